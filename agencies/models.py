@@ -1,0 +1,170 @@
+"""Who is ranked: provinces, ranking blocks and the agencies inside them."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Province(models.Model):
+    """A province (tỉnh, thành phố trực thuộc trung ương), before or after the 2025 reform.
+
+    The 63 legacy provinces end on 30 June 2025; the 34 current ones start on 1 July 2025.
+    A deployment holds several: the new Phú Thọ keeps the old Vĩnh Phúc's rankings. The
+    official code is the General Statistics Office code (Vĩnh Phúc 26), unique per era.
+    """
+
+    code = models.CharField(_("mã đơn vị hành chính"), max_length=8)
+    name = models.CharField(_("tên"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    valid_from = models.DateField(_("hiệu lực từ"), default=datetime.date(1900, 1, 1))
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    successors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="predecessors",
+        blank=True,
+        verbose_name=_("đơn vị kế thừa"),
+    )
+
+    class Meta:
+        verbose_name = _("tỉnh, thành phố")
+        verbose_name_plural = _("tỉnh, thành phố")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="province_code_per_era"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="province_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Block(models.Model):
+    """A ranking block (khối): agencies ranked against each other with one criteria set.
+
+    Departments, districts and communes are ranked separately; each block has its own
+    criteria set, maximum, averages and ranks.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    name = models.CharField(_("tên khối"), max_length=120)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("khối xếp hạng")
+        verbose_name_plural = _("khối xếp hạng")
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyKind(models.TextChoices):
+    DEPARTMENT = "department", _("Sở, ban, ngành")
+    CENTRAL = "central", _("Cơ quan trung ương đóng trên địa bàn")
+    DISTRICT = "district", _("UBND cấp huyện")
+    COMMUNE = "commune", _("UBND cấp xã")
+
+
+class Agency(models.Model):
+    """A ranked unit (cơ quan, đơn vị): a department, a central agency or a People's Committee.
+
+    Agencies have a lifetime: the 2025 reform ended every district and merged communes, so
+    an agency carries `valid_from`/`valid_to` and links to its successors (many to many: a
+    district's area went to several communes, and a commune was formed from several).
+    """
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("tỉnh")
+    )
+    block = models.ForeignKey(
+        Block, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("khối")
+    )
+    kind = models.CharField(_("loại"), max_length=16, choices=AgencyKind.choices)
+    name = models.CharField(_("tên"), max_length=200)
+    short_name = models.CharField(_("tên ngắn"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=100)
+    admin_unit_code = models.CharField(_("mã đơn vị hành chính"), max_length=8, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("cơ quan cấp trên"),
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), default=datetime.date(1900, 1, 1))
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    successors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        through="Succession",
+        related_name="predecessors",
+        blank=True,
+        verbose_name=_("đơn vị kế thừa"),
+    )
+
+    class Meta:
+        verbose_name = _("cơ quan, đơn vị")
+        verbose_name_plural = _("cơ quan, đơn vị")
+        ordering = ["province", "block", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "slug"], name="agency_slug_per_province"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="agency_valid_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["admin_unit_code"], name="agency_admin_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active_in(self, year: int) -> bool:
+        """Whether the agency existed at some point in `year`."""
+        return self.valid_from.year <= year and (
+            self.valid_to is None or self.valid_to.year >= year
+        )
+
+
+class Succession(models.Model):
+    """One predecessor → successor link of an administrative reform (many to many).
+
+    `share` says whether the successor took the whole predecessor or only part of its area,
+    which decides whether a predecessor's ranking may be shown as the successor's history.
+    """
+
+    predecessor = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        related_name="successions_out",
+        verbose_name=_("đơn vị cũ"),
+    )
+    successor = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        related_name="successions_in",
+        verbose_name=_("đơn vị mới"),
+    )
+    effective = models.DateField(_("ngày hiệu lực"))
+    whole = models.BooleanField(_("toàn bộ đơn vị cũ"), default=True)
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("kế thừa")
+        verbose_name_plural = _("kế thừa")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique"),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="succession_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"

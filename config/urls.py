@@ -1,0 +1,18 @@
+"""Root URLs: admin, language switch, then the public site."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Xếp hạng ứng dụng CNTT, chính quyền điện tử"
+admin.site.site_title = "Quản trị xếp hạng CNTT"
+admin.site.index_title = "Quản trị"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("rankings.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

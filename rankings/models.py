@@ -1,0 +1,502 @@
+"""What is scored and published: criteria sets, cycles, scores, results and publications.
+
+Points are `Decimal` with three places (thousandths) everywhere they are stored; the
+rounding of published totals and percentages is data on the criteria set, read by the
+pure engine in `scoring/`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Block, Province
+
+POINTS = {"max_digits": 9, "decimal_places": 3}
+RAW = {"max_digits": 15, "decimal_places": 3}
+
+
+class Rounding(models.TextChoices):
+    HALF_UP = "half_up", _("Làm tròn (nửa lên)")
+    TRUNCATE = "truncate", _("Cắt bớt")
+
+
+class Basis(models.TextChoices):
+    PERCENT = "percent", _("Phần trăm điểm tối đa")
+    POINTS = "points", _("Điểm")
+
+
+class TieMethod(models.TextChoices):
+    COMPETITION = "competition", _("Đồng hạng, bỏ qua hạng kế tiếp (1, 2, 2, 4)")
+    DENSE = "dense", _("Đồng hạng, không bỏ hạng (1, 2, 2, 3)")
+
+
+class RuleKind(models.TextChoices):
+    DIRECT = "direct", _("Chấm điểm trực tiếp")
+    RATIO = "ratio", _("Tỷ lệ a/b × điểm tối đa")
+    STEPS = "steps", _("Bảng bậc")
+    CHOICE = "choice", _("Lựa chọn")
+    CAPPED = "capped", _("Cộng dồn có giới hạn")
+    RELATIVE = "relative", _("So với đơn vị cao nhất")
+
+
+class CriteriaSet(models.Model):
+    """A criteria set (bộ tiêu chí), issued by a decision, for one block of one province.
+
+    Every rule that decides a published number is data here: the maximum, the precision
+    and rounding of totals and percentages, the tie rule, the bands and the "not ranked
+    below" threshold. A year's set is usually a copy of last year's, then edited.
+    """
+
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="criteria_sets",
+        verbose_name=_("tỉnh"),
+    )
+    block = models.ForeignKey(
+        Block, on_delete=models.PROTECT, related_name="criteria_sets", verbose_name=_("khối")
+    )
+    name = models.CharField(_("tên"), max_length=250)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    decision_number = models.CharField(_("số quyết định ban hành"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=120, blank=True)
+    max_points = models.DecimalField(_("điểm tối đa"), **POINTS)
+    precision = models.PositiveSmallIntegerField(_("số chữ số thập phân của tổng điểm"), default=3)
+    rounding = models.CharField(
+        _("quy tắc làm tròn điểm"),
+        max_length=10,
+        choices=Rounding.choices,
+        default=Rounding.HALF_UP,
+    )
+    percent_precision = models.PositiveSmallIntegerField(
+        _("số chữ số thập phân của tỷ lệ %"), default=1
+    )
+    percent_rounding = models.CharField(
+        _("quy tắc làm tròn tỷ lệ %"),
+        max_length=10,
+        choices=Rounding.choices,
+        default=Rounding.TRUNCATE,
+    )
+    tie_method = models.CharField(
+        _("quy tắc đồng hạng"),
+        max_length=12,
+        choices=TieMethod.choices,
+        default=TieMethod.COMPETITION,
+    )
+    not_ranked_below = models.DecimalField(
+        _("không xếp hạng nếu dưới"), null=True, blank=True, **POINTS
+    )
+    not_ranked_basis = models.CharField(
+        _("căn cứ ngưỡng không xếp hạng"), max_length=8, choices=Basis.choices, default=Basis.POINTS
+    )
+    allows_derived_predecessor = models.BooleanField(
+        _("cho phép giá trị suy ra từ đơn vị cũ"),
+        default=False,
+        help_text=_("Trung bình cộng của các đơn vị trước sắp xếp, như Bộ đã làm với DTI 2024."),
+    )
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("sao chép từ"),
+    )
+    is_synthetic = models.BooleanField(
+        _("dữ liệu mô phỏng"),
+        default=False,
+        help_text=_("Cấu trúc do hệ thống dựng lại, không phải văn bản gốc."),
+    )
+
+    class Meta:
+        verbose_name = _("bộ tiêu chí")
+        verbose_name_plural = _("bộ tiêu chí")
+        ordering = ["province", "block", "-decision_date", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_points__gt=0), name="criteriaset_max_positive"),
+            models.CheckConstraint(
+                condition=Q(precision__lte=3), name="criteriaset_precision_le_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent_precision__lte=3), name="criteriaset_percent_precision_le_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(not_ranked_below__isnull=True) | Q(not_ranked_below__gte=0),
+                name="criteriaset_not_ranked_nonnegative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Band(models.Model):
+    """A band (xếp loại) such as Tốt ≥ 85 %, Khá ≥ 70 %; the lower bound is inclusive."""
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="bands", verbose_name=_("bộ tiêu chí")
+    )
+    label = models.CharField(_("nhãn"), max_length=40)
+    label_en = models.CharField(_("nhãn tiếng Anh"), max_length=40, blank=True)
+    minimum = models.DecimalField(_("mức tối thiểu"), **POINTS)
+    basis = models.CharField(
+        _("căn cứ"), max_length=8, choices=Basis.choices, default=Basis.PERCENT
+    )
+
+    class Meta:
+        verbose_name = _("xếp loại")
+        verbose_name_plural = _("xếp loại")
+        ordering = ["criteria_set", "-minimum"]
+        constraints = [
+            models.UniqueConstraint(fields=["criteria_set", "label"], name="band_label_unique"),
+            models.CheckConstraint(condition=Q(minimum__gte=0), name="band_minimum_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CriterionGroup(models.Model):
+    """A criterion group (nhóm tiêu chí) or sub-group, e.g. 1 readiness → 1.1 infrastructure.
+
+    Its maximum is the sum of its criteria's maxima, so it is not stored.
+    """
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="groups", verbose_name=_("bộ tiêu chí")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("nhóm cha"),
+    )
+    code = models.CharField(_("mã"), max_length=20)
+    name = models.CharField(_("tên"), max_length=250)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=250, blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("nhóm tiêu chí")
+        verbose_name_plural = _("nhóm tiêu chí")
+        ordering = ["criteria_set", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["criteria_set", "code"], name="group_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+class Criterion(models.Model):
+    """A criterion (tiêu chí): code, maximum and the rule that turns raw inputs into points.
+
+    `params` holds the rule's data: a step table, the choices and their fractions of the
+    maximum, the per-unit value and cap. The pure engine validates and applies it.
+    """
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("bộ tiêu chí"),
+    )
+    group = models.ForeignKey(
+        CriterionGroup, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("nhóm")
+    )
+    code = models.CharField(_("mã"), max_length=20)
+    name = models.CharField(_("tên"), max_length=300)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
+    max_points = models.DecimalField(_("điểm tối đa"), **POINTS)
+    rule = models.CharField(
+        _("cách chấm"), max_length=10, choices=RuleKind.choices, default=RuleKind.DIRECT
+    )
+    params = models.JSONField(_("tham số"), default=dict, blank=True)
+    required = models.BooleanField(_("bắt buộc để được xếp hạng"), default=False)
+    evidence_required = models.BooleanField(_("yêu cầu minh chứng"), default=True)
+    data_source = models.CharField(_("nguồn số liệu"), max_length=250, blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("tiêu chí")
+        verbose_name_plural = _("tiêu chí")
+        ordering = ["criteria_set", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["criteria_set", "code"], name="criterion_code_unique"),
+            models.CheckConstraint(condition=Q(max_points__gt=0), name="criterion_max_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+    def clean(self) -> None:
+        if (
+            self.group_id
+            and self.criteria_set_id
+            and self.group.criteria_set_id != self.criteria_set_id
+        ):
+            raise ValidationError({"group": _("Nhóm phải thuộc cùng bộ tiêu chí.")})
+
+
+class CycleState(models.TextChoices):
+    DRAFT = "draft", _("Đang chuẩn bị")
+    OPEN = "open", _("Đang tự đánh giá")
+    REVIEW = "review", _("Đang thẩm định")
+    APPROVED = "approved", _("Đã duyệt")
+    PUBLISHED = "published", _("Đã công bố")
+
+
+class AssessmentCycle(models.Model):
+    """One year's assessment (kỳ đánh giá) of one block in one province, under one criteria set."""
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("tỉnh")
+    )
+    year = models.PositiveSmallIntegerField(_("năm đánh giá"))
+    block = models.ForeignKey(
+        Block, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("khối")
+    )
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("bộ tiêu chí")
+    )
+    state = models.CharField(
+        _("trạng thái"), max_length=10, choices=CycleState.choices, default=CycleState.DRAFT
+    )
+    submission_deadline = models.DateField(_("hạn nộp tự đánh giá"), null=True, blank=True)
+    data_from = models.DateField(_("số liệu từ ngày"), null=True, blank=True)
+    data_to = models.DateField(_("số liệu đến ngày"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kỳ đánh giá")
+        verbose_name_plural = _("kỳ đánh giá")
+        ordering = ["province", "block", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "year", "block"], name="cycle_unique"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="cycle_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(data_from__isnull=True)
+                | Q(data_to__isnull=True)
+                | Q(data_to__gte=F("data_from")),
+                name="cycle_data_window",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.block} · {self.year}"
+
+    def clean(self) -> None:
+        if self.criteria_set_id and self.block_id and self.criteria_set.block_id != self.block_id:
+            raise ValidationError(
+                {"criteria_set": _("Bộ tiêu chí phải cùng khối với kỳ đánh giá.")}
+            )
+
+
+class Stage(models.TextChoices):
+    SELF = "self", _("Tự đánh giá")
+    VERIFIED = "verified", _("Thẩm định")
+    FINAL = "final", _("Chính thức")
+
+
+class Score(models.Model):
+    """One agency's score on one criterion in one cycle at one stage (điểm tiêu chí).
+
+    It keeps the raw inputs (a and b of a ratio, a step value, a choice) next to the points
+    they give. `max_points` repeats the criterion's maximum so the database itself can
+    refuse points outside 0 ≤ points ≤ maximum.
+    """
+
+    cycle = models.ForeignKey(
+        AssessmentCycle,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        verbose_name=_("kỳ đánh giá"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="scores", verbose_name=_("cơ quan")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="scores", verbose_name=_("tiêu chí")
+    )
+    stage = models.CharField(_("giai đoạn"), max_length=10, choices=Stage.choices)
+    value = models.DecimalField(_("giá trị (a)"), null=True, blank=True, **RAW)
+    denominator = models.DecimalField(_("mẫu số (b)"), null=True, blank=True, **RAW)
+    choice = models.CharField(_("lựa chọn"), max_length=40, blank=True)
+    points = models.DecimalField(_("điểm"), **POINTS)
+    max_points = models.DecimalField(_("điểm tối đa"), **POINTS)
+    comment = models.TextField(_("nhận xét"), blank=True)
+    is_synthetic = models.BooleanField(_("dữ liệu mô phỏng"), default=False)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người cập nhật"),
+    )
+
+    class Meta:
+        verbose_name = _("điểm tiêu chí")
+        verbose_name_plural = _("điểm tiêu chí")
+        ordering = ["cycle", "agency", "criterion", "stage"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "agency", "criterion", "stage"], name="score_unique_per_stage"
+            ),
+            models.CheckConstraint(condition=Q(points__gte=0), name="score_points_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(points__lte=F("max_points")), name="score_points_le_max"
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="score_denominator_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.criterion.code} · {self.get_stage_display()}"
+
+
+class Evidence(models.Model):
+    """A piece of evidence (minh chứng) for a score: a document, a file or a link."""
+
+    score = models.ForeignKey(
+        Score, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("điểm")
+    )
+    document_number = models.CharField(_("số văn bản"), max_length=60, blank=True)
+    title = models.CharField(_("trích yếu"), max_length=300)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    summary = models.TextField(_("tóm tắt"), blank=True)
+    file = models.FileField(_("tệp"), upload_to="evidence/%Y/", blank=True)
+    url = models.URLField(_("đường dẫn"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("minh chứng")
+        verbose_name_plural = _("minh chứng")
+        ordering = ["score", "created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Publication(models.Model):
+    """A published revision (công bố) of a cycle's ranking, by a numbered decision.
+
+    Revision 1 is the original decision; each correction adds a revision with its reason.
+    The results of a revision are frozen: they are rows of `Result` pointing here.
+    """
+
+    cycle = models.ForeignKey(
+        AssessmentCycle,
+        on_delete=models.PROTECT,
+        related_name="publications",
+        verbose_name=_("kỳ đánh giá"),
+    )
+    revision = models.PositiveSmallIntegerField(_("lần công bố"), default=1)
+    decision_number = models.CharField(_("số quyết định"), max_length=60)
+    decision_date = models.DateField(_("ngày quyết định"))
+    signer = models.CharField(_("người ký"), max_length=120, blank=True)
+    published_at = models.DateTimeField(_("công bố lúc"))
+    reason = models.TextField(_("lý do đính chính"), blank=True)
+    is_synthetic = models.BooleanField(
+        _("dữ liệu mô phỏng"),
+        default=False,
+        help_text=_("Số, ngày quyết định không lấy từ nguồn công bố."),
+    )
+
+    class Meta:
+        verbose_name = _("quyết định công bố")
+        verbose_name_plural = _("quyết định công bố")
+        ordering = ["cycle", "-revision"]
+        get_latest_by = "revision"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "revision"], name="publication_revision_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(revision__gte=1), name="publication_revision_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_number} ({self.cycle}, lần {self.revision})"
+
+
+class Result(models.Model):
+    """An agency's computed result in a cycle: total, percent, rank, band, subtotals.
+
+    Rows with no publication are the working draft that `recompute` replaces; publishing
+    copies them under the new `Publication`, after which they never change. Group and
+    criterion points are kept as exact decimal strings keyed by code.
+    """
+
+    cycle = models.ForeignKey(
+        AssessmentCycle,
+        on_delete=models.CASCADE,
+        related_name="results",
+        verbose_name=_("kỳ đánh giá"),
+    )
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="results",
+        verbose_name=_("công bố"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="results", verbose_name=_("cơ quan")
+    )
+    total = models.DecimalField(_("tổng điểm"), **POINTS)
+    score = models.DecimalField(_("điểm công bố"), **POINTS)
+    percent = models.DecimalField(_("tỷ lệ % điểm tối đa"), max_digits=7, decimal_places=3)
+    rank = models.PositiveIntegerField(_("thứ hạng"), null=True, blank=True)
+    band = models.CharField(_("xếp loại"), max_length=40, blank=True)
+    not_ranked_reason = models.CharField(_("lý do không xếp hạng"), max_length=200, blank=True)
+    groups = models.JSONField(_("điểm theo nhóm"), default=dict)
+    criteria = models.JSONField(_("điểm theo tiêu chí"), default=dict)
+
+    class Meta:
+        verbose_name = _("kết quả")
+        verbose_name_plural = _("kết quả")
+        ordering = ["cycle", "publication", "rank", "agency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "agency"],
+                condition=Q(publication__isnull=False),
+                name="result_unique_published",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "agency"],
+                condition=Q(publication__isnull=True),
+                name="result_unique_draft",
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="result_total_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100), name="result_percent_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank__gte=1), name="result_rank_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=False) | ~Q(not_ranked_reason=""),
+                name="result_unranked_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.cycle.year}: {self.total}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.publication_id is None

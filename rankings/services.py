@@ -1,0 +1,118 @@
+"""Writes: each one transaction. Recompute a cycle's results; publish a revision."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+import scoring
+from rankings import selectors
+from rankings.models import AssessmentCycle, CycleState, Publication, Result, Score, Stage
+
+
+@dataclass(frozen=True)
+class RecomputeSummary:
+    agencies: int
+    scores_updated: int
+
+
+def cycle_recompute(*, cycle: AssessmentCycle, stage: str = Stage.FINAL) -> RecomputeSummary:
+    """Recompute points and the draft results of `cycle` from its scores at `stage`.
+
+    One read of the scores, the pure engine, one transaction writing the points back and
+    replacing the draft results. Published results are never touched.
+    """
+    criteria_set = cycle.criteria_set
+    criteria = selectors.criteria_frame(criteria_set=criteria_set)
+    rules = selectors.ranking_rules(criteria_set=criteria_set)
+    records = selectors.score_records(cycle=cycle, stage=stage)
+    card = scoring.compute(criteria, scoring.inputs_from_records(records), rules)
+
+    points = {
+        (agency, criterion): scoring.milli_to_decimal(milli)
+        for agency, criterion, milli in card.points[["agency", "criterion", "points"]].itertuples(
+            index=False
+        )
+    }
+    changed = []
+    for record in records:
+        new = points[(record["agency"], record["criterion"])]
+        if record["points"] != new:
+            changed.append(Score(id=record["id"], points=new))
+
+    results = _result_rows(cycle=cycle, card=card, points=points)
+    with transaction.atomic():
+        Score.objects.bulk_update(changed, ["points"], batch_size=2000)
+        Result.objects.filter(cycle=cycle, publication__isnull=True).delete()
+        Result.objects.bulk_create(results, batch_size=2000)
+    return RecomputeSummary(agencies=len(results), scores_updated=len(changed))
+
+
+def _result_rows(*, cycle, card, points) -> list[Result]:
+    by_agency: dict = {}
+    for frame, key in ((card.groups, "group"), (card.subgroups, "subgroup")):
+        for agency, code, milli in frame[["agency", key, "points"]].itertuples(index=False):
+            by_agency.setdefault(agency, {})[code] = str(scoring.milli_to_decimal(milli))
+    criteria_by_agency: dict = {}
+    for (agency, code), value in points.items():
+        criteria_by_agency.setdefault(agency, {})[code] = str(value)
+
+    rows = []
+    for row in card.results_decimal().itertuples(index=False):
+        rows.append(
+            Result(
+                cycle=cycle,
+                agency_id=row.agency,
+                total=row.total,
+                score=row.score,
+                percent=row.percent,
+                rank=None if row.rank is None or row.rank != row.rank else int(row.rank),
+                band=row.band or "",
+                not_ranked_reason=row.not_ranked_reason or "",
+                groups=by_agency.get(row.agency, {}),
+                criteria=criteria_by_agency.get(row.agency, {}),
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def cycle_publish(
+    *,
+    cycle: AssessmentCycle,
+    decision_number: str,
+    decision_date: date,
+    signer: str = "",
+    reason: str = "",
+    is_synthetic: bool = False,
+) -> Publication:
+    """Publish the cycle's current results as a new, frozen revision.
+
+    Recomputes first so what is published is exactly what the scores give; the first
+    revision is the decision, later ones are corrections and need a reason.
+    """
+    cycle = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
+    latest = cycle.publications.aggregate(latest=Max("revision"))["latest"] or 0
+    if latest and not reason.strip():
+        raise ValueError("A correction needs a reason.")
+    cycle_recompute(cycle=cycle)
+    publication = Publication.objects.create(
+        cycle=cycle,
+        revision=latest + 1,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        signer=signer,
+        published_at=timezone.now(),
+        reason=reason,
+        is_synthetic=is_synthetic,
+    )
+    drafts = list(Result.objects.filter(cycle=cycle, publication__isnull=True))
+    for result in drafts:
+        result.pk = None
+        result.publication = publication
+    Result.objects.bulk_create(drafts, batch_size=2000)
+    cycle.state = CycleState.PUBLISHED
+    cycle.save(update_fields=["state"])
+    return publication
