@@ -1,6 +1,7 @@
 """Who is ranked: provinces, ranking blocks and the agencies inside them."""
 
 import datetime
+import unicodedata
 
 from django.db import models
 from django.db.models import Q
@@ -90,6 +91,7 @@ class Agency(models.Model):
     name = models.CharField(_("tên"), max_length=200)
     short_name = models.CharField(_("tên ngắn"), max_length=80)
     slug = models.SlugField(_("slug"), max_length=100)
+    search_name = models.CharField(max_length=300, editable=False, db_index=True)
     admin_unit_code = models.CharField(_("mã đơn vị hành chính"), max_length=8, blank=True)
     parent = models.ForeignKey(
         "self",
@@ -126,11 +128,21 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.search_name = fold(f"{self.name} {self.short_name}")
+        super().save(*args, **kwargs)
+
     def is_active_in(self, year: int) -> bool:
         """Whether the agency existed at some point in `year`."""
         return self.valid_from.year <= year and (
             self.valid_to is None or self.valid_to.year >= year
         )
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip Vietnamese diacritics, so "lap thach" finds "Lập Thạch"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 class Succession(models.Model):

@@ -1,11 +1,22 @@
 """Reads: each returns a frame or plain values from one query, for the engine and the pages."""
 
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
 
 import pandas as pd
+from django.db.models import F
 
 import scoring
-from rankings.models import AssessmentCycle, CriteriaSet, Criterion, Score, Stage
+from rankings.models import (
+    AssessmentCycle,
+    CriteriaSet,
+    Criterion,
+    CriterionGroup,
+    Publication,
+    Result,
+    Score,
+    Stage,
+)
 
 
 def criteria_frame(*, criteria_set: CriteriaSet) -> pd.DataFrame:
@@ -73,5 +84,190 @@ def score_records(*, cycle: AssessmentCycle, stage: str = Stage.FINAL) -> list[d
     ]
 
 
-def decimal_or_none(value) -> Decimal | None:
-    return None if value is None or pd.isna(value) else Decimal(value)
+# ---------------------------------------------------------------------------------------
+# Published rankings, for the public pages, their exports and the API.
+
+
+@dataclass(frozen=True)
+class BlockStats:
+    """A block's published statistics (exact decimals)."""
+
+    count: int
+    ranked: int
+    mean: Decimal
+    median: Decimal
+    highest: Decimal
+    lowest: Decimal
+    spread: Decimal
+    max_points: Decimal
+    mean_percent: Decimal
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """One published ranking: the cycle, its decision, the rows and the block's figures."""
+
+    cycle: AssessmentCycle
+    publication: Publication
+    groups: list[CriterionGroup]
+    rows: pd.DataFrame
+    stats: BlockStats
+    previous: "Leaderboard | None"
+    comparable: bool
+
+    @property
+    def criteria_set(self) -> CriteriaSet:
+        return self.cycle.criteria_set
+
+
+LEADERBOARD_COLUMNS = [
+    "rank",
+    "agency_id",
+    "agency_slug",
+    "agency_name",
+    "agency_short_name",
+    "admin_unit_code",
+    "total",
+    "exact_total",
+    "percent",
+    "band",
+    "not_ranked_reason",
+    "previous_rank",
+    "rank_change",
+    "previous_total",
+    "change",
+    "previous_percent",
+    "percent_change",
+]
+
+
+def published_cycle(*, province: str, year: int, block: str) -> AssessmentCycle | None:
+    """The cycle of a province × year × block, if it has a publication."""
+    return (
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set")
+        .filter(province__slug=province, year=year, block__slug=block, publications__isnull=False)
+        .distinct()
+        .first()
+    )
+
+
+def leaderboard(*, cycle: AssessmentCycle, with_previous: bool = True) -> Leaderboard | None:
+    """The latest published revision of `cycle` with year-over-year changes (5–9 queries)."""
+    publication = cycle.publications.order_by("-revision").first()
+    if publication is None:
+        return None
+    groups = list(cycle.criteria_set.groups.filter(parent__isnull=True).order_by("order", "code"))
+    results = list(
+        Result.objects.filter(publication=publication)
+        .select_related("agency")
+        .order_by(F("rank").asc(nulls_last=True), "agency__name")
+    )
+    previous = None
+    if with_previous:
+        before = (
+            AssessmentCycle.objects.select_related("province", "block", "criteria_set")
+            .filter(
+                province=cycle.province,
+                block=cycle.block,
+                year=cycle.year - 1,
+                publications__isnull=False,
+            )
+            .distinct()
+            .first()
+        )
+        previous = leaderboard(cycle=before, with_previous=False) if before else None
+    comparable = previous is not None and criteria_sets_comparable(
+        cycle.criteria_set, previous.cycle.criteria_set
+    )
+    rows = _leaderboard_rows(results, groups, cycle.criteria_set, previous, comparable)
+    return Leaderboard(
+        cycle=cycle,
+        publication=publication,
+        groups=groups,
+        rows=rows,
+        stats=block_stats(
+            [r.total for r in results],
+            cycle.criteria_set.max_points,
+            ranked=sum(r.rank is not None for r in results),
+        ),
+        previous=previous,
+        comparable=comparable,
+    )
+
+
+def _leaderboard_rows(results, groups, criteria_set, previous, comparable) -> pd.DataFrame:
+    before = {}
+    if previous is not None:
+        before = {row.agency_id: row for row in previous.rows.itertuples(index=False)}
+    records = []
+    for result in results:
+        prior = before.get(result.agency_id)
+        record = {
+            "rank": result.rank,
+            "agency_id": result.agency_id,
+            "agency_slug": result.agency.slug,
+            "agency_name": result.agency.name,
+            "agency_short_name": result.agency.short_name,
+            "admin_unit_code": result.agency.admin_unit_code,
+            "total": result.score,
+            "exact_total": result.total,
+            "percent": result.percent,
+            "band": result.band,
+            "not_ranked_reason": result.not_ranked_reason,
+            "previous_rank": prior.rank if prior else None,
+            "rank_change": (prior.rank - result.rank)
+            if prior and prior.rank is not None and result.rank is not None
+            else None,
+            "previous_total": prior.total if prior else None,
+            "change": result.score - prior.total if prior and comparable else None,
+            "previous_percent": prior.percent if prior else None,
+            "percent_change": result.percent - prior.percent if prior else None,
+        }
+        for group in groups:
+            record[f"group_{group.code}"] = Decimal(result.groups.get(group.code, "0"))
+        records.append(record)
+    columns = LEADERBOARD_COLUMNS + [f"group_{g.code}" for g in groups]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in ("rank", "previous_rank", "rank_change"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def block_stats(totals: list[Decimal], max_points: Decimal, *, ranked: int) -> BlockStats:
+    """Count, mean, median, highest, lowest and spread of a block's exact totals."""
+    ordered = sorted(totals)
+    count = len(ordered)
+    if count == 0:
+        zero = Decimal("0")
+        return BlockStats(0, 0, zero, zero, zero, zero, zero, max_points, zero)
+    with localcontext() as context:
+        context.prec = 50
+        mean = sum(ordered, Decimal(0)) / count
+        middle = count // 2
+        median = ordered[middle] if count % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        mean_percent = mean * 100 / max_points
+    return BlockStats(
+        count=count,
+        ranked=ranked,
+        mean=mean,
+        median=median,
+        highest=ordered[-1],
+        lowest=ordered[0],
+        spread=ordered[-1] - ordered[0],
+        max_points=max_points,
+        mean_percent=mean_percent,
+    )
+
+
+def criteria_sets_comparable(first: CriteriaSet, second: CriteriaSet) -> bool:
+    """Same criteria, maxima and rules: raw points can be compared across the two years."""
+    if first.pk == second.pk:
+        return True
+    fields = ("code", "max_points", "rule")
+    rows = Criterion.objects.filter(criteria_set__in=[first, second]).values_list(
+        "criteria_set_id", *fields
+    )
+    shapes: dict[int, set] = {first.pk: set(), second.pk: set()}
+    for set_id, *shape in rows:
+        shapes[set_id].add(tuple(shape))
+    return shapes[first.pk] == shapes[second.pk]

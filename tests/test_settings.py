@@ -15,7 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def _settings_with(environment: dict[str, str]) -> subprocess.CompletedProcess:
     code = "import django; from django.conf import settings; django.setup(); print(settings.DEBUG)"
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         env={"DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin", **environment},
         check=False,
     )
