@@ -23,6 +23,7 @@ from agencies.models import Agency, AgencyKind, Block, Province
 from rankings import selectors, services
 from rankings.models import (
     AssessmentCycle,
+    Band,
     CriteriaSet,
     Criterion,
     CriterionGroup,
@@ -69,6 +70,10 @@ def seed_demo(path: Path = DEMO_FILE) -> dict[str, int]:
         key = (entry["province"], entry["block"])
         criteria_set = _create_criteria_set(
             entry, spec["tree"][entry["tree"]], provinces, blocks, previous_sets.get(key)
+        )
+        Band.objects.bulk_create(
+            Band(criteria_set=criteria_set, label=label, label_en=label_en, minimum=Decimal(low))
+            for label, label_en, low in spec["bands"]
         )
         previous_sets[key] = criteria_set
         cycle = AssessmentCycle.objects.create(

@@ -1,12 +1,16 @@
 """Reads: each returns a frame or plain values from one query, for the engine and the pages."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 import pandas as pd
-from django.db.models import F
+from django.db.models import F, Q
 
 import scoring
+from rankings.filters import ResultFilter
 from rankings.models import (
     AssessmentCycle,
     CriteriaSet,
@@ -112,16 +116,42 @@ class Leaderboard:
     groups: list[CriterionGroup]
     rows: pd.DataFrame
     stats: BlockStats
-    previous: "Leaderboard | None"
+    previous: Leaderboard | None
     comparable: bool
+    bands: list[str]
+    highest: Result | None
+    lowest: Result | None
 
     @property
     def criteria_set(self) -> CriteriaSet:
         return self.cycle.criteria_set
 
+    @property
+    def mean_percent(self) -> Decimal:
+        """The block mean as a percent of maximum, by the criteria set's percent rule."""
+        rules = self.criteria_set
+        return scoring.quantize(
+            self.stats.mean_percent,
+            rules.percent_precision,
+            scoring.Rounding(rules.percent_rounding),
+        )
+
+    @property
+    def records(self) -> list[dict]:
+        """The rows as dicts for templates, with pandas' missing values as None."""
+        frame = self.rows.astype(object).where(self.rows.notna(), None)
+        return frame.to_dict("records")
+
+    @property
+    def mean_change(self) -> Decimal | None:
+        if self.previous is None or not self.comparable:
+            return None
+        return self.stats.mean - self.previous.stats.mean
+
 
 LEADERBOARD_COLUMNS = [
     "rank",
+    "tied",
     "agency_id",
     "agency_slug",
     "agency_name",
@@ -151,17 +181,26 @@ def published_cycle(*, province: str, year: int, block: str) -> AssessmentCycle 
     )
 
 
-def leaderboard(*, cycle: AssessmentCycle, with_previous: bool = True) -> Leaderboard | None:
-    """The latest published revision of `cycle` with year-over-year changes (5–9 queries)."""
+def leaderboard(
+    *, cycle: AssessmentCycle, params: Mapping[str, str] | None = None, with_previous: bool = True
+) -> Leaderboard | None:
+    """The latest published revision of `cycle`, filtered and sorted by `params`.
+
+    Statistics always cover the whole block; `params` (the `ResultFilter` query string)
+    only chooses which rows are shown and in what order.
+    """
     publication = cycle.publications.order_by("-revision").first()
     if publication is None:
         return None
     groups = list(cycle.criteria_set.groups.filter(parent__isnull=True).order_by("order", "code"))
-    results = list(
-        Result.objects.filter(publication=publication)
-        .select_related("agency")
-        .order_by(F("rank").asc(nulls_last=True), "agency__name")
-    )
+    published = Result.objects.filter(publication=publication).select_related("agency")
+    results = list(published.order_by(F("rank").asc(nulls_last=True), "agency__search_name"))
+    if params:
+        shown_ids = list(ResultFilter(params, queryset=published).qs.values_list("id", flat=True))
+        by_id = {result.id: result for result in results}
+        shown = [by_id[pk] for pk in shown_ids]
+    else:
+        shown = results
     previous = None
     if with_previous:
         before = (
@@ -179,7 +218,7 @@ def leaderboard(*, cycle: AssessmentCycle, with_previous: bool = True) -> Leader
     comparable = previous is not None and criteria_sets_comparable(
         cycle.criteria_set, previous.cycle.criteria_set
     )
-    rows = _leaderboard_rows(results, groups, cycle.criteria_set, previous, comparable)
+    rows = _leaderboard_rows(shown, groups, previous, comparable, everyone=results)
     return Leaderboard(
         cycle=cycle,
         publication=publication,
@@ -192,18 +231,25 @@ def leaderboard(*, cycle: AssessmentCycle, with_previous: bool = True) -> Leader
         ),
         previous=previous,
         comparable=comparable,
+        bands=list(cycle.criteria_set.bands.values_list("label", flat=True)),
+        highest=max(results, key=lambda r: r.total, default=None),
+        lowest=min(results, key=lambda r: r.total, default=None),
     )
 
 
-def _leaderboard_rows(results, groups, criteria_set, previous, comparable) -> pd.DataFrame:
+def _leaderboard_rows(results, groups, previous, comparable, *, everyone=None) -> pd.DataFrame:
     before = {}
     if previous is not None:
         before = {row.agency_id: row for row in previous.rows.itertuples(index=False)}
     records = []
+    rank_counts: dict[int, int] = {}
+    for result in everyone if everyone is not None else results:
+        rank_counts[result.rank] = rank_counts.get(result.rank, 0) + 1
     for result in results:
         prior = before.get(result.agency_id)
         record = {
             "rank": result.rank,
+            "tied": result.rank is not None and rank_counts[result.rank] > 1,
             "agency_id": result.agency_id,
             "agency_slug": result.agency.slug,
             "agency_name": result.agency.name,
@@ -271,3 +317,444 @@ def criteria_sets_comparable(first: CriteriaSet, second: CriteriaSet) -> bool:
     for set_id, *shape in rows:
         shapes[set_id].add(tuple(shape))
     return shapes[first.pk] == shapes[second.pk]
+
+
+def latest_publications(cycles) -> dict[int, Publication]:
+    """The newest revision of each cycle, in one query."""
+    latest: dict[int, Publication] = {}
+    for publication in Publication.objects.filter(cycle__in=cycles).order_by("revision"):
+        latest[publication.cycle_id] = publication
+    return latest
+
+
+@dataclass(frozen=True)
+class RankingCard:
+    cycle: AssessmentCycle
+    publication: Publication
+    leader: Result | None
+    count: int
+
+
+def latest_rankings() -> list[RankingCard]:
+    """The latest published ranking of each province and block (3 queries)."""
+    cycles = (
+        AssessmentCycle.objects.filter(publications__isnull=False)
+        .select_related("province", "block", "criteria_set")
+        .distinct()
+        .order_by("province__name", "block__order", "-year")
+    )
+    newest: dict[tuple[int, int], AssessmentCycle] = {}
+    for cycle in cycles:
+        newest.setdefault((cycle.province_id, cycle.block_id), cycle)
+    publications = latest_publications(list(newest.values()))
+    leaders: dict[int, Result] = {}
+    counts: dict[int, int] = {}
+    rows = Result.objects.filter(publication__in=publications.values()).select_related("agency")
+    for result in rows.order_by(F("rank").asc(nulls_last=True)):
+        counts[result.publication_id] = counts.get(result.publication_id, 0) + 1
+        leaders.setdefault(result.publication_id, result)
+    return [
+        RankingCard(
+            cycle=cycle,
+            publication=publications[cycle.pk],
+            leader=leaders.get(publications[cycle.pk].pk),
+            count=counts.get(publications[cycle.pk].pk, 0),
+        )
+        for cycle in newest.values()
+    ]
+
+
+def agency_search(query: str, *, limit: int = 30) -> list:
+    """Agencies whose name contains `query`, ignoring case and diacritics."""
+    from agencies.models import Agency, fold
+
+    needle = fold(query.strip())
+    if not needle:
+        return []
+    return list(
+        Agency.objects.filter(search_name__contains=needle)
+        .select_related("province", "block")
+        .order_by("province__name", "block__order", "name")[:limit]
+    )
+
+
+def published_cycles(*, province) -> list[tuple[AssessmentCycle, Publication]]:
+    cycles = list(
+        AssessmentCycle.objects.filter(province=province, publications__isnull=False)
+        .select_related("block", "criteria_set")
+        .distinct()
+        .order_by("block__order", "-year")
+    )
+    latest = latest_publications(cycles)
+    return [(cycle, latest[cycle.pk]) for cycle in cycles]
+
+
+def _published_results(cycle_filter: Q) -> tuple[list[AssessmentCycle], dict, list[Result]]:
+    """Cycles matching the filter, their newest publications and all their results."""
+    cycles = list(
+        AssessmentCycle.objects.filter(cycle_filter, publications__isnull=False)
+        .select_related("province", "block", "criteria_set")
+        .distinct()
+        .order_by("year")
+    )
+    latest = latest_publications(cycles)
+    results = list(
+        Result.objects.filter(publication__in=latest.values())
+        .select_related("agency")
+        .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
+    )
+    return cycles, latest, results
+
+
+@dataclass(frozen=True)
+class YearPoint:
+    """One year of an agency's published history."""
+
+    cycle: AssessmentCycle
+    publication: Publication
+    result: Result
+    count: int
+    stats: BlockStats
+    group_means: dict[str, Decimal]
+    comparable_with_previous: bool | None
+    change: Decimal | None
+    rank_change: int | None
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    code: str
+    name: str
+    group: str
+    points: Decimal
+    max_points: Decimal
+    attainable: Decimal
+    previous: Decimal | None
+    change: Decimal | None
+
+
+@dataclass(frozen=True)
+class AgencyProfile:
+    agency: object
+    history: list[YearPoint]
+    groups: list[tuple[CriterionGroup, Decimal, Decimal, Decimal]]  # group, points, mean, gap
+    criteria: list[CriterionRow]
+    improve: list[CriterionRow]
+    gap_above: Decimal | None
+    gap_top: Decimal | None
+    above: Result | None
+
+    @property
+    def latest(self) -> YearPoint | None:
+        return self.history[-1] if self.history else None
+
+
+def agency_profile(*, agency) -> AgencyProfile:
+    """An agency's published history, its latest groups against the block, what to improve."""
+    cycles, latest, results = _published_results(
+        Q(province=agency.province_id, block=agency.block_id)
+    )
+    by_publication: dict[int, list[Result]] = {}
+    for result in results:
+        by_publication.setdefault(result.publication_id, []).append(result)
+    history: list[YearPoint] = []
+    comparable_pairs = _comparable_pairs(cycles)
+    for cycle in cycles:
+        publication = latest[cycle.pk]
+        block_results = by_publication.get(publication.pk, [])
+        mine = next((r for r in block_results if r.agency_id == agency.pk), None)
+        if mine is None:
+            continue
+        prior = history[-1] if history and history[-1].cycle.year == cycle.year - 1 else None
+        comparable = comparable_pairs.get(cycle.pk) if prior else None
+        history.append(
+            YearPoint(
+                cycle=cycle,
+                publication=publication,
+                result=mine,
+                count=len(block_results),
+                stats=block_stats(
+                    [r.total for r in block_results],
+                    cycle.criteria_set.max_points,
+                    ranked=sum(r.rank is not None for r in block_results),
+                ),
+                group_means=_group_means(block_results),
+                comparable_with_previous=comparable,
+                change=mine.score - prior.result.score if prior and comparable else None,
+                rank_change=prior.result.rank - mine.rank
+                if prior and prior.result.rank and mine.rank
+                else None,
+            )
+        )
+    if not history:
+        return AgencyProfile(agency, [], [], [], [], None, None, None)
+    current = history[-1]
+    previous = history[-2] if len(history) > 1 and current.comparable_with_previous else None
+    groups_qs = CriterionGroup.objects.filter(criteria_set=current.cycle.criteria_set_id)
+    top_groups = [g for g in groups_qs.order_by("order", "code") if g.parent_id is None]
+    group_rows = []
+    for group in top_groups:
+        points = Decimal(current.result.groups.get(group.code, "0"))
+        mean = current.group_means.get(group.code, Decimal(0))
+        group_rows.append((group, points, mean, points - mean))
+    criteria = _criterion_rows(current, previous)
+    block_results = by_publication[current.publication.pk]
+    above, gap_above, gap_top = _gaps(current.result, block_results)
+    improve = sorted(criteria, key=lambda c: (-c.attainable, c.code))[:5]
+    return AgencyProfile(
+        agency=agency,
+        history=history,
+        groups=group_rows,
+        criteria=criteria,
+        improve=[c for c in improve if c.attainable > 0],
+        gap_above=gap_above,
+        gap_top=gap_top,
+        above=above,
+    )
+
+
+def _comparable_pairs(cycles: list[AssessmentCycle]) -> dict[int, bool]:
+    """For each cycle, whether it is comparable with the cycle of the year before."""
+    by_year = {cycle.year: cycle for cycle in cycles}
+    pairs = {}
+    shapes = _criteria_shapes({cycle.criteria_set_id for cycle in cycles})
+    for cycle in cycles:
+        before = by_year.get(cycle.year - 1)
+        if before is not None:
+            pairs[cycle.pk] = shapes[cycle.criteria_set_id] == shapes[before.criteria_set_id]
+    return pairs
+
+
+def _criteria_shapes(set_ids) -> dict[int, frozenset]:
+    shapes: dict[int, set] = {pk: set() for pk in set_ids}
+    rows = Criterion.objects.filter(criteria_set__in=set_ids).values_list(
+        "criteria_set_id", "code", "max_points", "rule"
+    )
+    for set_id, *shape in rows:
+        shapes[set_id].add(tuple(shape))
+    return {pk: frozenset(shape) for pk, shape in shapes.items()}
+
+
+def _group_means(results: list[Result]) -> dict[str, Decimal]:
+    sums: dict[str, Decimal] = {}
+    for result in results:
+        for code, value in result.groups.items():
+            sums[code] = sums.get(code, Decimal(0)) + Decimal(value)
+    with localcontext() as context:
+        context.prec = 50
+        return {code: total / len(results) for code, total in sums.items()}
+
+
+def _criterion_rows(current: YearPoint, previous: YearPoint | None) -> list[CriterionRow]:
+    criteria = Criterion.objects.filter(criteria_set=current.cycle.criteria_set_id).select_related(
+        "group"
+    )
+    rows = []
+    for criterion in criteria.order_by("order", "code"):
+        points = Decimal(current.result.criteria.get(criterion.code, "0"))
+        before = previous.result.criteria.get(criterion.code) if previous else None
+        before = Decimal(before) if before is not None else None
+        rows.append(
+            CriterionRow(
+                code=criterion.code,
+                name=criterion.name,
+                group=criterion.group.name,
+                points=points,
+                max_points=criterion.max_points,
+                attainable=criterion.max_points - points,
+                previous=before,
+                change=points - before if before is not None else None,
+            )
+        )
+    return rows
+
+
+def _gaps(mine: Result, block_results: list[Result]):
+    """The agency ranked just above, the gap to it and the gap to the top (published scores)."""
+    ranked = [r for r in block_results if r.rank is not None]
+    if mine.rank is None or not ranked:
+        return None, None, None
+    better = [r for r in ranked if r.rank < mine.rank]
+    above = max(better, key=lambda r: (r.rank, r.agency.search_name)) if better else None
+    top = min(ranked, key=lambda r: r.rank)
+    return above, (above.score - mine.score) if above else None, top.score - mine.score
+
+
+@dataclass(frozen=True)
+class Mover:
+    agency_name: str
+    agency_slug: str
+    rank: int | None
+    previous_rank: int | None
+    rank_change: int
+    change: Decimal | None
+
+
+@dataclass(frozen=True)
+class TrendYear:
+    cycle: AssessmentCycle
+    publication: Publication
+    stats: BlockStats
+    totals: list[Decimal]
+    comparable_with_previous: bool | None
+    mean_change: Decimal | None
+
+
+@dataclass(frozen=True)
+class BlockTrend:
+    province: object
+    block: object
+    years: list[TrendYear]
+    movers_up: list[Mover]
+    movers_down: list[Mover]
+
+    @property
+    def latest(self) -> TrendYear:
+        return self.years[-1]
+
+
+def block_trend(*, province: str, block: str) -> BlockTrend | None:
+    """A block's published years: averages, distributions, the latest year's biggest movers."""
+    cycles, latest, results = _published_results(Q(province__slug=province, block__slug=block))
+    if not cycles:
+        return None
+    by_publication: dict[int, list[Result]] = {}
+    for result in results:
+        by_publication.setdefault(result.publication_id, []).append(result)
+    comparable = _comparable_pairs(cycles)
+    years: list[TrendYear] = []
+    for cycle in cycles:
+        rows = by_publication.get(latest[cycle.pk].pk, [])
+        stats = block_stats(
+            [r.total for r in rows],
+            cycle.criteria_set.max_points,
+            ranked=sum(r.rank is not None for r in rows),
+        )
+        prior = years[-1] if years and years[-1].cycle.year == cycle.year - 1 else None
+        same = comparable.get(cycle.pk) if prior else None
+        years.append(
+            TrendYear(
+                cycle=cycle,
+                publication=latest[cycle.pk],
+                stats=stats,
+                totals=sorted((r.total for r in rows), reverse=True),
+                comparable_with_previous=same,
+                mean_change=stats.mean - prior.stats.mean if prior and same else None,
+            )
+        )
+    movers: list[Mover] = []
+    if len(years) > 1 and years[-1].comparable_with_previous is not None:
+        now = {r.agency_id: r for r in by_publication[years[-1].publication.pk]}
+        before = {r.agency_id: r for r in by_publication[years[-2].publication.pk]}
+        for agency_id, result in now.items():
+            prior = before.get(agency_id)
+            if prior and prior.rank and result.rank:
+                movers.append(
+                    Mover(
+                        agency_name=result.agency.name,
+                        agency_slug=result.agency.slug,
+                        rank=result.rank,
+                        previous_rank=prior.rank,
+                        rank_change=prior.rank - result.rank,
+                        change=result.score - prior.score
+                        if years[-1].comparable_with_previous
+                        else None,
+                    )
+                )
+    up = sorted((m for m in movers if m.rank_change > 0), key=lambda m: (-m.rank_change, m.rank))
+    down = sorted((m for m in movers if m.rank_change < 0), key=lambda m: (m.rank_change, m.rank))
+    return BlockTrend(
+        province=cycles[0].province,
+        block=cycles[0].block,
+        years=years,
+        movers_up=up[:5],
+        movers_down=down[:5],
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    agencies: list
+    cycle: AssessmentCycle | None
+    groups: list[CriterionGroup]
+    results: list[Result]
+    error: str
+
+
+def comparison(*, province: str, year: int, slugs: list[str]) -> Comparison:
+    """Two or more agencies of one block side by side; other requests say why they fail."""
+    from django.utils.translation import gettext as _
+
+    from agencies.models import Agency
+
+    agencies = list(
+        Agency.objects.filter(province__slug=province, slug__in=slugs).select_related("block")
+    )
+    found = {agency.slug for agency in agencies}
+    missing = [slug for slug in slugs if slug not in found]
+    if len(slugs) < 2:
+        return Comparison(agencies, None, [], [], _("Chọn ít nhất hai đơn vị để so sánh."))
+    if missing:
+        error = _("Không tìm thấy đơn vị: %(slugs)s.") % {"slugs": ", ".join(missing)}
+        return Comparison(agencies, None, [], [], error)
+    blocks = {agency.block for agency in agencies}
+    if len(blocks) > 1:
+        error = _(
+            "Không thể so sánh các đơn vị thuộc các khối khác nhau (%(blocks)s): mỗi khối có "
+            "bộ tiêu chí và điểm tối đa riêng, nên điểm số không cùng thang đo."
+        ) % {"blocks": ", ".join(sorted(b.name for b in blocks))}
+        return Comparison(agencies, None, [], [], error)
+    cycle = published_cycle(province=province, year=year, block=blocks.pop().slug)
+    if cycle is None:
+        error = _("Năm %(year)s chưa có kết quả xếp hạng được công bố cho khối này.") % {
+            "year": year
+        }
+        return Comparison(agencies, None, [], [], error)
+    publication = cycle.publications.order_by("-revision").first()
+    results = list(
+        Result.objects.filter(publication=publication, agency__in=agencies)
+        .select_related("agency")
+        .order_by(F("rank").asc(nulls_last=True))
+    )
+    groups = list(cycle.criteria_set.groups.filter(parent__isnull=True).order_by("order", "code"))
+    return Comparison(agencies, cycle, groups, results, "")
+
+
+@dataclass(frozen=True)
+class CriteriaTree:
+    criteria_set: CriteriaSet
+    groups: list[tuple[CriterionGroup, Decimal, list]]  # group, maximum, [sub-groups or criteria]
+    bands: list
+    cycles: list[AssessmentCycle]
+
+
+def criteria_tree(*, criteria_set: CriteriaSet) -> CriteriaTree:
+    """The criteria set as a tree with each group's maximum (4 queries)."""
+    groups = list(criteria_set.groups.order_by("order", "code"))
+    criteria = list(criteria_set.criteria.order_by("order", "code"))
+    by_group: dict[int, list[Criterion]] = {}
+    for criterion in criteria:
+        by_group.setdefault(criterion.group_id, []).append(criterion)
+    children: dict[int | None, list[CriterionGroup]] = {}
+    for group in groups:
+        children.setdefault(group.parent_id, []).append(group)
+
+    def maximum(group: CriterionGroup) -> Decimal:
+        own = sum((c.max_points for c in by_group.get(group.pk, [])), Decimal(0))
+        return own + sum((maximum(child) for child in children.get(group.pk, [])), Decimal(0))
+
+    def node(group: CriterionGroup):
+        subgroups = [node(child) for child in children.get(group.pk, [])]
+        return (group, maximum(group), subgroups, by_group.get(group.pk, []))
+
+    return CriteriaTree(
+        criteria_set=criteria_set,
+        groups=[node(group) for group in children.get(None, [])],
+        bands=list(criteria_set.bands.all()),
+        cycles=list(
+            criteria_set.cycles.filter(publications__isnull=False)
+            .select_related("province", "block")
+            .distinct()
+            .order_by("year")
+        ),
+    )

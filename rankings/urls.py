@@ -1,7 +1,34 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from rankings import views
 
+
+class FormatConverter:
+    regex = "csv|xlsx|json"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(FormatConverter, "fmt")
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("phuong-phap/", views.methodology_index, name="methodology-index"),
+    path("phuong-phap/<slug:slug>/", views.methodology, name="methodology"),
+    path("<slug:province>/", views.province, name="province"),
+    path("<slug:province>/<int:year>/so-sanh/", views.compare, name="compare"),
+    path("<slug:province>/<int:year>/<slug:block>/", views.leaderboard, name="leaderboard"),
+    path(
+        "<slug:province>/<int:year>/<slug:block>.<fmt:fmt>",
+        views.leaderboard,
+        name="leaderboard-export",
+    ),
+    path("<slug:province>/don-vi/<slug:slug>/", views.agency, name="agency"),
+    path("<slug:province>/don-vi/<slug:slug>.<fmt:fmt>", views.agency, name="agency-export"),
+    path("<slug:province>/xu-huong/<slug:block>/", views.trends, name="trends"),
+    path("<slug:province>/xu-huong/<slug:block>.<fmt:fmt>", views.trends, name="trends-export"),
 ]

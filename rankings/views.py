@@ -1,7 +1,114 @@
-"""Public pages: they read published results only."""
+"""Public pages. They read published revisions only; drafts never reach them."""
 
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Province
+from rankings import exports, presenters, selectors, tables
+from rankings.filters import ResultFilter
+from rankings.models import CriteriaSet
+
+FORMATS = {"csv", "xlsx", "json"}
 
 
 def home(request):
-    return render(request, "rankings/home.html", {})
+    query = request.GET.get("q", "").strip()
+    context = {
+        "latest": selectors.latest_rankings(),
+        "query": query,
+        "matches": selectors.agency_search(query) if query else None,
+    }
+    return render(request, "rankings/home.html", context)
+
+
+def province(request, province):
+    place = get_object_or_404(Province, slug=province)
+    return render(
+        request,
+        "rankings/province.html",
+        {
+            "province": place,
+            "cycles": selectors.published_cycles(province=place),
+        },
+    )
+
+
+def leaderboard(request, province, year, block, fmt=None):
+    cycle = selectors.published_cycle(province=province, year=year, block=block)
+    if cycle is None:
+        raise Http404(_("Chưa có kết quả xếp hạng được công bố."))
+    board = selectors.leaderboard(cycle=cycle, params=request.GET)
+    if fmt:
+        return _export(tables.leaderboard_table(board), fmt, tables.leaderboard_meta(board))
+    context = {"board": board, "filter": ResultFilter(request.GET), "bands": board.bands}
+    return render(request, "rankings/leaderboard.html", context)
+
+
+def agency(request, province, slug, fmt=None):
+    unit = get_object_or_404(
+        Agency.objects.select_related("province", "block"), province__slug=province, slug=slug
+    )
+    profile = selectors.agency_profile(agency=unit)
+    if fmt:
+        return _export(tables.history_table(profile), fmt, tables.history_meta(profile))
+    context = {"profile": profile, **presenters.agency_charts(profile)}
+    return render(request, "rankings/agency.html", context)
+
+
+def trends(request, province, block, fmt=None):
+    trend = selectors.block_trend(province=province, block=block)
+    if trend is None:
+        raise Http404(_("Chưa có kết quả xếp hạng được công bố."))
+    if fmt:
+        return _export(tables.trend_table(trend), fmt, tables.trend_meta(trend))
+    sections = [
+        (_("Tăng hạng nhiều nhất"), trend.movers_up),
+        (_("Giảm hạng nhiều nhất"), trend.movers_down),
+    ]
+    context = {"trend": trend, "movers_sections": sections, **presenters.trend_charts(trend)}
+    return render(request, "rankings/trends.html", context)
+
+
+def compare(request, province, year):
+    slugs = [s for s in request.GET.getlist("agency") if s][:6]
+    comparison = selectors.comparison(province=province, year=year, slugs=slugs)
+    status = 400 if comparison.error else 200
+    return render(request, "rankings/compare.html", {"comparison": comparison}, status=status)
+
+
+def methodology_index(request):
+    sets = (
+        CriteriaSet.objects.filter(cycles__publications__isnull=False)
+        .select_related("province", "block")
+        .distinct()
+        .order_by("province__name", "block__order", "-slug")
+    )
+    return render(request, "rankings/methodology_index.html", {"criteria_sets": sets})
+
+
+def methodology(request, slug):
+    criteria_set = get_object_or_404(
+        CriteriaSet.objects.select_related("province", "block"),
+        slug=slug,
+        cycles__publications__isnull=False,
+    )
+    return render(
+        request,
+        "rankings/methodology.html",
+        {"tree": selectors.criteria_tree(criteria_set=criteria_set)},
+    )
+
+
+def _export(table, fmt, meta):
+    if fmt not in FORMATS:
+        raise Http404
+    return exports.respond(
+        table.frame,
+        fmt=fmt,
+        filename=table.filename,
+        title=table.title,
+        meta=meta,
+        headers=table.headers,
+        note=table.note,
+    )

@@ -1,0 +1,109 @@
+"""Chart builders: pure functions from a table frame to a plotly Figure.
+
+Charts are pictures of numbers whose exact values sit in the table beside them, so the
+figures take floats here and nowhere else.
+"""
+
+import plotly.graph_objects as go
+
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, Arial, sans-serif"
+BLUE, ORANGE, GREY = "#0b5cab", "#b45309", "#4a5563"
+
+
+def _layout(fig: go.Figure, *, y_title: str) -> go.Figure:
+    fig.update_layout(
+        font={"family": FONT, "size": 13},
+        margin={"l": 56, "r": 24, "t": 16, "b": 48},
+        height=340,
+        legend={"orientation": "h", "y": -0.2},
+        yaxis={"title": {"text": y_title}, "gridcolor": "#e5e7eb"},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+    )
+    return fig
+
+
+def history_chart(frame, *, labels: dict[str, str]) -> go.Figure:
+    """Percent of maximum and rank by year (rank on a reversed second axis)."""
+    years = [str(y) for y in frame["year"]]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=years,
+            y=[float(v) for v in frame["percent"]],
+            name=labels["percent"],
+            mode="lines+markers",
+            line={"color": BLUE, "width": 3},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=years,
+            y=[None if v is None or v != v else int(v) for v in frame["rank"]],
+            name=labels["rank"],
+            mode="lines+markers",
+            yaxis="y2",
+            line={"color": ORANGE, "dash": "dot", "width": 2},
+        )
+    )
+    _layout(fig, y_title=labels["percent"])
+    fig.update_layout(
+        xaxis={"type": "category"},
+        yaxis={"range": [0, 100]},
+        yaxis2={
+            "title": {"text": labels["rank"]},
+            "overlaying": "y",
+            "side": "right",
+            "autorange": "reversed",
+            "dtick": 1,
+            "rangemode": "tozero",
+        },
+    )
+    return fig
+
+
+def groups_chart(groups: list[tuple[str, float, float]], *, labels: dict[str, str]) -> go.Figure:
+    """The agency's group subtotals next to the block average."""
+    names = [name for name, _, _ in groups]
+    fig = go.Figure(
+        [
+            go.Bar(x=names, y=[p for _, p, _ in groups], name=labels["agency"], marker_color=BLUE),
+            go.Bar(x=names, y=[m for _, _, m in groups], name=labels["mean"], marker_color=GREY),
+        ]
+    )
+    _layout(fig, y_title=labels["points"])
+    fig.update_layout(barmode="group")
+    return fig
+
+
+def trend_chart(
+    frame, distributions: dict[str, list[float]], *, labels: dict[str, str]
+) -> go.Figure:
+    """Block average by year over the distribution of totals (a box per year)."""
+    years = [str(y) for y in frame["year"]]
+    fig = go.Figure()
+    for year in years:
+        fig.add_trace(
+            go.Box(
+                y=distributions[year],
+                name=year,
+                marker_color="#93c5fd",
+                boxpoints="all",
+                jitter=0.3,
+                pointpos=0,
+                showlegend=False,
+                hoverinfo="y",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=years,
+            y=[float(v) for v in frame["mean"]],
+            name=labels["mean"],
+            mode="lines+markers",
+            line={"color": BLUE, "width": 3},
+        )
+    )
+    _layout(fig, y_title=labels["points"])
+    fig.update_layout(xaxis={"type": "category"})
+    return fig

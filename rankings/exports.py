@@ -1,0 +1,110 @@
+"""CSV, XLSX and JSON twins of a table page, all built from the same frame.
+
+Column keys are a stable contract (English, snake_case); decimals are written exactly as
+strings in CSV and JSON and as numeric cells with a fixed number format in XLSX.
+"""
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pandas as pd
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+def _cell(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item") and not isinstance(value, Decimal):  # numpy / pandas scalars
+        return value.item()
+    return value
+
+
+def _text(value) -> str:
+    value = _cell(value)
+    return "" if value is None else str(value)
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel in Vietnamese offices shows the diacritics."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(frame.columns)
+    for row in frame.itertuples(index=False):
+        writer.writerow([_text(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(
+    frame: pd.DataFrame, *, title: str, headers: dict[str, str] | None = None, note: str = ""
+) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Xep hang"
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=12)
+    if note:
+        sheet.append([note])
+    sheet.append([(headers or {}).get(c, c) for c in frame.columns])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    for row in frame.itertuples(index=False):
+        sheet.append([_cell(v) for v in row])
+    for index, column in enumerate(frame.columns, start=1):
+        values = [v for v in frame[column] if isinstance(v, Decimal)]
+        if values:
+            places = max(max(-v.as_tuple().exponent, 0) for v in values)
+            fmt = "0" if places == 0 else "0." + "0" * places
+            for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
+                cell.number_format = fmt
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(str(column)) + 2)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_json(frame: pd.DataFrame, *, meta: dict) -> bytes:
+    rows = [
+        {column: _json_value(value) for column, value in zip(frame.columns, row, strict=True)}
+        for row in frame.itertuples(index=False)
+    ]
+    return json.dumps({**meta, "rows": rows}, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _json_value(value):
+    value = _cell(value)
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def respond(
+    frame: pd.DataFrame,
+    *,
+    fmt: str,
+    filename: str,
+    title: str,
+    meta: dict,
+    headers: dict[str, str] | None = None,
+    note: str = "",
+) -> HttpResponse:
+    if fmt == "csv":
+        body = to_csv(frame)
+    elif fmt == "xlsx":
+        body = to_xlsx(frame, title=title, headers=headers, note=note)
+    else:
+        body = to_json(frame, meta=meta)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    if fmt != "json":
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

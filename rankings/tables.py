@@ -1,0 +1,198 @@
+"""The tables behind each page, as frames, for the CSV/XLSX/JSON twins.
+
+The page and its downloads read the same selector output, so their numbers cannot differ.
+Column keys are a stable contract; `headers` gives the Vietnamese labels used in XLSX.
+"""
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Table:
+    frame: pd.DataFrame
+    filename: str
+    title: str
+    headers: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+LEADERBOARD_HEADERS = {
+    "rank": "Thứ hạng",
+    "agency": "Cơ quan, đơn vị",
+    "agency_slug": "Mã định danh",
+    "admin_unit_code": "Mã ĐVHC",
+    "total": "Tổng điểm",
+    "max_points": "Điểm tối đa",
+    "percent": "Tỷ lệ % điểm tối đa",
+    "band": "Xếp loại",
+    "not_ranked_reason": "Lý do không xếp hạng",
+    "previous_rank": "Thứ hạng năm trước",
+    "rank_change": "Thay đổi thứ hạng",
+    "change": "Thay đổi điểm",
+}
+
+
+def leaderboard_table(board) -> Table:
+    rows = board.rows
+    frame = pd.DataFrame(
+        {
+            "rank": rows["rank"],
+            "agency": rows["agency_name"],
+            "agency_slug": rows["agency_slug"],
+            "admin_unit_code": rows["admin_unit_code"],
+        }
+    )
+    headers = dict(LEADERBOARD_HEADERS)
+    for group in board.groups:
+        key = f"group_{group.code}"
+        frame[key] = rows[key]
+        headers[key] = f"{group.code}. {group.name}"
+    frame["total"] = rows["total"]
+    frame["max_points"] = board.criteria_set.max_points
+    frame["percent"] = rows["percent"]
+    frame["band"] = rows["band"]
+    frame["not_ranked_reason"] = rows["not_ranked_reason"]
+    frame["previous_rank"] = rows["previous_rank"]
+    frame["rank_change"] = rows["rank_change"]
+    frame["change"] = rows["change"]
+    cycle = board.cycle
+    publication = board.publication
+    return Table(
+        frame=frame,
+        filename=f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}",
+        title=f"Xếp hạng {cycle.block.name.lower()} {cycle.province.name} năm {cycle.year}",
+        headers=headers,
+        note=f"Quyết định số {publication.decision_number} ngày "
+        f"{publication.decision_date:%d/%m/%Y} (lần công bố {publication.revision})",
+    )
+
+
+def leaderboard_meta(board) -> dict:
+    cycle, publication, stats = board.cycle, board.publication, board.stats
+    return {
+        "province": cycle.province.slug,
+        "year": cycle.year,
+        "block": cycle.block.slug,
+        "criteria_set": cycle.criteria_set.slug,
+        "publication": {
+            "decision_number": publication.decision_number,
+            "decision_date": publication.decision_date.isoformat(),
+            "revision": publication.revision,
+            "synthetic": publication.is_synthetic,
+        },
+        "statistics": {
+            "count": stats.count,
+            "max_points": str(stats.max_points),
+            "mean": str(stats.mean),
+            "median": str(stats.median),
+            "highest": str(stats.highest),
+            "lowest": str(stats.lowest),
+            "spread": str(stats.spread),
+        },
+    }
+
+
+def history_table(profile) -> Table:
+    records = [
+        {
+            "year": point.cycle.year,
+            "rank": point.result.rank,
+            "count": point.count,
+            "total": point.result.score,
+            "max_points": point.cycle.criteria_set.max_points,
+            "percent": point.result.percent,
+            "block_mean": point.stats.mean,
+            "criteria_set": point.cycle.criteria_set.slug,
+            "comparable_with_previous": point.comparable_with_previous,
+            "change": point.change,
+            "rank_change": point.rank_change,
+            "decision_number": point.publication.decision_number,
+        }
+        for point in profile.history
+    ]
+    frame = pd.DataFrame.from_records(
+        records,
+        columns=[
+            "year",
+            "rank",
+            "count",
+            "total",
+            "max_points",
+            "percent",
+            "block_mean",
+            "criteria_set",
+            "comparable_with_previous",
+            "change",
+            "rank_change",
+            "decision_number",
+        ],
+    )
+    for column in ("rank", "rank_change"):
+        frame[column] = frame[column].astype("Int64")
+    agency = profile.agency
+    return Table(
+        frame=frame,
+        filename=f"{agency.province.slug}-{agency.slug}",
+        title=f"Kết quả xếp hạng qua các năm: {agency.name}",
+        headers={
+            "year": "Năm",
+            "rank": "Thứ hạng",
+            "count": "Số đơn vị",
+            "total": "Tổng điểm",
+            "max_points": "Điểm tối đa",
+            "percent": "Tỷ lệ %",
+            "block_mean": "Trung bình khối",
+            "criteria_set": "Bộ tiêu chí",
+            "comparable_with_previous": "So sánh được với năm trước",
+            "change": "Thay đổi điểm",
+            "rank_change": "Thay đổi thứ hạng",
+            "decision_number": "Số quyết định",
+        },
+    )
+
+
+def history_meta(profile) -> dict:
+    agency = profile.agency
+    return {"province": agency.province.slug, "agency": agency.slug, "name": agency.name}
+
+
+def trend_table(trend) -> Table:
+    records = [
+        {
+            "year": year.cycle.year,
+            "count": year.stats.count,
+            "max_points": year.stats.max_points,
+            "mean": year.stats.mean,
+            "median": year.stats.median,
+            "highest": year.stats.highest,
+            "lowest": year.stats.lowest,
+            "spread": year.stats.spread,
+            "mean_change": year.mean_change,
+            "comparable_with_previous": year.comparable_with_previous,
+        }
+        for year in trend.years
+    ]
+    frame = pd.DataFrame.from_records(records)
+    return Table(
+        frame=frame,
+        filename=f"{trend.province.slug}-{trend.block.slug}-xu-huong",
+        title=f"{trend.block.name} {trend.province.name}: thống kê qua các năm",
+        headers={
+            "year": "Năm",
+            "count": "Số đơn vị",
+            "max_points": "Điểm tối đa",
+            "mean": "Trung bình",
+            "median": "Trung vị",
+            "highest": "Cao nhất",
+            "lowest": "Thấp nhất",
+            "spread": "Chênh lệch",
+            "mean_change": "Thay đổi trung bình",
+            "comparable_with_previous": "So sánh được với năm trước",
+        },
+    )
+
+
+def trend_meta(trend) -> dict:
+    return {"province": trend.province.slug, "block": trend.block.slug}
