@@ -22,12 +22,17 @@ class ResultFilter(django_filters.FilterSet):
             ("percent", "percent"),
             ("agency__search_name", "name"),
         ),
-        field_labels={
-            "rank": _("Thứ hạng"),
-            "score": _("Tổng điểm"),
-            "percent": _("Tỷ lệ %"),
-            "agency__search_name": _("Tên"),
-        },
+        choices=[
+            ("rank", _("Thứ hạng (1 → cuối)")),
+            ("-rank", _("Thứ hạng (cuối → 1)")),
+            ("-total", _("Tổng điểm (cao → thấp)")),
+            ("total", _("Tổng điểm (thấp → cao)")),
+            ("-percent", _("% tối đa (cao → thấp)")),
+            ("percent", _("% tối đa (thấp → cao)")),
+            ("name", _("Tên (A → Z)")),
+            ("-name", _("Tên (Z → A)")),
+        ],
+        empty_label=_("Mặc định (theo thứ hạng)"),
         label=_("Sắp xếp"),
     )
 
