@@ -54,9 +54,9 @@ def history_chart(frame, *, labels: dict[str, str]) -> go.Figure:
             "title": {"text": labels["rank"]},
             "overlaying": "y",
             "side": "right",
-            "autorange": "reversed",
+            # Rank 1 at the top, the block's size at the bottom.
+            "range": [int(frame["count"].max()) + 0.5, 0.5],
             "dtick": 1,
-            "rangemode": "tozero",
         },
     )
     return fig

@@ -130,14 +130,19 @@ def _create_agencies(spec, provinces, blocks) -> dict[str, dict[str, Agency]]:
     return created
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _create_criteria_set(entry, tree, provinces, blocks, previous) -> CriteriaSet:
     province = provinces[entry["province"]]
     year = entry["year"]
     maximum = sum(Decimal(c[2]) for c in tree["criteria"])
+    block = blocks[entry["block"]]
     criteria_set = CriteriaSet.objects.create(
         province=province,
         block=blocks[entry["block"]],
-        name=f"Bộ tiêu chí {blocks[entry['block']].name.lower()} {province.name} năm {year}",
+        name=f"Bộ tiêu chí {_lower_first(block.name)} tỉnh {province.name} năm {year}",
         slug=slugify(f"{entry['province']}-{entry['block']}-{year}"),
         decision_number=f"{100 + year % 100}/QĐ-STTTT",
         decision_date=datetime.date(year, 3, 15),

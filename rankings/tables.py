@@ -62,7 +62,8 @@ def leaderboard_table(board) -> Table:
     return Table(
         frame=frame,
         filename=f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}",
-        title=f"Xếp hạng {cycle.block.name.lower()} {cycle.province.name} năm {cycle.year}",
+        title=f"Xếp hạng {cycle.block.name[:1].lower()}{cycle.block.name[1:]} tỉnh "
+        f"{cycle.province.name} năm {cycle.year}",
         headers=headers,
         note=f"Quyết định số {publication.decision_number} ngày "
         f"{publication.decision_date:%d/%m/%Y} (lần công bố {publication.revision})",

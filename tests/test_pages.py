@@ -197,6 +197,11 @@ def test_home_lists_latest_rankings_and_searches_without_diacritics(client, worl
     assert "/mau/2021/districts/" in html and "/mau/2020/departments/" in html
 
 
+def test_vietnamese_first_whatever_the_browser_asks(client, world):
+    html = client.get(LEADERBOARD, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html and "32,000" in html
+
+
 def test_english_by_language_switch(client, world):
     client.post("/i18n/setlang/", {"language": "en", "next": LEADERBOARD})
     html = client.get(LEADERBOARD).content.decode()

@@ -87,3 +87,20 @@ def rank_change(value):
 def item(mapping, key):
     """`row|item:"group_1"`: a dict value whose key is built in the template."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def figure(value, places=4):
+    """A block figure (mean, median): at least thousandths, up to `places`, truncated."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    shown = number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_DOWN).normalize()
+    decimals = min(max(-shown.as_tuple().exponent, 3), int(places))
+    return number_format(shown, decimal_pos=decimals, use_l10n=True)
+
+
+@register.filter
+def lowerfirst(value: str) -> str:
+    """ "Khối UBND huyện" → "khối UBND huyện", keeping acronyms intact."""
+    return value[:1].lower() + value[1:] if value else value

@@ -1,0 +1,86 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rankings.national import (
+    DEFAULT_YEARS,
+    national_reset,
+    peak_mb,
+    seed_national,
+    table_counts,
+)
+
+
+def _codes(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise CommandError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a national, clearly synthetic data set: all 63 legacy provinces (about 20 "
+        "departments each, their districts and communes) ranked 2019–2024, the 34 current "
+        "provinces (departments and communes) in 2025. Deterministic from --seed; cycles "
+        "that already exist (the demo's, or an earlier run's) are kept."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
+        parser.add_argument(
+            "--years",
+            type=_codes,
+            default=list(DEFAULT_YEARS),
+            help="Comma-separated years (default 2019–2025; before 2025 uses the 63 legacy "
+            "provinces, 2025 on uses the 34 current ones).",
+        )
+        parser.add_argument(
+            "--provinces",
+            type=_codes,
+            default=None,
+            help="Comma-separated legacy province codes, e.g. 26,14 (default: all 63); 2025 "
+            "then covers the current provinces they became part of.",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the national cycles (scores, results, publications) first; "
+            "agencies, units and the national criteria sets stay.",
+        )
+
+    def handle(self, *args, seed, years, provinces, reset, **options):
+        started = time.perf_counter()
+        if any(not 2000 <= year <= 2100 for year in years):
+            raise CommandError("years must be between 2000 and 2100")
+        if reset:
+            deleted = national_reset()
+            self.stdout.write(
+                "Deleted: " + ", ".join(f"{n} {name}" for name, n in deleted.items()) + "."
+            )
+        try:
+            summary = seed_national(
+                seed=seed, years=years, provinces=provinces, log=self.stdout.write
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        if summary.skipped:
+            shown = ", ".join(summary.skipped[:6]) + (" …" if len(summary.skipped) > 6 else "")
+            self.stdout.write(
+                f"Kept {len(summary.skipped)} existing cycles not from this seed ({shown})."
+            )
+        if not summary.cycles:
+            self.stdout.write("Nothing to seed: every cycle asked for already exists.")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Seeded {summary.cycles} cycles: {summary.scores} scores, "
+                    f"{summary.results} results, {summary.publications} publications."
+                )
+            )
+        self.stdout.write("Rows per table:")
+        for table, count in table_counts().items():
+            self.stdout.write(f"  {table:<28} {count:>10,}")
+        self.stdout.write(
+            f"Wall time {time.perf_counter() - started:.1f}s, peak memory {peak_mb():.0f} MB."
+        )
