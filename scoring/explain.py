@@ -1,0 +1,133 @@
+"""Why an agency stands where it does: gaps to its neighbours, groups, what is left to gain."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import localcontext
+
+import numpy as np
+import pandas as pd
+
+from scoring.engine import Scorecard
+from scoring.numbers import MILLI, PRECISION, exact_ratio, to_milli
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Frames behind an agency's rank; milli ints unless a column says Decimal.
+
+    - gaps: agency, block, rank, score, gap_above (to the next better ranked score; NA
+      for the top), gap_top (to the block's best ranked score).
+    - group_gaps: agency, block, group, points, block_mean (Decimal), gap (Decimal).
+    - attainable: agency, criterion, points, max_points, attainable (max − points).
+    """
+
+    gaps: pd.DataFrame
+    group_gaps: pd.DataFrame
+    attainable: pd.DataFrame
+
+
+def explain(card: Scorecard, criteria: pd.DataFrame, *, top_n: int = 5) -> Explanation:
+    """Gaps, group comparisons and the `top_n` criteria with most points left, per agency."""
+    return Explanation(
+        gaps=_gaps(card.results),
+        group_gaps=_group_gaps(card.groups),
+        attainable=_attainable(card.points, criteria, top_n),
+    )
+
+
+def _gaps(results: pd.DataFrame) -> pd.DataFrame:
+    frame = results[["agency", "block", "rank", "score"]].reset_index(drop=True)
+    ranked = frame["rank"].notna().to_numpy()
+    score = frame["score"].to_numpy(dtype=np.int64)
+    block, _ = pd.factorize(frame["block"])
+    gap_above = np.zeros(len(frame), dtype=np.int64)
+    above_known = np.zeros(len(frame), dtype=bool)
+    top = np.zeros(len(frame), dtype=np.int64)
+    top_known = np.zeros(len(frame), dtype=bool)
+
+    # Results are in block and rank order, so each block's ranked rows run best first.
+    at = np.flatnonzero(ranked)
+    if at.size:
+        b, s = block[at], score[at]
+        position = np.arange(at.size)
+        new_block = np.r_[True, b[1:] != b[:-1]]
+        new_score = new_block | np.r_[True, s[1:] != s[:-1]]
+        block_start = np.maximum.accumulate(np.where(new_block, position, 0))
+        tie_start = np.maximum.accumulate(np.where(new_score, position, 0))
+        above_known[at] = tie_start > block_start
+        gap_above[at] = s[np.maximum(tie_start - 1, 0)] - s
+        best = np.full(block.max() + 1, -1, dtype=np.int64)
+        best[b[new_block]] = s[new_block]
+        top = best[block]
+        top_known = top >= 0
+    return pd.DataFrame(
+        {
+            "agency": frame["agency"],
+            "block": frame["block"],
+            "rank": frame["rank"],
+            "score": score,
+            "gap_above": pd.arrays.IntegerArray(gap_above, ~above_known),
+            "gap_top": pd.arrays.IntegerArray(np.where(top_known, top - score, 0), ~top_known),
+        }
+    )
+
+
+def _group_gaps(groups: pd.DataFrame) -> pd.DataFrame:
+    frame = groups.reset_index(drop=True)
+    by = frame.groupby(["block", "group"], sort=False)["points"]
+    sums = by.transform("sum").to_numpy(dtype=np.int64)
+    counts = by.transform("count").to_numpy(dtype=np.int64)
+    points = frame["points"].to_numpy(dtype=np.int64)
+    # points − sum/count as one fraction, so the Decimal is exact (or 50 digits).
+    numerators = (points * counts - sums).tolist()
+    denominators = (counts * MILLI).tolist()
+    with localcontext() as context:
+        context.prec = PRECISION
+        means = [exact_ratio(s, d) for s, d in zip(sums.tolist(), denominators, strict=True)]
+        gaps = [exact_ratio(n, d) for n, d in zip(numerators, denominators, strict=True)]
+    return frame.assign(block_mean=_objects(means), gap=_objects(gaps))
+
+
+def _attainable(points: pd.DataFrame, criteria: pd.DataFrame, top_n: int) -> pd.DataFrame:
+    codes = criteria["criterion"].astype(str).tolist()
+    maxima = pd.Series([to_milli(m) for m in criteria["max_points"]], index=codes)
+    natural = pd.Series(_natural_ranks(codes), index=codes)
+    code = points["criterion"].astype(str)
+    frame = pd.DataFrame(
+        {
+            "agency": points["agency"].to_numpy(),
+            "criterion": code.to_numpy(),
+            "points": points["points"].to_numpy(dtype=np.int64),
+            "max_points": maxima.reindex(code).to_numpy(dtype=np.int64),
+        }
+    )
+    frame["attainable"] = frame["max_points"] - frame["points"]
+    frame = frame[frame["attainable"] > 0]
+    agency, _ = pd.factorize(frame["agency"])
+    order = np.lexsort(
+        (natural.reindex(frame["criterion"]).to_numpy(), -frame["attainable"].to_numpy(), agency)
+    )
+    frame = frame.iloc[order]
+    keep = frame.groupby("agency", sort=False).cumcount().to_numpy() < top_n
+    return frame[keep].reset_index(drop=True)
+
+
+def _natural_ranks(codes: list[str]) -> list[int]:
+    """Position of each code in natural order: 1.2 before 1.10."""
+
+    def key(code: str) -> tuple[tuple[int, int | str], ...]:
+        return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", code))
+
+    ordered = sorted(range(len(codes)), key=lambda i: key(codes[i]))
+    ranks = [0] * len(codes)
+    for position, index in enumerate(ordered):
+        ranks[index] = position
+    return ranks
+
+
+def _objects(values: list[object]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array

@@ -1,0 +1,87 @@
+"""Block statistics from integer totals: sums and order statistics, then exact Decimals."""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+
+import numpy as np
+import pandas as pd
+
+from scoring.numbers import MILLI, PRECISION, milli_to_decimal
+
+BLOCK_COLUMNS = [
+    "block",
+    "count",
+    "ranked",
+    "mean",
+    "median",
+    "highest",
+    "lowest",
+    "spread",
+    "mean_percent",
+    "max_points",
+]
+
+
+def block_stats(
+    blocks: pd.Index, block: np.ndarray, total: np.ndarray, ranked: np.ndarray, max_milli: int
+) -> pd.DataFrame:
+    """One row per block: count, ranked, mean, median, highest, lowest, spread, percents.
+
+    Every agency scored counts, ranked or not: the published averages cover the block.
+    """
+    n_blocks = len(blocks)
+    order = np.lexsort((total, block))
+    ordered = total[order]
+    counts = np.bincount(block, minlength=n_blocks)
+    present = np.flatnonzero(counts)
+    starts = (np.cumsum(counts) - counts)[present]
+    sizes = counts[present]
+    sums = np.add.reduceat(ordered, starts) if ordered.size else np.zeros(0, dtype=np.int64)
+    lowest = ordered[starts]
+    highest = ordered[starts + sizes - 1]
+    middle_pair = ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]
+    ranked_counts = np.bincount(block[ranked], minlength=n_blocks)[present]
+
+    # Decimals are built one per block, from Python ints, so nothing overflows or rounds.
+    rows = zip(
+        sizes.tolist(),
+        sums.tolist(),
+        middle_pair.tolist(),
+        highest.tolist(),
+        lowest.tolist(),
+        strict=True,
+    )
+    thousand, two_thousand, max_points = Decimal(MILLI), Decimal(2 * MILLI), Decimal(int(max_milli))
+    mean, median, high, low, spread, percent = [], [], [], [], [], []
+    with localcontext() as context:
+        context.prec = PRECISION
+        for size, total_sum, pair, top, bottom in rows:
+            count = Decimal(size)
+            mean.append(Decimal(total_sum) / thousand / count)
+            median.append(Decimal(pair) / two_thousand)
+            high.append(milli_to_decimal(top))
+            low.append(milli_to_decimal(bottom))
+            spread.append(milli_to_decimal(top - bottom))
+            percent.append(Decimal(total_sum * 100) / max_points / count)
+    return pd.DataFrame(
+        {
+            "block": blocks[present],
+            "count": sizes.astype(np.int64),
+            "ranked": ranked_counts.astype(np.int64),
+            "mean": _objects(mean),
+            "median": _objects(median),
+            "highest": _objects(high),
+            "lowest": _objects(low),
+            "spread": _objects(spread),
+            "mean_percent": _objects(percent),
+            "max_points": _objects([milli_to_decimal(max_milli)] * len(present)),
+        },
+        columns=BLOCK_COLUMNS,
+    )
+
+
+def _objects(values: list[object]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array

@@ -1,0 +1,70 @@
+"""Builders shared by the scoring tests: plain frames in, a Scorecard out; no Django."""
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+import scoring
+
+D = Decimal
+
+
+def criteria_frame(rows: list[tuple]) -> pd.DataFrame:
+    """(code, max, rule, params[, required]) -> the criteria frame; group = first segment."""
+    records = []
+    for row in rows:
+        code, maximum, rule, params = row[:4]
+        parts = code.split(".")
+        records.append(
+            {
+                "criterion": code,
+                "group": parts[0],
+                "subgroup": ".".join(parts[:2]) if len(parts) > 2 else None,
+                "max_points": D(maximum),
+                "rule": rule,
+                "params": params,
+                "required": row[4] if len(row) > 4 else False,
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def inputs_frame(rows: list[dict]) -> pd.DataFrame:
+    """Records with Decimal-ish values -> the engine's inputs frame (block defaults to 1)."""
+    return scoring.inputs_from_records([{"block": 1, **row} for row in rows])
+
+
+def direct_totals(totals: dict, maximum: str, block: object = 1) -> pd.DataFrame:
+    """One direct criterion '1' per agency holding its whole total."""
+    return inputs_frame(
+        [{"agency": a, "block": block, "criterion": "1", "value": t} for a, t in totals.items()]
+    )
+
+
+@pytest.fixture(scope="session")
+def score() -> Callable[..., scoring.Scorecard]:
+    """score(criteria_rows, input_rows, **rules) -> Scorecard; max_points is the sum."""
+
+    def run(criteria_rows: list[tuple], input_rows: list[dict], **rules) -> scoring.Scorecard:
+        criteria = criteria_frame(criteria_rows)
+        maximum = sum(criteria["max_points"], D(0))
+        return scoring.compute(
+            criteria, inputs_frame(input_rows), scoring.RankingRules(max_points=maximum, **rules)
+        )
+
+    return run
+
+
+class Builders:
+    """The frame builders above, as a fixture (test modules cannot import conftest)."""
+
+    criteria = staticmethod(criteria_frame)
+    inputs = staticmethod(inputs_frame)
+    direct_totals = staticmethod(direct_totals)
+
+
+@pytest.fixture(scope="session")
+def make() -> Builders:
+    return Builders()
