@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
 import pandas as pd
 from django.db.models import F, Q
@@ -280,29 +280,10 @@ def _leaderboard_rows(results, groups, previous, comparable, *, everyone=None) -
 
 
 def block_stats(totals: list[Decimal], max_points: Decimal, *, ranked: int) -> BlockStats:
-    """Count, mean, median, highest, lowest and spread of a block's exact totals."""
-    ordered = sorted(totals)
-    count = len(ordered)
-    if count == 0:
-        zero = Decimal("0")
-        return BlockStats(0, 0, zero, zero, zero, zero, zero, max_points, zero)
-    with localcontext() as context:
-        context.prec = 50
-        mean = sum(ordered, Decimal(0)) / count
-        middle = count // 2
-        median = ordered[middle] if count % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-        mean_percent = mean * 100 / max_points
-    return BlockStats(
-        count=count,
-        ranked=ranked,
-        mean=mean,
-        median=median,
-        highest=ordered[-1],
-        lowest=ordered[0],
-        spread=ordered[-1] - ordered[0],
-        max_points=max_points,
-        mean_percent=mean_percent,
-    )
+    """Count, mean, median, highest, lowest and spread of a block's exact totals (the engine's)."""
+    figures = scoring.describe([scoring.to_milli(t) for t in totals], scoring.to_milli(max_points))
+    figures["ranked"] = ranked
+    return BlockStats(**figures)
 
 
 def criteria_sets_comparable(first: CriteriaSet, second: CriteriaSet) -> bool:
@@ -415,7 +396,6 @@ class YearPoint:
     result: Result
     count: int
     stats: BlockStats
-    group_means: dict[str, Decimal]
     comparable_with_previous: bool | None
     change: Decimal | None
     rank_change: int | None
@@ -478,7 +458,6 @@ def agency_profile(*, agency) -> AgencyProfile:
                     cycle.criteria_set.max_points,
                     ranked=sum(r.rank is not None for r in block_results),
                 ),
-                group_means=_group_means(block_results),
                 comparable_with_previous=comparable,
                 change=mine.score - prior.result.score if prior and comparable else None,
                 rank_change=prior.result.rank - mine.rank
@@ -490,27 +469,89 @@ def agency_profile(*, agency) -> AgencyProfile:
         return AgencyProfile(agency, [], [], [], [], None, None, None)
     current = history[-1]
     previous = history[-2] if len(history) > 1 and current.comparable_with_previous else None
-    groups_qs = CriterionGroup.objects.filter(criteria_set=current.cycle.criteria_set_id)
-    top_groups = [g for g in groups_qs.order_by("order", "code") if g.parent_id is None]
-    group_rows = []
-    for group in top_groups:
-        points = Decimal(current.result.groups.get(group.code, "0"))
-        mean = current.group_means.get(group.code, Decimal(0))
-        group_rows.append((group, points, mean, points - mean))
-    criteria = _criterion_rows(current, previous)
     block_results = by_publication[current.publication.pk]
-    above, gap_above, gap_top = _gaps(current.result, block_results)
-    improve = sorted(criteria, key=lambda c: (-c.attainable, c.code))[:5]
+    criteria = criteria_frame(criteria_set=current.cycle.criteria_set)
+    why = scoring.explain(_published_card(block_results, criteria, current.cycle), criteria)
+    mine = why.gaps[why.gaps["agency"] == agency.pk].iloc[0]
+    above = _result_above(current.result, block_results)
+    group_names = {
+        g.code: g
+        for g in CriterionGroup.objects.filter(
+            criteria_set=current.cycle.criteria_set_id, parent__isnull=True
+        )
+    }
+    groups = why.group_gaps[why.group_gaps["agency"] == agency.pk]
+    group_rows = [
+        (group_names[str(code)], scoring.milli_to_decimal(points), mean, gap)
+        for code, points, mean, gap in groups[["group", "points", "block_mean", "gap"]].itertuples(
+            index=False
+        )
+    ]
+    rows = _criterion_rows(current, previous)
+    by_code = {row.code: row for row in rows}
+    attainable = why.attainable[why.attainable["agency"] == agency.pk]
     return AgencyProfile(
         agency=agency,
         history=history,
         groups=group_rows,
-        criteria=criteria,
-        improve=[c for c in improve if c.attainable > 0],
-        gap_above=gap_above,
-        gap_top=gap_top,
+        criteria=rows,
+        improve=[by_code[str(code)] for code in attainable["criterion"]],
+        gap_above=_milli_or_none(mine["gap_above"]),
+        gap_top=_milli_or_none(mine["gap_top"]),
         above=above,
     )
+
+
+def _milli_or_none(value) -> Decimal | None:
+    return None if pd.isna(value) else scoring.milli_to_decimal(int(value))
+
+
+def _published_card(results: list[Result], criteria: pd.DataFrame, cycle) -> scoring.Scorecard:
+    """A published ranking read back into the engine's frames, so `scoring.explain` applies."""
+    block = cycle.pk
+    ranked = sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.agency_id))
+    frame = pd.DataFrame(
+        {
+            "agency": [r.agency_id for r in ranked],
+            "block": block,
+            "rank": pd.array([r.rank for r in ranked], dtype="Int64"),
+            "score": [scoring.to_milli(r.score) for r in ranked],
+        }
+    )
+    groups = pd.DataFrame(
+        [
+            (r.agency_id, block, code, scoring.to_milli(Decimal(value)))
+            for r in ranked
+            for code, value in r.groups.items()
+            if code in set(criteria["group"])
+        ],
+        columns=["agency", "block", "group", "points"],
+    )
+    points = pd.DataFrame(
+        [
+            (r.agency_id, block, code, scoring.to_milli(Decimal(r.criteria.get(code, "0"))))
+            for r in ranked
+            for code in criteria["criterion"]
+        ],
+        columns=["agency", "block", "criterion", "points"],
+    )
+    empty = pd.DataFrame()
+    return scoring.Scorecard(
+        points=points,
+        groups=groups,
+        subgroups=empty,
+        results=frame,
+        blocks=empty,
+        rules=ranking_rules(criteria_set=cycle.criteria_set),
+    )
+
+
+def _result_above(mine: Result, block_results: list[Result]) -> Result | None:
+    """The agency ranked just above (the nearest better rank), for naming it on the page."""
+    if mine.rank is None:
+        return None
+    better = [r for r in block_results if r.rank is not None and r.rank < mine.rank]
+    return max(better, key=lambda r: (r.rank, r.agency.search_name)) if better else None
 
 
 def _comparable_pairs(cycles: list[AssessmentCycle]) -> dict[int, bool]:
@@ -535,16 +576,6 @@ def _criteria_shapes(set_ids) -> dict[int, frozenset]:
     return {pk: frozenset(shape) for pk, shape in shapes.items()}
 
 
-def _group_means(results: list[Result]) -> dict[str, Decimal]:
-    sums: dict[str, Decimal] = {}
-    for result in results:
-        for code, value in result.groups.items():
-            sums[code] = sums.get(code, Decimal(0)) + Decimal(value)
-    with localcontext() as context:
-        context.prec = 50
-        return {code: total / len(results) for code, total in sums.items()}
-
-
 def _criterion_rows(current: YearPoint, previous: YearPoint | None) -> list[CriterionRow]:
     criteria = Criterion.objects.filter(criteria_set=current.cycle.criteria_set_id).select_related(
         "group"
@@ -567,17 +598,6 @@ def _criterion_rows(current: YearPoint, previous: YearPoint | None) -> list[Crit
             )
         )
     return rows
-
-
-def _gaps(mine: Result, block_results: list[Result]):
-    """The agency ranked just above, the gap to it and the gap to the top (published scores)."""
-    ranked = [r for r in block_results if r.rank is not None]
-    if mine.rank is None or not ranked:
-        return None, None, None
-    better = [r for r in ranked if r.rank < mine.rank]
-    above = max(better, key=lambda r: (r.rank, r.agency.search_name)) if better else None
-    top = min(ranked, key=lambda r: r.rank)
-    return above, (above.score - mine.score) if above else None, top.score - mine.score
 
 
 @dataclass(frozen=True)

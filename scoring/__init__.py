@@ -16,6 +16,7 @@ from scoring.numbers import (
     round_scaled,
     to_milli,
 )
+from scoring.stats import describe
 from scoring.types import (
     Band,
     BandBasis,
@@ -42,6 +43,7 @@ __all__ = [
     "compare_years",
     "compute",
     "decimals_to_milli",
+    "describe",
     "explain",
     "inputs_from_records",
     "is_comparable",

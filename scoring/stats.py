@@ -85,3 +85,33 @@ def _objects(values: list[object]) -> np.ndarray:
     array = np.empty(len(values), dtype=object)
     array[:] = values
     return array
+
+
+def describe(
+    totals: list[int], max_milli: int, ranked: list[bool] | None = None
+) -> dict[str, object]:
+    """The statistics of one block from its totals in milli-points (a published ranking).
+
+    The same computation `compute()` runs per block, for callers that read totals back.
+    """
+    total = np.asarray(totals, dtype=np.int64)
+    flags = np.asarray(ranked if ranked is not None else [True] * len(totals), dtype=bool)
+    if total.size == 0:
+        zero = Decimal(0)
+        return {
+            "count": 0,
+            "ranked": 0,
+            "mean": zero,
+            "median": zero,
+            "highest": zero,
+            "lowest": zero,
+            "spread": zero,
+            "mean_percent": zero,
+            "max_points": milli_to_decimal(max_milli),
+        }
+    frame = block_stats(
+        pd.Index([0]), np.zeros(total.size, dtype=np.int64), total, flags, max_milli
+    )
+    row = frame.iloc[0].to_dict()
+    row.pop("block")
+    return {key: int(value) if key in {"count", "ranked"} else value for key, value in row.items()}
