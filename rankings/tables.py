@@ -4,7 +4,9 @@ The page and its downloads read the same selector output, so their numbers canno
 Column keys are a stable contract; `headers` gives the Vietnamese labels used in XLSX.
 """
 
+import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pandas as pd
 
@@ -197,3 +199,101 @@ def trend_table(trend) -> Table:
 
 def trend_meta(trend) -> dict:
     return {"province": trend.province.slug, "block": trend.block.slug}
+
+
+def compare_table(comparison) -> Table:
+    cycle = comparison.cycle
+    records = []
+    for result in comparison.results:
+        record = {
+            "agency": result.agency.name,
+            "agency_slug": result.agency.slug,
+            "rank": result.rank,
+        }
+        for group in comparison.groups:
+            record[f"group_{group.code}"] = Decimal(result.groups.get(group.code, "0"))
+        record.update(total=result.score, percent=result.percent)
+        records.append(record)
+    frame = pd.DataFrame.from_records(records)
+    if not frame.empty:
+        frame["rank"] = frame["rank"].astype("Int64")
+    headers = {
+        "agency": "Cơ quan, đơn vị",
+        "agency_slug": "Mã định danh",
+        "rank": "Thứ hạng",
+        "total": "Tổng điểm",
+        "percent": "Tỷ lệ % điểm tối đa",
+    }
+    headers.update({f"group_{g.code}": f"{g.code}. {g.name}" for g in comparison.groups})
+    return Table(
+        frame=frame,
+        filename=f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}-so-sanh",
+        title=f"So sánh đơn vị, {cycle.province.name} năm {cycle.year}",
+        headers=headers,
+    )
+
+
+def compare_meta(comparison) -> dict:
+    cycle = comparison.cycle
+    return {"province": cycle.province.slug, "year": cycle.year, "block": cycle.block.slug}
+
+
+def criteria_table(tree) -> Table:
+    records = []
+
+    def walk(node, parent_code):
+        group, maximum, subgroups, criteria = node
+        records.append(
+            {
+                "code": group.code,
+                "kind": "group",
+                "name": group.name,
+                "parent": parent_code,
+                "max_points": maximum,
+                "rule": "",
+                "params": "",
+            }
+        )
+        for child in subgroups:
+            walk(child, group.code)
+        for criterion in criteria:
+            records.append(
+                {
+                    "code": criterion.code,
+                    "kind": "criterion",
+                    "name": criterion.name,
+                    "parent": group.code,
+                    "max_points": criterion.max_points,
+                    "rule": criterion.rule,
+                    "params": json.dumps(criterion.params, ensure_ascii=False),
+                }
+            )
+
+    for node in tree.groups:
+        walk(node, "")
+    criteria_set = tree.criteria_set
+    return Table(
+        frame=pd.DataFrame.from_records(
+            records, columns=["code", "kind", "name", "parent", "max_points", "rule", "params"]
+        ),
+        filename=f"bo-tieu-chi-{criteria_set.slug}",
+        title=criteria_set.name,
+        headers={
+            "code": "Mã",
+            "kind": "Loại",
+            "name": "Nội dung",
+            "parent": "Thuộc nhóm",
+            "max_points": "Điểm tối đa",
+            "rule": "Cách chấm",
+            "params": "Tham số",
+        },
+    )
+
+
+def criteria_meta(tree) -> dict:
+    criteria_set = tree.criteria_set
+    return {
+        "criteria_set": criteria_set.slug,
+        "max_points": str(criteria_set.max_points),
+        "decision_number": criteria_set.decision_number,
+    }

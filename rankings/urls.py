@@ -19,8 +19,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("phuong-phap/", views.methodology_index, name="methodology-index"),
     path("phuong-phap/<slug:slug>/", views.methodology, name="methodology"),
+    path("phuong-phap/<slug:slug>.<fmt:fmt>", views.methodology, name="methodology-export"),
     path("<slug:province>/", views.province, name="province"),
     path("<slug:province>/<int:year>/so-sanh/", views.compare, name="compare"),
+    path("<slug:province>/<int:year>/so-sanh.<fmt:fmt>", views.compare, name="compare-export"),
     path("<slug:province>/<int:year>/<slug:block>/", views.leaderboard, name="leaderboard"),
     path(
         "<slug:province>/<int:year>/<slug:block>.<fmt:fmt>",

@@ -70,10 +70,12 @@ def trends(request, province, block, fmt=None):
     return render(request, "rankings/trends.html", context)
 
 
-def compare(request, province, year):
+def compare(request, province, year, fmt=None):
     slugs = [s for s in request.GET.getlist("agency") if s][:6]
     comparison = selectors.comparison(province=province, year=year, slugs=slugs)
     status = 400 if comparison.error else 200
+    if fmt and not comparison.error:
+        return _export(tables.compare_table(comparison), fmt, tables.compare_meta(comparison))
     return render(request, "rankings/compare.html", {"comparison": comparison}, status=status)
 
 
@@ -87,17 +89,13 @@ def methodology_index(request):
     return render(request, "rankings/methodology_index.html", {"criteria_sets": sets})
 
 
-def methodology(request, slug):
-    criteria_set = get_object_or_404(
-        CriteriaSet.objects.select_related("province", "block"),
-        slug=slug,
-        cycles__publications__isnull=False,
-    )
-    return render(
-        request,
-        "rankings/methodology.html",
-        {"tree": selectors.criteria_tree(criteria_set=criteria_set)},
-    )
+def methodology(request, slug, fmt=None):
+    published = CriteriaSet.objects.filter(cycles__publications__isnull=False).distinct()
+    criteria_set = get_object_or_404(published.select_related("province", "block"), slug=slug)
+    tree = selectors.criteria_tree(criteria_set=criteria_set)
+    if fmt:
+        return _export(tables.criteria_table(tree), fmt, tables.criteria_meta(tree))
+    return render(request, "rankings/methodology.html", {"tree": tree})
 
 
 def _export(table, fmt, meta):

@@ -179,6 +179,17 @@ def test_compare_same_block_side_by_side(client, world):
     assert "32,000" in html and "26,000" in html
 
 
+def test_compare_and_methodology_tables_download_too(client, world):
+    payload = json.loads(client.get("/mau/2020/so-sanh.json?agency=an&agency=cat").content)
+    assert [(r["agency_slug"], r["total"]) for r in payload["rows"]] == [
+        ("an", "32.000"),
+        ("cat", "26.000"),
+    ]
+    lines = client.get("/phuong-phap/mau-huyen-2020.csv").content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "code,kind,name,parent,max_points,rule,params"
+    assert lines[1:3] == ["1,group,Sẵn sàng,,20.000,,", "1.1,criterion,Hạ tầng,1,10.000,direct,{}"]
+
+
 def test_compare_across_blocks_explains_the_refusal(client, world):
     response = client.get("/mau/2020/so-sanh/?agency=an&agency=so-mot")
     assert response.status_code == 400
