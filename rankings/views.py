@@ -41,7 +41,8 @@ def leaderboard(request, province, year, block, fmt=None):
     board = selectors.leaderboard(cycle=cycle, params=request.GET)
     if fmt:
         return _export(tables.leaderboard_table(board), fmt, tables.leaderboard_meta(board))
-    context = {"board": board, "filter": ResultFilter(request.GET), "bands": board.bands}
+    corrections = selectors.change_log(cycle=cycle) if board.publication.revision > 1 else []
+    context = {"board": board, "filter": ResultFilter(request.GET), "corrections": corrections}
     return render(request, "rankings/leaderboard.html", context)
 
 

@@ -105,25 +105,59 @@ def test_leaderboard_query_count_does_not_grow_with_agencies(client, world):
     few, response = queries(client, "/mau/2021/districts/")
     assert response.status_code == 200
     assert few == 11
-    for n in range(20):
-        agency = Agency.objects.create(
-            province=world.province,
-            block=world.districts,
-            kind=AgencyKind.DISTRICT,
-            slug=f"moi-{n}",
-            name=f"UBND huyện Mới {n}",
-            short_name=f"Mới {n}",
+    counts = []
+    for revision, batch in enumerate((range(20), range(20, 60)), start=2):
+        for n in batch:
+            agency = Agency.objects.create(
+                province=world.province,
+                block=world.districts,
+                kind=AgencyKind.DISTRICT,
+                slug=f"moi-{n}",
+                name=f"UBND huyện Mới {n}",
+                short_name=f"Mới {n}",
+            )
+            enter(world.cycle_2021, agency, {"1.1": 5, "1.2": (n % 20, 20), "2.1": 10})
+        services.cycle_publish(
+            cycle=world.cycle_2021,
+            decision_number=f"20{revision}/QĐ-UBND",
+            decision_date=datetime.date(2022, 6, revision),
+            reason="Bổ sung đơn vị",
         )
-        enter(world.cycle_2021, agency, {"1.1": 5, "1.2": (n, 20), "2.1": 10})
+        count, response = queries(client, "/mau/2021/districts/")
+        assert "UBND huyện Mới 19" in response.content.decode()
+        counts.append(count)
+    # Once corrected, the change log adds two queries, however many agencies there are.
+    assert counts == [few + 2, few + 2]
+
+
+def test_a_correction_is_a_new_revision_and_the_change_log_shows_it(client, world):
+    Score.objects.filter(cycle=world.cycle_2021, agency=world.cat, criterion__code="2.1").update(
+        value=Decimal("20")
+    )
     services.cycle_publish(
         cycle=world.cycle_2021,
-        decision_number="201/QĐ-UBND",
-        decision_date=datetime.date(2022, 6, 1),
-        reason="Bổ sung 20 đơn vị",
+        decision_number="250/QĐ-UBND",
+        decision_date=datetime.date(2022, 8, 1),
+        reason="Cát bổ sung minh chứng tiêu chí 2.1",
     )
-    many, response = queries(client, "/mau/2021/districts/")
-    assert "UBND huyện Mới 19" in response.content.decode()
-    assert many == few
+    html = client.get("/mau/2021/districts/").content.decode()
+    log = html[html.index('id="corrections"') :]
+    assert "250/QĐ-UBND" in log and "Cát bổ sung minh chứng tiêu chí 2.1" in log
+    # 2.1: 12.5 → 20; total 20 → 27.5; rank unchanged (3).
+    assert "12,500" in log and "20,000" in log and "27,500" in log
+    assert "Tiêu chí 2.1" in log and "Tổng điểm" in log
+    # The first revision stays frozen.
+    first = world.cycle_2021.publications.get(revision=1)
+    assert first.results.get(agency=world.cat).total == Decimal("20.000")
+
+
+def test_a_correction_needs_a_reason(world):
+    with pytest.raises(ValueError, match="reason"):
+        services.cycle_publish(
+            cycle=world.cycle_2021,
+            decision_number="251/QĐ-UBND",
+            decision_date=datetime.date(2022, 8, 1),
+        )
 
 
 def test_drafts_never_reach_public_pages(client, world):
