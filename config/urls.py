@@ -12,6 +12,7 @@ admin.site.index_title = "Quản trị"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("tai-khoan/", include("django.contrib.auth.urls")),
     path("", include("rankings.urls")),
 ]
 if settings.DEBUG:

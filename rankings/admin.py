@@ -7,6 +7,7 @@ from rankings.models import (
     Criterion,
     CriterionGroup,
     Evidence,
+    Membership,
     Publication,
     Result,
     Score,
@@ -122,3 +123,12 @@ class ResultAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "province", "agency"]
+    list_filter = ["role", "province"]
+    search_fields = ["user__username", "user__email", "agency__name"]
+    list_select_related = ["user", "province", "agency"]
+    autocomplete_fields = ["user", "agency"]

@@ -500,3 +500,62 @@ class Result(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.publication_id is None
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Quản trị cấp tỉnh")
+    EDITOR = "editor", _("Cán bộ Sở TT&TT (nhập liệu)")
+    REVIEWER = "reviewer", _("Thành viên hội đồng thẩm định")
+    APPROVER = "approver", _("Người phê duyệt, công bố")
+    REPORTER = "reporter", _("Cán bộ báo cáo của đơn vị")
+    HEAD = "head", _("Thủ trưởng đơn vị")
+
+
+AGENCY_ROLES = {Role.REPORTER, Role.HEAD}
+
+
+class Membership(models.Model):
+    """A user's role (vai trò) in one province, and for agency roles, in one agency.
+
+    Provincial roles (administrator, ICT staff, reviewer, approver) see every agency of
+    their province; agency roles (reporter, head) see their own agency only.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("người dùng"),
+    )
+    role = models.CharField(_("vai trò"), max_length=10, choices=Role.choices)
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("tỉnh")
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("cơ quan"),
+    )
+
+    class Meta:
+        verbose_name = _("vai trò người dùng")
+        verbose_name_plural = _("vai trò người dùng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "province", "agency"],
+                name="membership_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=(Q(role__in=["reporter", "head"]) & Q(agency__isnull=False))
+                | (~Q(role__in=["reporter", "head"]) & Q(agency__isnull=True)),
+                name="membership_agency_iff_agency_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.agency or self.province
+        return f"{self.user} · {self.get_role_display()} · {where}"

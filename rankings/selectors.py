@@ -113,7 +113,7 @@ class Leaderboard:
     """One published ranking: the cycle, its decision, the rows and the block's figures."""
 
     cycle: AssessmentCycle
-    publication: Publication
+    publication: Publication | None  # None: the working draft, never public
     groups: list[CriterionGroup]
     rows: pd.DataFrame
     stats: BlockStats
@@ -183,18 +183,23 @@ def published_cycle(*, province: str, year: int, block: str) -> AssessmentCycle 
 
 
 def leaderboard(
-    *, cycle: AssessmentCycle, params: Mapping[str, str] | None = None, with_previous: bool = True
+    *,
+    cycle: AssessmentCycle,
+    params: Mapping[str, str] | None = None,
+    with_previous: bool = True,
+    draft: bool = False,
 ) -> Leaderboard | None:
     """The latest published revision of `cycle`, filtered and sorted by `params`.
 
     Statistics always cover the whole block; `params` (the `ResultFilter` query string)
-    only chooses which rows are shown and in what order.
+    only chooses which rows are shown and in what order. `draft=True` reads the working
+    draft instead, for staff only (see `permissions.can_preview_drafts`).
     """
-    publication = cycle.publications.order_by("-revision").first()
-    if publication is None:
+    publication = None if draft else cycle.publications.order_by("-revision").first()
+    if publication is None and not draft:
         return None
     groups = list(cycle.criteria_set.groups.filter(parent__isnull=True).order_by("order", "code"))
-    published = Result.objects.filter(publication=publication).select_related("agency")
+    published = Result.objects.filter(cycle=cycle, publication=publication).select_related("agency")
     results = list(published.order_by(F("rank").asc(nulls_last=True), "agency__search_name"))
     if params:
         shown_ids = list(ResultFilter(params, queryset=published).qs.values_list("id", flat=True))

@@ -18,6 +18,11 @@ register_converter(FormatConverter, "fmt")
 urlpatterns = [
     path("", views.home, name="home"),
     path("phuong-phap/", views.methodology_index, name="methodology-index"),
+    path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/ban-nhap/",
+        views.draft_leaderboard,
+        name="draft-leaderboard",
+    ),
     path("phuong-phap/<slug:slug>/", views.methodology, name="methodology"),
     path("phuong-phap/<slug:slug>.<fmt:fmt>", views.methodology, name="methodology-export"),
     path("<slug:province>/", views.province, name="province"),

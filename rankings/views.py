@@ -1,13 +1,15 @@
 """Public pages. They read published revisions only; drafts never reach them."""
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Province
-from rankings import exports, presenters, selectors, tables
+from rankings import exports, permissions, presenters, selectors, tables
 from rankings.filters import ResultFilter
-from rankings.models import CriteriaSet
+from rankings.models import AssessmentCycle, CriteriaSet
 
 FORMATS = {"csv", "xlsx", "json"}
 
@@ -43,6 +45,22 @@ def leaderboard(request, province, year, block, fmt=None):
         return _export(tables.leaderboard_table(board), fmt, tables.leaderboard_meta(board))
     corrections = selectors.change_log(cycle=cycle) if board.publication.revision > 1 else []
     context = {"board": board, "filter": ResultFilter(request.GET), "corrections": corrections}
+    return render(request, "rankings/leaderboard.html", context)
+
+
+@login_required
+def draft_leaderboard(request, province, year, block):
+    """Staff preview of a cycle's working draft, clearly marked as not published."""
+    cycle = get_object_or_404(
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        province__slug=province,
+        year=year,
+        block__slug=block,
+    )
+    if not permissions.can_preview_drafts(request.user, cycle=cycle):
+        raise PermissionDenied(_("Chỉ cán bộ cấp tỉnh được xem bản nháp xếp hạng."))
+    board = selectors.leaderboard(cycle=cycle, params=request.GET, draft=True)
+    context = {"board": board, "filter": ResultFilter(request.GET), "corrections": []}
     return render(request, "rankings/leaderboard.html", context)
 
 

@@ -1,0 +1,42 @@
+"""Who may do what: roles are scoped by province and, for agency roles, by agency.
+
+Plain functions over the user's memberships (one query, cached on the user object), so
+views, the API and services ask the same questions and get the same answers.
+"""
+
+from rankings.models import AGENCY_ROLES, Membership, Role
+
+STAFF_ROLES = {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.APPROVER}
+
+
+def memberships(user) -> list[Membership]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if not hasattr(user, "_memberships"):
+        user._memberships = list(Membership.objects.filter(user=user))
+    return user._memberships
+
+
+def roles_in(user, *, province_id: int, agency_id: int | None = None) -> set[str]:
+    """The user's roles that apply to a province, or to one agency in it."""
+    found = set()
+    for membership in memberships(user):
+        if membership.province_id != province_id:
+            continue
+        if membership.role in AGENCY_ROLES and membership.agency_id != agency_id:
+            continue
+        found.add(membership.role)
+    return found
+
+
+def can_preview_drafts(user, *, cycle) -> bool:
+    """Provincial staff see a cycle's draft ranking; agencies never see other agencies' drafts."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(roles_in(user, province_id=cycle.province_id) & STAFF_ROLES)
+
+
+def can_publish(user, *, cycle) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return Role.APPROVER in roles_in(user, province_id=cycle.province_id)
