@@ -9,7 +9,18 @@ from django.utils import timezone
 
 import scoring
 from rankings import selectors
-from rankings.models import AssessmentCycle, CycleState, Publication, Result, Score, Stage
+from rankings.models import (
+    AssessmentCycle,
+    Band,
+    CriteriaSet,
+    Criterion,
+    CriterionGroup,
+    CycleState,
+    Publication,
+    Result,
+    Score,
+    Stage,
+)
 
 
 @dataclass(frozen=True)
@@ -116,3 +127,63 @@ def cycle_publish(
     cycle.state = CycleState.PUBLISHED
     cycle.save(update_fields=["state"])
     return publication
+
+
+@transaction.atomic
+def criteria_set_copy(*, source: CriteriaSet, slug: str, name: str) -> CriteriaSet:
+    """A new criteria set copied from `source` (groups, criteria, bands), to edit for a new year.
+
+    Provinces reissue last year's set with small edits; the copy remembers where it came
+    from, so year-over-year pages can tell whether the two are still comparable.
+    """
+    copy = CriteriaSet.objects.get(pk=source.pk)
+    copy.pk = None
+    copy.slug, copy.name, copy.copied_from = slug, name, source
+    copy.decision_number, copy.decision_date = "", None
+    copy.save()
+    groups: dict[int, CriterionGroup] = {}
+    for group in source.groups.order_by("parent_id", "order", "code"):
+        old_id = group.pk
+        group.pk = None
+        group.criteria_set = copy
+        group.parent = groups.get(group.parent_id) if group.parent_id else None
+        group.save()
+        groups[old_id] = group
+    criteria = list(source.criteria.all())
+    for criterion in criteria:
+        criterion.pk = None
+        criterion.criteria_set = copy
+        criterion.group = groups[criterion.group_id]
+    Criterion.objects.bulk_create(criteria)
+    bands = list(source.bands.all())
+    for band in bands:
+        band.pk = None
+        band.criteria_set = copy
+    Band.objects.bulk_create(bands)
+    return copy
+
+
+@transaction.atomic
+def cycle_open(
+    *,
+    province,
+    block,
+    year: int,
+    criteria_set: CriteriaSet,
+    submission_deadline: date | None = None,
+    data_from: date | None = None,
+    data_to: date | None = None,
+) -> AssessmentCycle:
+    """Open a year's assessment of a block: agencies can self-assess until the deadline."""
+    if criteria_set.block_id != block.pk:
+        raise ValueError("The criteria set belongs to another block.")
+    return AssessmentCycle.objects.create(
+        province=province,
+        block=block,
+        year=year,
+        criteria_set=criteria_set,
+        state=CycleState.OPEN,
+        submission_deadline=submission_deadline,
+        data_from=data_from,
+        data_to=data_to,
+    )
