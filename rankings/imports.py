@@ -1,0 +1,1056 @@
+"""Bulk entry of scores from a filled template (.xlsx) or a CSV: parse, preview, apply.
+
+`import_parse` reads the file and reports every problem at once, each located as the user
+sees it (row number, column header, the value typed, what was expected, in Vietnamese);
+rule checks are the engine's own (`scoring.compute`), translated back to rows and columns.
+`import_preview` shows the ranking the file would give, writing nothing. `import_apply`
+writes the scores and the draft results in one transaction, or nothing at all.
+
+A view keeps the uploaded bytes between preview and confirmation and parses them again
+on confirmation (cheap, and checked against the database as it is then); `digest` lets it
+make sure the confirmed file is the one that was previewed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+import scoring
+from agencies.models import Agency, fold
+from rankings import selectors, services
+from rankings.models import AssessmentCycle, Criterion, RuleKind, Score, Stage
+from rankings.templates_xlsx import (
+    CYCLE_LABEL,
+    ENTRY_SHEET,
+    NAME,
+    NOTE,
+    SLUG,
+    EntryColumn,
+    choice_keys,
+    cycle_agencies,
+    cycle_key,
+    entry_columns,
+    normalise_header,
+    plain_number,
+)
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# An .xlsx is a zip: a small upload may unpack to gigabytes.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_COLUMNS = 2_000
+RAW_LIMIT = Decimal(10) ** 12  # Score.value: 15 digits, 3 of them decimals
+
+# UTF-8 Vietnamese read as Windows-1252 (or 1258) and saved again: "Ã¡" for "á",
+# "Ä‘" for "đ", "Æ°" for "ư", "á»‡" for "ệ".
+_CP1252_HIGH = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"  # noqa: E501
+_MOJIBAKE = re.compile(f"[ÃĂ][{_CP1252_HIGH}]|Ä[\u0080-\u00bf\u2018\u2019]|Æ[\u00a0-\u00bf]|á[º»]")
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+class ImportRefused(Exception):
+    """An import that cannot go ahead; nothing was written. `problems` say why."""
+
+    def __init__(self, message: str, problems: tuple[ImportProblem, ...] = ()) -> None:
+        self.problems = problems
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One thing wrong with an uploaded file, located as the user sees the spreadsheet."""
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part
+            for part in (
+                f"Dòng {self.row}" if self.row is not None else "",
+                f"cột “{self.column}”" if self.column is not None else "",
+            )
+            if part
+        )
+        body = self.message
+        if self.value is not None:
+            body = f"giá trị “{self.value}” không hợp lệ — {body}"
+        return f"{where}: {body}" if where else body[:1].upper() + body[1:]
+
+
+@dataclass(frozen=True)
+class ImportCell:
+    """One criterion's raw inputs for one agency, as they will be stored."""
+
+    criterion: str
+    value: Decimal | None = None
+    denominator: Decimal | None = None
+    choice: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.value is None and self.denominator is None and not self.choice
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One agency's row of the file: every criterion of the set, in criteria order."""
+
+    row: int
+    agency_id: int
+    agency_slug: str
+    agency_name: str
+    name_in_file: str
+    cells: tuple[ImportCell, ...]
+
+
+@dataclass(frozen=True)
+class ParsedImport:
+    """A parsed upload: rows ready to store, or the problems that refuse it."""
+
+    cycle_id: int
+    filename: str
+    file_format: str  # "xlsx" or "csv"
+    encoding: str | None
+    digest: str
+    rows: tuple[ImportRow, ...] = ()
+    problems: tuple[ImportProblem, ...] = ()
+    warnings: tuple[ImportProblem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def records(self, *, block: object) -> list[dict]:
+        """The rows as the engine's input records (`scoring.inputs_from_records`)."""
+        return [
+            {
+                "agency": row.agency_id,
+                "block": block,
+                "criterion": cell.criterion,
+                "value": cell.value,
+                "denominator": cell.denominator,
+                "choice": cell.choice,
+            }
+            for row in self.rows
+            for cell in row.cells
+        ]
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    rank: int | None
+    agency_id: int
+    agency_slug: str
+    agency_name: str
+    total: Decimal
+    score: Decimal
+    percent: Decimal
+    band: str
+    not_ranked_reason: str
+    in_file: bool
+    current_total: Decimal | None
+    current_rank: int | None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The ranking the file would give at `stage`, with the agencies the file leaves as is."""
+
+    cycle: AssessmentCycle
+    stage: str
+    max_points: Decimal
+    rows: list[PreviewRow]
+    published: bool  # the cycle has a publication: applying needs a correction reason
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    agencies: int
+    scores_created: int
+    scores_updated: int
+    results: int
+    stage: str
+    digest: str
+    reason: str = ""
+
+
+class _Refusal(Exception):
+    def __init__(self, message: str) -> None:
+        self.problem = ImportProblem(message)
+        super().__init__(message)
+
+
+# ---------------------------------------------------------------------------------------
+# Parse
+
+
+def import_parse(*, cycle: AssessmentCycle, upload: bytes, filename: str) -> ParsedImport:
+    """Read an uploaded .xlsx or .csv for `cycle`; report every problem or the rows to store."""
+    digest = hashlib.sha256(upload).hexdigest()
+    base = {"cycle_id": cycle.pk, "filename": filename, "digest": digest}
+    file_format, encoding = _extension(filename), None
+    try:
+        file_format = _file_format(upload, filename)
+        if file_format == "xlsx":
+            grid = _xlsx_grid(upload, filename)
+        else:
+            grid, encoding = _csv_grid(upload, filename)
+    except _Refusal as refusal:
+        return ParsedImport(
+            **base, file_format=file_format, encoding=encoding, problems=(refusal.problem,)
+        )
+    rows, problems, warnings = _Reader(cycle, grid).read()
+    return ParsedImport(
+        **base,
+        file_format=file_format,
+        encoding=encoding,
+        rows=tuple(rows) if not problems else (),
+        problems=tuple(problems),
+        warnings=tuple(warnings),
+    )
+
+
+def _extension(filename: str) -> str:
+    name = filename.strip().lower()
+    return name.rsplit(".", 1)[-1] if "." in name else ""
+
+
+def _file_format(upload: bytes, filename: str) -> str:
+    """ "xlsx" or "csv" when the extension and the content agree; refuse anything else."""
+    extension = _extension(filename)
+    if not upload:
+        raise _Refusal(f"tệp “{filename}” trống (0 byte).")
+    if len(upload) > MAX_UPLOAD_BYTES:
+        size = plain_number(-(-len(upload) * 100 // 1024 // 1024) / Decimal(100))
+        raise _Refusal(
+            f"tệp “{filename}” nặng {size} MB, vượt giới hạn "
+            f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB; hãy bỏ các trang tính, hình ảnh "
+            "không cần thiết."
+        )
+    is_zip = upload.startswith(b"PK\x03\x04")
+    is_legacy_excel = upload.startswith(b"\xd0\xcf\x11\xe0")
+    if is_legacy_excel:
+        raise _Refusal(
+            f"tệp “{filename}” là Excel 97-2003 (.xls), không được hỗ trợ; hãy mở bằng Excel "
+            "và lưu thành “Excel Workbook (.xlsx)”."
+        )
+    if extension == "xlsx":
+        if is_zip:
+            return "xlsx"
+        raise _Refusal(
+            f"tệp “{filename}” có đuôi .xlsx nhưng nội dung không phải bảng tính Excel; hãy "
+            "tải mẫu về và lưu lại bằng Excel."
+        )
+    if extension == "csv":
+        if is_zip:
+            raise _Refusal(
+                f"tệp “{filename}” có đuôi .csv nhưng nội dung là tệp nén (Excel .xlsx?); hãy "
+                "đổi đuôi thành .xlsx hoặc lưu lại dạng CSV."
+            )
+        return "csv"
+    raise _Refusal(
+        f"tệp “{filename}” không phải bảng tính: chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."
+    )
+
+
+def _xlsx_grid(upload: bytes, filename: str) -> list[tuple[int, list]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(upload)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if "xl/workbook.xml" not in names:
+            raise _Refusal(f"tệp “{filename}” là tệp nén nhưng không phải bảng tính Excel (.xlsx).")
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise _Refusal(f"tệp “{filename}” quá lớn khi giải nén; hãy bỏ dữ liệu thừa.")
+        workbook = load_workbook(io.BytesIO(upload), read_only=True, data_only=True)
+    except _Refusal:
+        raise
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        raise _Refusal(
+            f"không đọc được tệp Excel “{filename}”: tệp hỏng hoặc không đúng định dạng .xlsx "
+            f"({type(error).__name__})."
+        ) from error
+    try:
+        if ENTRY_SHEET in workbook.sheetnames:
+            sheet = workbook[ENTRY_SHEET]
+        elif workbook.worksheets:
+            sheet = workbook.worksheets[0]
+        else:
+            raise _Refusal(f"tệp “{filename}” không có trang tính nào — không có dòng dữ liệu.")
+        sheet.reset_dimensions()  # a file's declared size may be wrong; read what is there
+        grid = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_ROWS:
+                raise _Refusal(f"trang tính có hơn {MAX_ROWS} dòng; hãy bỏ các dòng thừa.")
+            grid.append((number, _trimmed(list(values))))
+        return grid
+    finally:
+        workbook.close()
+
+
+def _trimmed(cells: list) -> list:
+    while cells and _blank(cells[-1]):
+        cells.pop()
+    if len(cells) > MAX_COLUMNS:
+        raise _Refusal(f"trang tính có hơn {MAX_COLUMNS} cột; hãy bỏ các cột thừa.")
+    return cells
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _csv_grid(upload: bytes, filename: str) -> tuple[list[tuple[int, list]], str]:
+    text, encoding = _decode(upload, filename)
+    text = unicodedata.normalize("NFC", text)  # Windows-1258 writes tones as combining marks
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "\ufffd" in line:
+            raise _Refusal(
+                f"tệp CSV bị lỗi bảng mã: dòng {number} có ký tự “\ufffd” (chữ đã bị hỏng khi "
+                "lưu). Hãy lưu lại tệp gốc dạng “CSV UTF-8” hoặc dùng mẫu .xlsx."
+            )
+        found = _MOJIBAKE.search(line)
+        if found:
+            sample = line[max(found.start() - 8, 0) : found.end() + 8].strip()
+            raise _Refusal(
+                f"tệp CSV bị lỗi bảng mã: dòng {number} có “{sample}” — chữ tiếng Việt dạng "
+                "UTF-8 đã bị đọc nhầm thành Windows-1252 rồi lưu lại. Hãy mở tệp gốc bằng "
+                "Excel (Dữ liệu → Từ văn bản/CSV, bảng mã 65001: Unicode UTF-8), lưu dạng "
+                "“CSV UTF-8”, hoặc dùng mẫu .xlsx."
+            )
+        if any(unicodedata.category(c) == "Cc" and c not in "\t" for c in line):
+            raise _Refusal(
+                f"tệp “{filename}” không phải tệp CSV dạng văn bản (dòng {number} có ký tự "
+                "điều khiển); chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."
+            )
+    delimiter = _delimiter(text)
+    grid = []
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for number, cells in enumerate(reader, start=1):
+            if number > MAX_ROWS:
+                raise _Refusal(f"tệp CSV có hơn {MAX_ROWS} dòng; hãy bỏ các dòng thừa.")
+            grid.append((number, _trimmed(cells)))
+    except csv.Error as error:
+        raise _Refusal(f"tệp CSV sai cấu trúc: {error}.") from error
+    return grid, encoding
+
+
+def _decode(data: bytes, filename: str) -> tuple[str, str]:
+    """Text of a CSV: by its byte-order mark, else UTF-8, UTF-16, then Windows-1258."""
+    boms = (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    )
+    for bom, encoding in boms:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                raise _Refusal(
+                    f"tệp CSV “{filename}” khai báo bảng mã {encoding.upper()} nhưng có byte "
+                    f"không hợp lệ ở vị trí {error.start}; hãy lưu lại dạng “CSV UTF-8”."
+                ) from error
+    if b"\x00" in data:
+        # No text file holds NUL bytes; UTF-16 without a BOM holds one in every ASCII pair.
+        odd_nuls = data[1::2].count(0)
+        candidates = (
+            ["utf-16-le", "utf-16-be"]
+            if odd_nuls >= data[::2].count(0)
+            else [
+                "utf-16-be",
+                "utf-16-le",
+            ]
+        )
+    else:
+        candidates = ["utf-8", "cp1258"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text, encoding
+    raise _Refusal(
+        f"không nhận ra bảng mã của tệp CSV “{filename}” (đã thử UTF-8, UTF-16, Windows-1258); "
+        "hãy lưu lại dạng “CSV UTF-8” hoặc dùng mẫu .xlsx."
+    )
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon (Excel with a decimal comma) or tab (Excel's "Unicode text")."""
+    line = next((line for line in text.splitlines() if SLUG in line.lower()), "")
+    counts = {d: len(next(csv.reader([line], delimiter=d), [])) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+class _Reader:
+    """Checks a grid (row number, cells) against the cycle's criteria and agencies."""
+
+    def __init__(self, cycle: AssessmentCycle, grid: list[tuple[int, list]]) -> None:
+        self.cycle = cycle
+        self.grid = grid
+        self.criteria = list(
+            Criterion.objects.filter(criteria_set=cycle.criteria_set_id).order_by("order", "code")
+        )
+        self.columns = entry_columns(self.criteria)
+        self.problems: list[ImportProblem] = []
+        self.warnings: list[ImportProblem] = []
+        self.order: dict[str | None, int] = {}  # column header -> position, to sort problems
+
+    def read(self) -> tuple[list[ImportRow], list[ImportProblem], list[ImportProblem]]:
+        header = self._header()
+        if header is None:
+            return [], self.problems, self.warnings
+        header_row, mapping = header
+        rows = self._rows(header_row, mapping)
+        # Cells already refused reach the engine empty, so each problem is reported once.
+        self._engine_check(rows, mapping)
+        self.problems.sort(key=lambda p: (p.row or 0, self.order.get(p.column, 0)))
+        return rows, self.problems, self.warnings
+
+    # The header row ------------------------------------------------------------------
+
+    def _header(self) -> tuple[int, dict] | None:
+        found = None
+        for number, cells in self.grid:
+            keys = [normalise_header(cell) for cell in cells]
+            if SLUG in keys:
+                found = (number, cells, keys)
+                break
+            self._check_cycle_key(number, cells)
+        if found is None:
+            if not any(not _blank(c) for _, cells in self.grid for c in cells):
+                self.problems.append(ImportProblem("trang tính trống — không có dòng dữ liệu nào."))
+            else:
+                self.problems.append(
+                    ImportProblem(
+                        f"thiếu cột “{SLUG}”: không tìm thấy dòng tiêu đề (dòng có ô "
+                        f"“{SLUG}” và các mã tiêu chí); hãy dùng mẫu tải về — không có dòng "
+                        "dữ liệu nào được đọc."
+                    )
+                )
+            return None
+        number, cells, keys = found
+        mapping = self._map_columns(number, cells, keys)
+        return (number, mapping) if not self.problems else None
+
+    def _check_cycle_key(self, number: int, cells: list) -> None:
+        expected = cycle_key(self.cycle)
+        for cell in cells:
+            if isinstance(cell, str) and cell.strip().startswith(CYCLE_LABEL):
+                written = cell.strip()[len(CYCLE_LABEL) :].strip()
+                if written and written != expected:
+                    self.problems.append(
+                        ImportProblem(
+                            f"tệp là mẫu của kỳ đánh giá “{written}”, không phải kỳ “{expected}” "
+                            "đang nhập; hãy tải mẫu của kỳ này.",
+                            row=number,
+                        )
+                    )
+
+    def _map_columns(self, number: int, cells: list, keys: list[str]) -> dict:
+        """Column index of every input; problems for missing, unknown, repeated columns."""
+        exact = {normalise_header(c.key): c for c in self.columns}
+        loose = {_loose(c.key): c for c in self.columns}
+        ratio_codes = {normalise_header(c.code): c.code for c in self.columns if c.field != "value"}
+        mapping: dict = {"slug": keys.index(SLUG), "name": None, "inputs": {}, "blank": []}
+        seen: dict[str, int] = {}
+        for index, (cell, key) in enumerate(zip(cells, keys, strict=True)):
+            shown = str(cell).strip() if cell is not None else ""
+            if index == mapping["slug"] or key.startswith(NOTE):
+                continue
+            if key == "":
+                mapping["blank"].append(index)
+                continue
+            if key == NAME:
+                mapping["name"] = index
+                continue
+            column = exact.get(key) or loose.get(_loose(key))
+            if column is None:
+                if key in ratio_codes:
+                    code = ratio_codes[key]
+                    message = (
+                        f"cột không xác định — tiêu chí {code} chấm theo tỷ lệ nên cần hai cột "
+                        f"“{code} a” (tử số) và “{code} b” (mẫu số)"
+                    )
+                else:
+                    message = (
+                        f"cột không xác định — không phải mã tiêu chí nào của bộ tiêu chí "
+                        f"“{self.cycle.criteria_set.name}” (các cột hợp lệ: {SLUG}, {NAME}, "
+                        f"{', '.join(c.key for c in self.columns)})"
+                    )
+                self.problems.append(ImportProblem(message, row=number, column=shown))
+                continue
+            if column.key in seen:
+                self.problems.append(
+                    ImportProblem(
+                        f"cột “{column.key}” xuất hiện hai lần (cột "
+                        f"{get_column_letter(seen[column.key] + 1)} và "
+                        f"{get_column_letter(index + 1)})",
+                        row=number,
+                        column=shown,
+                    )
+                )
+                continue
+            seen[column.key] = index
+            mapping["inputs"][column.key] = (index, column)
+        for column in self.columns:
+            if column.key not in seen:
+                self.problems.append(
+                    ImportProblem(
+                        f"thiếu cột “{column.key}” (tiêu chí {column.code}, "
+                        f"{RuleKind(column.rule).label.lower()})",
+                        row=number,
+                    )
+                )
+        self.order = {c.key: i for i, c in enumerate(self.columns, start=2)}
+        self.order.update({SLUG: 0, NAME: 1})
+        return mapping
+
+    # The data rows -------------------------------------------------------------------
+
+    def _rows(self, header_row: int, mapping: dict) -> list[ImportRow]:
+        agencies = {agency.slug: agency for agency in cycle_agencies(cycle=self.cycle)}
+        first_row: dict[str, int] = {}
+        unknown: list[tuple[int, str]] = []
+        rows: list[ImportRow] = []
+        for number, cells in self.grid:
+            if number <= header_row:
+                continue
+            slug_cell = _at(cells, mapping["slug"])
+            slug = _text(slug_cell)
+            if slug.startswith(NOTE):
+                continue
+            inputs = {key: _at(cells, index) for key, (index, _) in mapping["inputs"].items()}
+            name = _text(_at(cells, mapping["name"])) if mapping["name"] is not None else ""
+            self._blank_header_data(number, cells, mapping["blank"])
+            if not slug:
+                if name or any(not _blank(v) for v in inputs.values()):
+                    self.problems.append(
+                        ImportProblem(
+                            f"thiếu mã đơn vị: mỗi dòng có số liệu phải ghi {SLUG} như trong mẫu",
+                            row=number,
+                            column=SLUG,
+                        )
+                    )
+                continue
+            key = slug.lower()
+            if key in first_row:
+                self.problems.append(
+                    ImportProblem(
+                        f"trùng dòng: đơn vị “{slug}” đã có ở dòng {first_row[key]}",
+                        row=number,
+                        column=SLUG,
+                        value=slug,
+                    )
+                )
+                continue
+            first_row[key] = number
+            agency = agencies.get(key)
+            if agency is None:
+                unknown.append((number, slug))
+                continue
+            if all(_blank(v) for v in inputs.values()):
+                self.warnings.append(
+                    ImportProblem(
+                        f"đơn vị “{agency.name}” chưa có số liệu — bỏ qua, điểm hiện có (nếu có) "
+                        "giữ nguyên",
+                        row=number,
+                    )
+                )
+                continue
+            if name and fold(name) not in (fold(agency.name), fold(agency.short_name)):
+                self.warnings.append(
+                    ImportProblem(
+                        f"tên “{name}” khác tên trong hệ thống “{agency.name}” — kiểm tra các "
+                        "dòng có bị lệch không",
+                        row=number,
+                        column=NAME,
+                    )
+                )
+            cells_in = self._cells(number, inputs, mapping)
+            rows.append(
+                ImportRow(
+                    row=number,
+                    agency_id=agency.pk,
+                    agency_slug=agency.slug,
+                    agency_name=agency.name,
+                    name_in_file=name,
+                    cells=cells_in,
+                )
+            )
+        self._unknown_agencies(unknown)
+        if not rows and not first_row and not self.problems:
+            self.problems.append(
+                ImportProblem(
+                    f"không có dòng dữ liệu nào dưới dòng tiêu đề (dòng {header_row}); hãy điền "
+                    "số liệu của ít nhất một đơn vị."
+                )
+            )
+        elif not rows and not self.problems:
+            self.problems.append(
+                ImportProblem("không có dòng dữ liệu nào có số liệu: các dòng đơn vị đều để trống.")
+            )
+        return rows
+
+    def _blank_header_data(self, number: int, cells: list, blank: list[int]) -> None:
+        for index in list(blank):
+            value = _at(cells, index)
+            if not _blank(value):
+                letter = get_column_letter(index + 1)
+                self.problems.append(
+                    ImportProblem(
+                        f"ô có dữ liệu nhưng cột {letter} không có tiêu đề (mã tiêu chí); hãy "
+                        "xoá hoặc ghi tiêu đề bắt đầu bằng # nếu chỉ là ghi chú",
+                        row=number,
+                        column=letter,
+                        value=_shown(value),
+                    )
+                )
+                blank.remove(index)  # one problem per column is enough
+
+    def _cells(self, number: int, inputs: dict, mapping: dict) -> tuple[ImportCell, ...]:
+        parsed: dict[str, object] = {}
+        empty = []
+        for key, (_, column) in mapping["inputs"].items():
+            raw = inputs[key]
+            if _blank(raw):
+                empty.append(key)
+                parsed[key] = None
+                continue
+            try:
+                if column.field == "choice":
+                    parsed[key] = _choice(raw, column)
+                else:
+                    parsed[key] = _decimal(raw)
+            except ValueError as error:
+                parsed[key] = _INVALID
+                self.problems.append(
+                    ImportProblem(str(error), row=number, column=key, value=_shown(raw))
+                )
+        cells = []
+        for criterion in self.criteria:
+            mine = [c for c in self.columns if c.code == criterion.code]
+            values = {c.field: parsed.get(c.key) for c in mine}
+            if any(v is _INVALID for v in values.values()):
+                cells.append(ImportCell(criterion.code))
+                continue
+            if criterion.rule == RuleKind.RATIO and not self._ratio_pair(
+                number, criterion.code, values, inputs
+            ):
+                cells.append(ImportCell(criterion.code))
+                continue
+            cells.append(
+                ImportCell(
+                    criterion.code,
+                    value=values.get("value"),
+                    denominator=values.get("denominator"),
+                    choice=values.get("choice"),
+                )
+            )
+        if empty:
+            self.warnings.append(
+                ImportProblem(
+                    f"để trống {len(empty)} ô ({', '.join(empty)}): tính 0 điểm", row=number
+                )
+            )
+        return tuple(cells)
+
+    def _ratio_pair(self, number: int, code: str, values: dict, inputs: dict) -> bool:
+        """Whether a and b are both given or both empty (the engine checks the rest)."""
+        a, b = values.get("value"), values.get("denominator")
+        if a is None and b is not None:
+            self.problems.append(
+                ImportProblem(
+                    f"thiếu tử số a (mẫu số “{code} b” là “{_shown(inputs[f'{code} b'])}”)",
+                    row=number,
+                    column=f"{code} a",
+                )
+            )
+            return False
+        elif a is not None and b is None:
+            self.problems.append(
+                ImportProblem(
+                    "thiếu mẫu số b — mẫu số phải lớn hơn 0", row=number, column=f"{code} b"
+                )
+            )
+            return False
+        return True
+
+    def _unknown_agencies(self, unknown: list[tuple[int, str]]) -> None:
+        if not unknown:
+            return
+        slugs = {slug.lower() for _, slug in unknown}
+        elsewhere = {
+            agency.slug: agency
+            for agency in Agency.objects.filter(
+                province=self.cycle.province_id, slug__in=slugs
+            ).select_related("block")
+        }
+        cycle = self.cycle
+        scope = f"khối “{cycle.block.name}” của {cycle.province.name} năm {cycle.year}"
+        for number, slug in unknown:
+            other = elsewhere.get(slug.lower())
+            if other is None:
+                message = f"không có đơn vị nào mã “{slug}” trong {scope}"
+            elif other.block_id != self.cycle.block_id:
+                message = f"đơn vị “{other.name}” thuộc “{other.block.name}”, không thuộc {scope}"
+            else:
+                message = f"đơn vị “{other.name}” không hoạt động trong năm {self.cycle.year}"
+            self.problems.append(ImportProblem(message, row=number, column=SLUG, value=slug))
+
+    # The engine's rule checks --------------------------------------------------------
+
+    def _engine_check(self, rows: list[ImportRow], mapping: dict) -> None:
+        if not rows:
+            return
+        records = [
+            {
+                "agency": row.agency_id,
+                "block": self.cycle.block_id,
+                "criterion": cell.criterion,
+                "value": cell.value,
+                "denominator": cell.denominator,
+                "choice": cell.choice,
+            }
+            for row in rows
+            for cell in row.cells
+        ]
+        try:
+            _compute(self.cycle, records)
+        except scoring.ScoringInputError as error:
+            by_agency = {row.agency_id: row.row for row in rows}
+            raw = {}
+            for number, cells in self.grid:
+                if number in by_agency.values():
+                    for key, (index, _) in mapping["inputs"].items():
+                        raw[(number, key)] = _at(cells, index)
+            for problem in error.problems:
+                self.problems.append(self._translated(problem, by_agency, raw))
+
+    def _translated(self, problem: scoring.Problem, by_agency: dict, raw: dict) -> ImportProblem:
+        row = by_agency.get(problem.agency)  # type: ignore[arg-type]
+        column = next(
+            (c for c in self.columns if c.code == problem.criterion and c.field == problem.field),
+            None,
+        ) or next((c for c in self.columns if c.code == problem.criterion), None)
+        if row is None or column is None:
+            return ImportProblem(f"bộ tiêu chí hoặc số liệu chưa hợp lệ: {problem}")
+        shown = _shown(raw.get((row, column.key)))
+        message = problem.message
+        if message == "value must not be negative":
+            text = "không được âm"
+        elif "is above the maximum" in message:
+            text = (
+                f"vượt quá điểm tối đa {plain_number(column.max_points)} của tiêu chí {column.code}"
+            )
+        elif message == "denominator must be greater than 0":
+            text = "mẫu số phải lớn hơn 0"
+        elif "is above the denominator" in message:
+            b = _shown(raw.get((row, f"{column.code} b")))
+            text = f"tử số a không được lớn hơn mẫu số b (“{column.code} b” là “{b}”)"
+        elif message.startswith("unknown choice"):
+            text = f"phải là một trong các lựa chọn: {', '.join(choice_keys(column.params))}"
+        else:
+            text = f"không hợp lệ theo quy tắc chấm điểm ({message})"
+        return ImportProblem(text, row=row, column=column.key, value=shown)
+
+
+_INVALID = object()
+
+
+def _at(cells: list, index: int | None) -> object:
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ").strip()
+
+
+def _shown(value: object) -> str:
+    """A cell as the user typed it (Excel's 15 significant digits for numbers)."""
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    return _text(value)
+
+
+def _decimal(value: object) -> Decimal:
+    """A number cell: Excel numbers, or text with a decimal comma or a decimal point."""
+    if isinstance(value, bool | datetime.date | datetime.time):
+        raise ValueError("phải là số (ô đang là ngày tháng hoặc đúng/sai)")
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("phải là số")
+        number = Decimal(f"{value:.15g}")  # what Excel shows, not the binary float
+    elif isinstance(value, Decimal):
+        number = value
+    else:
+        text = _text(value).replace("\u2212", "-")
+        if text.endswith("%"):
+            raise ValueError("nhập số, không kèm dấu % (ví dụ 98 hoặc 98,5)")
+        if "," in text and "." in text:
+            raise ValueError(
+                "chỉ dùng một dấu thập phân (phẩy hoặc chấm), không dùng dấu phân cách hàng nghìn"
+            )
+        if not _NUMBER.match(text):
+            raise ValueError("phải là số (ví dụ 12,5 hoặc 12.5)")
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError("phải là số (ví dụ 12,5 hoặc 12.5)") from None
+    if not number.is_finite():
+        raise ValueError("phải là số")
+    scaled = number.scaleb(3)
+    if scaled != scaled.to_integral_value():
+        raise ValueError("tối đa 3 chữ số thập phân")
+    if abs(number) >= RAW_LIMIT:
+        raise ValueError("số quá lớn")
+    return number.quantize(Decimal("0.001"))
+
+
+def _choice(value: object, column: EntryColumn) -> str:
+    text = _text(value)
+    for key in choice_keys(column.params):
+        if fold(key) == fold(text):
+            return key
+    return text  # the engine reports the unknown key with the keys it expects
+
+
+def _loose(key: str) -> str:
+    """A header without spaces or brackets: "1.2 (a)", "1.2a" and "1.2 a" are one column."""
+    return re.sub(r"[\s()\[\]]", "", key.lower())
+
+
+# ---------------------------------------------------------------------------------------
+# Preview and apply
+
+
+def _compute(cycle: AssessmentCycle, records: list[dict]) -> scoring.Scorecard:
+    criteria_set = cycle.criteria_set
+    return scoring.compute(
+        selectors.criteria_frame(criteria_set=criteria_set),
+        scoring.inputs_from_records(records),
+        selectors.ranking_rules(criteria_set=criteria_set),
+    )
+
+
+def _require_ready(cycle: AssessmentCycle, parsed: ParsedImport) -> None:
+    if parsed.cycle_id != cycle.pk:
+        raise ImportRefused("tệp đã được đọc cho một kỳ đánh giá khác; hãy tải lên lại.")
+    if not parsed.ok:
+        raise ImportRefused(
+            f"tệp “{parsed.filename}” có {len(parsed.problems)} lỗi; hãy sửa rồi tải lên lại.",
+            parsed.problems,
+        )
+    if not parsed.rows:
+        raise ImportRefused("tệp không có dòng dữ liệu nào.")
+
+
+def _merged(cycle: AssessmentCycle, parsed: ParsedImport, stage: str) -> tuple[list, list]:
+    """The stored records at `stage`, and the same with the file's agencies replaced."""
+    stored = selectors.score_records(cycle=cycle, stage=stage)
+    in_file = {row.agency_id for row in parsed.rows}
+    kept = [record for record in stored if record["agency"] not in in_file]
+    return stored, kept + parsed.records(block=cycle.block_id)
+
+
+def _engine_refusal(error: scoring.ScoringInputError) -> ImportRefused:
+    problems = tuple(ImportProblem(f"số liệu đã lưu chưa hợp lệ: {p}") for p in error.problems)
+    return ImportRefused("không tính được bảng xếp hạng với số liệu hiện có.", problems)
+
+
+def import_preview(
+    *, cycle: AssessmentCycle, parsed: ParsedImport, stage: str = Stage.FINAL
+) -> Preview:
+    """The ranking the cycle would have at `stage` once the file is applied; writes nothing.
+
+    Agencies the file leaves out keep their stored scores, as `import_apply` leaves them.
+    """
+    _require_ready(cycle, parsed)
+    stored, merged = _merged(cycle, parsed, stage)
+    try:
+        card = _compute(cycle, merged)
+    except scoring.ScoringInputError as error:
+        raise _engine_refusal(error) from error
+    current: dict = {}
+    if stored:
+        try:
+            for row in _compute(cycle, stored).results_decimal().itertuples(index=False):
+                current[row.agency] = (row.total, row.rank)
+        except scoring.ScoringInputError:
+            current = {}
+    in_file = {row.agency_id: row for row in parsed.rows}
+    others = {
+        pk: (slug, name)
+        for pk, slug, name in Agency.objects.filter(
+            pk__in={r["agency"] for r in stored} - in_file.keys()
+        ).values_list("pk", "slug", "name")
+    }
+    rows = []
+    for result in card.results_decimal().itertuples(index=False):
+        mine = in_file.get(result.agency)
+        slug, name = (mine.agency_slug, mine.agency_name) if mine else others[result.agency]
+        total, rank = current.get(result.agency, (None, None))
+        rows.append(
+            PreviewRow(
+                rank=None if result.rank is None else int(result.rank),
+                agency_id=int(result.agency),
+                agency_slug=slug,
+                agency_name=name,
+                total=result.total,
+                score=result.score,
+                percent=result.percent,
+                band=result.band or "",
+                not_ranked_reason=result.not_ranked_reason or "",
+                in_file=mine is not None,
+                current_total=total,
+                current_rank=None if rank is None else int(rank),
+            )
+        )
+    return Preview(
+        cycle=cycle,
+        stage=stage,
+        max_points=cycle.criteria_set.max_points,
+        rows=rows,
+        published=cycle.publications.exists(),
+    )
+
+
+def import_apply(
+    *,
+    cycle: AssessmentCycle,
+    parsed: ParsedImport,
+    user=None,
+    stage: str = Stage.FINAL,
+    reason: str = "",
+) -> ImportSummary:
+    """Store the file's scores at `stage` and recompute the draft results, all or nothing.
+
+    Every (agency, criterion) of the file is upserted on (cycle, agency, criterion, stage),
+    so applying the same file twice changes nothing. A published cycle is frozen: it is
+    refused unless a correction `reason` is given (the correction is published later).
+    """
+    _require_ready(cycle, parsed)
+    if stage not in Stage.values:
+        raise ImportRefused(f"giai đoạn “{stage}” không hợp lệ.")
+    by = user if getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        cycle = (
+            AssessmentCycle.objects.select_for_update()
+            .select_related("criteria_set", "province", "block")
+            .get(pk=cycle.pk)
+        )
+        latest = cycle.publications.order_by("-revision").first()
+        if latest is not None and not reason.strip():
+            raise ImportRefused(
+                f"kỳ đánh giá {cycle} đã công bố theo Quyết định {latest.decision_number}: số "
+                "liệu đã công bố được giữ nguyên; muốn nhập lại phải ghi lý do đính chính."
+            )
+        _, merged = _merged(cycle, parsed, stage)
+        try:
+            card = _compute(cycle, merged)
+        except scoring.ScoringInputError as error:
+            raise _engine_refusal(error) from error
+        in_file = {row.agency_id for row in parsed.rows}
+        points = {
+            (agency, code): scoring.milli_to_decimal(milli)
+            for agency, code, milli in card.points[["agency", "criterion", "points"]].itertuples(
+                index=False
+            )
+            if agency in in_file
+        }
+        criteria = {
+            code: (pk, maximum)
+            for code, pk, maximum in Criterion.objects.filter(
+                criteria_set=cycle.criteria_set_id
+            ).values_list("code", "pk", "max_points")
+        }
+        before = set(
+            Score.objects.filter(cycle=cycle, stage=stage, agency__in=in_file).values_list(
+                "agency_id", "criterion_id"
+            )
+        )
+        scores = [
+            Score(
+                cycle=cycle,
+                agency_id=row.agency_id,
+                criterion_id=criteria[cell.criterion][0],
+                stage=stage,
+                value=cell.value,
+                denominator=cell.denominator,
+                choice=cell.choice or "",
+                points=points[(row.agency_id, cell.criterion)],
+                max_points=criteria[cell.criterion][1],
+                is_synthetic=False,
+                updated_by=by,
+            )
+            for row in parsed.rows
+            for cell in row.cells
+        ]
+        Score.objects.bulk_create(
+            scores,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["cycle", "agency", "criterion", "stage"],
+            update_fields=[
+                "value",
+                "denominator",
+                "choice",
+                "points",
+                "max_points",
+                "is_synthetic",
+                "updated_by",
+                "updated_at",
+            ],
+        )
+        recomputed = services.cycle_recompute(cycle=cycle, stage=stage)
+    created = sum((s.agency_id, s.criterion_id) not in before for s in scores)
+    return ImportSummary(
+        agencies=len(parsed.rows),
+        scores_created=created,
+        scores_updated=len(scores) - created,
+        results=recomputed.agencies,
+        stage=stage,
+        digest=parsed.digest,
+        reason=reason.strip(),
+    )
+
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "ImportCell",
+    "ImportProblem",
+    "ImportRefused",
+    "ImportRow",
+    "ImportSummary",
+    "ParsedImport",
+    "Preview",
+    "PreviewRow",
+    "import_apply",
+    "import_parse",
+    "import_preview",
+]
