@@ -40,3 +40,10 @@ def can_publish(user, *, cycle) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return Role.APPROVER in roles_in(user, province_id=cycle.province_id)
+
+
+def can_enter_scores(user, *, cycle) -> bool:
+    """ICT staff and provincial administrators enter and import scores for every agency."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(roles_in(user, province_id=cycle.province_id) & {Role.ADMIN, Role.EDITOR})

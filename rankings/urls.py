@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from rankings import views
+from rankings import staff_views, views
 
 
 class FormatConverter:
@@ -18,6 +18,21 @@ register_converter(FormatConverter, "fmt")
 urlpatterns = [
     path("", views.home, name="home"),
     path("phuong-phap/", views.methodology_index, name="methodology-index"),
+    path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/",
+        staff_views.cycle_desk,
+        name="cycle-desk",
+    ),
+    path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/mau-nhap-lieu.xlsx",
+        staff_views.entry_template,
+        name="entry-template",
+    ),
+    path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/nhap-lieu/",
+        staff_views.score_import,
+        name="score-import",
+    ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/ban-nhap/",
         views.draft_leaderboard,

@@ -1,0 +1,123 @@
+"""Pages for provincial staff: a cycle's desk, the entry template, spreadsheet imports.
+
+Every view checks the user's role in the cycle's province (`rankings.permissions`); an
+upload is parsed, previewed and kept until confirmed, then applied all or nothing.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from rankings import imports, permissions
+from rankings.models import AssessmentCycle
+from rankings.templates_xlsx import cycle_template_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cycle(request, province, year, block, allowed) -> AssessmentCycle:
+    cycle = get_object_or_404(
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        province__slug=province,
+        year=year,
+        block__slug=block,
+    )
+    if not allowed(request.user, cycle=cycle):
+        raise PermissionDenied(_("Bạn không có quyền với kỳ đánh giá này."))
+    return cycle
+
+
+@login_required
+def cycle_desk(request, province, year, block):
+    cycle = _cycle(request, province, year, block, permissions.can_preview_drafts)
+    context = {
+        "cycle": cycle,
+        "can_enter": permissions.can_enter_scores(request.user, cycle=cycle),
+        "publications": cycle.publications.order_by("-revision"),
+    }
+    return render(request, "rankings/staff/cycle.html", context)
+
+
+@login_required
+def entry_template(request, province, year, block):
+    cycle = _cycle(request, province, year, block, permissions.can_enter_scores)
+    response = HttpResponse(cycle_template_xlsx(cycle=cycle), content_type=XLSX)
+    name = f"mau-nhap-lieu-{cycle.province.slug}-{cycle.year}-{cycle.block.slug}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def score_import(request, province, year, block):
+    cycle = _cycle(request, province, year, block, permissions.can_enter_scores)
+    if request.method == "GET":
+        return render(request, "rankings/staff/import.html", {"cycle": cycle})
+    if "confirm" in request.POST:
+        return _confirm(request, cycle)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _import_page(request, cycle, error=_("Hãy chọn tệp .xlsx hoặc .csv."), status=400)
+    if upload.size > imports.MAX_UPLOAD_BYTES:
+        error = _("Tệp nặng hơn giới hạn %(mb)s MB.") % {"mb": imports.MAX_UPLOAD_BYTES >> 20}
+        return _import_page(request, cycle, error=error, status=400)
+    data = upload.read()
+    parsed = imports.import_parse(cycle=cycle, upload=data, filename=upload.name)
+    if not parsed.ok:
+        return _import_page(request, cycle, parsed=parsed, status=400)
+    default_storage.save(_pending_path(parsed.digest, parsed.file_format), ContentFile(data))
+    preview = imports.import_preview(cycle=cycle, parsed=parsed)
+    return _import_page(request, cycle, parsed=parsed, preview=preview, filename=upload.name)
+
+
+def _confirm(request, cycle):
+    digest = request.POST.get("digest", "")
+    file_format = request.POST.get("format", "")
+    path = _pending_path(digest, file_format)
+    if (
+        not digest.isalnum()
+        or file_format not in {"xlsx", "csv"}
+        or not default_storage.exists(path)
+    ):
+        return _import_page(
+            request, cycle, error=_("Tệp xem trước không còn; hãy tải lên lại."), status=400
+        )
+    with default_storage.open(path, "rb") as handle:
+        data = handle.read()
+    parsed = imports.import_parse(cycle=cycle, upload=data, filename=f"upload.{file_format}")
+    try:
+        if parsed.digest != digest:
+            raise imports.ImportRefused(_("Tệp đã thay đổi sau khi xem trước."))
+        summary = imports.import_apply(
+            cycle=cycle, parsed=parsed, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except imports.ImportRefused as refused:
+        return _import_page(request, cycle, parsed=parsed, error=str(refused), status=400)
+    default_storage.delete(path)
+    messages.success(
+        request,
+        _("Đã nhập %(n)s đơn vị: %(c)s điểm mới, %(u)s điểm cập nhật.")
+        % {"n": summary.agencies, "c": summary.scores_created, "u": summary.scores_updated},
+    )
+    return redirect("draft-leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
+
+
+def _pending_path(digest: str, file_format: str) -> str:
+    return f"imports/pending/{digest}.{file_format}"
+
+
+def _import_page(request, cycle, *, parsed=None, preview=None, error="", filename="", status=200):
+    context = {
+        "cycle": cycle,
+        "parsed": parsed,
+        "preview": preview,
+        "error": error,
+        "filename": filename,
+    }
+    return render(request, "rankings/staff/import.html", context, status=status)
