@@ -11,6 +11,7 @@ from rankings.models import (
     Publication,
     Result,
     Score,
+    Submission,
 )
 
 
@@ -132,3 +133,11 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "agency__name"]
     list_select_related = ["user", "province", "agency"]
     autocomplete_fields = ["user", "agency"]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["agency", "cycle", "state", "submitted_at", "submitted_by"]
+    list_filter = ["state", "cycle__province", "cycle__year"]
+    search_fields = ["agency__name"]
+    list_select_related = ["agency", "cycle__province", "cycle__block", "submitted_by"]

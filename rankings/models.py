@@ -559,3 +559,52 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.agency or self.province
         return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class SubmissionState(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn")
+    SUBMITTED = "submitted", _("Đã nộp")
+    RETURNED = "returned", _("Trả lại để bổ sung")
+
+
+class Submission(models.Model):
+    """An agency's self-assessment for a cycle (bản tự đánh giá) and where it stands.
+
+    The reporter fills it; the agency head submits it, after which it is locked until a
+    reviewer returns a criterion for more evidence.
+    """
+
+    cycle = models.ForeignKey(
+        AssessmentCycle,
+        on_delete=models.CASCADE,
+        related_name="submissions",
+        verbose_name=_("kỳ đánh giá"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("cơ quan")
+    )
+    state = models.CharField(
+        _("trạng thái"),
+        max_length=10,
+        choices=SubmissionState.choices,
+        default=SubmissionState.DRAFT,
+    )
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nộp"),
+    )
+
+    class Meta:
+        verbose_name = _("bản tự đánh giá")
+        verbose_name_plural = _("bản tự đánh giá")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "agency"], name="submission_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.cycle.year} · {self.get_state_display()}"

@@ -47,3 +47,13 @@ def can_enter_scores(user, *, cycle) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return bool(roles_in(user, province_id=cycle.province_id) & {Role.ADMIN, Role.EDITOR})
+
+
+def can_self_assess(user, *, cycle, agency) -> bool:
+    """The agency's reporter and head fill its self-assessment; nobody else's."""
+    roles = roles_in(user, province_id=cycle.province_id, agency_id=agency.pk)
+    return bool(roles & {Role.REPORTER, Role.HEAD})
+
+
+def can_submit_self_assessment(user, *, cycle, agency) -> bool:
+    return Role.HEAD in roles_in(user, province_id=cycle.province_id, agency_id=agency.pk)

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from rankings import staff_views, views
+from rankings import assessment_views, staff_views, views
 
 
 class FormatConverter:
@@ -32,6 +32,11 @@ urlpatterns = [
         "quan-ly/<slug:province>/<int:year>/<slug:block>/nhap-lieu/",
         staff_views.score_import,
         name="score-import",
+    ),
+    path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/don-vi/<slug:agency>/tu-danh-gia/",
+        assessment_views.self_assessment,
+        name="self-assessment",
     ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/ban-nhap/",

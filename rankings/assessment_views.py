@@ -1,0 +1,132 @@
+"""The agency's self-assessment page: the whole criteria tree, its inputs and evidence."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from agencies.models import Agency
+from rankings import assessments, permissions
+from rankings.models import AssessmentCycle, RuleKind, Score, Stage, Submission
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def self_assessment(request, province, year, block, agency):
+    cycle = get_object_or_404(
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        province__slug=province,
+        year=year,
+        block__slug=block,
+    )
+    unit = get_object_or_404(Agency, province=cycle.province, block=cycle.block, slug=agency)
+    if not permissions.can_self_assess(request.user, cycle=cycle, agency=unit):
+        raise PermissionDenied(_("Chỉ cán bộ của chính đơn vị được tự đánh giá."))
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "submit":
+                if not permissions.can_submit_self_assessment(
+                    request.user, cycle=cycle, agency=unit
+                ):
+                    raise PermissionDenied(_("Chỉ thủ trưởng đơn vị được nộp bản tự đánh giá."))
+                assessments.self_assessment_submit(cycle=cycle, agency=unit, user=request.user)
+                messages.success(request, _("Đã nộp bản tự đánh giá."))
+            elif action == "evidence":
+                assessments.evidence_add(
+                    cycle=cycle, agency=unit, user=request.user, **_evidence_fields(request)
+                )
+                messages.success(request, _("Đã thêm minh chứng."))
+            else:
+                count = assessments.self_assessment_save(
+                    cycle=cycle, agency=unit, inputs=_inputs(request, cycle), user=request.user
+                )
+                messages.success(request, _("Đã lưu %(n)s tiêu chí.") % {"n": count})
+            return redirect(request.path)
+        except (assessments.Locked, assessments.InvalidInput) as refused:
+            errors = getattr(refused, "problems", [str(refused)])
+    return render(
+        request,
+        "rankings/staff/self_assessment.html",
+        _context(request, cycle, unit, errors),
+        status=400 if errors else 200,
+    )
+
+
+def _context(request, cycle, unit, errors):
+    submission = Submission.objects.filter(cycle=cycle, agency=unit).first()
+    scores = {
+        s.criterion_id: s
+        for s in Score.objects.filter(cycle=cycle, agency=unit, stage=Stage.SELF).prefetch_related(
+            "evidence"
+        )
+    }
+    criteria = cycle.criteria_set.criteria.select_related("group").order_by("order", "code")
+    return {
+        "cycle": cycle,
+        "agency": unit,
+        "submission": submission,
+        "errors": errors,
+        "rows": [(c, scores.get(c.pk)) for c in criteria],
+        "lock": assessments.lock_reason(cycle=cycle, submission=submission),
+        "can_submit": permissions.can_submit_self_assessment(
+            request.user, cycle=cycle, agency=unit
+        ),
+        "posted": request.POST if request.method == "POST" else None,
+    }
+
+
+def _inputs(request, cycle) -> dict[str, assessments.RawInput]:
+    inputs, problems = {}, []
+    for criterion in cycle.criteria_set.criteria.all():
+        code = criterion.code
+        value = _number(request.POST.get(f"v-{code}", ""), code, problems)
+        denominator = _number(request.POST.get(f"d-{code}", ""), code, problems)
+        choice = request.POST.get(f"c-{code}", "").strip()
+        if criterion.rule == RuleKind.CHOICE and choice:
+            inputs[code] = assessments.RawInput(choice=choice)
+        elif value is not None or denominator is not None:
+            inputs[code] = assessments.RawInput(value=value, denominator=denominator)
+    if problems:
+        raise assessments.InvalidInput(problems)
+    return inputs
+
+
+def _number(text: str, code: str, problems: list[str]) -> Decimal | None:
+    text = text.strip().replace(" ", "")
+    if not text:
+        return None
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        problems.append(_("%(c)s: “%(t)s” không phải là số.") % {"c": code, "t": text})
+        return None
+
+
+def _evidence_fields(request) -> dict:
+    issued, url = request.POST.get("issued_on") or None, request.POST.get("url", "").strip()
+    try:
+        issued = datetime.date.fromisoformat(issued) if issued else None
+    except ValueError:
+        raise assessments.InvalidInput([_("Ngày ban hành không hợp lệ.")]) from None
+    try:
+        if url:
+            URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise assessments.InvalidInput([_("Đường dẫn minh chứng không hợp lệ.")]) from None
+    return {
+        "criterion_code": request.POST.get("criterion", ""),
+        "document_number": request.POST.get("document_number", "")[:60],
+        "title": request.POST.get("title", "")[:300] or _("(không có trích yếu)"),
+        "issued_on": issued,
+        "summary": request.POST.get("summary", ""),
+        "url": url,
+        "file": request.FILES.get("file"),
+    }

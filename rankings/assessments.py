@@ -1,0 +1,215 @@
+"""Self-assessment writes: an agency's own inputs, its evidence, and its submission.
+
+Every write checks the lock first and says why a thing is locked: the deadline passed,
+the self-assessment was submitted, the cycle moved on to review, approval or publication.
+Points come from the engine, run over the whole block so "best peer" rules are right.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import scoring
+from rankings import selectors
+from rankings.models import (
+    AssessmentCycle,
+    CycleState,
+    Evidence,
+    Score,
+    Stage,
+    Submission,
+    SubmissionState,
+)
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# Extension → the bytes such a file starts with (checked, not trusted from the name).
+EVIDENCE_TYPES = {
+    ".pdf": (b"%PDF",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+
+
+class Locked(Exception):
+    """A write refused because the self-assessment is locked; the message says why."""
+
+
+class InvalidInput(Exception):
+    """Inputs the engine refuses; `problems` name the criterion and what was expected."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class RawInput:
+    value: Decimal | None = None
+    denominator: Decimal | None = None
+    choice: str = ""
+
+
+def lock_reason(*, cycle: AssessmentCycle, submission: Submission | None) -> str:
+    """Why the agency can no longer edit its self-assessment, or "" when it can."""
+    if cycle.state == CycleState.PUBLISHED:
+        return _("Kỳ đánh giá đã được công bố.")
+    if cycle.state == CycleState.APPROVED:
+        return _("Kỳ đánh giá đã được phê duyệt.")
+    if cycle.state != CycleState.OPEN:
+        return _("Kỳ đánh giá không mở để tự đánh giá (trạng thái: %(s)s).") % {
+            "s": cycle.get_state_display()
+        }
+    if submission is not None and submission.state == SubmissionState.SUBMITTED:
+        return _("Bản tự đánh giá đã được nộp.")
+    deadline = cycle.submission_deadline
+    if deadline is not None and timezone.localdate() > deadline:
+        return _("Đã quá hạn nộp (%(d)s).") % {"d": deadline.strftime("%d/%m/%Y")}
+    return ""
+
+
+@transaction.atomic
+def self_assessment_save(*, cycle, agency, inputs: dict[str, RawInput], user) -> int:
+    """Store the agency's self-assessed inputs; returns how many criteria were written."""
+    submission, _created = Submission.objects.select_for_update().get_or_create(
+        cycle=cycle, agency=agency
+    )
+    reason = lock_reason(cycle=cycle, submission=submission)
+    if reason:
+        raise Locked(reason)
+    criteria = {c.code: c for c in cycle.criteria_set.criteria.all()}
+    points = _points(cycle=cycle, agency=agency, inputs=inputs, criteria=criteria)
+    rows = [
+        Score(
+            cycle=cycle,
+            agency=agency,
+            criterion=criteria[code],
+            stage=Stage.SELF,
+            value=raw.value,
+            denominator=raw.denominator,
+            choice=raw.choice,
+            points=points[code],
+            max_points=criteria[code].max_points,
+            updated_by=user,
+        )
+        for code, raw in inputs.items()
+    ]
+    Score.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["cycle", "agency", "criterion", "stage"],
+        update_fields=[
+            "value",
+            "denominator",
+            "choice",
+            "points",
+            "max_points",
+            "updated_by",
+            "updated_at",
+        ],
+    )
+    if submission.state == SubmissionState.RETURNED:
+        submission.state = SubmissionState.DRAFT
+        submission.save(update_fields=["state"])
+    return len(rows)
+
+
+def _points(*, cycle, agency, inputs, criteria) -> dict[str, Decimal]:
+    unknown = sorted(set(inputs) - set(criteria))
+    if unknown:
+        raise InvalidInput(
+            [_("Tiêu chí không có trong bộ tiêu chí: %(c)s") % {"c": c} for c in unknown]
+        )
+    peers = [
+        record
+        for record in selectors.score_records(cycle=cycle, stage=Stage.SELF)
+        if record["agency"] != agency.pk
+    ]
+    mine = [
+        {
+            "agency": agency.pk,
+            "block": cycle.block_id,
+            "criterion": code,
+            "value": raw.value,
+            "denominator": raw.denominator,
+            "choice": raw.choice or None,
+        }
+        for code, raw in inputs.items()
+    ]
+    try:
+        card = scoring.compute(
+            selectors.criteria_frame(criteria_set=cycle.criteria_set),
+            scoring.inputs_from_records(peers + mine),
+            selectors.ranking_rules(criteria_set=cycle.criteria_set),
+        )
+    except scoring.ScoringInputError as error:
+        problems = [p for p in error.problems if p.agency in (agency.pk, None)]
+        raise InvalidInput(
+            [f"{p.criterion}: {p.message}" for p in problems] or [str(error)]
+        ) from None
+    own = card.points[card.points["agency"] == agency.pk]
+    return {
+        str(code): scoring.milli_to_decimal(int(milli))
+        for code, milli in zip(own["criterion"], own["points"], strict=True)
+    }
+
+
+@transaction.atomic
+def self_assessment_submit(*, cycle, agency, user) -> Submission:
+    """The agency head submits: the self-assessment is locked for the reviewers."""
+    submission, _created = Submission.objects.select_for_update().get_or_create(
+        cycle=cycle, agency=agency
+    )
+    reason = lock_reason(cycle=cycle, submission=submission)
+    if reason:
+        raise Locked(reason)
+    if not Score.objects.filter(cycle=cycle, agency=agency, stage=Stage.SELF).exists():
+        raise Locked(_("Chưa có số liệu tự đánh giá để nộp."))
+    submission.state = SubmissionState.SUBMITTED
+    submission.submitted_at = timezone.now()
+    submission.submitted_by = user
+    submission.save()
+    return submission
+
+
+def evidence_check(upload) -> None:
+    """Refuse files that are too big or whose content is not what their name says."""
+    name = upload.name.lower()
+    extension = name[name.rfind(".") :] if "." in name else ""
+    if extension not in EVIDENCE_TYPES:
+        allowed = ", ".join(sorted(EVIDENCE_TYPES))
+        raise InvalidInput([_("Tệp “%(n)s”: chỉ nhận %(a)s.") % {"n": upload.name, "a": allowed}])
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise InvalidInput([_("Tệp “%(n)s” vượt quá 10 MB.") % {"n": upload.name}])
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(EVIDENCE_TYPES[extension]):
+        raise InvalidInput(
+            [_("Tệp “%(n)s” không đúng định dạng %(e)s.") % {"n": upload.name, "e": extension}]
+        )
+
+
+@transaction.atomic
+def evidence_add(*, cycle, agency, criterion_code: str, user, **fields) -> Evidence:
+    """Attach evidence to the agency's self-assessed score of one criterion."""
+    submission = Submission.objects.filter(cycle=cycle, agency=agency).first()
+    reason = lock_reason(cycle=cycle, submission=submission)
+    if reason:
+        raise Locked(reason)
+    score = Score.objects.filter(
+        cycle=cycle, agency=agency, stage=Stage.SELF, criterion__code=criterion_code
+    ).first()
+    if score is None:
+        raise InvalidInput(
+            [_("Hãy nhập số liệu tiêu chí %(c)s trước khi gửi minh chứng.") % {"c": criterion_code}]
+        )
+    if fields.get("file"):
+        evidence_check(fields["file"])
+    if not fields.get("file") and not fields.get("url"):
+        raise InvalidInput([_("Minh chứng cần một tệp hoặc một đường dẫn.")])
+    return Evidence.objects.create(score=score, **fields)
