@@ -130,3 +130,59 @@ def _evidence_fields(request) -> dict:
         "url": url,
         "file": request.FILES.get("file"),
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, province, year, block, agency):
+    """Self-assessed and verified values side by side; accept, adjust or return each."""
+    cycle = get_object_or_404(
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        province__slug=province,
+        year=year,
+        block__slug=block,
+    )
+    unit = get_object_or_404(Agency, province=cycle.province, block=cycle.block, slug=agency)
+    if not permissions.can_review(request.user, cycle=cycle):
+        raise PermissionDenied(_("Chỉ hội đồng thẩm định được thẩm định."))
+    errors: list[str] = []
+    if request.method == "POST":
+        code = request.POST.get("criterion", "")
+        try:
+            inputs = _inputs_for(request, code)
+            assessments.score_review(
+                cycle=cycle,
+                agency=unit,
+                code=code,
+                action=request.POST.get("action", ""),
+                user=request.user,
+                comment=request.POST.get("comment", ""),
+                inputs=inputs,
+            )
+            messages.success(request, _("Đã ghi kết quả thẩm định tiêu chí %(c)s.") % {"c": code})
+            return redirect(request.path)
+        except (assessments.Locked, assessments.InvalidInput) as refused:
+            errors = getattr(refused, "problems", [str(refused)])
+    scores = Score.objects.filter(cycle=cycle, agency=unit).select_related("criterion")
+    by_stage = {(s.criterion_id, s.stage): s for s in scores.prefetch_related("evidence")}
+    criteria = cycle.criteria_set.criteria.order_by("order", "code")
+    rows = [
+        (c, by_stage.get((c.pk, Stage.SELF)), by_stage.get((c.pk, Stage.VERIFIED)))
+        for c in criteria
+    ]
+    context = {"cycle": cycle, "agency": unit, "rows": rows, "errors": errors}
+    return render(request, "rankings/staff/review.html", context, status=400 if errors else 200)
+
+
+def _inputs_for(request, code: str) -> assessments.RawInput | None:
+    if request.POST.get("action") != "adjusted":
+        return None
+    problems: list[str] = []
+    raw = assessments.RawInput(
+        value=_number(request.POST.get("value", ""), code, problems),
+        denominator=_number(request.POST.get("denominator", ""), code, problems),
+        choice=request.POST.get("choice", "").strip(),
+    )
+    if problems:
+        raise assessments.InvalidInput(problems)
+    return raw

@@ -18,6 +18,7 @@ from rankings.models import (
     AssessmentCycle,
     CycleState,
     Evidence,
+    Review,
     Score,
     Stage,
     Submission,
@@ -79,6 +80,7 @@ def self_assessment_save(*, cycle, agency, inputs: dict[str, RawInput], user) ->
     submission, _created = Submission.objects.select_for_update().get_or_create(
         cycle=cycle, agency=agency
     )
+    cycle.refresh_from_db(fields=["state", "submission_deadline"])
     reason = lock_reason(cycle=cycle, submission=submission)
     if reason:
         raise Locked(reason)
@@ -120,16 +122,21 @@ def self_assessment_save(*, cycle, agency, inputs: dict[str, RawInput], user) ->
 
 
 def _points(*, cycle, agency, inputs, criteria) -> dict[str, Decimal]:
-    unknown = sorted(set(inputs) - set(criteria))
-    if unknown:
-        raise InvalidInput(
-            [_("Tiêu chí không có trong bộ tiêu chí: %(c)s") % {"c": c} for c in unknown]
-        )
     peers = [
         record
         for record in selectors.score_records(cycle=cycle, stage=Stage.SELF)
         if record["agency"] != agency.pk
     ]
+    return _points_from(cycle=cycle, agency=agency, peers=peers, inputs=inputs, criteria=criteria)
+
+
+def _points_from(*, cycle, agency, peers, inputs, criteria) -> dict[str, Decimal]:
+    """Points of `inputs`, computed by the engine over the whole block at that stage."""
+    unknown = sorted(set(inputs) - set(criteria))
+    if unknown:
+        raise InvalidInput(
+            [_("Tiêu chí không có trong bộ tiêu chí: %(c)s") % {"c": c} for c in unknown]
+        )
     mine = [
         {
             "agency": agency.pk,
@@ -156,6 +163,7 @@ def _points(*, cycle, agency, inputs, criteria) -> dict[str, Decimal]:
     return {
         str(code): scoring.milli_to_decimal(int(milli))
         for code, milli in zip(own["criterion"], own["points"], strict=True)
+        if str(code) in inputs
     }
 
 
@@ -213,3 +221,91 @@ def evidence_add(*, cycle, agency, criterion_code: str, user, **fields) -> Evide
     if not fields.get("file") and not fields.get("url"):
         raise InvalidInput([_("Minh chứng cần một tệp hoặc một đường dẫn.")])
     return Evidence.objects.create(score=score, **fields)
+
+
+# ---------------------------------------------------------------------------------------
+# Verification by the appraisal council
+
+
+@transaction.atomic
+def score_review(
+    *,
+    cycle,
+    agency,
+    code: str,
+    action: str,
+    user,
+    comment: str = "",
+    inputs: RawInput | None = None,
+) -> Score:
+    """A reviewer accepts, adjusts (with a comment) or returns one self-assessed criterion.
+
+    Accepting copies the agency's inputs to the verified stage; adjusting stores the
+    reviewer's inputs there; returning asks the agency for more evidence and reopens its
+    self-assessment for that purpose.
+    """
+    cycle.refresh_from_db(fields=["state"])  # the state may have moved on since the page
+    if cycle.state in {CycleState.APPROVED, CycleState.PUBLISHED}:
+        raise Locked(lock_reason(cycle=cycle, submission=None))
+    own = (
+        Score.objects.select_related("criterion")
+        .filter(cycle=cycle, agency=agency, stage=Stage.SELF, criterion__code=code)
+        .first()
+    )
+    if own is None:
+        raise InvalidInput([_("Đơn vị chưa tự đánh giá tiêu chí %(c)s.") % {"c": code}])
+    if action in {Review.ADJUSTED, Review.RETURNED} and not comment.strip():
+        raise InvalidInput([_("Hãy ghi nhận xét khi điều chỉnh hoặc trả lại.")])
+    own.review, own.comment = action, comment
+    own.save(update_fields=["review", "comment", "updated_at"])
+    if action == Review.RETURNED:
+        Submission.objects.filter(cycle=cycle, agency=agency).update(state=SubmissionState.RETURNED)
+        return own
+    raw = (
+        inputs
+        if action == Review.ADJUSTED and inputs is not None
+        else RawInput(value=own.value, denominator=own.denominator, choice=own.choice)
+    )
+    points = _stage_points(cycle=cycle, agency=agency, stage=Stage.VERIFIED, inputs={code: raw})
+    verified, _created = Score.objects.update_or_create(
+        cycle=cycle,
+        agency=agency,
+        criterion=own.criterion,
+        stage=Stage.VERIFIED,
+        defaults={
+            "value": raw.value,
+            "denominator": raw.denominator,
+            "choice": raw.choice,
+            "points": points[code],
+            "max_points": own.max_points,
+            "comment": comment,
+            "review": action,
+            "updated_by": user,
+        },
+    )
+    return verified
+
+
+def _stage_points(*, cycle, agency, stage, inputs) -> dict[str, Decimal]:
+    criteria = {c.code: c for c in cycle.criteria_set.criteria.all()}
+    peers = [
+        record
+        for record in selectors.score_records(cycle=cycle, stage=stage)
+        if not (record["agency"] == agency.pk and record["criterion"] in inputs)
+    ]
+    return _points_from(cycle=cycle, agency=agency, peers=peers, inputs=inputs, criteria=criteria)
+
+
+@transaction.atomic
+def cycle_finalize(*, cycle) -> int:
+    """The final scores are the verified ones (or, where unreviewed, none): copy and recompute."""
+    verified = list(Score.objects.filter(cycle=cycle, stage=Stage.VERIFIED))
+    for score in verified:
+        score.pk = None
+        score.stage = Stage.FINAL
+    Score.objects.filter(cycle=cycle, stage=Stage.FINAL).delete()
+    Score.objects.bulk_create(verified)
+    from rankings.services import cycle_recompute
+
+    cycle_recompute(cycle=cycle)
+    return len(verified)

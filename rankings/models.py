@@ -306,6 +306,13 @@ class Stage(models.TextChoices):
     FINAL = "final", _("Chính thức")
 
 
+class Review(models.TextChoices):
+    PENDING = "", _("Chưa thẩm định")
+    ACCEPTED = "accepted", _("Chấp nhận")
+    ADJUSTED = "adjusted", _("Điều chỉnh")
+    RETURNED = "returned", _("Cần bổ sung minh chứng")
+
+
 class Score(models.Model):
     """One agency's score on one criterion in one cycle at one stage (điểm tiêu chí).
 
@@ -333,6 +340,13 @@ class Score(models.Model):
     points = models.DecimalField(_("điểm"), **POINTS)
     max_points = models.DecimalField(_("điểm tối đa"), **POINTS)
     comment = models.TextField(_("nhận xét"), blank=True)
+    review = models.CharField(
+        _("kết quả thẩm định"),
+        max_length=10,
+        choices=Review.choices,
+        blank=True,
+        default=Review.PENDING,
+    )
     is_synthetic = models.BooleanField(_("dữ liệu mô phỏng"), default=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     updated_by = models.ForeignKey(

@@ -57,3 +57,10 @@ def can_self_assess(user, *, cycle, agency) -> bool:
 
 def can_submit_self_assessment(user, *, cycle, agency) -> bool:
     return Role.HEAD in roles_in(user, province_id=cycle.province_id, agency_id=agency.pk)
+
+
+def can_review(user, *, cycle) -> bool:
+    """Appraisal council members (and provincial administrators) verify self-assessments."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(roles_in(user, province_id=cycle.province_id) & {Role.ADMIN, Role.REVIEWER})

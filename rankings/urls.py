@@ -39,6 +39,11 @@ urlpatterns = [
         name="self-assessment",
     ),
     path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/don-vi/<slug:agency>/tham-dinh/",
+        assessment_views.review,
+        name="review",
+    ),
+    path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/ban-nhap/",
         views.draft_leaderboard,
         name="draft-leaderboard",
