@@ -298,13 +298,31 @@ def _stage_points(*, cycle, agency, stage, inputs) -> dict[str, Decimal]:
 
 @transaction.atomic
 def cycle_finalize(*, cycle) -> int:
-    """The final scores are the verified ones (or, where unreviewed, none): copy and recompute."""
+    """Verified values become final (over any imported ones), then recompute the draft.
+
+    Final scores entered by ICT staff (the spreadsheet import) stay where no verified
+    value replaces them; unverified self-assessments are never published.
+    """
     verified = list(Score.objects.filter(cycle=cycle, stage=Stage.VERIFIED))
     for score in verified:
         score.pk = None
         score.stage = Stage.FINAL
-    Score.objects.filter(cycle=cycle, stage=Stage.FINAL).delete()
-    Score.objects.bulk_create(verified)
+    Score.objects.bulk_create(
+        verified,
+        update_conflicts=True,
+        unique_fields=["cycle", "agency", "criterion", "stage"],
+        update_fields=[
+            "value",
+            "denominator",
+            "choice",
+            "points",
+            "max_points",
+            "comment",
+            "review",
+            "updated_by",
+            "updated_at",
+        ],
+    )
     from rankings.services import cycle_recompute
 
     cycle_recompute(cycle=cycle)

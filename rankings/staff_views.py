@@ -4,6 +4,8 @@ Every view checks the user's role in the cycle's province (`rankings.permissions
 upload is parsed, previewed and kept until confirmed, then applied all or nothing.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,9 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rankings import imports, permissions
+from rankings import assessments, imports, permissions, services
 from rankings.models import AssessmentCycle
-from rankings.templates_xlsx import cycle_template_xlsx
+from rankings.templates_xlsx import cycle_agencies, cycle_template_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,10 +38,15 @@ def _cycle(request, province, year, block, allowed) -> AssessmentCycle:
 @login_required
 def cycle_desk(request, province, year, block):
     cycle = _cycle(request, province, year, block, permissions.can_preview_drafts)
+    submissions = {s.agency_id: s for s in cycle.submissions.all()}
+    agencies = cycle_agencies(cycle=cycle)
     context = {
         "cycle": cycle,
         "can_enter": permissions.can_enter_scores(request.user, cycle=cycle),
+        "can_review": permissions.can_review(request.user, cycle=cycle),
+        "can_publish": permissions.can_publish(request.user, cycle=cycle),
         "publications": cycle.publications.order_by("-revision"),
+        "agencies": [(agency, submissions.get(agency.pk)) for agency in agencies],
     }
     return render(request, "rankings/staff/cycle.html", context)
 
@@ -121,3 +128,38 @@ def _import_page(request, cycle, *, parsed=None, preview=None, error="", filenam
         "filename": filename,
     }
     return render(request, "rankings/staff/import.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request, province, year, block):
+    """The approver publishes for the People's Committee: decision number, date, signer."""
+    cycle = _cycle(request, province, year, block, permissions.can_publish)
+    revision = cycle.publications.count() + 1
+    error = ""
+    if request.method == "POST":
+        number = request.POST.get("decision_number", "").strip()
+        signer = request.POST.get("signer", "").strip()
+        reason = request.POST.get("reason", "").strip()
+        try:
+            decided = datetime.date.fromisoformat(request.POST.get("decision_date", ""))
+        except ValueError:
+            decided = None
+        if not number or decided is None:
+            error = _("Cần số quyết định và ngày quyết định hợp lệ.")
+        elif revision > 1 and not reason:
+            error = _("Kỳ đã công bố: lần công bố mới là đính chính và cần lý do.")
+        else:
+            if revision == 1:
+                assessments.cycle_finalize(cycle=cycle)
+            services.cycle_publish(
+                cycle=cycle,
+                decision_number=number,
+                decision_date=decided,
+                signer=signer,
+                reason=reason,
+            )
+            messages.success(request, _("Đã công bố kết quả (lần %(n)s).") % {"n": revision})
+            return redirect("leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
+    context = {"cycle": cycle, "revision": revision, "error": error}
+    return render(request, "rankings/staff/publish.html", context, status=400 if error else 200)

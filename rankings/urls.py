@@ -29,6 +29,11 @@ urlpatterns = [
         name="entry-template",
     ),
     path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/cong-bo/",
+        staff_views.publish,
+        name="publish",
+    ),
+    path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/nhap-lieu/",
         staff_views.score_import,
         name="score-import",

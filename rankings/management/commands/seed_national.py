@@ -43,13 +43,20 @@ class Command(BaseCommand):
             "then covers the current provinces they became part of.",
         )
         parser.add_argument(
+            "--keep-foreign-keys",
+            action="store_true",
+            help="PostgreSQL: check foreign keys row by row as written (about 2.5× slower) "
+            "instead of dropping and re-creating them, validated, inside each year's "
+            "transaction, which locks the scores and results tables for that year.",
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help="Delete the national cycles (scores, results, publications) first; "
             "agencies, units and the national criteria sets stay.",
         )
 
-    def handle(self, *args, seed, years, provinces, reset, **options):
+    def handle(self, *args, seed, years, provinces, reset, keep_foreign_keys, **options):
         started = time.perf_counter()
         if any(not 2000 <= year <= 2100 for year in years):
             raise CommandError("years must be between 2000 and 2100")
@@ -60,7 +67,11 @@ class Command(BaseCommand):
             )
         try:
             summary = seed_national(
-                seed=seed, years=years, provinces=provinces, log=self.stdout.write
+                seed=seed,
+                years=years,
+                provinces=provinces,
+                fast_keys=not keep_foreign_keys,
+                log=self.stdout.write,
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
