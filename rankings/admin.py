@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from rankings.models import (
     AssessmentCycle,
@@ -69,7 +70,7 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentCycle)
-class AssessmentCycleAdmin(admin.ModelAdmin):
+class AssessmentCycleAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "province", "year", "block", "state", "submission_deadline"]
     list_filter = ["province", "block", "year", "state"]
     search_fields = ["province__name", "block__name"]
@@ -82,7 +83,7 @@ class EvidenceInline(admin.StackedInline):
 
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(SimpleHistoryAdmin):
     list_display = ["agency", "criterion", "stage", "points", "max_points", "cycle", "is_synthetic"]
     list_filter = ["stage", "is_synthetic", "cycle__province", "cycle__year", "cycle__block"]
     search_fields = ["agency__name", "criterion__code", "criterion__name"]
@@ -90,6 +91,10 @@ class ScoreAdmin(admin.ModelAdmin):
     autocomplete_fields = ["agency", "criterion"]
     readonly_fields = ["updated_at", "updated_by"]
     inlines = [EvidenceInline]
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = "admin"  # the audit trail names the path
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Publication)

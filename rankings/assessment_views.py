@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency
-from rankings import assessments, permissions
+from rankings import assessments, audit, permissions
 from rankings.models import AssessmentCycle, RuleKind, Score, Stage, Submission
 
 
@@ -186,3 +186,24 @@ def _inputs_for(request, code: str) -> assessments.RawInput | None:
     if problems:
         raise assessments.InvalidInput(problems)
     return raw
+
+
+@login_required
+def score_history(request, province, year, block, agency):
+    """The audit trail of an agency's scores: who, when, which path, old → new."""
+    cycle = get_object_or_404(
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        province__slug=province,
+        year=year,
+        block__slug=block,
+    )
+    unit = get_object_or_404(Agency, province=cycle.province, block=cycle.block, slug=agency)
+    if not (
+        permissions.can_preview_drafts(request.user, cycle=cycle)
+        or permissions.can_self_assess(request.user, cycle=cycle, agency=unit)
+    ):
+        raise PermissionDenied(_("Bạn không có quyền xem lịch sử của đơn vị này."))
+    changes = audit.score_history(cycle=cycle, agency=unit)
+    return render(
+        request, "rankings/staff/history.html", {"cycle": cycle, "agency": unit, "changes": changes}
+    )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import scoring
-from rankings import selectors
+from rankings import audit, selectors
 from rankings.models import (
     AssessmentCycle,
     CycleState,
@@ -114,6 +114,9 @@ def self_assessment_save(*, cycle, agency, inputs: dict[str, RawInput], user) ->
             "updated_by",
             "updated_at",
         ],
+    )
+    audit.record_scores(
+        cycle=cycle, agency_ids=[agency.pk], stage=Stage.SELF, user=user, path=audit.FORM
     )
     if submission.state == SubmissionState.RETURNED:
         submission.state = SubmissionState.DRAFT
@@ -220,7 +223,11 @@ def evidence_add(*, cycle, agency, criterion_code: str, user, **fields) -> Evide
         evidence_check(fields["file"])
     if not fields.get("file") and not fields.get("url"):
         raise InvalidInput([_("Minh chứng cần một tệp hoặc một đường dẫn.")])
-    return Evidence.objects.create(score=score, **fields)
+    evidence = Evidence(score=score, **fields)
+    evidence._history_user = user
+    evidence._change_reason = audit.FORM
+    evidence.save()
+    return evidence
 
 
 # ---------------------------------------------------------------------------------------
@@ -257,6 +264,8 @@ def score_review(
     if action in {Review.ADJUSTED, Review.RETURNED} and not comment.strip():
         raise InvalidInput([_("Hãy ghi nhận xét khi điều chỉnh hoặc trả lại.")])
     own.review, own.comment = action, comment
+    own._history_user = user
+    own._change_reason = audit.FORM
     own.save(update_fields=["review", "comment", "updated_at"])
     if action == Review.RETURNED:
         Submission.objects.filter(cycle=cycle, agency=agency).update(state=SubmissionState.RETURNED)
@@ -283,6 +292,7 @@ def score_review(
             "updated_by": user,
         },
     )
+    audit.reason(verified, audit.FORM)
     return verified
 
 

@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 
 import scoring
 from agencies.models import Agency, fold
-from rankings import selectors, services
+from rankings import audit, selectors, services
 from rankings.models import AssessmentCycle, Criterion, RuleKind, Score, Stage
 from rankings.templates_xlsx import (
     CYCLE_LABEL,
@@ -1026,6 +1026,13 @@ def import_apply(
                 "updated_by",
                 "updated_at",
             ],
+        )
+        audit.record_scores(
+            cycle=cycle,
+            agency_ids=[row.agency_id for row in parsed.rows],
+            stage=stage,
+            user=by,
+            path=audit.IMPORT,
         )
         recomputed = services.cycle_recompute(cycle=cycle, stage=stage)
     created = sum((s.agency_id, s.criterion_id) not in before for s in scores)

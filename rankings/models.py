@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Block, Province
 
@@ -272,6 +273,7 @@ class AssessmentCycle(models.Model):
     submission_deadline = models.DateField(_("hạn nộp tự đánh giá"), null=True, blank=True)
     data_from = models.DateField(_("số liệu từ ngày"), null=True, blank=True)
     data_to = models.DateField(_("số liệu đến ngày"), null=True, blank=True)
+    history = HistoricalRecords(verbose_name=_("lịch sử kỳ đánh giá"))
 
     class Meta:
         verbose_name = _("kỳ đánh giá")
@@ -357,6 +359,9 @@ class Score(models.Model):
         related_name="+",
         verbose_name=_("người cập nhật"),
     )
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], verbose_name=_("lịch sử điểm tiêu chí")
+    )
 
     class Meta:
         verbose_name = _("điểm tiêu chí")
@@ -393,6 +398,7 @@ class Evidence(models.Model):
     file = models.FileField(_("tệp"), upload_to="evidence/%Y/", blank=True)
     url = models.URLField(_("đường dẫn"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    history = HistoricalRecords(verbose_name=_("lịch sử minh chứng"))
 
     class Meta:
         verbose_name = _("minh chứng")
@@ -612,6 +618,7 @@ class Submission(models.Model):
         related_name="+",
         verbose_name=_("người nộp"),
     )
+    history = HistoricalRecords(verbose_name=_("lịch sử bản tự đánh giá"))
 
     class Meta:
         verbose_name = _("bản tự đánh giá")

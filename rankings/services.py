@@ -125,6 +125,7 @@ def cycle_publish(
         result.publication = publication
     Result.objects.bulk_create(drafts, batch_size=2000)
     cycle.state = CycleState.PUBLISHED
+    cycle._change_reason = "publication"
     cycle.save(update_fields=["state"])
     return publication
 

@@ -49,6 +49,11 @@ urlpatterns = [
         name="review",
     ),
     path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/don-vi/<slug:agency>/lich-su/",
+        assessment_views.score_history,
+        name="score-history",
+    ),
+    path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/ban-nhap/",
         views.draft_leaderboard,
         name="draft-leaderboard",

@@ -142,3 +142,23 @@ def test_finalize_then_publish_freezes_the_verified_numbers(world, cycle):
         assessments.score_review(
             cycle=cycle, agency=world.an, code="1.1", action=Review.ACCEPTED, user=None
         )
+
+
+def test_every_change_is_audited_with_who_path_and_old_to_new(client, world, cycle):
+    login(client, world, Role.REVIEWER)
+    client.post(
+        url("an"),
+        {"criterion": "2.1", "action": "adjusted", "value": "12", "comment": "Chỉ 12 dịch vụ"},
+    )
+    page = client.get("/quan-ly/mau/2022/districts/don-vi/an/lich-su/").content.decode()
+    history = page[page.index('id="history"') :]
+    assert "reviewer-x" in history and "form" in history
+    assert "review: — → adjusted" in history and "comment: — → Chỉ 12 dịch vụ" in history
+    assert "value: — → 12,000" in history  # the verified row's first snapshot
+    assert "choice: — → <" not in history  # empty fields are not changes
+
+
+def test_history_is_private_to_staff_and_the_agency_itself(client, world, cycle):
+    login(client, world, Role.REPORTER, world.binh)
+    assert client.get("/quan-ly/mau/2022/districts/don-vi/an/lich-su/").status_code == 403
+    assert client.get("/quan-ly/mau/2022/districts/don-vi/binh/lich-su/").status_code == 200
