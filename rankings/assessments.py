@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import scoring
-from rankings import audit, selectors
+from rankings import audit, notifications, selectors
 from rankings.models import (
     AssessmentCycle,
     CycleState,
@@ -269,6 +269,11 @@ def score_review(
     own.save(update_fields=["review", "comment", "updated_at"])
     if action == Review.RETURNED:
         Submission.objects.filter(cycle=cycle, agency=agency).update(state=SubmissionState.RETURNED)
+        transaction.on_commit(
+            lambda: notifications.returned_for_evidence(
+                cycle, agency=agency, code=code, comment=comment
+            )
+        )
         return own
     raw = (
         inputs

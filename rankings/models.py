@@ -629,3 +629,28 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} · {self.cycle.year} · {self.get_state_display()}"
+
+
+class Notification(models.Model):
+    """An in-app notice (thông báo) to one user; the same text also goes out by e-mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("người nhận"),
+    )
+    subject = models.CharField(_("tiêu đề"), max_length=200)
+    body = models.TextField(_("nội dung"), blank=True)
+    url = models.CharField(_("đường dẫn"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 import scoring
-from rankings import selectors
+from rankings import notifications, selectors
 from rankings.models import (
     AssessmentCycle,
     Band,
@@ -127,6 +127,7 @@ def cycle_publish(
     cycle.state = CycleState.PUBLISHED
     cycle._change_reason = "publication"
     cycle.save(update_fields=["state"])
+    transaction.on_commit(lambda: notifications.published(cycle, publication=publication))
     return publication
 
 
@@ -178,7 +179,7 @@ def cycle_open(
     """Open a year's assessment of a block: agencies can self-assess until the deadline."""
     if criteria_set.block_id != block.pk:
         raise ValueError("The criteria set belongs to another block.")
-    return AssessmentCycle.objects.create(
+    cycle = AssessmentCycle.objects.create(
         province=province,
         block=block,
         year=year,
@@ -188,3 +189,5 @@ def cycle_open(
         data_from=data_from,
         data_to=data_to,
     )
+    transaction.on_commit(lambda: notifications.cycle_opened(cycle))
+    return cycle

@@ -18,6 +18,7 @@ register_converter(FormatConverter, "fmt")
 urlpatterns = [
     path("", views.home, name="home"),
     path("phuong-phap/", views.methodology_index, name="methodology-index"),
+    path("thong-bao/", views.notification_list, name="notifications"),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/",
         staff_views.cycle_desk,

@@ -4,12 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Province
 from rankings import exports, permissions, presenters, selectors, tables
 from rankings.filters import ResultFilter
-from rankings.models import AssessmentCycle, CriteriaSet
+from rankings.models import AssessmentCycle, CriteriaSet, Notification
 
 FORMATS = {"csv", "xlsx", "json"}
 
@@ -128,4 +129,16 @@ def _export(table, fmt, meta):
         meta=meta,
         headers=table.headers,
         note=table.note,
+    )
+
+
+@login_required
+def notification_list(request):
+    """The user's notices, newest first; opening the page marks them read."""
+    notices = list(request.user.notifications.all()[:100])
+    unread = [n.pk for n in notices if n.read_at is None]
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(
+        request, "rankings/notifications.html", {"notices": notices, "unread": set(unread)}
     )
