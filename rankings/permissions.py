@@ -64,3 +64,9 @@ def can_review(user, *, cycle) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return bool(roles_in(user, province_id=cycle.province_id) & {Role.ADMIN, Role.REVIEWER})
+
+
+def can_open_cycles(user, *, province) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(roles_in(user, province_id=province.pk) & {Role.ADMIN, Role.EDITOR})

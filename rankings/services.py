@@ -191,3 +191,24 @@ def cycle_open(
     )
     transaction.on_commit(lambda: notifications.cycle_opened(cycle))
     return cycle
+
+
+TRANSITIONS = {
+    CycleState.DRAFT: {CycleState.OPEN},
+    CycleState.OPEN: {CycleState.REVIEW},
+    CycleState.REVIEW: {CycleState.OPEN, CycleState.APPROVED},
+    CycleState.APPROVED: {CycleState.REVIEW},
+}
+
+
+@transaction.atomic
+def cycle_transition(*, cycle: AssessmentCycle, to: str, user=None) -> AssessmentCycle:
+    """Move a cycle along open → review → approved (publication has its own service)."""
+    cycle = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
+    if to not in TRANSITIONS.get(cycle.state, set()):
+        raise ValueError(f"A cycle cannot go from {cycle.state} to {to}.")
+    cycle.state = to
+    cycle._history_user = user
+    cycle._change_reason = "form"
+    cycle.save(update_fields=["state"])
+    return cycle

@@ -19,6 +19,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("phuong-phap/", views.methodology_index, name="methodology-index"),
     path("thong-bao/", views.notification_list, name="notifications"),
+    path("quan-ly/", staff_views.workspace, name="workspace"),
+    path("quan-ly/<slug:province>/mo-ky/", staff_views.cycle_new, name="cycle-new"),
+    path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/trang-thai/",
+        staff_views.cycle_state,
+        name="cycle-state",
+    ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/",
         staff_views.cycle_desk,
