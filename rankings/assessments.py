@@ -62,6 +62,9 @@ def lock_reason(*, cycle: AssessmentCycle, submission: Submission | None) -> str
         return _("Kỳ đánh giá đã được công bố.")
     if cycle.state == CycleState.APPROVED:
         return _("Kỳ đánh giá đã được phê duyệt.")
+    returned = submission is not None and submission.state == SubmissionState.RETURNED
+    if cycle.state == CycleState.REVIEW and returned:
+        return ""  # the council asked for more evidence: the agency may answer
     if cycle.state != CycleState.OPEN:
         return _("Kỳ đánh giá không mở để tự đánh giá (trạng thái: %(s)s).") % {
             "s": cycle.get_state_display()

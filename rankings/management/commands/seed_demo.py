@@ -38,6 +38,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         counts = seed_demo()
         self._ensure_demo_admin()
+        self._ensure_demo_users()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded in {time.perf_counter() - started:.1f}s: "
@@ -55,3 +56,40 @@ class Command(BaseCommand):
         if not user_model.objects.filter(username="admin").exists():
             user_model.objects.create_superuser("admin", "admin@example.invalid", "admin")
             self.stdout.write("Created the demo superuser admin / admin (DEBUG only).")
+
+    DEMO_PASSWORD = "demo-2026"  # demo accounts exist only with DEBUG on
+    DEMO_USERS = [
+        ("quantri", "admin", None),
+        ("ict", "editor", None),
+        ("hoidong", "reviewer", None),
+        ("pheduyet", "approver", None),
+        ("lapthach-baocao", "reporter", "lap-thach"),
+        ("lapthach-thutruong", "head", "lap-thach"),
+        ("yenlac-baocao", "reporter", "yen-lac"),
+        ("yenlac-thutruong", "head", "yen-lac"),
+    ]
+
+    def _ensure_demo_users(self) -> None:
+        """One account per role in Vĩnh Phúc, so the whole cycle can be tried in the demo."""
+        from django.conf import settings
+
+        from agencies.models import Agency, Province
+        from rankings.models import Membership
+
+        if not settings.DEBUG:
+            return
+        province = Province.objects.get(slug="vinh-phuc")
+        user_model = get_user_model()
+        for username, role, agency_slug in self.DEMO_USERS:
+            user, created = user_model.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@example.invalid"}
+            )
+            if created:
+                user.set_password(self.DEMO_PASSWORD)
+                user.save()
+            agency = (
+                Agency.objects.get(province=province, slug=agency_slug) if agency_slug else None
+            )
+            Membership.objects.get_or_create(user=user, role=role, province=province, agency=agency)
+        names = ", ".join(name for name, _role, _agency in self.DEMO_USERS)
+        self.stdout.write(f"Demo accounts (password {self.DEMO_PASSWORD}, DEBUG only): {names}.")
