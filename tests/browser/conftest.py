@@ -35,12 +35,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_demo(tmp_path_factory):
+def serve_demo(tmp_path_factory, name: str):
+    """Migrate and seed a fresh SQLite demo, serve it on a free port; yields the base URL."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does).")
-    database = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "1"}
+    folder = tmp_path_factory.mktemp(name)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite3'}", "DEBUG": "1"}
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
@@ -65,6 +65,18 @@ def live_demo(tmp_path_factory):
     yield base
     server.terminate()
     server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_demo(tmp_path_factory):
+    """The demo as published, read by the public-page tests (nothing writes to it)."""
+    yield from serve_demo(tmp_path_factory, "public")
+
+
+@pytest.fixture(scope="session")
+def cycle_demo(tmp_path_factory):
+    """A second demo server for the workflow test, which changes data."""
+    yield from serve_demo(tmp_path_factory, "cycle")
 
 
 @pytest.fixture(scope="session")

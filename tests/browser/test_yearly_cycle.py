@@ -1,0 +1,221 @@
+"""The whole yearly cycle in Chromium, as the people who run it.
+
+ICT staff open Vĩnh Phúc's 2022 district cycle from the 2021 criteria set; Lập Thạch and
+Yên Lạc self-assess by form with evidence and their heads submit; the seven other
+districts arrive in the .xlsx template; a reviewer adjusts one score with a comment and
+returns one criterion for evidence; Lập Thạch answers; the approver publishes by decision;
+the public leaderboard shows it; a correction changes one score and the change log shows it.
+"""
+
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "demo-2026"
+DESK = "/quan-ly/vinh-phuc/2022/districts/"
+FORM_DISTRICTS = ("lap-thach", "yen-lac")
+
+
+def sign_in(browser, base, username):
+    context = browser.new_context(locale="vi-VN", accept_downloads=True)
+    page = context.new_page()
+    page.goto(base + "/tai-khoan/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+    return page
+
+
+def fill_self_assessment(page, base, slug, value):
+    page.goto(f"{base}{DESK}don-vi/{slug}/tu-danh-gia/")
+    for field in page.locator("input[name^='v-']").all():
+        field.fill(str(value))
+    for field in page.locator("input[name^='d-']").all():
+        field.fill("2")
+    for field in page.locator("select[name^='c-']").all():
+        field.select_option("deputy")
+    page.get_by_role("button", name="Lưu số liệu").click()
+    assert "Đã lưu 19 tiêu chí" in page.content()
+
+
+def filled_template(data: bytes, skip: set[str]) -> bytes:
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook["Nhap lieu"]
+    header = next(r[0].row for r in sheet.iter_rows() if r[0].value == "agency_slug")
+    keys = {cell.column: cell.value for cell in sheet[header] if cell.value}
+    for row in range(header + 2, sheet.max_row + 1):
+        slug = sheet.cell(row=row, column=1).value
+        if not slug or slug in skip:
+            continue
+        for column, key in keys.items():
+            if key in {"agency_slug", "agency_name"}:
+                continue
+            value = (
+                "chair"
+                if key == "1.3.1"
+                else 3
+                if key.endswith(" a")
+                else 4
+                if key.endswith(" b")
+                else 1
+            )
+            sheet.cell(row=row, column=column, value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(page, base, data: bytes, name: str, reason: str = ""):
+    page.goto(base + DESK + "nhap-lieu/")
+    page.set_input_files(
+        "#file", files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}]
+    )
+    page.get_by_role("button", name="Kiểm tra và xem trước").click()
+    assert page.locator("#preview").count() == 1, page.locator("main").inner_text()[:2000]
+    if reason:
+        page.get_by_label("Lý do đính chính").fill(reason)
+    page.get_by_role("button", name="Xác nhận nhập").click()
+    page.wait_for_url("**/ban-nhap/")
+
+
+def review_row(page, code, action="accepted", value="", comment=""):
+    form = page.locator("form.review-form").filter(
+        has=page.locator(f"input[name='criterion'][value='{code}']")
+    )
+    form.locator("select[name='action']").select_option(action)
+    if value:
+        form.locator("input[name='value']").fill(value)
+    if comment:
+        form.locator("input[name='comment']").fill(comment)
+    form.get_by_role("button", name="Ghi").click()
+    page.wait_for_load_state()
+    assert "Đã ghi kết quả thẩm định tiêu chí" in page.content(), page.content()[-3000:]
+
+
+def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
+    base = cycle_demo
+    deadline = (datetime.date.today() + datetime.timedelta(days=14)).isoformat()
+
+    # 1. ICT staff open the 2022 district cycle from the 2021 criteria set.
+    ict = sign_in(browser, base, "ict")
+    ict.goto(base + "/quan-ly/vinh-phuc/mo-ky/")
+    ict.get_by_label("Sao chép từ bộ tiêu chí").select_option(
+        label="Bộ tiêu chí khối UBND huyện, thành phố tỉnh Vĩnh Phúc năm 2021"
+    )
+    ict.get_by_label("Năm đánh giá").fill("2022")
+    ict.get_by_label("Hạn nộp tự đánh giá").fill(deadline)
+    ict.get_by_role("button", name="Mở kỳ đánh giá").click()
+    ict.wait_for_url("**" + DESK)
+    assert "Đang tự đánh giá" in ict.content()
+
+    # 2. Two districts self-assess by form with evidence; their heads submit.
+    for slug, value in zip(FORM_DISTRICTS, (1, 2), strict=True):
+        reporter = sign_in(browser, base, slug.replace("-", "") + "-baocao")
+        fill_self_assessment(reporter, base, slug, value)
+        reporter.get_by_label("Tiêu chí", exact=True).select_option("1.1.1")
+        reporter.get_by_label("Số văn bản").fill("15/KH-UBND")
+        reporter.get_by_label("Trích yếu").fill("Kế hoạch ứng dụng CNTT năm 2022")
+        reporter.get_by_label("Đường dẫn").fill("https://vinhphuc.gov.vn/ke-hoach-15")
+        reporter.get_by_role("button", name="Thêm minh chứng").click()
+        assert "Đã thêm minh chứng" in reporter.content()
+        head = sign_in(browser, base, slug.replace("-", "") + "-thutruong")
+        head.goto(f"{base}{DESK}don-vi/{slug}/tu-danh-gia/")
+        head.get_by_role("button", name="Thủ trưởng đơn vị: nộp bản tự đánh giá").click()
+        assert "Bản tự đánh giá đã được nộp" in head.content()
+
+    # 3. The seven other districts arrive in the .xlsx template.
+    ict.goto(base + DESK)
+    with ict.expect_download() as info:
+        ict.get_by_role("link", name="Tải mẫu nhập liệu (.xlsx)").click()
+    template = open(info.value.path(), "rb").read()  # noqa: SIM115
+    upload(ict, base, filled_template(template, set(FORM_DISTRICTS)), "diem-2022.xlsx")
+    assert "BẢN NHÁP — CHƯA CÔNG BỐ" in ict.content()
+    ict.goto(base + DESK)
+    ict.get_by_role("button", name="Kết thúc tự đánh giá, chuyển thẩm định").click()
+    assert "Đang thẩm định" in ict.content()
+
+    # 4. The reviewer accepts, adjusts one score with a comment, returns one criterion.
+    reviewer = sign_in(browser, base, "hoidong")
+    codes = None
+    for slug in FORM_DISTRICTS:
+        reviewer.goto(f"{base}{DESK}don-vi/{slug}/tham-dinh/")
+        codes = reviewer.locator("form.review-form input[name='criterion']").evaluate_all(
+            "nodes => nodes.map(n => n.value)"
+        )
+        for code in codes:
+            if slug == "lap-thach" and code == "1.1.3":
+                review_row(reviewer, code, "adjusted", "0,5", "Chưa có phương án ATTT được duyệt")
+            elif slug == "lap-thach" and code == "2.4.2":
+                review_row(reviewer, code, "returned", comment="cần bổ sung minh chứng")
+            else:
+                review_row(reviewer, code)
+    reviewer.screenshot(path=screenshots / "cycle-review.png", full_page=True)
+
+    # 5. Lập Thạch sees why and answers with evidence; the reviewer accepts it.
+    reporter = sign_in(browser, base, "lapthach-baocao")
+    reporter.goto(f"{base}{DESK}don-vi/lap-thach/tu-danh-gia/")
+    assert "cần bổ sung minh chứng" in reporter.content()
+    reporter.get_by_label("Tiêu chí", exact=True).select_option("2.4.2")
+    reporter.get_by_label("Trích yếu").fill("Quy trình liên thông một cửa điện tử")
+    reporter.get_by_label("Đường dẫn").fill("https://vinhphuc.gov.vn/quy-trinh")
+    reporter.get_by_role("button", name="Thêm minh chứng").click()
+    assert "Đã thêm minh chứng" in reporter.content()
+    reviewer.goto(f"{base}{DESK}don-vi/lap-thach/tham-dinh/")
+    review_row(reviewer, "2.4.2")
+
+    # 6. The approver approves and publishes by decision; the public sees it.
+    approver = sign_in(browser, base, "pheduyet")
+    approver.goto(base + DESK)
+    approver.get_by_role("button", name="Phê duyệt kết quả").click()
+    approver.goto(base + DESK + "cong-bo/")
+    approver.get_by_label("Số quyết định").fill("512/QĐ-UBND")
+    approver.get_by_label("Ngày quyết định").fill("2023-05-12")
+    approver.get_by_label("Người ký").fill("Chủ tịch UBND tỉnh")
+    approver.get_by_role("button", name="Công bố").click()
+    approver.wait_for_url("**/vinh-phuc/2022/districts/")
+    public = browser.new_context(locale="vi-VN").new_page()
+    public.goto(base + "/vinh-phuc/2022/districts/")
+    assert "512/QĐ-UBND" in public.locator(".decision").inner_text()
+    assert public.locator("#leaderboard tbody tr").count() == 9
+    public.screenshot(path=screenshots / "cycle-published.png", full_page=True)
+
+    # 7. A correction changes one score: a new revision with its reason and change log.
+    fixed = filled_template(
+        template,
+        set(FORM_DISTRICTS) | {"vinh-yen", "phuc-yen", "tam-dao", "tam-duong", "binh-xuyen"},
+    )
+    workbook = load_workbook(io.BytesIO(fixed))
+    sheet = workbook["Nhap lieu"]
+    header = next(r[0].row for r in sheet.iter_rows() if r[0].value == "agency_slug")
+    column = next(c.column for c in sheet[header] if c.value == "2.4.2")
+    row = next(
+        r
+        for r in range(header + 2, sheet.max_row + 1)
+        if sheet.cell(row=r, column=1).value == "song-lo"
+    )
+    sheet.cell(row=row, column=column, value=9)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    upload(
+        ict,
+        base,
+        buffer.getvalue(),
+        "dinh-chinh.xlsx",
+        reason="Sông Lô bổ sung minh chứng tiêu chí 2.4.2",
+    )
+    approver.goto(base + DESK + "cong-bo/")
+    approver.get_by_label("Số quyết định").fill("530/QĐ-UBND")
+    approver.get_by_label("Ngày quyết định").fill("2023-06-01")
+    approver.get_by_label("Lý do đính chính").fill("Sông Lô bổ sung minh chứng tiêu chí 2.4.2")
+    approver.get_by_role("button", name="Công bố").click()
+    public.goto(base + "/vinh-phuc/2022/districts/")
+    log = public.locator("#corrections ~ section").first.inner_text()
+    assert "530/QĐ-UBND" in log and "Sông Lô bổ sung minh chứng" in log
+    assert "UBND huyện Sông Lô" in log and "Tiêu chí 2.4.2" in log
+    assert "1,000" in log and "9,000" in log
+    public.screenshot(path=screenshots / "cycle-correction.png", full_page=True)
