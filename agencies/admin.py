@@ -52,3 +52,33 @@ class SuccessionAdmin(admin.ModelAdmin):
     search_fields = ["predecessor__name", "successor__name"]
     autocomplete_fields = ["predecessor", "successor"]
     list_select_related = ["predecessor", "successor"]
+
+
+# Administrative units are reference data loaded by `manage.py import_units`: read-mostly.
+from agencies.models import AdministrativeUnit, UnitSuccession  # noqa: E402
+
+
+class UnitSuccessionInline(admin.TabularInline):
+    model = UnitSuccession
+    fk_name = "predecessor"
+    autocomplete_fields = ["successor"]
+    extra = 0
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "level", "era", "division_type", "province_code", "parent"]
+    list_filter = ["era", "level", "division_type"]
+    search_fields = ["name", "code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    inlines = [UnitSuccessionInline]
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    list_display = ["predecessor", "successor", "effective", "whole"]
+    list_filter = ["whole", "predecessor__level", "successor__level"]
+    search_fields = ["predecessor__name", "predecessor__code", "successor__name", "successor__code"]
+    autocomplete_fields = ["predecessor", "successor"]
+    list_select_related = ["predecessor", "successor"]

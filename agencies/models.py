@@ -180,3 +180,108 @@ class Succession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor}"
+
+
+# ---------------------------------------------------------------------------------------
+# The official administrative units of both eras and how the 2025 reform mapped them.
+
+
+class UnitEra(models.TextChoices):
+    LEGACY = "legacy", _("Trước 01/07/2025 (tỉnh, huyện, xã)")
+    CURRENT = "current", _("Từ 01/07/2025 (tỉnh, xã)")
+
+
+class UnitLevel(models.TextChoices):
+    PROVINCE = "province", _("Cấp tỉnh")
+    DISTRICT = "district", _("Cấp huyện")
+    COMMUNE = "commune", _("Cấp xã")
+
+
+class AdministrativeUnit(models.Model):
+    """An official administrative unit (đơn vị hành chính) of one era, as the GSO lists it.
+
+    The legacy era has 63 provinces, 696 districts and 10,051 communes; the current era
+    (from 1 July 2025) has 34 provinces and 3,321 communes and no district level. Codes are
+    the General Statistics Office's, zero-padded as published (Hà Nội "01", Lập Thạch
+    "246", Phúc Xá "00001"); the same code may mean different units in the two eras, so a
+    code is unique per era and level. Loaded from `vietnam-provinces` by `import_units`.
+    """
+
+    era = models.CharField(_("thời kỳ"), max_length=8, choices=UnitEra.choices)
+    level = models.CharField(_("cấp"), max_length=8, choices=UnitLevel.choices)
+    code = models.CharField(_("mã đơn vị hành chính"), max_length=8)
+    name = models.CharField(_("tên"), max_length=120)
+    division_type = models.CharField(_("loại đơn vị"), max_length=24, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("đơn vị cấp trên"),
+    )
+    province_code = models.CharField(_("mã tỉnh"), max_length=2)
+    successors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        through="UnitSuccession",
+        related_name="predecessors",
+        blank=True,
+        verbose_name=_("đơn vị kế thừa"),
+    )
+
+    class Meta:
+        verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = _("đơn vị hành chính")
+        ordering = ["era", "level", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["era", "level", "code"], name="admin_unit_code"),
+            models.CheckConstraint(
+                condition=Q(era="legacy") | ~Q(level="district"),
+                name="admin_unit_no_current_district",
+            ),
+        ]
+        indexes = [models.Index(fields=["era", "province_code"], name="admin_unit_province")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitSuccession(models.Model):
+    """One old → new link of the 2025 reorganisation (sắp xếp đơn vị hành chính), many to many.
+
+    A legacy commune went to one or more current communes, a district's area to several,
+    a province to one (Tiền Giang to two). `whole` says the entire old unit went to this
+    new one, rather than part of its area.
+    """
+
+    predecessor = models.ForeignKey(
+        AdministrativeUnit,
+        on_delete=models.CASCADE,
+        related_name="successions_out",
+        verbose_name=_("đơn vị cũ"),
+    )
+    successor = models.ForeignKey(
+        AdministrativeUnit,
+        on_delete=models.CASCADE,
+        related_name="successions_in",
+        verbose_name=_("đơn vị mới"),
+    )
+    effective = models.DateField(_("ngày hiệu lực"), default=datetime.date(2025, 7, 1))
+    whole = models.BooleanField(_("toàn bộ đơn vị cũ"), default=True)
+
+    class Meta:
+        verbose_name = _("sắp xếp đơn vị hành chính")
+        verbose_name_plural = _("sắp xếp đơn vị hành chính")
+        ordering = ["predecessor", "successor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="unit_succession_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="unit_succession_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
