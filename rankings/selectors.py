@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pandas as pd
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 
 import scoring
 from rankings.filters import ResultFilter
@@ -835,3 +835,103 @@ def change_log(*, cycle: AssessmentCycle) -> list[Correction]:
 
 def _dec(value: str | None) -> Decimal | None:
     return Decimal(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class LinkedAgency:
+    """A predecessor or successor across a reform, with its latest published standing."""
+
+    agency: object
+    whole: bool
+    effective: object
+    year: int | None
+    rank: int | None
+    count: int | None
+    percent: Decimal | None
+
+
+@dataclass(frozen=True)
+class Lineage:
+    predecessors: list[LinkedAgency]
+    successors: list[LinkedAgency]
+    derived_percent: Decimal | None  # mean of the predecessors' percents, when allowed
+    allows_derived: bool = False
+
+    @property
+    def has_links(self) -> bool:
+        return bool(self.predecessors or self.successors)
+
+
+def agency_lineage(*, agency) -> Lineage:
+    """Where the agency came from and went to in the 2025 reform (5 queries at most).
+
+    A derived value (the mean of the predecessors' percents of maximum, as the Ministry
+    did for DTI 2024) is offered only when the agency's current criteria set allows it.
+    """
+    from agencies.models import Succession
+
+    links = list(
+        Succession.objects.filter(Q(predecessor=agency) | Q(successor=agency))
+        .select_related("predecessor__province", "successor__province")
+        .order_by("predecessor__name", "successor__name")
+    )
+    if not links:
+        return Lineage([], [], None)
+    others = {link.predecessor_id for link in links} | {link.successor_id for link in links}
+    others.discard(agency.pk)
+    standing = _latest_standing(others)
+    predecessors = [
+        LinkedAgency(
+            link.predecessor,
+            link.whole,
+            link.effective,
+            *standing.get(link.predecessor_id, (None, None, None, None)),
+        )
+        for link in links
+        if link.successor_id == agency.pk
+    ]
+    successors = [
+        LinkedAgency(
+            link.successor,
+            link.whole,
+            link.effective,
+            *standing.get(link.successor_id, (None, None, None, None)),
+        )
+        for link in links
+        if link.predecessor_id == agency.pk
+    ]
+    percents = [p.percent for p in predecessors if p.percent is not None]
+    derived = None
+    current = (
+        AssessmentCycle.objects.filter(province=agency.province_id, block=agency.block_id)
+        .select_related("criteria_set")
+        .order_by("-year")
+        .first()
+    )
+    allows_derived = current is not None and current.criteria_set.allows_derived_predecessor
+    if allows_derived and percents and len(percents) == len(predecessors):
+        with localcontext() as context:
+            context.prec = 50
+            derived = sum(percents, Decimal(0)) / len(percents)
+    return Lineage(predecessors, successors, derived, allows_derived)
+
+
+def _latest_standing(agency_ids) -> dict[int, tuple]:
+    """(year, rank, count, percent) of each agency's latest published result."""
+    results = list(
+        Result.objects.filter(agency_id__in=agency_ids, publication__isnull=False)
+        .select_related("cycle", "publication")
+        .order_by("agency_id", "cycle__year", "publication__revision")
+    )
+    latest: dict[int, Result] = {}
+    for result in results:
+        latest[result.agency_id] = result  # ordered: the last one wins
+    counts = dict(
+        Result.objects.filter(publication__in=[r.publication_id for r in latest.values()])
+        .values_list("publication_id")
+        .annotate(n=Count("id"))
+    )
+    return {
+        agency_id: (r.cycle.year, r.rank, counts.get(r.publication_id), r.percent)
+        for agency_id, r in latest.items()
+    }

@@ -27,14 +27,16 @@ def home(request):
 
 def province(request, province):
     place = get_object_or_404(Province, slug=province)
-    return render(
-        request,
-        "rankings/province.html",
-        {
-            "province": place,
-            "cycles": selectors.published_cycles(province=place),
-        },
-    )
+    context = {
+        "province": place,
+        "cycles": selectors.published_cycles(province=place),
+        # A province formed in 2025 keeps the rankings of those it was formed from.
+        "predecessors": [
+            (old, selectors.published_cycles(province=old)) for old in place.predecessors.all()
+        ],
+        "successors": list(place.successors.all()),
+    }
+    return render(request, "rankings/province.html", context)
 
 
 def leaderboard(request, province, year, block, fmt=None):
@@ -72,7 +74,8 @@ def agency(request, province, slug, fmt=None):
     profile = selectors.agency_profile(agency=unit)
     if fmt:
         return _export(tables.history_table(profile), fmt, tables.history_meta(profile))
-    context = {"profile": profile, **presenters.agency_charts(profile)}
+    lineage = selectors.agency_lineage(agency=unit)
+    context = {"profile": profile, "lineage": lineage, **presenters.agency_charts(profile)}
     return render(request, "rankings/agency.html", context)
 
 
