@@ -323,7 +323,7 @@ class RankingCard:
 
 
 def latest_rankings() -> list[RankingCard]:
-    """The latest published ranking of each province and block (3 queries)."""
+    """The latest published ranking of each province and block (4 queries)."""
     cycles = (
         AssessmentCycle.objects.filter(publications__isnull=False)
         .select_related("province", "block", "criteria_set")
@@ -334,11 +334,11 @@ def latest_rankings() -> list[RankingCard]:
     for cycle in cycles:
         newest.setdefault((cycle.province_id, cycle.block_id), cycle)
     publications = latest_publications(list(newest.values()))
+    # Aggregate in the database: a national deployment has thousands of results per year.
+    latest = Result.objects.filter(publication__in=publications.values())
+    counts = dict(latest.values_list("publication_id").annotate(n=Count("id")))
     leaders: dict[int, Result] = {}
-    counts: dict[int, int] = {}
-    rows = Result.objects.filter(publication__in=publications.values()).select_related("agency")
-    for result in rows.order_by(F("rank").asc(nulls_last=True)):
-        counts[result.publication_id] = counts.get(result.publication_id, 0) + 1
+    for result in latest.filter(rank=1).select_related("agency").order_by("agency__search_name"):
         leaders.setdefault(result.publication_id, result)
     return [
         RankingCard(
