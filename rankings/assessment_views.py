@@ -19,13 +19,7 @@ from rankings.models import AssessmentCycle, RuleKind, Score, Stage, Submission
 @login_required
 @require_http_methods(["GET", "POST"])
 def self_assessment(request, province, year, block, agency):
-    cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
-        province__slug=province,
-        year=year,
-        block__slug=block,
-    )
-    unit = get_object_or_404(Agency, province=cycle.province, block=cycle.block, slug=agency)
+    cycle, unit = _cycle_and_agency(province, year, block, agency)
     if not permissions.can_self_assess(request.user, cycle=cycle, agency=unit):
         raise PermissionDenied(_("Chỉ cán bộ của chính đơn vị được tự đánh giá."))
     errors: list[str] = []
@@ -58,6 +52,17 @@ def self_assessment(request, province, year, block, agency):
         _context(request, cycle, unit, errors),
         status=400 if errors else 200,
     )
+
+
+def _cycle_and_agency(province, year, block, agency):
+    cycle = get_object_or_404(
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        province__slug=province,
+        year=year,
+        block__slug=block,
+    )
+    unit = get_object_or_404(Agency, province=cycle.province, block=cycle.block, slug=agency)
+    return cycle, unit
 
 
 def _context(request, cycle, unit, errors):
@@ -136,13 +141,7 @@ def _evidence_fields(request) -> dict:
 @require_http_methods(["GET", "POST"])
 def review(request, province, year, block, agency):
     """Self-assessed and verified values side by side; accept, adjust or return each."""
-    cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
-        province__slug=province,
-        year=year,
-        block__slug=block,
-    )
-    unit = get_object_or_404(Agency, province=cycle.province, block=cycle.block, slug=agency)
+    cycle, unit = _cycle_and_agency(province, year, block, agency)
     if not permissions.can_review(request.user, cycle=cycle):
         raise PermissionDenied(_("Chỉ hội đồng thẩm định được thẩm định."))
     errors: list[str] = []
@@ -191,13 +190,7 @@ def _inputs_for(request, code: str) -> assessments.RawInput | None:
 @login_required
 def score_history(request, province, year, block, agency):
     """The audit trail of an agency's scores: who, when, which path, old → new."""
-    cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
-        province__slug=province,
-        year=year,
-        block__slug=block,
-    )
-    unit = get_object_or_404(Agency, province=cycle.province, block=cycle.block, slug=agency)
+    cycle, unit = _cycle_and_agency(province, year, block, agency)
     if not (
         permissions.can_preview_drafts(request.user, cycle=cycle)
         or permissions.can_self_assess(request.user, cycle=cycle, agency=unit)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import scoring
-from rankings import audit, notifications, selectors
+from rankings import audit, notifications, selectors, services
 from rankings.models import (
     AssessmentCycle,
     CycleState,
@@ -104,20 +104,7 @@ def self_assessment_save(*, cycle, agency, inputs: dict[str, RawInput], user) ->
         )
         for code, raw in inputs.items()
     ]
-    Score.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["cycle", "agency", "criterion", "stage"],
-        update_fields=[
-            "value",
-            "denominator",
-            "choice",
-            "points",
-            "max_points",
-            "updated_by",
-            "updated_at",
-        ],
-    )
+    services.scores_upsert(rows)
     audit.record_scores(
         cycle=cycle, agency_ids=[agency.pk], stage=Stage.SELF, user=user, path=audit.FORM
     )
@@ -325,23 +312,6 @@ def cycle_finalize(*, cycle) -> int:
     for score in verified:
         score.pk = None
         score.stage = Stage.FINAL
-    Score.objects.bulk_create(
-        verified,
-        update_conflicts=True,
-        unique_fields=["cycle", "agency", "criterion", "stage"],
-        update_fields=[
-            "value",
-            "denominator",
-            "choice",
-            "points",
-            "max_points",
-            "comment",
-            "review",
-            "updated_by",
-            "updated_at",
-        ],
-    )
-    from rankings.services import cycle_recompute
-
-    cycle_recompute(cycle=cycle)
+    services.scores_upsert(verified, also=("comment", "review"))
+    services.cycle_recompute(cycle=cycle)
     return len(verified)

@@ -1011,22 +1011,7 @@ def import_apply(
             for row in parsed.rows
             for cell in row.cells
         ]
-        Score.objects.bulk_create(
-            scores,
-            batch_size=1000,
-            update_conflicts=True,
-            unique_fields=["cycle", "agency", "criterion", "stage"],
-            update_fields=[
-                "value",
-                "denominator",
-                "choice",
-                "points",
-                "max_points",
-                "is_synthetic",
-                "updated_by",
-                "updated_at",
-            ],
-        )
+        services.scores_upsert(scores, also=("is_synthetic",))
         audit.record_scores(
             cycle=cycle,
             agency_ids=[row.agency_id for row in parsed.rows],

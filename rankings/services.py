@@ -61,6 +61,32 @@ def cycle_recompute(*, cycle: AssessmentCycle, stage: str = Stage.FINAL) -> Reco
     return RecomputeSummary(agencies=len(results), scores_updated=len(changed))
 
 
+SCORE_INPUTS = [
+    "value",
+    "denominator",
+    "choice",
+    "points",
+    "max_points",
+    "updated_by",
+    "updated_at",
+]
+
+
+def scores_upsert(scores: list[Score], *, also: tuple[str, ...] = ()) -> None:
+    """Insert or update scores on (cycle, agency, criterion, stage), in bulk.
+
+    Forms, the spreadsheet import and finalisation all write a whole agency's (or block's)
+    criteria at once; one statement per batch, whatever the database.
+    """
+    Score.objects.bulk_create(
+        scores,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["cycle", "agency", "criterion", "stage"],
+        update_fields=[*SCORE_INPUTS, *also],
+    )
+
+
 def _result_rows(*, cycle, card, points) -> list[Result]:
     by_agency: dict = {}
     for frame, key in ((card.groups, "group"), (card.subgroups, "subgroup")):
