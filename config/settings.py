@@ -39,13 +39,17 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "simple_history",
     "agencies",
     "rankings",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.VietnameseFirstLocaleMiddleware",
@@ -133,12 +137,54 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 3600)
 X_FRAME_OPTIONS = "DENY"
 
+# The public read API under /api/v1/ (docs/api.md). Rates are "<number>/<second|minute|hour|day>".
+def _throttle_rate(name: str, default: str) -> str:
+    rate = env_str(name, default).strip()
+    number, _, period = rate.partition("/")
+    if not number.isdigit() or period not in {"second", "minute", "hour", "day"}:
+        raise ImproperlyConfigured(
+            f"{name}={rate!r} is not a rate; use <number>/<second|minute|hour|day>, e.g. 60/minute."
+        )
+    return rate
+
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRate", "api.throttling.UserRate"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _throttle_rate("API_THROTTLE_ANON", "120/minute"),
+        "user": _throttle_rate("API_THROTTLE_USER", "600/minute"),
+    },
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "COERCE_DECIMAL_TO_STRING": True,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "E-government ranking API", "VERSION": "1.0.0"}
+API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 300)
+if API_CACHE_MAX_AGE < 0:
+    raise ImproperlyConfigured(f"API_CACHE_MAX_AGE={API_CACHE_MAX_AGE} must be 0 or more.")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "E-government ranking API",
+    "DESCRIPTION": "Published rankings of state agencies on IT adoption and e-government. "
+    "Read-only, anonymous; see docs/api.md.",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # assets from drf-spectacular-sidecar, never a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RoundingEnum": "rankings.models.Rounding.choices",
+        "BasisEnum": "rankings.models.Basis.choices",
+    },
+}
+
+# Browsers may call the API only from the portal origins listed here (none by default).
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
 LOGGING = {
     "version": 1,

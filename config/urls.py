@@ -1,4 +1,4 @@
-"""Root URLs: admin, language switch, then the public site."""
+"""Root URLs: admin, language switch, the read API, then the public site."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("rankings.urls")),
 ]
 if settings.DEBUG:

@@ -1,0 +1,44 @@
+"""Page-number pagination with a hard maximum, refusing page numbers that are not numbers."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    """`?page=2&page_size=100`; sizes above `max_page_size` are served as `max_page_size`.
+
+    DRF quietly serves the default for `page_size=abc` and page 1 for `page=`; here both are
+    a 400, so a client's mistake is not mistaken for data.
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_page_size(self, request):
+        size = _positive(request, self.page_size_query_param)
+        return self.page_size if size is None else min(size, self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        return _positive(request, self.page_query_param) or 1
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Results per page, default {self.page_size}; "
+                    f"larger values are served as {self.max_page_size}."
+                )
+        return parameters
+
+
+def _positive(request, name: str) -> int | None:
+    values = request.query_params.getlist(name)
+    if not values:
+        return None
+    if len(values) > 1 or not (values[0].isascii() and values[0].isdigit()) or int(values[0]) < 1:
+        raise ValidationError({name: [_("Phải là một số nguyên dương, ghi một lần.")]})
+    return int(values[0])

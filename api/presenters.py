@@ -1,0 +1,229 @@
+"""Selector output → plain dicts for the serializers, numbers at their published precision.
+
+The rule mirrors the page (`rankings/templatetags/ranking_format.py`): totals, highest,
+lowest, spread and changes at the criteria set's `precision`; percents at
+`percent_precision`; maxima, group subtotals and criterion points at the stored
+thousandths; mean and median truncated to at most four decimals (at least three).
+Nothing is ever rounded up and nothing passes through a float.
+"""
+
+from decimal import ROUND_DOWN, Decimal
+
+STORED_PLACES = 3
+
+
+def fixed(value, places: int) -> Decimal | None:
+    """`value` truncated to exactly `places` decimals, as the page prints it."""
+    if value is None:
+        return None
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+
+
+def figure(value) -> Decimal | None:
+    """A block figure (mean, median): truncated to four decimals, at least three shown."""
+    if value is None:
+        return None
+    shown = fixed(value, 4).normalize()
+    return fixed(shown, min(max(-shown.as_tuple().exponent, 3), 4))
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def agency_ref(agency_id, slug, name, short_name, admin_unit_code) -> dict:
+    return {
+        "id": int(agency_id),
+        "slug": slug,
+        "name": name,
+        "short_name": short_name,
+        "admin_unit_code": admin_unit_code,
+    }
+
+
+def place(cycle) -> dict:
+    return {
+        "province": {"slug": cycle.province.slug, "name": cycle.province.name},
+        "year": cycle.year,
+        "block": {"slug": cycle.block.slug, "name": cycle.block.name},
+    }
+
+
+def ranking(board) -> dict:
+    """The whole published ranking of a block: rows, statistics, decision, rules."""
+    criteria_set, stats = board.criteria_set, board.stats
+    places, percent_places = criteria_set.precision, criteria_set.percent_precision
+    previous = board.previous
+    rows = [
+        {
+            "rank": _int(row["rank"]),
+            "tied": bool(row["tied"]),
+            "agency": agency_ref(
+                row["agency_id"],
+                row["agency_slug"],
+                row["agency_name"],
+                row["agency_short_name"],
+                row["admin_unit_code"],
+            ),
+            "groups": {
+                group.code: fixed(row[f"group_{group.code}"], STORED_PLACES)
+                for group in board.groups
+            },
+            "total": fixed(row["total"], places),
+            "percent": fixed(row["percent"], percent_places),
+            "band": row["band"] or None,
+            "not_ranked_reason": row["not_ranked_reason"] or None,
+            "previous_rank": _int(row["previous_rank"]),
+            "rank_change": _int(row["rank_change"]),
+            "change": fixed(row["change"], places),
+        }
+        for row in board.records
+    ]
+    return {
+        **place(board.cycle),
+        "criteria_set": criteria_set,
+        "publication": board.publication,
+        "groups": [
+            {"code": group.code, "name": group.name, "name_en": group.name_en}
+            for group in board.groups
+        ],
+        "statistics": {
+            "count": stats.count,
+            "ranked": stats.ranked,
+            "max_points": fixed(stats.max_points, STORED_PLACES),
+            "mean": figure(stats.mean),
+            "median": figure(stats.median),
+            "highest": fixed(stats.highest, places),
+            "lowest": fixed(stats.lowest, places),
+            "spread": fixed(stats.spread, places),
+            "mean_percent": fixed(board.mean_percent, percent_places),
+            "previous_year": previous.cycle.year if previous else None,
+            "comparable_with_previous": board.comparable if previous else None,
+            "mean_change": fixed(board.mean_change, STORED_PLACES),
+        },
+        "rows": rows,
+    }
+
+
+def criterion_points(points) -> dict:
+    """Each agency's published points per criterion, with the criteria and their maxima."""
+    criteria = []
+    for criterion in points.criteria:
+        group = criterion.group
+        criteria.append(
+            {
+                "code": criterion.code,
+                "name": criterion.name,
+                "name_en": criterion.name_en,
+                "group": (group.parent or group).code,
+                "subgroup": group.code if group.parent_id else None,
+                "max_points": fixed(criterion.max_points, STORED_PLACES),
+                "rule": criterion.rule,
+            }
+        )
+    places = points.cycle.criteria_set.precision
+    rows = [
+        {
+            "agency": agency_ref(
+                result.agency_id,
+                result.agency.slug,
+                result.agency.name,
+                result.agency.short_name,
+                result.agency.admin_unit_code,
+            ),
+            "rank": result.rank,
+            "total": fixed(result.score, places),
+            "points": {
+                criterion.code: fixed(result.criteria.get(criterion.code, "0"), STORED_PLACES)
+                for criterion in points.criteria
+            },
+        }
+        for result in points.results
+    ]
+    return {
+        **place(points.cycle),
+        "criteria_set": points.cycle.criteria_set,
+        "publication": points.publication,
+        "criteria": criteria,
+        "rows": rows,
+    }
+
+
+def history(profile) -> dict:
+    """An agency's published results across years, with its block's figures."""
+    agency = profile.agency
+    years = []
+    for point in profile.history:
+        criteria_set = point.cycle.criteria_set
+        places = criteria_set.precision
+        years.append(
+            {
+                "year": point.cycle.year,
+                "block": point.cycle.block.slug,
+                "criteria_set": criteria_set.slug,
+                "rank": point.result.rank,
+                "count": point.count,
+                "total": fixed(point.result.score, places),
+                "max_points": fixed(criteria_set.max_points, STORED_PLACES),
+                "percent": fixed(point.result.percent, criteria_set.percent_precision),
+                "band": point.result.band or None,
+                "block_mean": figure(point.stats.mean),
+                "comparable_with_previous": point.comparable_with_previous,
+                "change": fixed(point.change, places),
+                "rank_change": point.rank_change,
+                "decision": point.publication,
+            }
+        )
+    return {
+        "agency": agency_ref(
+            agency.pk, agency.slug, agency.name, agency.short_name, agency.admin_unit_code
+        ),
+        "province": agency.province.slug,
+        "years": years,
+    }
+
+
+def criteria_tree(tree) -> dict:
+    """A criteria set's groups → sub-groups → criteria, each group with its maximum."""
+
+    def node(entry) -> dict:
+        group, maximum, subgroups, criteria = entry
+        return {
+            "code": group.code,
+            "name": group.name,
+            "name_en": group.name_en,
+            "max_points": fixed(maximum, STORED_PLACES),
+            "subgroups": [node(child) for child in subgroups],
+            "criteria": [
+                {
+                    "code": criterion.code,
+                    "name": criterion.name,
+                    "name_en": criterion.name_en,
+                    "max_points": fixed(criterion.max_points, STORED_PLACES),
+                    "rule": criterion.rule,
+                    "params": criterion.params,
+                    "required": criterion.required,
+                    "evidence_required": criterion.evidence_required,
+                    "data_source": criterion.data_source,
+                }
+                for criterion in criteria
+            ],
+        }
+
+    return {
+        "groups": [node(entry) for entry in tree.groups],
+        "bands": [
+            {
+                "label": band.label,
+                "label_en": band.label_en,
+                "minimum": fixed(band.minimum, STORED_PLACES),
+                "basis": band.basis,
+            }
+            for band in tree.bands
+        ],
+        "cycles": [
+            {"province": cycle.province.slug, "year": cycle.year, "block": cycle.block.slug}
+            for cycle in tree.cycles
+        ],
+    }

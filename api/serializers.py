@@ -1,0 +1,334 @@
+"""Response shapes of API v1. They describe the payloads for the OpenAPI schema; the numbers
+are prepared by `api.presenters` (or are model decimals) and are written as exact strings.
+
+v1 only ever adds fields: never rename, remove or retype one here.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agencies.models import Agency, AgencyKind, Block, Province
+from rankings.models import AssessmentCycle, Basis, CriteriaSet, Publication, RuleKind
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": r"^-?\d+(\.\d+)?$",
+        "description": "An exact decimal as a string, at its published precision.",
+    }
+)
+class Figure(serializers.Field):
+    """A `Decimal` already at its published precision, written as a JSON string."""
+
+    def to_representation(self, value):
+        return format(value, "f")
+
+
+class ErrorDetail(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine word: invalid, not_found, throttled…")
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per offending parameter; empty when none.",
+    )
+
+
+class Error(serializers.Serializer):
+    error = ErrorDetail()
+
+
+# --- Reference data -------------------------------------------------------------------
+
+
+class ProvinceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Province
+        fields = ["id", "code", "name", "slug", "valid_from", "valid_to"]
+
+
+class BlockSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Block
+        fields = ["id", "slug", "name", "name_en", "order"]
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    province = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    block = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    kind = serializers.ChoiceField(choices=AgencyKind.choices)
+    successors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Agency
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "province",
+            "block",
+            "admin_unit_code",
+            "parent",
+            "valid_from",
+            "valid_to",
+            "successors",
+        ]
+
+
+class AgencyRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+    admin_unit_code = serializers.CharField(help_text="GSO code; empty for departments.")
+
+
+class NamedRef(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    revision = serializers.IntegerField(help_text="1 is the decision; later ones are corrections.")
+    synthetic = serializers.BooleanField(
+        source="is_synthetic", help_text="Demo data, not an official record."
+    )
+
+    class Meta:
+        model = Publication
+        fields = [
+            "decision_number",
+            "decision_date",
+            "signer",
+            "revision",
+            "published_at",
+            "synthetic",
+        ]
+
+
+class RulesSerializer(serializers.ModelSerializer):
+    precision = serializers.IntegerField(help_text="Decimals of published totals.")
+    percent_precision = serializers.IntegerField(help_text="Decimals of published percents.")
+    synthetic = serializers.BooleanField(source="is_synthetic")
+
+    class Meta:
+        model = CriteriaSet
+        fields = [
+            "slug",
+            "name",
+            "max_points",
+            "precision",
+            "rounding",
+            "percent_precision",
+            "percent_rounding",
+            "synthetic",
+        ]
+
+
+# --- Cycles and criteria sets ---------------------------------------------------------
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    province = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    block = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    criteria_set = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    publication = PublicationSerializer(
+        source="latest_publication", read_only=True, help_text="The latest revision."
+    )
+
+    class Meta:
+        model = AssessmentCycle
+        fields = ["id", "province", "year", "block", "criteria_set", "publication"]
+
+
+class CriteriaSetSerializer(serializers.ModelSerializer):
+    province = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    block = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    copied_from = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    synthetic = serializers.BooleanField(source="is_synthetic")
+
+    class Meta:
+        model = CriteriaSet
+        fields = [
+            "slug",
+            "name",
+            "province",
+            "block",
+            "decision_number",
+            "decision_date",
+            "issuer",
+            "max_points",
+            "precision",
+            "rounding",
+            "percent_precision",
+            "percent_rounding",
+            "tie_method",
+            "not_ranked_below",
+            "not_ranked_basis",
+            "copied_from",
+            "synthetic",
+        ]
+
+
+class CriterionNode(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    max_points = Figure()
+    rule = serializers.ChoiceField(choices=RuleKind.choices)
+    params = serializers.DictField(help_text="The rule's data: step table, choices, cap…")
+    required = serializers.BooleanField(help_text="Needed to be ranked at all.")
+    evidence_required = serializers.BooleanField()
+    data_source = serializers.CharField()
+
+
+class GroupNode(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    max_points = Figure(help_text="Sum of its criteria's and sub-groups' maxima.")
+    criteria = CriterionNode(many=True)
+
+
+GroupNode._declared_fields["subgroups"] = GroupNode(many=True)  # groups nest to any depth
+
+
+class BandSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    label_en = serializers.CharField()
+    minimum = Figure(help_text="Inclusive lower bound.")
+    basis = serializers.ChoiceField(choices=Basis.choices)
+
+
+class CycleRef(serializers.Serializer):
+    province = serializers.CharField()
+    year = serializers.IntegerField()
+    block = serializers.CharField()
+
+
+class CriteriaSetDetailSerializer(CriteriaSetSerializer):
+    groups = GroupNode(many=True, read_only=True, source="tree_groups")
+    bands = BandSerializer(many=True, read_only=True, source="tree_bands")
+    cycles = CycleRef(
+        many=True, read_only=True, source="tree_cycles", help_text="Published cycles using it."
+    )
+
+    class Meta(CriteriaSetSerializer.Meta):
+        fields = [*CriteriaSetSerializer.Meta.fields, "groups", "bands", "cycles"]
+
+
+# --- Rankings -------------------------------------------------------------------------
+
+
+class RankingRow(serializers.Serializer):
+    rank = serializers.IntegerField(allow_null=True, help_text="Null when not ranked.")
+    tied = serializers.BooleanField(help_text="Shares its rank with another agency.")
+    agency = AgencyRef()
+    groups = serializers.DictField(child=Figure(), help_text="Subtotal per top-level group code.")
+    total = Figure(help_text="Published total, at the criteria set's precision.")
+    percent = Figure(help_text="Percent of maximum, at the criteria set's percent precision.")
+    band = serializers.CharField(allow_null=True)
+    not_ranked_reason = serializers.CharField(allow_null=True)
+    previous_rank = serializers.IntegerField(allow_null=True)
+    rank_change = serializers.IntegerField(
+        allow_null=True, help_text="Places gained since last year (positive = up)."
+    )
+    change = Figure(allow_null=True, help_text="Total minus last year's; null when not comparable.")
+
+
+class Statistics(serializers.Serializer):
+    count = serializers.IntegerField()
+    ranked = serializers.IntegerField()
+    max_points = Figure()
+    mean = Figure(help_text="Truncated to at most 4 decimals (at least 3).")
+    median = Figure(help_text="Truncated to at most 4 decimals (at least 3).")
+    highest = Figure()
+    lowest = Figure()
+    spread = Figure()
+    mean_percent = Figure(help_text="By the criteria set's percent rule.")
+    previous_year = serializers.IntegerField(allow_null=True)
+    comparable_with_previous = serializers.BooleanField(allow_null=True)
+    mean_change = Figure(allow_null=True)
+
+
+class GroupLabel(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class PublishedBlock(serializers.Serializer):
+    province = NamedRef()
+    year = serializers.IntegerField()
+    block = NamedRef()
+    criteria_set = RulesSerializer()
+    publication = PublicationSerializer()
+
+
+class RankingSerializer(PublishedBlock):
+    groups = GroupLabel(many=True)
+    statistics = Statistics()
+    rows = RankingRow(many=True)
+
+
+class CriterionColumn(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    group = serializers.CharField()
+    subgroup = serializers.CharField(allow_null=True)
+    max_points = Figure()
+    rule = serializers.ChoiceField(choices=RuleKind.choices)
+
+
+class CriterionPointsRow(serializers.Serializer):
+    agency = AgencyRef()
+    rank = serializers.IntegerField(allow_null=True)
+    total = Figure()
+    points = serializers.DictField(child=Figure(), help_text="Points per criterion code.")
+
+
+class CriterionPointsSerializer(PublishedBlock):
+    criteria = CriterionColumn(many=True)
+    rows = CriterionPointsRow(many=True)
+
+
+class HistoryYear(serializers.Serializer):
+    year = serializers.IntegerField()
+    block = serializers.CharField()
+    criteria_set = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True)
+    count = serializers.IntegerField(help_text="Agencies in the block that year.")
+    total = Figure()
+    max_points = Figure()
+    percent = Figure()
+    band = serializers.CharField(allow_null=True)
+    block_mean = Figure()
+    comparable_with_previous = serializers.BooleanField(allow_null=True)
+    change = Figure(allow_null=True)
+    rank_change = serializers.IntegerField(allow_null=True)
+    decision = PublicationSerializer()
+
+
+class HistorySerializer(serializers.Serializer):
+    agency = AgencyRef()
+    province = serializers.CharField()
+    years = HistoryYear(many=True)
+
+
+# --- Query parameters -----------------------------------------------------------------
+
+
+class BlockQuery(serializers.Serializer):
+    province = serializers.SlugField(max_length=80, help_text="Province slug, e.g. vinh-phuc.")
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    block = serializers.SlugField(max_length=40, help_text="Block slug, e.g. districts.")
+
+
+class CriterionPointsQuery(BlockQuery):
+    agency = serializers.SlugField(
+        max_length=100, required=False, help_text="One agency's slug; all agencies when absent."
+    )

@@ -1,0 +1,25 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from api import views
+
+urlpatterns = [
+    path("provinces/", views.ProvinceList.as_view(), name="api-provinces"),
+    path("blocks/", views.BlockList.as_view(), name="api-blocks"),
+    path("agencies/", views.AgencyList.as_view(), name="api-agencies"),
+    path("agencies/<int:pk>/", views.AgencyDetail.as_view(), name="api-agency"),
+    path("agencies/<int:pk>/history/", views.AgencyHistory.as_view(), name="api-agency-history"),
+    path("criteria-sets/", views.CriteriaSetList.as_view(), name="api-criteria-sets"),
+    path("criteria-sets/<slug:slug>/", views.CriteriaSetDetail.as_view(), name="api-criteria-set"),
+    path("cycles/", views.CycleList.as_view(), name="api-cycles"),
+    path("rankings/", views.RankingView.as_view(), name="api-rankings"),
+    path("rankings/criteria/", views.CriterionPointsView.as_view(), name="api-ranking-criteria"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
+        name="api-redoc",
+    ),
+    re_path(r"^[\s\S]*/$", views.Unknown.as_view()),  # any other path, newlines included
+]
