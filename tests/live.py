@@ -1,0 +1,60 @@
+"""A live demo server for browser and API tests: `migrate`, `seed_demo`, `runserver`.
+
+Each server has its own SQLite file and a free port, exactly what `make demo` serves. Its
+output goes to a file beside the database (a full pipe would block the server).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_demo(tmp_path_factory, name: str, *, env: dict[str, str] | None = None, ready: str = "/"):
+    """Yield the base URL of a freshly seeded demo server; stop it afterwards."""
+    folder = tmp_path_factory.mktemp(name)
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite3'}",
+        "DEBUG": "1",
+        **(env or {}),
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+        subprocess.run(manage + command, cwd=ROOT, env=environment, check=True, capture_output=True)
+    port = _free_port()
+    log = (folder / "server.log").open("w")
+    server = subprocess.Popen(
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + ready, timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        server.kill()
+        pytest.fail(f"demo server did not start: see {log.name}")
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
