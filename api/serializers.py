@@ -4,11 +4,25 @@ are prepared by `api.presenters` (or are model decimals) and are written as exac
 v1 only ever adds fields: never rename, remove or retype one here.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency, AgencyKind, Block, Province
-from rankings.models import AssessmentCycle, Basis, CriteriaSet, Publication, RuleKind
+from rankings.models import (
+    AssessmentCycle,
+    Basis,
+    CriteriaSet,
+    CycleState,
+    Evidence,
+    Publication,
+    Review,
+    RuleKind,
+    Score,
+    Stage,
+    Submission,
+    SubmissionState,
+)
 
 
 @extend_schema_field(
@@ -331,4 +345,230 @@ class BlockQuery(serializers.Serializer):
 class CriterionPointsQuery(BlockQuery):
     agency = serializers.SlugField(
         max_length=100, required=False, help_text="One agency's slug; all agencies when absent."
+    )
+
+
+# --- Workflow: authenticated reads of drafts and writes -------------------------------
+# Shapes of the operations under /api/v1/cycles/{province}/{year}/{block}/. Decimals are
+# exact strings here too; inputs accept a string or a number with at most 3 decimals.
+
+RAW_INPUT = {"max_digits": 15, "decimal_places": 3, "allow_null": True, "required": False}
+
+
+class CycleStateSerializer(serializers.ModelSerializer):
+    province = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    block = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    criteria_set = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    state = serializers.ChoiceField(choices=CycleState.choices)
+    revisions = serializers.IntegerField(help_text="Publications so far (0 = never published).")
+    actions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What the caller may do now: review, reopen, approve, enter_scores, "
+        "import, review_scores, publish.",
+    )
+
+    class Meta:
+        model = AssessmentCycle
+        fields = [
+            "id",
+            "province",
+            "year",
+            "block",
+            "criteria_set",
+            "state",
+            "submission_deadline",
+            "data_from",
+            "data_to",
+            "revisions",
+            "actions",
+        ]
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    criterion = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    value = serializers.DecimalField(max_digits=15, decimal_places=3, allow_null=True)
+    denominator = serializers.DecimalField(max_digits=15, decimal_places=3, allow_null=True)
+    points = serializers.DecimalField(max_digits=9, decimal_places=3)
+    max_points = serializers.DecimalField(max_digits=9, decimal_places=3)
+    review = serializers.ChoiceField(choices=Review.choices, allow_blank=True)
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    etag = serializers.CharField(help_text="The value to send in If-Match to change this score.")
+
+    class Meta:
+        model = Score
+        fields = [
+            "agency",
+            "criterion",
+            "stage",
+            "value",
+            "denominator",
+            "choice",
+            "points",
+            "max_points",
+            "review",
+            "comment",
+            "updated_at",
+            "updated_by",
+            "etag",
+        ]
+
+
+class ScoreInput(serializers.Serializer):
+    """Raw inputs; the server turns them into points as the criteria set says."""
+
+    value = serializers.DecimalField(
+        **RAW_INPUT, min_value=0, help_text="a of a ratio, a count or a step value."
+    )
+    denominator = serializers.DecimalField(
+        **RAW_INPUT, min_value=0, help_text="b of a ratio (a/b)."
+    )
+    choice = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text="For choice rules."
+    )
+
+    def validate(self, attrs):
+        if attrs.get("value") is None and attrs.get("denominator") is None and not attrs["choice"]:
+            raise serializers.ValidationError(_("Cần giá trị, mẫu số hoặc lựa chọn."))
+        return attrs
+
+
+class ReviewInput(ScoreInput):
+    action = serializers.ChoiceField(choices=["accepted", "adjusted", "returned"])
+    comment = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to adjust or return.",
+    )
+
+    def validate(self, attrs):
+        if attrs["action"] == "adjusted":
+            return super().validate(attrs)
+        return attrs
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "document_number",
+            "title",
+            "issued_on",
+            "summary",
+            "url",
+            "file",
+            "created_at",
+        ]
+
+    def get_file(self, evidence) -> str | None:
+        return evidence.file.name.rsplit("/", 1)[-1] if evidence.file else None
+
+
+class EvidenceInput(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    document_number = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default=""
+    )
+    issued_on = serializers.DateField(required=False, allow_null=True, default=None)
+    summary = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    url = serializers.URLField(required=False, allow_blank=True, default="")
+    file = serializers.FileField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="PDF, DOCX, XLSX, PNG or JPEG, at most 10 MB; content is checked.",
+    )
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    state = serializers.ChoiceField(choices=SubmissionState.choices)
+    submitted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Submission
+        fields = ["agency", "state", "submitted_at", "submitted_by"]
+
+
+class ImportInput(serializers.Serializer):
+    file = serializers.FileField(help_text="The entry template (.xlsx) or a CSV, at most 5 MB.")
+    dry_run = serializers.BooleanField(
+        required=False, default=False, help_text="Check and preview only; nothing is saved."
+    )
+    reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Correction reason; required once the cycle is published.",
+    )
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_null=True)
+    value = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class PreviewRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(allow_null=True)
+    agency = serializers.CharField(source="agency_slug")
+    name = serializers.CharField(source="agency_name")
+    total = serializers.DecimalField(max_digits=9, decimal_places=3)
+    percent = serializers.DecimalField(max_digits=7, decimal_places=3)
+    band = serializers.CharField(allow_blank=True)
+    in_file = serializers.BooleanField()
+    current_total = serializers.DecimalField(max_digits=9, decimal_places=3, allow_null=True)
+    current_rank = serializers.IntegerField(allow_null=True)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    agencies = serializers.IntegerField(help_text="Agencies in the file.")
+    scores_created = serializers.IntegerField(allow_null=True)
+    scores_updated = serializers.IntegerField(allow_null=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+    preview = PreviewRowSerializer(many=True, help_text="The ranking once applied.")
+
+
+class TransitionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["review", "reopen", "approve"])
+
+
+class PublicationInput(serializers.Serializer):
+    decision_number = serializers.CharField(max_length=60)
+    decision_date = serializers.DateField()
+    signer = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for a correction (any publication after the first).",
+    )
+
+
+class PublishedSerializer(PublicationSerializer):
+    reason = serializers.CharField()
+
+    class Meta(PublicationSerializer.Meta):
+        fields = [*PublicationSerializer.Meta.fields, "reason"]
+
+
+class WhoAmISerializer(serializers.Serializer):
+    username = serializers.CharField()
+    roles = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField(allow_null=True)),
+        help_text="Each role with its province and, for agency roles, its agency.",
     )

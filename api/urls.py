@@ -1,7 +1,10 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from api import views
+from api import views, workflow
+
+CYCLE = "cycles/<slug:province>/<int:year>/<slug:block>/"
+SCORE = CYCLE + "scores/<slug:agency>/<str:code>/"
 
 urlpatterns = [
     path("provinces/", views.ProvinceList.as_view(), name="api-provinces"),
@@ -14,6 +17,20 @@ urlpatterns = [
     path("cycles/", views.CycleList.as_view(), name="api-cycles"),
     path("rankings/", views.RankingView.as_view(), name="api-rankings"),
     path("rankings/criteria/", views.CriterionPointsView.as_view(), name="api-ranking-criteria"),
+    path("me/", workflow.WhoAmI.as_view(), name="api-me"),
+    path(CYCLE, workflow.CycleDetail.as_view(), name="api-cycle"),
+    path(CYCLE + "transitions/", workflow.TransitionView.as_view(), name="api-transitions"),
+    path(CYCLE + "publications/", workflow.PublicationCreate.as_view(), name="api-publish"),
+    path(CYCLE + "imports/", workflow.ImportView.as_view(), name="api-import"),
+    path(CYCLE + "scores/", workflow.ScoreList.as_view(), name="api-scores"),
+    path(SCORE, workflow.ScoreDetail.as_view(), name="api-score"),
+    path(SCORE + "review/", workflow.ScoreReview.as_view(), name="api-score-review"),
+    path(SCORE + "evidence/", workflow.EvidenceList.as_view(), name="api-evidence"),
+    path(
+        CYCLE + "agencies/<slug:agency>/submission/",
+        workflow.SubmissionView.as_view(),
+        name="api-submission",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path(

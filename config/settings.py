@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -150,6 +151,12 @@ def _throttle_rate(name: str, default: str) -> str:
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Tokens for integrations (`manage.py drf_create_token <user>`), the session for the site
+    # (with its CSRF check on every write).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRate", "api.throttling.UserRate"],
@@ -167,7 +174,8 @@ if API_CACHE_MAX_AGE < 0:
 SPECTACULAR_SETTINGS = {
     "TITLE": "E-government ranking API",
     "DESCRIPTION": "Published rankings of state agencies on IT adoption and e-government. "
-    "Read-only, anonymous; see docs/api.md.",
+    "Published data: anonymous reads. The yearly cycle (scores, evidence, imports, "
+    "transitions, publication): token or session, scoped by role. See docs/api.md.",
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,

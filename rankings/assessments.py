@@ -78,8 +78,13 @@ def lock_reason(*, cycle: AssessmentCycle, submission: Submission | None) -> str
 
 
 @transaction.atomic
-def self_assessment_save(*, cycle, agency, inputs: dict[str, RawInput], user) -> int:
-    """Store the agency's self-assessed inputs; returns how many criteria were written."""
+def self_assessment_save(
+    *, cycle, agency, inputs: dict[str, RawInput], user, path: str = audit.FORM
+) -> int:
+    """Store the agency's self-assessed inputs; returns how many criteria were written.
+
+    `path` names where the change came from in the audit trail (the form or the API).
+    """
     submission, _created = Submission.objects.select_for_update().get_or_create(
         cycle=cycle, agency=agency
     )
@@ -105,9 +110,7 @@ def self_assessment_save(*, cycle, agency, inputs: dict[str, RawInput], user) ->
         for code, raw in inputs.items()
     ]
     services.scores_upsert(rows)
-    audit.record_scores(
-        cycle=cycle, agency_ids=[agency.pk], stage=Stage.SELF, user=user, path=audit.FORM
-    )
+    audit.record_scores(cycle=cycle, agency_ids=[agency.pk], stage=Stage.SELF, user=user, path=path)
     if submission.state == SubmissionState.RETURNED:
         submission.state = SubmissionState.DRAFT
         submission.save(update_fields=["state"])
@@ -196,7 +199,9 @@ def evidence_check(upload) -> None:
 
 
 @transaction.atomic
-def evidence_add(*, cycle, agency, criterion_code: str, user, **fields) -> Evidence:
+def evidence_add(
+    *, cycle, agency, criterion_code: str, user, path: str = audit.FORM, **fields
+) -> Evidence:
     """Attach evidence to the agency's self-assessed score of one criterion."""
     submission = Submission.objects.filter(cycle=cycle, agency=agency).first()
     reason = lock_reason(cycle=cycle, submission=submission)
@@ -215,9 +220,61 @@ def evidence_add(*, cycle, agency, criterion_code: str, user, **fields) -> Evide
         raise InvalidInput([_("Minh chứng cần một tệp hoặc một đường dẫn.")])
     evidence = Evidence(score=score, **fields)
     evidence._history_user = user
-    evidence._change_reason = audit.FORM
+    evidence._change_reason = path
     evidence.save()
     return evidence
+
+
+# ---------------------------------------------------------------------------------------
+# Entry by ICT staff, one criterion at a time (the API; the spreadsheet import does blocks)
+
+
+def entry_lock_reason(*, cycle: AssessmentCycle) -> str:
+    """Why ICT staff can no longer enter final scores directly, or "" when they can."""
+    if cycle.state == CycleState.PUBLISHED:
+        return _("Kỳ đánh giá đã được công bố; hãy nhập lại bằng tệp kèm lý do đính chính.")
+    if cycle.state == CycleState.APPROVED:
+        return _("Kỳ đánh giá đã được phê duyệt.")
+    return ""
+
+
+@transaction.atomic
+def score_enter(*, cycle, agency, code: str, raw: RawInput, user, path: str = audit.API) -> Score:
+    """Store one final score entered by ICT staff and recompute the draft results."""
+    cycle.refresh_from_db(fields=["state"])
+    reason = entry_lock_reason(cycle=cycle)
+    if reason:
+        raise Locked(reason)
+    criterion = cycle.criteria_set.criteria.filter(code=code).first()
+    if criterion is None:
+        raise InvalidInput([_("Tiêu chí không có trong bộ tiêu chí: %(c)s") % {"c": code}])
+    points = _stage_points(cycle=cycle, agency=agency, stage=Stage.FINAL, inputs={code: raw})
+    services.scores_upsert(
+        [
+            Score(
+                cycle=cycle,
+                agency=agency,
+                criterion=criterion,
+                stage=Stage.FINAL,
+                value=raw.value,
+                denominator=raw.denominator,
+                choice=raw.choice,
+                points=points[code],
+                max_points=criterion.max_points,
+                updated_by=user,
+            )
+        ]
+    )
+    audit.record_scores(
+        cycle=cycle,
+        agency_ids=[agency.pk],
+        stage=Stage.FINAL,
+        user=user,
+        path=path,
+        criteria=[criterion.pk],
+    )
+    services.cycle_recompute(cycle=cycle)
+    return Score.objects.get(cycle=cycle, agency=agency, criterion=criterion, stage=Stage.FINAL)
 
 
 # ---------------------------------------------------------------------------------------
@@ -234,6 +291,7 @@ def score_review(
     user,
     comment: str = "",
     inputs: RawInput | None = None,
+    path: str = audit.FORM,
 ) -> Score:
     """A reviewer accepts, adjusts (with a comment) or returns one self-assessed criterion.
 
@@ -255,7 +313,7 @@ def score_review(
         raise InvalidInput([_("Hãy ghi nhận xét khi điều chỉnh hoặc trả lại.")])
     own.review, own.comment = action, comment
     own._history_user = user
-    own._change_reason = audit.FORM
+    own._change_reason = path
     own.save(update_fields=["review", "comment", "updated_at"])
     if action == Review.RETURNED:
         Submission.objects.filter(cycle=cycle, agency=agency).update(state=SubmissionState.RETURNED)
@@ -287,7 +345,7 @@ def score_review(
             "updated_by": user,
         },
     )
-    audit.reason(verified, audit.FORM)
+    audit.reason(verified, path)
     return verified
 
 

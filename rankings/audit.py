@@ -16,9 +16,14 @@ FORM, IMPORT, ADMIN, API, PUBLICATION = "form", "import", "admin", "api", "publi
 TRACKED = ("value", "denominator", "choice", "points", "comment", "review")
 
 
-def record_scores(*, cycle, agency_ids, stage: str, user, path: str) -> None:
-    """Snapshot the scores an upsert just wrote (bulk writes skip the save signal)."""
+def record_scores(*, cycle, agency_ids, stage: str, user, path: str, criteria=None) -> None:
+    """Snapshot the scores an upsert just wrote (bulk writes skip the save signal).
+
+    `criteria` (criterion ids) narrows the snapshot to the rows written, when known.
+    """
     written = Score.objects.filter(cycle=cycle, agency_id__in=agency_ids, stage=stage)
+    if criteria is not None:
+        written = written.filter(criterion_id__in=criteria)
     Score.history.bulk_history_create(
         list(written), update=True, default_user=user, default_change_reason=path
     )

@@ -4,7 +4,7 @@ Plain functions over the user's memberships (one query, cached on the user objec
 views, the API and services ask the same questions and get the same answers.
 """
 
-from rankings.models import AGENCY_ROLES, Membership, Role
+from rankings.models import AGENCY_ROLES, CycleState, Membership, Role
 
 STAFF_ROLES = {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.APPROVER}
 
@@ -70,3 +70,42 @@ def can_open_cycles(user, *, province) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return bool(roles_in(user, province_id=province.pk) & {Role.ADMIN, Role.EDITOR})
+
+
+def can_transition(user, *, cycle, action: str) -> bool:
+    """ICT staff move a cycle to review and back; the approver approves."""
+    if action in {"review", "reopen"}:
+        return can_enter_scores(user, cycle=cycle)
+    if action == "approve":
+        return can_publish(user, cycle=cycle)
+    return False
+
+
+def can_read_agency_drafts(user, *, cycle, agency) -> bool:
+    """Provincial staff read every agency's unpublished scores; an agency only its own."""
+    return can_preview_drafts(user, cycle=cycle) or can_self_assess(
+        user, cycle=cycle, agency=agency
+    )
+
+
+def allowed_actions(user, *, cycle) -> list[str]:
+    """What the user may do to the cycle now, for the API's cycle document."""
+    from rankings.services import CYCLE_ACTIONS, TRANSITIONS
+
+    actions = [
+        action
+        for action, state in CYCLE_ACTIONS.items()
+        if can_transition(user, cycle=cycle, action=action)
+        and state in TRANSITIONS.get(cycle.state, set())
+    ]
+    if can_enter_scores(user, cycle=cycle):
+        actions += ["enter_scores", "import"]
+    if can_review(user, cycle=cycle):
+        actions.append("review_scores")
+    if can_publish(user, cycle=cycle) and cycle.state in {
+        CycleState.APPROVED,
+        CycleState.PUBLISHED,
+    }:
+        actions.append("publish")
+    return actions
+

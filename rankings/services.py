@@ -6,6 +6,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import scoring
 from rankings import notifications, selectors
@@ -115,6 +116,20 @@ def _result_rows(*, cycle, card, points) -> list[Result]:
     return rows
 
 
+def publish_refusal(*, cycle: AssessmentCycle) -> str:
+    """Why `cycle` cannot be published now, or "" when it can.
+
+    The first publication follows the approval; a correction needs a published cycle.
+    """
+    if cycle.state == CycleState.APPROVED:
+        return ""
+    if cycle.state == CycleState.PUBLISHED:
+        return ""
+    return _("Chỉ công bố được kỳ đã phê duyệt (trạng thái hiện tại: %(s)s).") % {
+        "s": cycle.get_state_display()
+    }
+
+
 @transaction.atomic
 def cycle_publish(
     *,
@@ -219,6 +234,12 @@ def cycle_open(
     return cycle
 
 
+# The actions people take on a cycle's state (the desk's buttons and the API's transitions).
+CYCLE_ACTIONS = {
+    "review": CycleState.REVIEW,
+    "reopen": CycleState.OPEN,
+    "approve": CycleState.APPROVED,
+}
 TRANSITIONS = {
     CycleState.DRAFT: {CycleState.OPEN},
     CycleState.OPEN: {CycleState.REVIEW},
@@ -228,13 +249,15 @@ TRANSITIONS = {
 
 
 @transaction.atomic
-def cycle_transition(*, cycle: AssessmentCycle, to: str, user=None) -> AssessmentCycle:
+def cycle_transition(
+    *, cycle: AssessmentCycle, to: str, user=None, path: str = "form"
+) -> AssessmentCycle:
     """Move a cycle along open → review → approved (publication has its own service)."""
     cycle = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
     if to not in TRANSITIONS.get(cycle.state, set()):
         raise ValueError(f"A cycle cannot go from {cycle.state} to {to}.")
     cycle.state = to
     cycle._history_user = user
-    cycle._change_reason = "form"
+    cycle._change_reason = path
     cycle.save(update_fields=["state"])
     return cycle
