@@ -148,40 +148,42 @@ def publish(request, province, year, block):
             decided = datetime.date.fromisoformat(request.POST.get("decision_date", ""))
         except ValueError:
             decided = None
-        if not number or decided is None:
+        if refusal := services.publish_refusal(cycle=cycle):
+            error = refusal
+        elif not number or decided is None:
             error = _("Cần số quyết định và ngày quyết định hợp lệ.")
         elif revision > 1 and not reason:
             error = _("Kỳ đã công bố: lần công bố mới là đính chính và cần lý do.")
         else:
-            if revision == 1:
-                assessments.cycle_finalize(cycle=cycle)
-            services.cycle_publish(
-                cycle=cycle,
-                decision_number=number,
-                decision_date=decided,
-                signer=signer,
-                reason=reason,
-            )
+            with transaction.atomic():
+                if revision == 1:
+                    assessments.cycle_finalize(cycle=cycle)
+                services.cycle_publish(
+                    cycle=cycle,
+                    decision_number=number,
+                    decision_date=decided,
+                    signer=signer,
+                    reason=reason,
+                )
             messages.success(request, _("Đã công bố kết quả (lần %(n)s).") % {"n": revision})
             return redirect("leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
-    context = {"cycle": cycle, "revision": revision, "error": error}
+    context = {
+        "cycle": cycle,
+        "revision": revision,
+        "error": error,
+        "refusal": "" if error else services.publish_refusal(cycle=cycle),
+    }
     return render(request, "rankings/staff/publish.html", context, status=400 if error else 200)
-
-
-STATE_ACTIONS = {
-    "review": (CycleState.REVIEW, permissions.can_enter_scores),
-    "reopen": (CycleState.OPEN, permissions.can_enter_scores),
-    "approve": (CycleState.APPROVED, permissions.can_publish),
-}
 
 
 @login_required
 @require_http_methods(["POST"])
 def cycle_state(request, province, year, block):
     cycle = _cycle(request, province, year, block, permissions.can_preview_drafts)
-    target, allowed = STATE_ACTIONS.get(request.POST.get("action", ""), (None, None))
-    if target is None or not allowed(request.user, cycle=cycle):
+    action = request.POST.get("action", "")
+    if not permissions.can_transition(request.user, cycle=cycle, action=action):
         raise PermissionDenied(_("Bạn không có quyền chuyển trạng thái này."))
+    target = services.CYCLE_ACTIONS[action]
     try:
         services.cycle_transition(cycle=cycle, to=target, user=request.user)
     except ValueError:
