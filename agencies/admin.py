@@ -5,9 +5,9 @@ from agencies.models import Agency, Block, Province, Succession
 
 @admin.register(Province)
 class ProvinceAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "slug", "valid_from", "valid_to"]
+    list_display = ["name", "code", "slug", "valid_from", "valid_to", "is_national"]
     search_fields = ["name", "code", "slug"]
-    list_filter = ["valid_to"]
+    list_filter = ["is_national", "valid_to"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["successors"]
 
@@ -34,13 +34,15 @@ class AgencyAdmin(admin.ModelAdmin):
         "block",
         "province",
         "admin_unit_code",
+        "represents",
         "valid_from",
         "valid_to",
     ]
     list_filter = ["province", "block", "kind"]
     search_fields = ["name", "short_name", "slug", "admin_unit_code"]
-    list_select_related = ["province", "block"]
-    autocomplete_fields = ["parent"]
+    list_select_related = ["province", "block", "represents"]
+    # `represents` (the national scope's province agencies) searches ProvinceAdmin's fields.
+    autocomplete_fields = ["parent", "represents"]
     prepopulated_fields = {"slug": ["short_name"]}
     inlines = [SuccessionInline]
 

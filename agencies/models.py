@@ -7,6 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The national scope's slug: its page is /toan-quoc/ (see `Province.is_national`).
+NATIONAL_SLUG = "toan-quoc"
+
 
 class Province(models.Model):
     """A province (tỉnh, thành phố trực thuộc trung ương), before or after the 2025 reform.
@@ -14,6 +17,9 @@ class Province(models.Model):
     The 63 legacy provinces end on 30 June 2025; the 34 current ones start on 1 July 2025.
     A deployment holds several: the new Phú Thọ keeps the old Vĩnh Phúc's rankings. The
     official code is the General Statistics Office code (Vĩnh Phúc 26), unique per era.
+    One row may instead be the national scope (toàn quốc, `is_national`): its agencies are
+    the provinces' People's Committees, each pointing at the province it `represents`, and
+    its cycles rank provinces as the Ministry's DTI does, with the same engine and pages.
     """
 
     code = models.CharField(_("mã đơn vị hành chính"), max_length=8)
@@ -28,6 +34,11 @@ class Province(models.Model):
         blank=True,
         verbose_name=_("đơn vị kế thừa"),
     )
+    is_national = models.BooleanField(
+        _("phạm vi toàn quốc"),
+        default=False,
+        help_text=_("Không phải một tỉnh: phạm vi xếp hạng các tỉnh, thành phố (như DTI)."),
+    )
 
     class Meta:
         verbose_name = _("tỉnh, thành phố")
@@ -35,6 +46,9 @@ class Province(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["code", "valid_from"], name="province_code_per_era"),
+            models.UniqueConstraint(
+                fields=["is_national"], condition=Q(is_national=True), name="province_one_national"
+            ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="province_valid_range",
@@ -71,6 +85,7 @@ class AgencyKind(models.TextChoices):
     CENTRAL = "central", _("Cơ quan trung ương đóng trên địa bàn")
     DISTRICT = "district", _("UBND cấp huyện")
     COMMUNE = "commune", _("UBND cấp xã")
+    PROVINCE = "province", _("UBND cấp tỉnh")
 
 
 class Agency(models.Model):
@@ -79,6 +94,8 @@ class Agency(models.Model):
     Agencies have a lifetime: the 2025 reform ended every district and merged communes, so
     an agency carries `valid_from`/`valid_to` and links to its successors (many to many: a
     district's area went to several communes, and a commune was formed from several).
+    In the national scope an agency is a province's People's Committee and `represents`
+    that province, so a national ranking links each row to the province's own pages.
     """
 
     province = models.ForeignKey(
@@ -111,6 +128,15 @@ class Agency(models.Model):
         blank=True,
         verbose_name=_("đơn vị kế thừa"),
     )
+    represents = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="represented_by",
+        verbose_name=_("tỉnh được xếp hạng"),
+        help_text=_("Chỉ với UBND cấp tỉnh trong xếp hạng toàn quốc: tỉnh mà đơn vị đại diện."),
+    )
 
     class Meta:
         verbose_name = _("cơ quan, đơn vị")
@@ -118,6 +144,15 @@ class Agency(models.Model):
         ordering = ["province", "block", "name"]
         constraints = [
             models.UniqueConstraint(fields=["province", "slug"], name="agency_slug_per_province"),
+            models.UniqueConstraint(
+                fields=["province", "represents"],
+                condition=Q(represents__isnull=False),
+                name="agency_represents_once_per_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(represents__isnull=True) | Q(kind="province"),
+                name="agency_represents_only_provinces",
+            ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="agency_valid_range",

@@ -14,6 +14,13 @@ rows are written field for field as `rankings.services` writes them (`_result_ro
 in bulk: PostgreSQL `COPY` when the database is PostgreSQL; otherwise results through
 `bulk_create` and scores through one multi-row `executemany` per chunk. A year is one
 transaction, so an interrupted run leaves whole years.
+
+The same run ranks the provinces themselves, as the Ministry's Digital Transformation Index
+(DTI) does: a national scope (`Province.is_national`, `/toan-quoc/`) whose agencies are the
+provinces' People's Committees (each `represents` its province), one cycle a year in the
+block "provinces" under a DTI-like set of three pillars (digital government, economy,
+society; 18 criteria, 1,000 points), scored by the same engine and published likewise. The
+2025 agencies (34 provinces) succeed the 2019–2024 ones (63) as the provinces did.
 """
 
 from __future__ import annotations
@@ -39,12 +46,14 @@ from django.utils import timezone
 
 import scoring
 from agencies.models import (
+    NATIONAL_SLUG,
     AdministrativeUnit,
     Agency,
     AgencyKind,
     Block,
     Province,
     Succession,
+    UnitEra,
     UnitLevel,
     UnitSuccession,
     fold,
@@ -52,6 +61,7 @@ from agencies.models import (
 from agencies.units import (
     LEGACY_END,
     REFORM_DATE,
+    agency_name,
     blocks_ensure,
     legacy_province_codes,
     pad,
@@ -78,7 +88,8 @@ from rankings.models import (
 PREFIX = "national-"
 LEGACY_YEARS = tuple(range(2019, 2025))
 DEFAULT_YEARS = (*LEGACY_YEARS, 2025)
-BLOCK_MAXIMUM = {"departments": 100, "districts": 150, "communes": 100}
+# The national block ("provinces") comes last so the other blocks' draws keep their seeds.
+BLOCK_MAXIMUM = {"departments": 100, "districts": 150, "communes": 100, "provinces": 1000}
 LEGACY_BLOCKS = ("departments", "districts", "communes")
 CURRENT_BLOCKS = ("departments", "communes")
 SCORE_FIELDS = [
@@ -299,6 +310,93 @@ BANDS = (
     ("Yếu", "Weak", "0"),
 )
 
+# ---------------------------------------------------------------------------------------
+# The national ranking of provinces: a DTI-like set (chỉ số chuyển đổi số cấp tỉnh) on three
+# pillars, 1,000 points. The pillars and indicator themes follow the Ministry's DTI
+# (awareness, institutions, infrastructure, workforce, cyber security, activities; digital
+# economy; digital society); names, maxima and rules are synthetic. No bands: the DTI
+# publishes ranks and scores only.
+
+NATIONAL_BLOCK = "provinces"
+NATIONAL_SET = f"{PREFIX}dti"
+NATIONAL_BLOCK_FIELDS = {
+    "name": "Khối tỉnh, thành phố",
+    "name_en": "Provinces and centrally run cities",
+    "order": 0,
+}
+NATIONAL_SCOPE_FIELDS = {"code": "VN", "name": "Toàn quốc"}
+DTI_GROUPS = (
+    ("1", None, "Chính quyền số", "Digital government"),
+    ("2", None, "Kinh tế số", "Digital economy"),
+    ("3", None, "Xã hội số", "Digital society"),
+)
+# group: ((name, rule, extra as in CATALOGUE, maximum points), ...)
+DTI_CATALOGUE = {
+    "1": (
+        ("Ban chỉ đạo chuyển đổi số do Chủ tịch UBND tỉnh làm Trưởng ban", "choice", LEAD, 30),
+        ("Văn bản, kế hoạch về chuyển đổi số ban hành trong năm", "capped", 5, 40),
+        ("Tỷ lệ cơ quan, đơn vị kết nối mạng truyền số liệu chuyên dùng", "ratio", (200, 1500), 50),
+        (
+            "Tỷ lệ hồ sơ thủ tục hành chính xử lý trực tuyến toàn trình",
+            "ratio",
+            (20_000, 800_000),
+            100,
+        ),
+        ("Tỷ lệ văn bản đi được ký số", "ratio", (20_000, 400_000), 60),
+        ("Tỷ lệ hệ thống thông tin được phê duyệt cấp độ an toàn", "ratio", (20, 200), 50),
+        (
+            "Giao dịch qua nền tảng tích hợp, chia sẻ dữ liệu (so với tỉnh cao nhất)",
+            "relative",
+            2_000_000,
+            70,
+        ),
+    ),
+    "2": (
+        ("Tỷ trọng kinh tế số trong GRDP (%)", "steps", (5, 10, 15, 20), 80),
+        ("Tỷ lệ doanh nghiệp sử dụng hóa đơn điện tử", "ratio", (2_000, 60_000), 50),
+        ("Doanh nghiệp công nghệ số (so với tỉnh cao nhất)", "relative", 3_000, 60),
+        ("Tỷ lệ doanh nghiệp nhỏ và vừa sử dụng nền tảng số", "ratio", (2_000, 60_000), 50),
+        ("Tỷ lệ giao dịch thanh toán không dùng tiền mặt", "ratio", (10_000, 900_000), 60),
+    ),
+    "3": (
+        (
+            "Tỷ lệ dân số trưởng thành có điện thoại thông minh",
+            "ratio",
+            (300_000, 6_000_000),
+            60,
+        ),
+        (
+            "Tỷ lệ hộ gia đình có Internet băng rộng cáp quang",
+            "ratio",
+            (100_000, 2_500_000),
+            60,
+        ),
+        (
+            "Tỷ lệ dân số trưởng thành có định danh điện tử mức 2",
+            "ratio",
+            (300_000, 6_000_000),
+            60,
+        ),
+        (
+            "Tỷ lệ dân số trưởng thành có tài khoản thanh toán điện tử",
+            "ratio",
+            (300_000, 6_000_000),
+            50,
+        ),
+        ("Tổ công nghệ số cộng đồng hoạt động ở các xã, phường", "choice", FULL, 30),
+        ("Đánh giá của người dân về chuyển đổi số của tỉnh", "direct", None, 40),
+    ),
+}
+
+
+def dti_catalogue() -> list[CriterionSpec]:
+    """The 18 criteria of the national (DTI-like) set, maxima summing to 1,000 points."""
+    return [
+        CriterionSpec(f"{group}.{number}", group, name, rule, points * 1000, extra)
+        for group, rows in DTI_CATALOGUE.items()
+        for number, (name, rule, extra, points) in enumerate(rows, start=1)
+    ]
+
 
 @dataclass(frozen=True)
 class CriterionSpec:
@@ -328,7 +426,12 @@ class CriterionSpec:
 
 
 def catalogue(block: str) -> list[CriterionSpec]:
-    """The ~80 criteria of a block's national set, maxima summing to the block maximum."""
+    """The ~80 criteria of a block's national set, maxima summing to the block maximum.
+
+    The national block ("provinces") has the 18 DTI-like criteria of `DTI_CATALOGUE`.
+    """
+    if block == NATIONAL_BLOCK:
+        return dti_catalogue()
     words = BLOCK_WORDS[block]
     items = []
     for group, rows in CATALOGUE.items():
@@ -477,6 +580,122 @@ def _department_successions(current_rows) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# The national scope and the provinces' People's Committees in it.
+
+
+@dataclass(frozen=True)
+class National:
+    """What the national ranking is seeded into: the scope, its block, set and agencies."""
+
+    scope: Province
+    block: Block
+    table: Table
+    agencies: dict[int, int]  # represented province id → national agency id
+
+
+def national_scope_ensure() -> tuple[Province, Block]:
+    """The national scope (toàn quốc, `/toan-quoc/`) and its block of provinces."""
+    scope = Province.objects.filter(is_national=True).first()
+    if scope is None:
+        scope = Province.objects.create(
+            slug=NATIONAL_SLUG, is_national=True, **NATIONAL_SCOPE_FIELDS
+        )
+    block, _ = Block.objects.get_or_create(slug=NATIONAL_BLOCK, defaults=NATIONAL_BLOCK_FIELDS)
+    return scope, block
+
+
+def province_agencies_ensure(
+    *, scope: Province, block: Block, provinces: Sequence[Province]
+) -> dict[int, int]:
+    """Each province's People's Committee in the national scope, created when missing.
+
+    Returns {province id: agency id}. An agency lives as long as its province, takes its
+    slug (`/toan-quoc/don-vi/vinh-phuc/`) and `represents` it; a 2025 province's agency
+    succeeds the agencies of the provinces it was formed from (see `_province_successions`).
+    """
+    ranked = Agency.objects.filter(province=scope, represents__isnull=False)
+    existing = set(ranked.values_list("represents_id", flat=True))
+    unit_names = _province_unit_names([p for p in provinces if p.pk not in existing])
+    new = []
+    for province in provinces:
+        if province.pk in existing:
+            continue
+        name = agency_name(unit_names.get(province.pk, f"Tỉnh {province.name}"))
+        new.append(
+            Agency(
+                province=scope,
+                block=block,
+                kind=AgencyKind.PROVINCE,
+                name=name,
+                short_name=province.name,
+                slug=province.slug,
+                search_name=fold(f"{name} {province.name}"),
+                admin_unit_code=province.code,
+                represents=province,
+                valid_from=province.valid_from,
+                valid_to=province.valid_to,
+            )
+        )
+    Agency.objects.bulk_create(new, batch_size=2000)
+    ids = dict(ranked.values_list("represents_id", "id"))
+    if new:
+        _province_successions(ids)
+    return {province.pk: ids[province.pk] for province in provinces}
+
+
+def _province_unit_names(provinces: Sequence[Province]) -> dict[int, str]:
+    """The official names ("Tỉnh Vĩnh Phúc", "Thành phố Hà Nội") of provinces, by row id."""
+    wanted = {}
+    for province in provinces:
+        if province.code.isdigit():
+            era = UnitEra.CURRENT if province.valid_from >= REFORM_DATE else UnitEra.LEGACY
+            wanted[(era, pad(int(province.code), UnitLevel.PROVINCE))] = province.pk
+    if not wanted:
+        return {}
+    units = AdministrativeUnit.objects.filter(
+        level=UnitLevel.PROVINCE, code__in={code for _, code in wanted}
+    ).values_list("era", "code", "name")
+    return {wanted[(era, code)]: name for era, code, name in units if (era, code) in wanted}
+
+
+def _province_successions(agencies: dict[int, int]) -> None:
+    """Old → new province agency links, as the provinces' own `successors` link them.
+
+    Whole when the old province went entirely to one new province (all but the few split
+    between two).
+    """
+    through = Province.successors.through
+    links = list(
+        through.objects.filter(from_province__in=agencies).values_list(
+            "from_province_id", "to_province_id"
+        )
+    )
+    targets: dict[int, int] = defaultdict(int)
+    for old, _ in links:
+        targets[old] += 1
+    existing = set(
+        Succession.objects.filter(successor__in=agencies.values()).values_list(
+            "predecessor_id", "successor_id"
+        )
+    )
+    new = []
+    for old, current in links:
+        pair = (agencies.get(old), agencies.get(current))
+        if None in pair or pair in existing:
+            continue
+        new.append(
+            Succession(
+                predecessor_id=pair[0],
+                successor_id=pair[1],
+                effective=REFORM_DATE,
+                whole=targets[old] == 1,
+                note="Sắp xếp đơn vị hành chính cấp tỉnh 2025",
+            )
+        )
+    Succession.objects.bulk_create(new, batch_size=2000)
+
+
+# ---------------------------------------------------------------------------------------
 # Criteria sets.
 
 
@@ -498,22 +717,56 @@ def criteria_sets_ensure() -> dict[str, CriteriaSet]:
     return sets
 
 
-def _criteria_set_create(block: Block, specs: list[CriterionSpec]) -> CriteriaSet:
+def national_criteria_set_ensure(*, scope: Province, block: Block) -> CriteriaSet:
+    """The national DTI-like set, created once and then reused.
+
+    It allows the derived value of a 2025 province (the mean of its former provinces'
+    percents of maximum), as the Ministry ranked the merged provinces for DTI 2024.
+    """
+    specs = dti_catalogue()
+    found = CriteriaSet.objects.filter(slug=NATIONAL_SET).first()
+    if found is not None:
+        codes = list(found.criteria.order_by("order").values_list("code", flat=True))
+        if codes != [s.code for s in specs]:
+            raise RuntimeError(f"{found.slug} differs from the catalogue; reset it first")
+        return found
+    with transaction.atomic():
+        return _criteria_set_create(
+            block,
+            specs,
+            groups_spec=DTI_GROUPS,
+            bands=(),
+            province=scope,
+            name="Bộ chỉ số đánh giá chuyển đổi số cấp tỉnh (DTI) (mô phỏng)",
+            slug=NATIONAL_SET,
+            issuer="Bộ Thông tin và Truyền thông (mô phỏng)",
+            not_ranked_below=None,
+            allows_derived_predecessor=True,
+        )
+
+
+def _criteria_set_create(
+    block: Block, specs: list[CriterionSpec], *, groups_spec=GROUPS, bands=BANDS, **fields
+) -> CriteriaSet:
+    values = {
+        "province": None,
+        "name": f"Bộ tiêu chí {block.name.lower()} toàn quốc (mô phỏng)",
+        "slug": f"{PREFIX}{block.slug}",
+        "decision_number": "",
+        "issuer": "Dữ liệu mô phỏng",
+        "precision": 2,
+        "percent_precision": 1,
+        "not_ranked_below": Decimal("30") if block.slug == "communes" else None,
+        **fields,
+    }
     criteria_set = CriteriaSet.objects.create(
-        province=None,
         block=block,
-        name=f"Bộ tiêu chí {block.name.lower()} toàn quốc (mô phỏng)",
-        slug=f"{PREFIX}{block.slug}",
-        decision_number="",
-        issuer="Dữ liệu mô phỏng",
         max_points=Decimal(sum(s.max_milli for s in specs)) / 1000,
-        precision=2,
-        percent_precision=1,
-        not_ranked_below=Decimal("30") if block.slug == "communes" else None,
         is_synthetic=True,
+        **values,
     )
     groups: dict[str, CriterionGroup] = {}
-    for order, (code, parent, name, name_en) in enumerate(GROUPS):
+    for order, (code, parent, name, name_en) in enumerate(groups_spec):
         groups[code] = CriterionGroup.objects.create(
             criteria_set=criteria_set,
             parent=groups.get(parent) if parent else None,
@@ -538,7 +791,7 @@ def _criteria_set_create(block: Block, specs: list[CriterionSpec]) -> CriteriaSe
     )
     Band.objects.bulk_create(
         Band(criteria_set=criteria_set, label=label, label_en=label_en, minimum=Decimal(low))
-        for label, label_en, low in BANDS
+        for label, label_en, low in bands
     )
     return criteria_set
 
@@ -651,6 +904,17 @@ class Summary:
     seconds: float = 0.0
     peak_mb: float = 0.0
     years: dict[int, float] = field(default_factory=dict)
+    national: dict[int, NationalYear] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NationalYear:
+    """One year of the national ranking as seeded: provinces ranked, rows, seconds."""
+
+    provinces: int
+    scores: int
+    results: int
+    seconds: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -689,6 +953,7 @@ def seed_national(
     sets = criteria_sets_ensure()
     tables = {block: Table.load(sets[block], block, seed) for block in sets}
     blocks = {b.slug: b for b in Block.objects.filter(slug__in=sets)}
+    national = _national_ensure(scope, seed)
     summary = Summary()
     for year in sorted(set(years)):
         year_started = time.perf_counter()
@@ -696,11 +961,23 @@ def seed_national(
         provinces_of_year = scope.legacy if legacy else scope.current
         names = LEGACY_BLOCKS if legacy else CURRENT_BLOCKS
         units = _units(provinces_of_year, [blocks[n] for n in names], year, legacy, summary)
-        if not units:
+        ranked = _national_units(national, provinces_of_year, year, legacy, summary)
+        if not units and not ranked:
             log(f"{year}: nothing to seed.")
             continue
+        written = {"cycles": 0, "scores": 0, "results": 0, "publications": 0}
         with transaction.atomic(), _foreign_keys_checked_once(fast_keys):
-            written = _seed_year(year, units, tables, blocks, seed)
+            if units:
+                written = _seed_year(year, units, tables, blocks, seed)
+            if ranked:
+                national_started = time.perf_counter()
+                done = _seed_national_year(year, ranked, national, seed)
+                for key, count in done.items():
+                    written[key] += count
+        if ranked:
+            summary.national[year] = NationalYear(
+                len(ranked), done["scores"], done["results"], time.perf_counter() - national_started
+            )
         summary.cycles += written["cycles"]
         summary.scores += written["scores"]
         summary.results += written["results"]
@@ -709,7 +986,8 @@ def seed_national(
         log(
             f"{year}: {written['cycles']} cycles, {written['scores']} scores, "
             f"{written['results']} results in {summary.years[year]:.1f}s "
-            f"(peak memory {peak_mb():.0f} MB)."
+            f"(peak memory {peak_mb():.0f} MB)"
+            + (f"; national ranking of {len(ranked)} provinces." if ranked else ".")
         )
     if connection.vendor == "postgresql" and summary.scores:
         with connection.cursor() as cursor:
@@ -867,6 +1145,98 @@ def _publications_create(year, cycles: dict[Unit, int], seed) -> dict[int, int]:
             "cycle_id", "id"
         )
     )
+
+
+def _national_ensure(scope: Scope, seed: int) -> National:
+    """The national scope, its DTI-like set and the agencies of the provinces in `scope`."""
+    with transaction.atomic():
+        national, block = national_scope_ensure()
+        criteria_set = national_criteria_set_ensure(scope=national, block=block)
+        agencies = province_agencies_ensure(
+            scope=national, block=block, provinces=[*scope.legacy, *scope.current]
+        )
+    table = Table.load(criteria_set, NATIONAL_BLOCK, seed)
+    return National(scope=national, block=block, table=table, agencies=agencies)
+
+
+def _national_units(national: National, provinces, year, legacy, summary) -> list[Unit]:
+    """The provinces to rank in a year's national cycle; none when the cycle exists.
+
+    Each province is its own draw (seed, province code, block, year), so a province's
+    inputs do not depend on which other provinces a run covers; ranks and "relative"
+    criteria of course do.
+    """
+    found = (
+        AssessmentCycle.objects.filter(province=national.scope, year=year, block=national.block)
+        .values_list("criteria_set__slug", flat=True)
+        .first()
+    )
+    if found is not None:
+        if not found.startswith(PREFIX):
+            summary.skipped.append(f"{national.scope.slug} {national.block.slug} {year}")
+        return []
+    return [
+        Unit(
+            province,
+            NATIONAL_BLOCK,
+            int(province.code) + (0 if legacy else 100),
+            [national.agencies[province.pk]],
+        )
+        for province in sorted(provinces, key=lambda p: p.code)
+    ]
+
+
+def _seed_national_year(year, units: list[Unit], national: National, seed) -> dict[str, int]:
+    """One published national cycle ranking `units`' provinces, by the real engine."""
+    cycle = AssessmentCycle(
+        province=national.scope,
+        year=year,
+        block=national.block,
+        criteria_set=national.table.criteria_set,
+        state=CycleState.PUBLISHED,
+        submission_deadline=datetime.date(year + 1, 2, 28),
+        data_from=datetime.date(year, 1, 1),
+        data_to=datetime.date(year, 12, 31),
+    )
+    AssessmentCycle.objects.bulk_create([cycle])
+    cycle_id = AssessmentCycle.objects.get(
+        province=national.scope, year=year, block=national.block
+    ).pk
+    publication = _national_publication_create(year, cycle_id, seed)
+    frame, drawn = _inputs([(unit, cycle_id) for unit in units], national.table, seed, year)
+    card = scoring.compute(national.table.frame, frame, national.table.rules)
+    return {
+        "cycles": 1,
+        "publications": 1,
+        "scores": _scores_write(frame, drawn, card, national.table, timezone.now()),
+        "results": _results_write(card, national.table, {cycle_id: publication}),
+    }
+
+
+def _national_publication_create(year: int, cycle_id: int, seed: int) -> int:
+    """The Ministry's synthetic decision, in the summer after the year.
+
+    The Ministry of Information and Communications merged into the Ministry of Science
+    and Technology on 1 March 2025; decisions after that carry the new ministry's name.
+    """
+    rng = np.random.default_rng([seed, year, 98])
+    number, day = int(rng.integers(100, 3600)), int(rng.integers(0, 90))
+    decided = datetime.date(year + 1, 6, 1) + datetime.timedelta(days=day)
+    ministry, short = (
+        ("Bộ Thông tin và Truyền thông", "BTTTT")
+        if decided < datetime.date(2025, 3, 1)
+        else ("Bộ Khoa học và Công nghệ", "BKHCN")
+    )
+    publication = Publication.objects.create(
+        cycle_id=cycle_id,
+        revision=1,
+        decision_number=f"{number}/QĐ-{short}",
+        decision_date=decided,
+        signer=f"Bộ trưởng {ministry} (mô phỏng)",
+        published_at=timezone.make_aware(datetime.datetime.combine(decided, datetime.time(9, 0))),
+        is_synthetic=True,
+    )
+    return publication.pk
 
 
 def _inputs(chosen, table: Table, seed: int, year: int) -> tuple[pd.DataFrame, Drawn]:
@@ -1159,11 +1529,18 @@ def table_counts() -> dict[str, int]:
 
 __all__ = [
     "DEFAULT_YEARS",
+    "NATIONAL_BLOCK",
+    "NATIONAL_SET",
+    "NationalYear",
     "Summary",
     "catalogue",
+    "dti_catalogue",
     "milli_text",
+    "national_criteria_set_ensure",
     "national_reset",
+    "national_scope_ensure",
     "peak_mb",
+    "province_agencies_ensure",
     "seed_national",
     "table_counts",
 ]

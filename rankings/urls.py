@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from agencies.models import NATIONAL_SLUG
 from rankings import assessment_views, staff_views, views
 
 
@@ -68,6 +69,8 @@ urlpatterns = [
     ),
     path("phuong-phap/<slug:slug>/", views.methodology, name="methodology"),
     path("phuong-phap/<slug:slug>.<fmt:fmt>", views.methodology, name="methodology-export"),
+    # Before "<slug:province>/": the national scope is a Province whose own page is this one.
+    path(f"{NATIONAL_SLUG}/", views.national, name="national"),
     path("<slug:province>/", views.province, name="province"),
     path("<slug:province>/<int:year>/so-sanh/", views.compare, name="compare"),
     path("<slug:province>/<int:year>/so-sanh.<fmt:fmt>", views.compare, name="compare-export"),

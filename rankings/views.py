@@ -17,12 +17,26 @@ FORMATS = {"csv", "xlsx", "json"}
 
 def home(request):
     query = request.GET.get("q", "").strip()
+    rankings = selectors.home_rankings()
     context = {
-        "latest": selectors.latest_rankings(),
+        "latest": rankings.provinces,
+        "national": rankings.national,
         "query": query,
         "matches": selectors.agency_search(query) if query else None,
     }
     return render(request, "rankings/home.html", context)
+
+
+def national(request):
+    """The national ranking of provinces (DTI-like), from the national scope's cycles.
+
+    Until one is published the page says so with status 404: there is no ranking to show,
+    and a 404 keeps crawlers and link checkers from taking the notice for one.
+    """
+    ranking = selectors.national_ranking()
+    if ranking is None:
+        return render(request, "rankings/national_empty.html", status=404)
+    return render(request, "rankings/national.html", {"ranking": ranking})
 
 
 def province(request, province):

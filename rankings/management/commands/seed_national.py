@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from agencies.models import NATIONAL_SLUG
 from rankings.national import (
     DEFAULT_YEARS,
     national_reset,
@@ -22,8 +23,9 @@ class Command(BaseCommand):
     help = (
         "Load a national, clearly synthetic data set: all 63 legacy provinces (about 20 "
         "departments each, their districts and communes) ranked 2019–2024, the 34 current "
-        "provinces (departments and communes) in 2025. Deterministic from --seed; cycles "
-        "that already exist (the demo's, or an earlier run's) are kept."
+        "provinces (departments and communes) in 2025; and the national ranking of those "
+        "provinces (DTI-like, /toan-quoc/). Deterministic from --seed; cycles that already "
+        "exist (the demo's, or an earlier run's) are kept."
     )
 
     def add_arguments(self, parser):
@@ -40,7 +42,8 @@ class Command(BaseCommand):
             type=_codes,
             default=None,
             help="Comma-separated legacy province codes, e.g. 26,14 (default: all 63); 2025 "
-            "then covers the current provinces they became part of.",
+            "then covers the current provinces they became part of. The national ranking "
+            "of a year covers the provinces of the run that first seeds it.",
         )
         parser.add_argument(
             "--keep-foreign-keys",
@@ -88,6 +91,17 @@ class Command(BaseCommand):
                     f"Seeded {summary.cycles} cycles: {summary.scores} scores, "
                     f"{summary.results} results, {summary.publications} publications."
                 )
+            )
+        if summary.national:
+            years_text = ", ".join(
+                f"{year} {n.provinces} provinces" for year, n in summary.national.items()
+            )
+            scores = sum(n.scores for n in summary.national.values())
+            results = sum(n.results for n in summary.national.values())
+            seconds = sum(n.seconds for n in summary.national.values())
+            self.stdout.write(
+                f"National ranking (/{NATIONAL_SLUG}/): {years_text}; {scores} scores, "
+                f"{results} results in {seconds:.2f}s."
             )
         self.stdout.write("Rows per table:")
         for table, count in table_counts().items():
