@@ -966,17 +966,19 @@ def seed_national(
             log(f"{year}: nothing to seed.")
             continue
         written = {"cycles": 0, "scores": 0, "results": 0, "publications": 0}
-        with transaction.atomic(), _foreign_keys_checked_once(fast_keys):
+        # The national cycle alone (a few thousand rows) is not worth re-validating keys.
+        with transaction.atomic(), _foreign_keys_checked_once(fast_keys and bool(units)):
             if units:
                 written = _seed_year(year, units, tables, blocks, seed)
             if ranked:
                 national_started = time.perf_counter()
                 done = _seed_national_year(year, ranked, national, seed)
+                seconds = time.perf_counter() - national_started
                 for key, count in done.items():
                     written[key] += count
         if ranked:
             summary.national[year] = NationalYear(
-                len(ranked), done["scores"], done["results"], time.perf_counter() - national_started
+                len(ranked), done["scores"], done["results"], seconds
             )
         summary.cycles += written["cycles"]
         summary.scores += written["scores"]
