@@ -9,6 +9,13 @@ writes the scores and the draft results in one transaction, or nothing at all.
 A view keeps the uploaded bytes between preview and confirmation and parses them again
 on confirmation (cheap, and checked against the database as it is then); `digest` lets it
 make sure the confirmed file is the one that was previewed.
+
+A province's file (200 agencies × 80 criteria) takes seconds; each function takes an
+optional `progress(phase, done, total)` callback, called every few rows (at most about
+`REPORTS_PER_PHASE` times a phase, and once when a phase completes with done == total),
+so a page can show how far the work has got. Phases, in order: "read" (the sheet's rows;
+total 0 while unknown), "check" (the data rows), "compute" (the engine), then "preview" for
+a preview, or "save" (agencies written) and "recompute" (the draft results) for an apply.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -59,6 +67,10 @@ RAW_LIMIT = Decimal(10) ** 12  # Score.value: 15 digits, 3 of them decimals
 _CP1252_HIGH = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"  # noqa: E501
 _MOJIBAKE = re.compile(f"[ÃĂ][{_CP1252_HIGH}]|Ä[\u0080-\u00bf\u2018\u2019]|Æ[\u00a0-\u00bf]|á[º»]")
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+Progress = Callable[[str, int, int], None]
+REPORTS_PER_PHASE = 50  # a smooth bar, and negligible work for the callback
+SAVE_BATCH = 1000  # scores a save step writes: one bulk statement (scores_upsert's batch)
 
 
 class ImportRefused(Exception):
@@ -196,26 +208,64 @@ class _Refusal(Exception):
         super().__init__(message)
 
 
+def _no_progress(phase: str, done: int, total: int) -> None:
+    pass
+
+
+class _Phase:
+    """Reports one phase to a progress callback: at its start, every `step` items, at its end.
+
+    `total` may be an estimate (a sheet's declared size) or 0 for unknown; an item beyond
+    it is reported with total 0, and the end always reports done == total.
+    """
+
+    def __init__(self, progress: Progress, name: str, total: int) -> None:
+        self.progress, self.name, self.total = progress, name, total
+        self.step = -(-total // REPORTS_PER_PHASE) if total else REPORTS_PER_PHASE
+        self.reported = 0
+        progress(name, 0, total)
+
+    def tick(self, done: int) -> None:
+        if done - self.reported >= self.step and done != self.total:
+            self.reported = done
+            self.progress(self.name, done, self.total if done < self.total else 0)
+
+    def end(self, done: int) -> None:
+        self.progress(self.name, done, done)
+
+    def over[T](self, items: Iterable[T]) -> Iterator[T]:
+        """`items`, ticking after each one is handled and ending after the last."""
+        done = 0
+        for item in items:
+            yield item
+            done += 1
+            self.tick(done)
+        self.end(done)
+
+
 # ---------------------------------------------------------------------------------------
 # Parse
 
 
-def import_parse(*, cycle: AssessmentCycle, upload: bytes, filename: str) -> ParsedImport:
+def import_parse(
+    *, cycle: AssessmentCycle, upload: bytes, filename: str, progress: Progress | None = None
+) -> ParsedImport:
     """Read an uploaded .xlsx or .csv for `cycle`; report every problem or the rows to store."""
+    progress = progress or _no_progress
     digest = hashlib.sha256(upload).hexdigest()
     base = {"cycle_id": cycle.pk, "filename": filename, "digest": digest}
     file_format, encoding = _extension(filename), None
     try:
         file_format = _file_format(upload, filename)
         if file_format == "xlsx":
-            grid = _xlsx_grid(upload, filename)
+            grid = _xlsx_grid(upload, filename, progress)
         else:
-            grid, encoding = _csv_grid(upload, filename)
+            grid, encoding = _csv_grid(upload, filename, progress)
     except _Refusal as refusal:
         return ParsedImport(
             **base, file_format=file_format, encoding=encoding, problems=(refusal.problem,)
         )
-    rows, problems, warnings = _Reader(cycle, grid).read()
+    rows, problems, warnings = _Reader(cycle, grid, progress).read()
     return ParsedImport(
         **base,
         file_format=file_format,
@@ -269,7 +319,7 @@ def _file_format(upload: bytes, filename: str) -> str:
     )
 
 
-def _xlsx_grid(upload: bytes, filename: str) -> list[tuple[int, list]]:
+def _xlsx_grid(upload: bytes, filename: str, progress: Progress) -> list[tuple[int, list]]:
     try:
         with zipfile.ZipFile(io.BytesIO(upload)) as archive:
             names = set(archive.namelist())
@@ -293,9 +343,11 @@ def _xlsx_grid(upload: bytes, filename: str) -> list[tuple[int, list]]:
             sheet = workbook.worksheets[0]
         else:
             raise _Refusal(f"tệp “{filename}” không có trang tính nào — không có dòng dữ liệu.")
+        declared = sheet.max_row or 0  # the file's own claim: good enough for a progress bar
         sheet.reset_dimensions()  # a file's declared size may be wrong; read what is there
+        rows = _Phase(progress, "read", declared).over(sheet.iter_rows(values_only=True))
         grid = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, values in enumerate(rows, start=1):
             if number > MAX_ROWS:
                 raise _Refusal(f"trang tính có hơn {MAX_ROWS} dòng; hãy bỏ các dòng thừa.")
             grid.append((number, _trimmed(list(values))))
@@ -316,7 +368,9 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _csv_grid(upload: bytes, filename: str) -> tuple[list[tuple[int, list]], str]:
+def _csv_grid(
+    upload: bytes, filename: str, progress: Progress
+) -> tuple[list[tuple[int, list]], str]:
     text, encoding = _decode(upload, filename)
     text = unicodedata.normalize("NFC", text)  # Windows-1258 writes tones as combining marks
     for number, line in enumerate(text.splitlines(), start=1):
@@ -343,7 +397,8 @@ def _csv_grid(upload: bytes, filename: str) -> tuple[list[tuple[int, list]], str
     grid = []
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        for number, cells in enumerate(reader, start=1):
+        lines = len(text.splitlines())  # records, unless a quoted cell spans lines
+        for number, cells in enumerate(_Phase(progress, "read", lines).over(reader), start=1):
             if number > MAX_ROWS:
                 raise _Refusal(f"tệp CSV có hơn {MAX_ROWS} dòng; hãy bỏ các dòng thừa.")
             grid.append((number, _trimmed(cells)))
@@ -404,9 +459,12 @@ def _delimiter(text: str) -> str:
 class _Reader:
     """Checks a grid (row number, cells) against the cycle's criteria and agencies."""
 
-    def __init__(self, cycle: AssessmentCycle, grid: list[tuple[int, list]]) -> None:
+    def __init__(
+        self, cycle: AssessmentCycle, grid: list[tuple[int, list]], progress: Progress
+    ) -> None:
         self.cycle = cycle
         self.grid = grid
+        self.progress = progress
         self.criteria = list(
             Criterion.objects.filter(criteria_set=cycle.criteria_set_id).order_by("order", "code")
         )
@@ -532,9 +590,8 @@ class _Reader:
         first_row: dict[str, int] = {}
         unknown: list[tuple[int, str]] = []
         rows: list[ImportRow] = []
-        for number, cells in self.grid:
-            if number <= header_row:
-                continue
+        data = [(number, cells) for number, cells in self.grid if number > header_row]
+        for number, cells in _Phase(self.progress, "check", len(data)).over(data):
             slug_cell = _at(cells, mapping["slug"])
             slug = _text(slug_cell)
             if slug.startswith(NOTE):
@@ -734,6 +791,7 @@ class _Reader:
             for row in rows
             for cell in row.cells
         ]
+        self.progress("compute", 0, 1)
         try:
             _compute(self.cycle, records)
         except scoring.ScoringInputError as error:
@@ -745,6 +803,7 @@ class _Reader:
                         raw[(number, key)] = _at(cells, index)
             for problem in error.problems:
                 self.problems.append(self._translated(problem, by_agency, raw))
+        self.progress("compute", 1, 1)
 
     def _translated(self, problem: scoring.Problem, by_agency: dict, raw: dict) -> ImportProblem:
         row = by_agency.get(problem.agency)  # type: ignore[arg-type]
@@ -884,18 +943,25 @@ def _engine_refusal(error: scoring.ScoringInputError) -> ImportRefused:
 
 
 def import_preview(
-    *, cycle: AssessmentCycle, parsed: ParsedImport, stage: str = Stage.FINAL
+    *,
+    cycle: AssessmentCycle,
+    parsed: ParsedImport,
+    stage: str = Stage.FINAL,
+    progress: Progress | None = None,
 ) -> Preview:
     """The ranking the cycle would have at `stage` once the file is applied; writes nothing.
 
     Agencies the file leaves out keep their stored scores, as `import_apply` leaves them.
     """
+    progress = progress or _no_progress
     _require_ready(cycle, parsed)
+    progress("preview", 0, 2)
     stored, merged = _merged(cycle, parsed, stage)
     try:
         card = _compute(cycle, merged)
     except scoring.ScoringInputError as error:
         raise _engine_refusal(error) from error
+    progress("preview", 1, 2)
     current: dict = {}
     if stored:
         try:
@@ -931,6 +997,7 @@ def import_preview(
                 current_rank=None if rank is None else int(rank),
             )
         )
+    progress("preview", 2, 2)
     return Preview(
         cycle=cycle,
         stage=stage,
@@ -947,13 +1014,16 @@ def import_apply(
     user=None,
     stage: str = Stage.FINAL,
     reason: str = "",
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Store the file's scores at `stage` and recompute the draft results, all or nothing.
 
     Every (agency, criterion) of the file is upserted on (cycle, agency, criterion, stage),
     so applying the same file twice changes nothing. A published cycle is frozen: it is
     refused unless a correction `reason` is given (the correction is published later).
+    Scores are written a batch of agencies at a time (`SAVE_BATCH` scores), for `progress`.
     """
+    progress = progress or _no_progress
     _require_ready(cycle, parsed)
     if stage not in Stage.values:
         raise ImportRefused(f"giai đoạn “{stage}” không hợp lệ.")
@@ -970,11 +1040,13 @@ def import_apply(
                 f"kỳ đánh giá {cycle} đã công bố theo Quyết định {latest.decision_number}: số "
                 "liệu đã công bố được giữ nguyên; muốn nhập lại phải ghi lý do đính chính."
             )
+        progress("compute", 0, 1)
         _, merged = _merged(cycle, parsed, stage)
         try:
             card = _compute(cycle, merged)
         except scoring.ScoringInputError as error:
             raise _engine_refusal(error) from error
+        progress("compute", 1, 1)
         in_file = {row.agency_id for row in parsed.rows}
         points = {
             (agency, code): scoring.milli_to_decimal(milli)
@@ -994,32 +1066,42 @@ def import_apply(
                 "agency_id", "criterion_id"
             )
         )
-        scores = [
-            Score(
+        rows = parsed.rows
+        batch = max(-(-len(rows) // REPORTS_PER_PHASE), SAVE_BATCH // max(len(criteria), 1), 1)
+        saving = _Phase(progress, "save", len(rows))
+        scores: list[Score] = []
+        for start in range(0, len(rows), batch):
+            written = [
+                Score(
+                    cycle=cycle,
+                    agency_id=row.agency_id,
+                    criterion_id=criteria[cell.criterion][0],
+                    stage=stage,
+                    value=cell.value,
+                    denominator=cell.denominator,
+                    choice=cell.choice or "",
+                    points=points[(row.agency_id, cell.criterion)],
+                    max_points=criteria[cell.criterion][1],
+                    is_synthetic=False,
+                    updated_by=by,
+                )
+                for row in rows[start : start + batch]
+                for cell in row.cells
+            ]
+            services.scores_upsert(written, also=("is_synthetic",))
+            audit.record_scores(
                 cycle=cycle,
-                agency_id=row.agency_id,
-                criterion_id=criteria[cell.criterion][0],
+                agency_ids=[row.agency_id for row in rows[start : start + batch]],
                 stage=stage,
-                value=cell.value,
-                denominator=cell.denominator,
-                choice=cell.choice or "",
-                points=points[(row.agency_id, cell.criterion)],
-                max_points=criteria[cell.criterion][1],
-                is_synthetic=False,
-                updated_by=by,
+                user=by,
+                path=audit.IMPORT,
             )
-            for row in parsed.rows
-            for cell in row.cells
-        ]
-        services.scores_upsert(scores, also=("is_synthetic",))
-        audit.record_scores(
-            cycle=cycle,
-            agency_ids=[row.agency_id for row in parsed.rows],
-            stage=stage,
-            user=by,
-            path=audit.IMPORT,
-        )
+            scores += written
+            saving.tick(min(start + batch, len(rows)))
+        saving.end(len(rows))
+        progress("recompute", 0, 1)
         recomputed = services.cycle_recompute(cycle=cycle, stage=stage)
+        progress("recompute", 1, 1)
     created = sum((s.agency_id, s.criterion_id) not in before for s in scores)
     return ImportSummary(
         agencies=len(parsed.rows),

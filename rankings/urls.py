@@ -48,6 +48,11 @@ urlpatterns = [
         name="score-import",
     ),
     path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/nhap-lieu/tien-do/<str:token>/",
+        staff_views.score_import_progress,
+        name="score-import-progress",
+    ),
+    path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/don-vi/<slug:agency>/tu-danh-gia/",
         assessment_views.self_assessment,
         name="self-assessment",
