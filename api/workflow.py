@@ -16,8 +16,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -229,7 +229,10 @@ class CycleDetail(WorkflowView):
         return Response(serializers.CycleStateSerializer(cycle).data)
 
 
-class ScoreList(WorkflowView):
+class ScoreList(WorkflowView, generics.ListAPIView):
+    serializer_class = serializers.ScoreSerializer
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[
             *CYCLE_PARAMETERS,
@@ -238,8 +241,12 @@ class ScoreList(WorkflowView):
         ],
         responses={200: serializers.ScoreSerializer(many=True), **errors(400, 401, 403, 404)},
     )
-    def get(self, request, province, year, block):
+    def get(self, request, *args, **kwargs):
         """Unpublished scores: all agencies for provincial staff, one's own for an agency."""
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        request = self.request
         cycle = self.get_cycle()
         scores = Score.objects.filter(cycle=cycle).select_related(
             "agency", "criterion", "updated_by"
@@ -256,15 +263,31 @@ class ScoreList(WorkflowView):
             scores = scores.filter(agency__slug=agency)
         if "stage" in request.query_params:
             scores = scores.filter(stage=self.stage(request, Stage.values))
-        scores = scores.order_by("agency__slug", "criterion__order", "criterion__code", "stage")
-        paginator = Pagination()
-        page = paginator.paginate_queryset(scores, request, view=self)
+        return scores.order_by("agency__slug", "criterion__order", "criterion__code", "stage")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
         for score in page:
             score.etag = score_etag(score)
-        return paginator.get_paginated_response(serializers.ScoreSerializer(page, many=True).data)
+        return page
 
 
-class ScoreDetail(WorkflowView):
+class ScoreMixin:
+    def current(self, cycle, agency, criterion, stage) -> Score | None:
+        return (
+            Score.objects.select_related("agency", "criterion", "updated_by")
+            .filter(cycle=cycle, agency=agency, criterion=criterion, stage=stage)
+            .first()
+        )
+
+    def respond(self, score: Score, code=status.HTTP_200_OK) -> Response:
+        score.etag = score_etag(score)
+        response = Response(serializers.ScoreSerializer(score).data, status=code)
+        response["ETag"] = score.etag
+        return response
+
+
+class ScoreDetail(ScoreMixin, WorkflowView):
     def lookup(self, request, *, write: bool):
         cycle = self.get_cycle()
         agency = self.get_agency(cycle)
@@ -284,19 +307,6 @@ class ScoreDetail(WorkflowView):
         )
         return cycle, agency, criterion, stage
 
-    def current(self, cycle, agency, criterion, stage) -> Score | None:
-        return (
-            Score.objects.select_related("agency", "criterion", "updated_by")
-            .filter(cycle=cycle, agency=agency, criterion=criterion, stage=stage)
-            .first()
-        )
-
-    def respond(self, score: Score, code=status.HTTP_200_OK) -> Response:
-        score.etag = score_etag(score)
-        response = Response(serializers.ScoreSerializer(score).data, status=code)
-        response["ETag"] = score.etag
-        return response
-
     @extend_schema(
         parameters=[*CYCLE_PARAMETERS, AGENCY_PARAMETER, CODE_PARAMETER, STAGE_PARAMETER],
         responses={200: serializers.ScoreSerializer, **errors(400, 401, 403, 404)},
@@ -305,7 +315,7 @@ class ScoreDetail(WorkflowView):
         """One unpublished score with its ETag."""
         score = self.current(*self.lookup(request, write=False))
         if score is None:
-            raise ValidationError({"code": [_("Chưa có điểm tiêu chí này ở giai đoạn này.")]})
+            raise NotFound(_("Chưa có điểm tiêu chí này ở giai đoạn này."))
         return self.respond(score)
 
     @extend_schema(
@@ -361,7 +371,7 @@ class ScoreDetail(WorkflowView):
         return self.respond(score, status.HTTP_200_OK if current else status.HTTP_201_CREATED)
 
 
-class ScoreReview(ScoreDetail):
+class ScoreReview(ScoreMixin, WorkflowView):
     @extend_schema(
         parameters=[*CYCLE_PARAMETERS, AGENCY_PARAMETER, CODE_PARAMETER, IF_MATCH_OPTIONAL],
         request=serializers.ReviewInput,
@@ -530,6 +540,7 @@ class ImportView(WorkflowView):
                     parsed=parsed,
                     user=request.user,
                     reason=body.validated_data["reason"],
+                    path=audit.API,
                 )
         except imports.ImportRefused as error:
             return self.invalid(str(error), error.problems)

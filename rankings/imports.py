@@ -1015,8 +1015,11 @@ def import_apply(
     stage: str = Stage.FINAL,
     reason: str = "",
     progress: Progress | None = None,
+    path: str = audit.IMPORT,
 ) -> ImportSummary:
     """Store the file's scores at `stage` and recompute the draft results, all or nothing.
+
+    `path` is the audit trail's channel: the import page, or the API's import operation.
 
     Every (agency, criterion) of the file is upserted on (cycle, agency, criterion, stage),
     so applying the same file twice changes nothing. A published cycle is frozen: it is
@@ -1094,7 +1097,7 @@ def import_apply(
                 agency_ids=[row.agency_id for row in rows[start : start + batch]],
                 stage=stage,
                 user=by,
-                path=audit.IMPORT,
+                path=path,
             )
             scores += written
             saving.tick(min(start + batch, len(rows)))

@@ -23,8 +23,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_demo(tmp_path_factory, name: str, *, env: dict[str, str] | None = None, ready: str = "/"):
-    """Yield the base URL of a freshly seeded demo server; stop it afterwards."""
+def serve_demo(
+    tmp_path_factory,
+    name: str,
+    *,
+    env: dict[str, str] | None = None,
+    ready: str = "/",
+    setup: str | None = None,
+):
+    """Yield the base URL of a freshly seeded demo server; stop it afterwards.
+
+    `setup` names a Python file run by `manage.py shell` after the seed (extra state).
+    """
     folder = tmp_path_factory.mktemp(name)
     environment = {
         **os.environ,
@@ -33,7 +43,10 @@ def serve_demo(tmp_path_factory, name: str, *, env: dict[str, str] | None = None
         **(env or {}),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+    commands = [["migrate", "--noinput", "-v0"], ["seed_demo"]]
+    if setup:
+        commands.append(["shell", "-v0", "-c", Path(setup).read_text()])
+    for command in commands:
         subprocess.run(manage + command, cwd=ROOT, env=environment, check=True, capture_output=True)
     port = _free_port()
     log = (folder / "server.log").open("w")

@@ -251,6 +251,8 @@ def test_import_dry_run_previews_then_applies_all_or_nothing(cycle, people):
     assert applied.status_code == 200
     assert (applied.json()["dry_run"], applied.json()["scores_created"]) == (False, 9)
     assert Score.objects.filter(cycle=cycle, stage=Stage.FINAL).count() == 9
+    paths = set(Score.history.filter(cycle_id=cycle.pk).values_list("history_change_reason"))
+    assert paths == {("api",)}
 
 
 def test_transitions_and_publication_follow_the_cycle(cycle, world, people):
