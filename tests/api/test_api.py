@@ -532,7 +532,29 @@ def test_schema_describes_every_endpoint(client, world):
         "/api/v1/cycles/",
         "/api/v1/rankings/",
         "/api/v1/rankings/criteria/",
+        "/api/v1/me/",
+        "/api/v1/cycles/{province}/{year}/{block}/",
+        "/api/v1/cycles/{province}/{year}/{block}/transitions/",
+        "/api/v1/cycles/{province}/{year}/{block}/publications/",
+        "/api/v1/cycles/{province}/{year}/{block}/imports/",
+        "/api/v1/cycles/{province}/{year}/{block}/scores/",
+        "/api/v1/cycles/{province}/{year}/{block}/scores/{agency}/{code}/",
+        "/api/v1/cycles/{province}/{year}/{block}/scores/{agency}/{code}/review/",
+        "/api/v1/cycles/{province}/{year}/{block}/scores/{agency}/{code}/evidence/",
+        "/api/v1/cycles/{province}/{year}/{block}/agencies/{agency}/submission/",
     }
+    writes = {
+        (path, method)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in {"put", "post", "patch", "delete"}
+    }
+    assert len(writes) == 7  # score, review, evidence, submission, import, transition, publish
+    for path, method in writes:  # every write names its auth: token or session, never none
+        security = schema["paths"][path][method]["security"]
+        assert {"tokenAuth": []} in security and {} not in security, (path, security)
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["tokenAuth"]["type"] == "apiKey" and schemes["cookieAuth"]["in"] == "cookie"
     total = schema["components"]["schemas"]["RankingRow"]["properties"]["total"]
     assert total["type"] == "string" and total["format"] == "decimal"
 
