@@ -14,6 +14,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -28,7 +29,7 @@ from api import serializers
 from api.errors import error_body
 from api.pagination import Pagination
 from api.views import errors
-from rankings import assessments, audit, imports, permissions, services
+from rankings import assessments, audit, imports, permissions, security_log, services
 from rankings.models import (
     AGENCY_ROLES,
     AssessmentCycle,
@@ -151,10 +152,16 @@ IF_MATCH_OPTIONAL = OpenApiParameter(
 )
 
 
+class WorkflowSchema(AutoSchema):
+    def get_tags(self) -> list[str]:
+        return ["workflow"]
+
+
 class WorkflowView(APIView):
     """Authenticated, never cached by shared caches; the cycle and agency from the path."""
 
     permission_classes = [IsAuthenticated]
+    schema = WorkflowSchema()
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -509,6 +516,7 @@ class ImportView(WorkflowView):
         request={"multipart/form-data": serializers.ImportInput},
         responses={200: serializers.ImportResultSerializer, **errors(400, 401, 403, 404, 413)},
     )
+    @security_log.api_import
     def post(self, request, province, year, block):
         """Import final scores from the entry template (.xlsx) or a CSV, all or nothing.
 
@@ -630,4 +638,5 @@ class PublicationCreate(WorkflowView):
                 signer=data["signer"],
                 reason=data["reason"],
             )
+        security_log.publication(request, cycle=cycle, publication=publication)
         return Response(serializers.PublishedSerializer(publication).data, status=201)
