@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 import pandas as pd
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 
 import scoring
+from agencies.units import REFORM_DATE
 from rankings.filters import ResultFilter
 from rankings.models import (
     AssessmentCycle,
@@ -118,10 +120,21 @@ class Leaderboard:
     rows: pd.DataFrame
     stats: BlockStats
     previous: Leaderboard | None
-    comparable: bool
+    comparable: bool  # points and the block mean compare with the year before's
     bands: list[str]
     highest: Result | None
     lowest: Result | None
+    comparability: Comparability | None = None  # None: no published year before
+
+    @property
+    def not_comparable_reason(self) -> str:
+        """`CRITERIA` or `STRUCTURE` when there is a year before that does not compare."""
+        return self.comparability.reason if self.comparability is not None else ""
+
+    @property
+    def shows_changes(self) -> bool:
+        """Whether the year before's ranks and percents may be set against this year's."""
+        return self.comparability is not None and self.comparability.ranks
 
     @property
     def criteria_set(self) -> CriteriaSet:
@@ -221,10 +234,8 @@ def leaderboard(
             .first()
         )
         previous = leaderboard(cycle=before, with_previous=False) if before else None
-    comparable = previous is not None and criteria_sets_comparable(
-        cycle.criteria_set, previous.cycle.criteria_set
-    )
-    rows = _leaderboard_rows(shown, groups, previous, comparable, everyone=results)
+    compared = comparability(previous.cycle, cycle) if previous is not None else None
+    rows = _leaderboard_rows(shown, groups, previous, compared, everyone=results)
     return Leaderboard(
         cycle=cycle,
         publication=publication,
@@ -236,17 +247,22 @@ def leaderboard(
             ranked=sum(r.rank is not None for r in results),
         ),
         previous=previous,
-        comparable=comparable,
+        comparable=compared is not None and compared.points,
         bands=list(cycle.criteria_set.bands.values_list("label", flat=True)),
         highest=max(results, key=lambda r: r.total, default=None),
         lowest=min(results, key=lambda r: r.total, default=None),
+        comparability=compared,
     )
 
 
-def _leaderboard_rows(results, groups, previous, comparable, *, everyone=None) -> pd.DataFrame:
+def _leaderboard_rows(results, groups, previous, compared, *, everyone=None) -> pd.DataFrame:
+    # Across the 2025 reform the rows are not matched with the year before at all: a rank
+    # among 63 provinces (or a commune's among the old communes) is no baseline for a rank
+    # among 34, so neither last year's rank, total and percent nor any change is given.
     before = {}
-    if previous is not None:
+    if previous is not None and compared.ranks:
         before = {row.agency_id: row for row in previous.rows.itertuples(index=False)}
+    comparable = compared is not None and compared.points
     records = []
     rank_counts: dict[int, int] = {}
     for result in everyone if everyone is not None else results:
@@ -290,6 +306,76 @@ def block_stats(totals: list[Decimal], max_points: Decimal, *, ranked: int) -> B
     figures = scoring.describe([scoring.to_milli(t) for t in totals], scoring.to_milli(max_points))
     figures["ranked"] = ranked
     return BlockStats(**figures)
+
+
+# Why a year is not compared with the year before (`Comparability.reason`).
+CRITERIA = "criteria"  # the criteria set changed: percents and ranks only, not points
+STRUCTURE = "structure"  # the block's units are on different sides of the 2025 reform
+
+
+@dataclass(frozen=True)
+class Comparability:
+    """Whether a cycle's figures may be set against those of the cycle the year before.
+
+    The one place that decides it, for every page, download and the API. Points (a total's
+    change, the block mean's change) need the same criteria set shape and the same
+    administrative structure; ranks and percents need the same structure. Across the 1
+    July 2025 reform (63 provinces → 34, districts gone, communes merged) a block ranks a
+    different set of units, so nothing is compared: the pages say so instead, and a new
+    unit's lineage (`agency_lineage`) gives its predecessors' standing, in percent.
+    """
+
+    same_criteria: bool
+    same_structure: bool
+
+    @property
+    def points(self) -> bool:
+        return self.same_criteria and self.same_structure
+
+    @property
+    def ranks(self) -> bool:
+        return self.same_structure
+
+    @property
+    def reason(self) -> str:
+        """ "" when comparable; otherwise `STRUCTURE` before `CRITERIA` (it hides more)."""
+        if not self.same_structure:
+            return STRUCTURE
+        return "" if self.same_criteria else CRITERIA
+
+
+def comparability(
+    before: AssessmentCycle,
+    after: AssessmentCycle,
+    *,
+    shapes: Mapping[int, frozenset] | None = None,
+) -> Comparability:
+    """How `after` compares with `before` (the same block the year before).
+
+    `shapes` (from `_criteria_shapes`) saves the query comparing the two criteria sets.
+    """
+    if shapes is not None:
+        same_criteria = shapes[before.criteria_set_id] == shapes[after.criteria_set_id]
+    else:
+        same_criteria = criteria_sets_comparable(after.criteria_set, before.criteria_set)
+    return Comparability(
+        same_criteria=same_criteria,
+        same_structure=structure_era(before) == structure_era(after),
+    )
+
+
+def structure_era(cycle: AssessmentCycle) -> str:
+    """Which administrative structure a cycle ranks: "legacy" (before 1 July 2025) or "current".
+
+    Decided by the date its data end (`data_to`, else 31 December of its year), and never
+    later than its province's end: a 2025 cycle ranks the 34 provinces and merged communes,
+    a cycle of a province that ended on 30 June 2025 ranks the old units whatever its year.
+    """
+    end = cycle.data_to or datetime.date(cycle.year, 12, 31)
+    province_end = cycle.province.valid_to
+    if province_end is not None:
+        end = min(end, province_end)
+    return "current" if end >= REFORM_DATE else "legacy"
 
 
 def criteria_sets_comparable(first: CriteriaSet, second: CriteriaSet) -> bool:
@@ -402,9 +488,10 @@ class YearPoint:
     result: Result
     count: int
     stats: BlockStats
-    comparable_with_previous: bool | None
+    comparable_with_previous: bool | None  # points compare; None: no published year before
     change: Decimal | None
     rank_change: int | None
+    not_comparable_reason: str = ""  # `CRITERIA` or `STRUCTURE` when not comparable
 
 
 @dataclass(frozen=True)
@@ -452,7 +539,8 @@ def agency_profile(*, agency) -> AgencyProfile:
         if mine is None:
             continue
         prior = history[-1] if history and history[-1].cycle.year == cycle.year - 1 else None
-        comparable = comparable_pairs.get(cycle.pk) if prior else None
+        compared = comparable_pairs.get(cycle.pk) if prior else None
+        comparable = compared.points if compared is not None else None
         history.append(
             YearPoint(
                 cycle=cycle,
@@ -467,8 +555,9 @@ def agency_profile(*, agency) -> AgencyProfile:
                 comparable_with_previous=comparable,
                 change=mine.score - prior.result.score if prior and comparable else None,
                 rank_change=prior.result.rank - mine.rank
-                if prior and prior.result.rank and mine.rank
+                if prior and compared.ranks and prior.result.rank and mine.rank
                 else None,
+                not_comparable_reason=compared.reason if compared is not None else "",
             )
         )
     if not history:
@@ -560,15 +649,15 @@ def _result_above(mine: Result, block_results: list[Result]) -> Result | None:
     return max(better, key=lambda r: (r.rank, r.agency.search_name)) if better else None
 
 
-def _comparable_pairs(cycles: list[AssessmentCycle]) -> dict[int, bool]:
-    """For each cycle, whether it is comparable with the cycle of the year before."""
+def _comparable_pairs(cycles: list[AssessmentCycle]) -> dict[int, Comparability]:
+    """For each cycle, how it compares with the cycle of the year before (1 query)."""
     by_year = {cycle.year: cycle for cycle in cycles}
     pairs = {}
     shapes = _criteria_shapes({cycle.criteria_set_id for cycle in cycles})
     for cycle in cycles:
         before = by_year.get(cycle.year - 1)
         if before is not None:
-            pairs[cycle.pk] = shapes[cycle.criteria_set_id] == shapes[before.criteria_set_id]
+            pairs[cycle.pk] = comparability(before, cycle, shapes=shapes)
     return pairs
 
 
@@ -622,8 +711,9 @@ class TrendYear:
     publication: Publication
     stats: BlockStats
     totals: list[Decimal]
-    comparable_with_previous: bool | None
+    comparable_with_previous: bool | None  # points compare; None: no published year before
     mean_change: Decimal | None
+    not_comparable_reason: str = ""  # `CRITERIA` or `STRUCTURE` when not comparable
 
 
 @dataclass(frozen=True)
@@ -657,7 +747,8 @@ def block_trend(*, province: str, block: str) -> BlockTrend | None:
             ranked=sum(r.rank is not None for r in rows),
         )
         prior = years[-1] if years and years[-1].cycle.year == cycle.year - 1 else None
-        same = comparable.get(cycle.pk) if prior else None
+        compared = comparable.get(cycle.pk) if prior else None
+        same = compared.points if compared is not None else None
         years.append(
             TrendYear(
                 cycle=cycle,
@@ -666,10 +757,12 @@ def block_trend(*, province: str, block: str) -> BlockTrend | None:
                 totals=sorted((r.total for r in rows), reverse=True),
                 comparable_with_previous=same,
                 mean_change=stats.mean - prior.stats.mean if prior and same else None,
+                not_comparable_reason=compared.reason if compared is not None else "",
             )
         )
     movers: list[Mover] = []
-    if len(years) > 1 and years[-1].comparable_with_previous is not None:
+    last = comparable.get(years[-1].cycle.pk) if len(years) > 1 else None
+    if last is not None and last.ranks:  # no movers across the 2025 reform
         now = {r.agency_id: r for r in by_publication[years[-1].publication.pk]}
         before = {r.agency_id: r for r in by_publication[years[-2].publication.pk]}
         for agency_id, result in now.items():
@@ -730,6 +823,14 @@ def comparison(*, province: str, year: int, slugs: list[str]) -> Comparison:
             "bộ tiêu chí và điểm tối đa riêng, nên điểm số không cùng thang đo."
         ) % {"blocks": ", ".join(sorted(b.name for b in blocks))}
         return Comparison(agencies, None, [], [], error)
+    eras = {_agency_era(agency) for agency in agencies} - {None}
+    if len(eras) > 1:
+        error = _(
+            "Không so sánh được: khác cơ cấu đơn vị hành chính trước/sau ngày 01/07/2025. "
+            "Đơn vị đã kết thúc trước sắp xếp và đơn vị hình thành sau sắp xếp không được "
+            "xếp hạng cùng nhau."
+        )
+        return Comparison(agencies, None, [], [], error)
     cycle = published_cycle(province=province, year=year, block=blocks.pop().slug)
     if cycle is None:
         error = _("Năm %(year)s chưa có kết quả xếp hạng được công bố cho khối này.") % {
@@ -744,6 +845,16 @@ def comparison(*, province: str, year: int, slugs: list[str]) -> Comparison:
     )
     groups = list(cycle.criteria_set.groups.filter(parent__isnull=True).order_by("order", "code"))
     return Comparison(agencies, cycle, groups, results, "")
+
+
+def _agency_era(agency) -> str | None:
+    """ "legacy" for a unit that ended before the 2025 reform, "current" for one formed by
+    it, None for one that lives on both sides."""
+    if agency.valid_to is not None and agency.valid_to < REFORM_DATE:
+        return "legacy"
+    if agency.valid_from >= REFORM_DATE:
+        return "current"
+    return None
 
 
 @dataclass(frozen=True)
@@ -1010,6 +1121,52 @@ def national_scope():
     from agencies.models import Province
 
     return Province.objects.filter(is_national=True).first()
+
+
+@dataclass(frozen=True)
+class NationalStanding:
+    """A province's place in the latest published national ranking that ranks it."""
+
+    agency: object  # the national scope's agency that represents the province
+    cycle: AssessmentCycle
+    rank: int | None
+    count: int
+    not_ranked_reason: str
+
+
+def national_standing(*, province) -> NationalStanding | None:
+    """Where the national ranking places `province`, for its own page (1 query).
+
+    The latest published year whose ranking has an agency representing the province: a
+    legacy province's is 2024 (its last), a 2025 province's its latest. None when no
+    published national ranking ranks it.
+    """
+    count = (
+        Result.objects.filter(publication=OuterRef("publication"))
+        .values("publication")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    result = (
+        Result.objects.filter(
+            agency__represents=province,
+            agency__province__is_national=True,
+            publication__isnull=False,
+        )
+        .select_related("agency__province", "cycle__block")
+        .annotate(block_count=Subquery(count))
+        .order_by("-cycle__year", "-publication__revision")
+        .first()
+    )
+    if result is None:
+        return None
+    return NationalStanding(
+        agency=result.agency,
+        cycle=result.cycle,
+        rank=result.rank,
+        count=result.block_count,
+        not_ranked_reason=result.not_ranked_reason,
+    )
 
 
 def national_ranking() -> NationalRanking | None:

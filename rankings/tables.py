@@ -20,6 +20,17 @@ class Table:
     note: str = ""
 
 
+# Why a year's changes are not given (`selectors.Comparability.reason`), in the files.
+NOT_COMPARABLE = {
+    "structure": "không so sánh được: khác cơ cấu đơn vị hành chính trước/sau 01/07/2025",
+    "criteria": "bộ tiêu chí thay đổi: chỉ so sánh tỷ lệ % điểm tối đa và thứ hạng",
+}
+
+
+def not_comparable_text(reason: str) -> str | None:
+    return NOT_COMPARABLE.get(reason) if reason else None
+
+
 LEADERBOARD_HEADERS = {
     "rank": "Thứ hạng",
     "agency": "Cơ quan, đơn vị",
@@ -61,14 +72,26 @@ def leaderboard_table(board) -> Table:
     frame["change"] = rows["change"]
     cycle = board.cycle
     publication = board.publication
+    note = (
+        f"Quyết định số {publication.decision_number} ngày "
+        f"{publication.decision_date:%d/%m/%Y} (lần công bố {publication.revision})"
+    )
+    if board.not_comparable_reason:
+        reason = not_comparable_text(board.not_comparable_reason)
+        note += f". So với năm {board.previous.cycle.year}: {reason}"
+    if cycle.province.is_national:
+        title = f"Xếp hạng các tỉnh, thành phố toàn quốc năm {cycle.year}"
+    else:
+        title = (
+            f"Xếp hạng {cycle.block.name[:1].lower()}{cycle.block.name[1:]} tỉnh "
+            f"{cycle.province.name} năm {cycle.year}"
+        )
     return Table(
         frame=frame,
         filename=f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}",
-        title=f"Xếp hạng {cycle.block.name[:1].lower()}{cycle.block.name[1:]} tỉnh "
-        f"{cycle.province.name} năm {cycle.year}",
+        title=title,
         headers=headers,
-        note=f"Quyết định số {publication.decision_number} ngày "
-        f"{publication.decision_date:%d/%m/%Y} (lần công bố {publication.revision})",
+        note=note,
     )
 
 
@@ -93,6 +116,9 @@ def leaderboard_meta(board) -> dict:
             "highest": str(stats.highest),
             "lowest": str(stats.lowest),
             "spread": str(stats.spread),
+            "previous_year": board.previous.cycle.year if board.previous else None,
+            "comparable_with_previous": board.comparable if board.previous else None,
+            "not_comparable_reason": not_comparable_text(board.not_comparable_reason),
         },
     }
 
@@ -109,6 +135,7 @@ def history_table(profile) -> Table:
             "block_mean": point.stats.mean,
             "criteria_set": point.cycle.criteria_set.slug,
             "comparable_with_previous": point.comparable_with_previous,
+            "not_comparable_reason": not_comparable_text(point.not_comparable_reason),
             "change": point.change,
             "rank_change": point.rank_change,
             "decision_number": point.publication.decision_number,
@@ -127,6 +154,7 @@ def history_table(profile) -> Table:
             "block_mean",
             "criteria_set",
             "comparable_with_previous",
+            "not_comparable_reason",
             "change",
             "rank_change",
             "decision_number",
@@ -149,6 +177,7 @@ def history_table(profile) -> Table:
             "block_mean": "Trung bình khối",
             "criteria_set": "Bộ tiêu chí",
             "comparable_with_previous": "So sánh được với năm trước",
+            "not_comparable_reason": "Lý do không so sánh",
             "change": "Thay đổi điểm",
             "rank_change": "Thay đổi thứ hạng",
             "decision_number": "Số quyết định",
@@ -174,6 +203,7 @@ def trend_table(trend) -> Table:
             "spread": year.stats.spread,
             "mean_change": year.mean_change,
             "comparable_with_previous": year.comparable_with_previous,
+            "not_comparable_reason": not_comparable_text(year.not_comparable_reason),
         }
         for year in trend.years
     ]
@@ -181,7 +211,9 @@ def trend_table(trend) -> Table:
     return Table(
         frame=frame,
         filename=f"{trend.province.slug}-{trend.block.slug}-xu-huong",
-        title=f"{trend.block.name} {trend.province.name}: thống kê qua các năm",
+        title=f"{trend.block.name} {trend.province.name}: thống kê qua các năm"
+        if not trend.province.is_national
+        else "Các tỉnh, thành phố toàn quốc: thống kê qua các năm",
         headers={
             "year": "Năm",
             "count": "Số đơn vị",
@@ -193,6 +225,7 @@ def trend_table(trend) -> Table:
             "spread": "Chênh lệch",
             "mean_change": "Thay đổi trung bình",
             "comparable_with_previous": "So sánh được với năm trước",
+            "not_comparable_reason": "Lý do không so sánh",
         },
     )
 

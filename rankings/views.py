@@ -49,6 +49,8 @@ def province(request, province):
             (old, selectors.published_cycles(province=old)) for old in place.predecessors.all()
         ],
         "successors": list(place.successors.all()),
+        # Its place in the national ranking of provinces, when one is published.
+        "national": selectors.national_standing(province=place),
     }
     return render(request, "rankings/province.html", context)
 
@@ -83,7 +85,9 @@ def draft_leaderboard(request, province, year, block):
 
 def agency(request, province, slug, fmt=None):
     unit = get_object_or_404(
-        Agency.objects.select_related("province", "block"), province__slug=province, slug=slug
+        Agency.objects.select_related("province", "block", "represents"),
+        province__slug=province,
+        slug=slug,
     )
     profile = selectors.agency_profile(agency=unit)
     if fmt:

@@ -26,12 +26,14 @@ provinces' 2024 percents, (81.666 + 70 + 70) / 3 = 73.888… %, shown truncated 
 """
 
 import datetime
+import io
 import json
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from agencies.models import Agency, Province, Succession
 from rankings.models import AssessmentCycle, CriteriaSet, Criterion, CriterionGroup
@@ -365,3 +367,146 @@ def test_api_ranks_provinces_for_the_national_scope(client, national, fresh_thro
         "son-la-2025",
         "phu-tho-2025",
     ]
+
+
+# --- Across the reform: 34 provinces are not compared with 63 ---------------------------
+# Block means: 2023 (24 + 20 + 15 + 12) / 4 = 17.75; 2024 (24.5 + 21 + 21 + 12.25) / 4 =
+# 19.6875, +1.9375 on 2023; 2025 (26 + 18) / 2 = 22, which must not read "+2,312".
+
+NOT_COMPARABLE = "không so sánh được: khác cơ cấu đơn vị hành chính trước/sau 01/07/2025"
+
+
+def stats_of(html: str) -> str:
+    return html[html.index('class="stats"') : html.index("</dl>")]
+
+
+def test_the_2025_national_leaderboard_shows_no_change_on_2024_and_says_why(client, national):
+    html = page(client, "/toan-quoc/2025/provinces/")
+    assert "22,000" in stats_of(html) and "so với 2024" not in stats_of(html)
+    assert "+2,312" not in html
+    table = html[html.index('<table id="leaderboard">') :]
+    assert "So với 2024" not in table and "▲" not in table and "▼" not in table
+    notice = html[html.index('id="not-comparable"') :]
+    assert notice.startswith('id="not-comparable">Không so sánh được với năm 2024: khác cơ cấu')
+    national_page = page(client)
+    reform = national_page[national_page.index('id="reform"') :]
+    assert reform.startswith('id="reform">Không so sánh được với năm 2024: khác cơ cấu')
+    assert "So với 2024" not in national_page
+
+
+def test_the_2024_national_leaderboard_still_compares_with_2023(client, national):
+    html = page(client, "/toan-quoc/2024/provinces/")
+    assert "+1,937 so với 2023" in stats_of(html)  # 19.6875 − 17.75, truncated
+    assert 'id="not-comparable"' not in html and "So với 2023" in html
+    table = html[html.index('<table id="leaderboard">') :]
+    vinh_phuc = table[table.index("/toan-quoc/don-vi/vinh-phuc/") :]
+    assert "▲1" in vinh_phuc[: vinh_phuc.index("</tr>")]
+    assert "+4,500" in vinh_phuc[: vinh_phuc.index("</tr>")]  # 20 → 24.5
+
+
+def test_national_trends_give_no_2025_mean_change_and_say_why(client, national):
+    html = page(client, "/toan-quoc/xu-huong/provinces/")
+    table = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert f'title="{NOT_COMPARABLE}">khác cơ cấu ĐVHC</abbr>' in table[table.index(">2025</a>") :]
+    assert "+2,312" not in table
+    assert "Năm 2025 không so sánh được với năm trước: khác cơ cấu" in html
+    assert "+1,937" in table[table.index(">2024</a>") : table.index(">2025</a>")]
+    movers = html[html.index('class="grid-2"') :]
+    assert movers.count("Không có.") == 2  # no province moved: none is in both years
+
+
+def test_the_api_says_2025_does_not_compare_with_2024(client, national, fresh_throttles):
+    url = "/api/v1/rankings/?province=toan-quoc&block=provinces&year="
+    current = json.loads(client.get(url + "2025").content)["statistics"]
+    assert current["previous_year"] == 2024
+    assert current["comparable_with_previous"] is False and current["mean_change"] is None
+    before = json.loads(client.get(url + "2024").content)["statistics"]
+    assert before["comparable_with_previous"] is True and before["mean_change"] == "1.937"
+
+
+# --- Wording: the national scope is not "tỉnh Toàn quốc" -------------------------------
+
+
+def title_of(html: str) -> str:
+    return html[html.index("<title>") + 7 : html.index("</title>")]
+
+
+def footer_of(html: str) -> str:
+    return html[html.index('<footer class="site-footer">') :]
+
+
+def test_national_leaderboard_and_trends_are_worded_for_the_whole_country(client, national):
+    html = page(client, "/toan-quoc/2024/provinces/")
+    assert "<h1>Xếp hạng các tỉnh, thành phố toàn quốc năm 2024</h1>" in html
+    assert title_of(html).startswith("Xếp hạng các tỉnh, thành phố toàn quốc năm 2024 — ")
+    trends = page(client, "/toan-quoc/xu-huong/provinces/")
+    assert "<h1>Xếp hạng các tỉnh, thành phố toàn quốc qua các năm</h1>" in trends
+    assert title_of(trends).startswith("Các tỉnh, thành phố toàn quốc — ")
+    for url in (
+        "/toan-quoc/",
+        "/toan-quoc/2024/provinces/",
+        "/toan-quoc/xu-huong/provinces/",
+        "/toan-quoc/don-vi/vinh-phuc/",
+    ):
+        html = page(client, url)
+        assert "tỉnh Toàn quốc" not in html, url
+        assert "Bộ Thông tin và Truyền thông" in footer_of(html), url
+        assert "UBND tỉnh" not in footer_of(html), url
+    sheet = load_workbook(io.BytesIO(client.get("/toan-quoc/2024/provinces.xlsx").content)).active
+    assert sheet["A1"].value == "Xếp hạng các tỉnh, thành phố toàn quốc năm 2024"
+
+
+def test_a_provinces_own_pages_keep_the_provincial_wording(client, world):
+    html = page(client, "/mau/2020/districts/")
+    assert "<h1>Xếp hạng khối huyện tỉnh Tỉnh Mẫu năm 2020</h1>" in html
+    assert "quyết định của UBND tỉnh" in footer_of(html)
+    assert "Bộ Thông tin" not in footer_of(html)
+    assert "<h1>Khối huyện tỉnh Tỉnh Mẫu qua các năm</h1>" in page(
+        client, "/mau/xu-huong/districts/"
+    )
+
+
+# --- Links between the national ranking and the provinces' own pages -------------------
+
+
+def test_a_province_agency_links_to_the_provinces_own_page(client, national):
+    html = page(client, "/toan-quoc/don-vi/vinh-phuc/")
+    assert '<a href="/vinh-phuc/">Trang của tỉnh Vĩnh Phúc</a>' in html
+    assert '<a href="/phu-tho-2025/">Trang của tỉnh Phú Thọ</a>' in page(
+        client, "/toan-quoc/don-vi/phu-tho-2025/"
+    )
+    Agency.objects.filter(slug="vinh-phuc").update(name="UBND thành phố Vĩnh Phúc")
+    html = page(client, "/toan-quoc/don-vi/vinh-phuc/")
+    assert '<a href="/vinh-phuc/">Trang của thành phố Vĩnh Phúc</a>' in html
+
+
+def test_an_agency_that_represents_no_province_has_no_such_link(client, world):
+    assert "Trang của tỉnh" not in page(client, "/mau/don-vi/an/")
+
+
+def test_a_province_page_shows_its_latest_national_rank(client, national):
+    html = page(client, "/vinh-phuc/")
+    assert (
+        '<a href="/toan-quoc/">Xếp hạng toàn quốc năm 2024: hạng 1/4</a>'
+        ' · <a href="/toan-quoc/don-vi/vinh-phuc/">kết quả qua các năm</a>'
+    ) in html
+    assert "Xếp hạng toàn quốc năm 2024: hạng 4/4" in page(client, "/son-la/")
+    assert '<a href="/toan-quoc/">Xếp hạng toàn quốc năm 2025: hạng 2/2</a>' in page(
+        client, "/phu-tho-2025/"
+    )
+
+
+def test_a_province_page_shows_no_national_rank_until_one_is_published(client, db):
+    build(years=(2024,), publish_years=False)
+    assert "Xếp hạng toàn quốc" not in page(client, "/vinh-phuc/")
+    publish(AssessmentCycle.objects.get(year=2024), "24/QĐ-BTTTT")
+    assert "Xếp hạng toàn quốc năm 2024: hạng 1/4" in page(client, "/vinh-phuc/")
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_the_province_page_has_a_fixed_query_count(client, db, extra):
+    build(extra=extra)
+    with CaptureQueriesContext(connection) as captured:
+        html = page(client, "/vinh-phuc/")
+    assert "hạng 1/" in html
+    assert len(captured) == 5  # the national rank is one of them, however many provinces
