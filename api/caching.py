@@ -15,7 +15,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 # Bump when a v1 payload gains fields, so cached bodies are not revalidated as current.
-PAYLOAD_REVISION = "v1.0"
+PAYLOAD_REVISION = "v1.1"  # v1.1: not_comparable_reason
 
 
 @dataclass(frozen=True)

@@ -265,6 +265,13 @@ class Statistics(serializers.Serializer):
     mean_percent = Figure(help_text="By the criteria set's percent rule.")
     previous_year = serializers.IntegerField(allow_null=True)
     comparable_with_previous = serializers.BooleanField(allow_null=True)
+    not_comparable_reason = serializers.ChoiceField(
+        choices=["criteria", "structure"],
+        allow_null=True,
+        help_text="Why the year before does not compare: criteria (another criteria set: "
+        "percents and ranks only) or structure (the block is on the other side of the "
+        "1 July 2025 reform: nothing compares). Null when it compares or there is none.",
+    )
     mean_change = Figure(allow_null=True)
 
 
@@ -322,6 +329,13 @@ class HistoryYear(serializers.Serializer):
     band = serializers.CharField(allow_null=True)
     block_mean = Figure()
     comparable_with_previous = serializers.BooleanField(allow_null=True)
+    not_comparable_reason = serializers.ChoiceField(
+        choices=["criteria", "structure"],
+        allow_null=True,
+        help_text="Why the year before does not compare: criteria (another criteria set: "
+        "percents and ranks only) or structure (the block is on the other side of the "
+        "1 July 2025 reform: nothing compares). Null when it compares or there is none.",
+    )
     change = Figure(allow_null=True)
     rank_change = serializers.IntegerField(allow_null=True)
     decision = PublicationSerializer()

@@ -262,18 +262,23 @@ def test_the_api_compares_nothing_across_the_reform(client, communes):
     assert body["statistics"]["previous_year"] == 2024
     assert body["statistics"]["comparable_with_previous"] is False
     assert body["statistics"]["mean_change"] is None
+    assert body["statistics"]["not_comparable_reason"] == "structure"
     an = body["rows"][0]
     assert an["agency"]["slug"] == "chieng-an" and an["rank"] == 1
     assert (an["previous_rank"], an["rank_change"], an["change"]) == (None, None, None)
     before = json.loads(client.get(url + "2024").content)["statistics"]
     assert before["comparable_with_previous"] is True and before["mean_change"] == "1.666"
+    assert before["not_comparable_reason"] is None
     history = json.loads(
         client.get(f"/api/v1/agencies/{communes['chieng-an'].pk}/history/").content
     )
-    assert [(y["year"], y["rank_change"], y["change"]) for y in history["years"]] == [
-        (2023, None, None),
-        (2024, 0, "1.000"),
-        (2025, None, None),
+    assert [
+        (y["year"], y["rank_change"], y["change"], y["not_comparable_reason"])
+        for y in history["years"]
+    ] == [
+        (2023, None, None, None),
+        (2024, 0, "1.000", None),
+        (2025, None, None, "structure"),
     ]
     cache.clear()
 

@@ -92,6 +92,7 @@ def test_ranking_of_2020_districts_is_the_published_one(client, world):
         "mean_percent": "70.0",
         "previous_year": None,
         "comparable_with_previous": None,
+        "not_comparable_reason": None,
         "mean_change": None,
     }
     publication = body["publication"]
