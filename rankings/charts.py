@@ -23,28 +23,52 @@ def _layout(fig: go.Figure, *, y_title: str) -> go.Figure:
     return fig
 
 
-def history_chart(frame, *, labels: dict[str, str]) -> go.Figure:
-    """Percent of maximum and rank by year (rank on a reversed second axis)."""
+def _segments(years: list[str], breaks: frozenset[int]) -> list[slice]:
+    """Runs of consecutive years that may be joined by a line: a break year (one that does
+    not compare with the year before, e.g. across the 2025 reform) starts a new run."""
+    starts = [0] + [i for i, year in enumerate(years) if i and int(year) in breaks]
+    return [slice(a, b) for a, b in zip(starts, [*starts[1:], len(years)], strict=True)]
+
+
+def _lines(fig, years, values, *, breaks, name, **style) -> None:
+    """One line per comparable run, sharing one legend entry."""
+    for number, run in enumerate(_segments(years, breaks)):
+        fig.add_trace(
+            go.Scatter(
+                x=years[run],
+                y=values[run],
+                name=name,
+                legendgroup=name,
+                showlegend=number == 0,
+                mode="lines+markers",
+                **style,
+            )
+        )
+
+
+def history_chart(
+    frame, *, labels: dict[str, str], breaks: frozenset[int] = frozenset()
+) -> go.Figure:
+    """Percent of maximum and rank by year (rank on a reversed second axis); the lines
+    break before each year in `breaks`."""
     years = [str(y) for y in frame["year"]]
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=years,
-            y=[float(v) for v in frame["percent"]],
-            name=labels["percent"],
-            mode="lines+markers",
-            line={"color": BLUE, "width": 3},
-        )
+    _lines(
+        fig,
+        years,
+        [float(v) for v in frame["percent"]],
+        breaks=breaks,
+        name=labels["percent"],
+        line={"color": BLUE, "width": 3},
     )
-    fig.add_trace(
-        go.Scatter(
-            x=years,
-            y=[None if v is None or v != v else int(v) for v in frame["rank"]],
-            name=labels["rank"],
-            mode="lines+markers",
-            yaxis="y2",
-            line={"color": ORANGE, "dash": "dot", "width": 2},
-        )
+    _lines(
+        fig,
+        years,
+        [None if v is None or v != v else int(v) for v in frame["rank"]],
+        breaks=breaks,
+        name=labels["rank"],
+        yaxis="y2",
+        line={"color": ORANGE, "dash": "dot", "width": 2},
     )
     _layout(fig, y_title=labels["percent"])
     fig.update_layout(
@@ -77,9 +101,14 @@ def groups_chart(groups: list[tuple[str, float, float]], *, labels: dict[str, st
 
 
 def trend_chart(
-    frame, distributions: dict[str, list[float]], *, labels: dict[str, str]
+    frame,
+    distributions: dict[str, list[float]],
+    *,
+    labels: dict[str, str],
+    breaks: frozenset[int] = frozenset(),
 ) -> go.Figure:
-    """Block average by year over the distribution of totals (a box per year)."""
+    """Block average by year over the distribution of totals (a box per year); the mean's
+    line breaks before each year in `breaks`."""
     years = [str(y) for y in frame["year"]]
     fig = go.Figure()
     for year in years:
@@ -95,14 +124,13 @@ def trend_chart(
                 hoverinfo="y",
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=years,
-            y=[float(v) for v in frame["mean"]],
-            name=labels["mean"],
-            mode="lines+markers",
-            line={"color": BLUE, "width": 3},
-        )
+    _lines(
+        fig,
+        years,
+        [float(v) for v in frame["mean"]],
+        breaks=breaks,
+        name=labels["mean"],
+        line={"color": BLUE, "width": 3},
     )
     _layout(fig, y_title=labels["points"])
     fig.update_layout(xaxis={"type": "category"})

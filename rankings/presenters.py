@@ -5,7 +5,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from rankings import charts, tables
+from rankings import charts, selectors, tables
 
 
 def _pct(value, places) -> str:
@@ -16,8 +16,13 @@ def agency_charts(profile) -> dict:
     if not profile.history:
         return {}
     history = tables.history_table(profile).frame
+    breaks = frozenset(
+        point.cycle.year
+        for point in profile.history
+        if point.not_comparable_reason == selectors.STRUCTURE
+    )
     history_figure = charts.history_chart(
-        history, labels={"percent": _("% điểm tối đa"), "rank": _("Thứ hạng")}
+        history, labels={"percent": _("% điểm tối đa"), "rank": _("Thứ hạng")}, breaks=breaks
     )
     steps = [
         _("%(year)s: hạng %(rank)s, %(percent)s")
@@ -54,8 +59,14 @@ def agency_charts(profile) -> dict:
 def trend_charts(trend) -> dict:
     frame = tables.trend_table(trend).frame
     distributions = {str(y.cycle.year): [float(t) for t in y.totals] for y in trend.years}
+    breaks = frozenset(
+        y.cycle.year for y in trend.years if y.not_comparable_reason == selectors.STRUCTURE
+    )
     figure = charts.trend_chart(
-        frame, distributions, labels={"mean": _("Điểm trung bình"), "points": _("Điểm")}
+        frame,
+        distributions,
+        labels={"mean": _("Điểm trung bình"), "points": _("Điểm")},
+        breaks=breaks,
     )
     summary = "; ".join(
         _("%(year)s: trung bình %(mean)s, cao nhất %(high)s, thấp nhất %(low)s")

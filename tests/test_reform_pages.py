@@ -310,3 +310,25 @@ def test_a_province_that_ended_with_the_reform_ranks_the_old_structure(db):
     assert structure_era(AssessmentCycle(province=ended, year=2025)) == "legacy"
     assert structure_era(AssessmentCycle(province=kept, year=2025)) == "current"
     assert structure_era(AssessmentCycle(province=kept, year=2024)) == "legacy"
+
+
+def test_the_charts_break_their_lines_at_the_reform(communes):
+    """A line joining 2024 to 2025 would draw the change the tables refuse to show."""
+    from agencies.models import Agency
+    from rankings import presenters
+    from rankings import selectors as select
+
+    profile = select.agency_profile(agency=Agency.objects.get(slug="chieng-an"))
+    figure = json.loads(presenters.agency_charts(profile)["history_figure"])
+    percent = [t["x"] for t in figure["data"] if t["legendgroup"] == "% điểm tối đa"]
+    rank = [t["x"] for t in figure["data"] if t["legendgroup"] == "Thứ hạng"]
+    assert percent == rank == [["2023", "2024"], ["2025"]]
+    assert [t["showlegend"] for t in figure["data"]] == [True, False, True, False]
+
+    trend = select.block_trend(province="son-la", block="communes")
+    lines = [
+        t["x"]
+        for t in json.loads(presenters.trend_charts(trend)["trend_figure"])["data"]
+        if t["type"] == "scatter"
+    ]
+    assert lines == [["2023", "2024"], ["2025"]]
