@@ -510,3 +510,19 @@ def test_the_province_page_has_a_fixed_query_count(client, db, extra):
         html = page(client, "/vinh-phuc/")
     assert "hạng 1/" in html
     assert len(captured) == 5  # the national rank is one of them, however many provinces
+
+
+def test_compare_and_methodology_pages_name_the_ministry_for_the_national_ranking(client, national):
+    """Their decisions are the Ministry's, not a provincial People's Committee's."""
+    from rankings.models import AssessmentCycle
+
+    cycle = AssessmentCycle.objects.filter(province__is_national=True).order_by("-year").first()
+    pages = [
+        f"/phuong-phap/{cycle.criteria_set.slug}/",
+        f"/toan-quoc/{cycle.year}/so-sanh/?agency="
+        + "&agency=".join(cycle.results.values_list("agency__slug", flat=True)[:2]),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "Bộ Thông tin và Truyền thông" in html, url
+        assert "quyết định của UBND tỉnh" not in html, url
