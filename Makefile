@@ -17,12 +17,12 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	  && { command -v $$p; break; }; done)
 
-.PHONY: help install demo test lint fmt bench messages clean
+.PHONY: help install demo test lint fmt bench fault messages clean
 
 help:
 	@echo "make demo    install, migrate SQLite, load the demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test    install, ruff, manage.py check, makemigrations --check, pytest"
-	@echo "make lint | make fmt | make bench | make clean"
+	@echo "make lint | make fmt | make bench | make fault | make clean"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -61,6 +61,10 @@ test: install
 
 bench: install
 	$(PY) bench/scoring.py
+
+# The database stops under traffic and comes back (a private PostgreSQL cluster, ~50 s).
+fault: install
+	$(PY) bench/fault.py
 
 clean:
 	rm -rf $(VENV) var

@@ -4,9 +4,15 @@ The defaults run the demo with nothing installed: DEBUG on, an SQLite file under
 a local-memory cache. With DEBUG off every secret must come from the environment.
 """
 
+import base64
+import hashlib
+import importlib.util
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +49,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "simple_history",
+    "csp",
+    "axes",
     "agencies",
     "rankings",
     "api",
@@ -50,6 +58,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestIdMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,8 +69,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -84,7 +97,11 @@ TEMPLATES = [
 # An SQLite file under var/ (ignored by git) unless DATABASE_URL names another database.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks drop a persistent connection that died with the server, so the site
+    # recovers by itself when the database comes back.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -98,6 +115,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server answers the 503 page in seconds rather than hanging the worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
@@ -109,6 +129,21 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# django-axes watches every login (the site's and the admin's) and refuses a username + IP
+# pair after LOGIN_FAILURE_LIMIT failures for LOGIN_LOCKOUT_MINUTES; ModelBackend logs in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/login.html"  # the login page, with the lockout notice
+AXES_VERBOSE = False  # the security log records sign-ins, failures and lockouts
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be 1 or more.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -140,11 +175,67 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # Production hardening; harmless in the demo because DEBUG turns it off.
+# `manage.py check --deploy --fail-level WARNING` passes with DEBUG off (tests/test_security.py).
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True  # only a directive: the list itself needs the domain submitted
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    # Behind a proxy that terminates TLS and sets this header (and strips the client's own).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+
+# Sessions end SESSION_MAX_HOURS after sign-in whatever happens, and after
+# SESSION_IDLE_MINUTES without a request (config.middleware.SessionTimeoutMiddleware).
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 8) * 3600
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60
+if SESSION_COOKIE_AGE <= 0 or SESSION_IDLE_SECONDS <= 0:
+    raise ImproperlyConfigured("SESSION_MAX_HOURS and SESSION_IDLE_MINUTES must be 1 or more.")
+
+
+def _plotly_style_hashes() -> list[str]:
+    """CSP hashes of the `<style>` elements plotly.js itself adds, read from its bundle.
+
+    plotly.js appends an empty `<style>` and fills it through the CSSOM (which CSP does not
+    govern), and MapLibre's fixed stylesheet as text. Allowing exactly these two contents
+    by hash keeps `'unsafe-inline'` out of style-src; a new plotly.js gives new hashes.
+    """
+    spec = importlib.util.find_spec("plotly")
+    bundle = Path(spec.submodule_search_locations[0]) / "package_data" / "plotly.min.js"
+    source = bundle.read_text(encoding="utf-8") if bundle.exists() else ""
+    literal = r"createElement\(\"style\"\)[^']{0,300}?\.textContent='([^'\\]*)'"
+    contents = ["", *re.findall(literal, source)]
+    digests = (hashlib.sha256(text.encode()).digest() for text in contents)
+    return [f"'sha256-{base64.b64encode(digest).decode()}'" for digest in digests]
+
+
+# Content-Security-Policy: our own scripts and styles only, no inline code, no framing.
+# Charts embed their figure as a JSON data block (never executed) that static/js/charts.js
+# draws; plotly.js's own style elements are allowed by hash. The API docs pages (Swagger
+# UI, ReDoc) get a looser policy of their own (config.middleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *_plotly_style_hashes()],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 
 # The public read API under /api/v1/ (docs/api.md). Rates are "<number>/<second|minute|hour|day>".
 def _throttle_rate(name: str, default: str) -> str:
@@ -202,11 +293,25 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
+# The `security` logger writes one JSON object a line to stderr (rankings.security_log):
+# sign-ins, lockouts, refusals, imports and publications, each with its request id.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "rankings.security_log.RequestIdFilter"}},
+    "formatters": {"json": {"()": "rankings.security_log.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+    },
 }
 
 STATICFILES_FINDERS = [

@@ -1,15 +1,18 @@
-"""Root URLs: admin, language switch, the read API, then the public site."""
+"""Root URLs: health, admin, language switch, the read API, then the public site."""
 
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from config import health
+
 admin.site.site_header = "Xếp hạng ứng dụng CNTT, chính quyền điện tử"
 admin.site.site_title = "Quản trị xếp hạng CNTT"
 admin.site.index_title = "Quản trị"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("django.contrib.auth.urls")),

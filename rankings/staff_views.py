@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.models import Agency, Province
-from rankings import assessments, imports, permissions, services
+from rankings import assessments, imports, permissions, security_log, services
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
 from rankings.templates_xlsx import cycle_agencies, cycle_template_xlsx
 
@@ -91,6 +91,7 @@ def score_import(request, province, year, block):
         return _import_page(request, cycle, error=error, status=400, progress=progress)
     data = upload.read()
     parsed = imports.import_parse(cycle=cycle, upload=data, filename=upload.name, progress=progress)
+    security_log.import_checked(request, cycle=cycle, filename=upload.name, parsed=parsed)
     if not parsed.ok:
         return _import_page(request, cycle, parsed=parsed, status=400, progress=progress)
     default_storage.save(_pending_path(parsed.digest, parsed.file_format), ContentFile(data))
@@ -130,6 +131,7 @@ def _confirm(request, cycle, progress):
         return _import_page(
             request, cycle, parsed=parsed, error=str(refused), status=400, progress=progress
         )
+    security_log.import_applied(request, cycle=cycle, filename=path, summary=summary)
     default_storage.delete(path)
     progress.finish(ok=True)
     messages.success(
@@ -245,6 +247,7 @@ def publish(request, province, year, block):
                     signer=signer,
                     reason=reason,
                 )
+            security_log.publication(request, cycle=cycle, decision=number, revision=revision)
             messages.success(request, _("Đã công bố kết quả (lần %(n)s).") % {"n": revision})
             return redirect("leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
     context = {
