@@ -74,3 +74,21 @@ clean:
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Backups: dump DATABASE_URL (pg_dump -Fc), restore it into a new database, compare every
+# published ranking by checksum, print the timings; docs/backup.md is the runbook.
+.PHONY: backup-check audit
+backup-check: install
+	@if [ -z "$$DATABASE_URL" ]; then \
+	  echo "error: set DATABASE_URL=postgres://user@host:5432/db (the database to check)" >&2; \
+	  exit 2; fi
+	$(PY) scripts/backup_check.py
+
+# Supply chain: the installed packages against known vulnerabilities (--strict: a package
+# that could not be checked fails the audit), and high-severity findings in our code.
+# Both run; the target fails if either does.
+audit: install
+	@status=0; \
+	$(VENV)/bin/pip-audit --strict --skip-editable || status=1; \
+	$(VENV)/bin/bandit -q -r agencies api config rankings scoring -lll || status=1; \
+	exit $$status

@@ -196,6 +196,25 @@ def evidence_check(upload) -> None:
         raise InvalidInput(
             [_("Tệp “%(n)s” không đúng định dạng %(e)s.") % {"n": upload.name, "e": extension}]
         )
+    office = {  # a zip: a real Office document, not any zip (or a zip bomb) renamed
+        ".docx": (("[Content_Types].xml", "word/document.xml"), "văn bản Word (.docx)"),
+        ".xlsx": (("[Content_Types].xml", "xl/workbook.xml"), "bảng tính Excel (.xlsx)"),
+    }
+    if extension in office:
+        from rankings.imports import package_problem
+
+        required, kind = office[extension]
+        problem = package_problem(
+            upload,
+            upload.name,
+            required=required,
+            kind=kind,
+            max_entries=2_000,
+            max_unpacked=10 * MAX_EVIDENCE_BYTES,
+        )
+        upload.seek(0)
+        if problem:
+            raise InvalidInput([problem[:1].upper() + problem[1:]])
 
 
 @transaction.atomic

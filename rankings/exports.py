@@ -2,6 +2,10 @@
 
 Column keys are a stable contract (English, snake_case); decimals are written exactly as
 strings in CSV and JSON and as numeric cells with a fixed number format in XLSX.
+
+Text that a spreadsheet would run as a formula (an agency named "=HYPERLINK(...)", "+1",
+"@SUM(...)") is prefixed with an apostrophe in CSV and XLSX (OWASP's "CSV injection");
+numbers, negative ones included, are numbers and stay as they are. JSON is not touched.
 """
 
 import csv
@@ -30,8 +34,23 @@ def _cell(value):
     return value
 
 
-def _text(value) -> str:
+# What makes Excel, LibreOffice or Google Sheets read a cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """`text`, with a leading ' when a spreadsheet would take it for a formula."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _safe(value):
+    """A cell's value as written to CSV/XLSX: text neutralised, numbers untouched."""
     value = _cell(value)
+    return neutralised(value) if isinstance(value, str) else value
+
+
+def _text(value) -> str:
+    value = _safe(value)
     return "" if value is None else str(value)
 
 
@@ -39,7 +58,7 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark, so Excel in Vietnamese offices shows the diacritics."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(frame.columns)
+    writer.writerow([_text(c) for c in frame.columns])
     for row in frame.itertuples(index=False):
         writer.writerow([_text(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -51,16 +70,16 @@ def to_xlsx(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Xep hang"
-    sheet.append([title])
+    sheet.append([_safe(title)])
     sheet["A1"].font = Font(bold=True, size=12)
     if note:
-        sheet.append([note])
-    sheet.append([(headers or {}).get(c, c) for c in frame.columns])
+        sheet.append([_safe(note)])
+    sheet.append([_safe((headers or {}).get(c, c)) for c in frame.columns])
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in frame.itertuples(index=False):
-        sheet.append([_cell(v) for v in row])
+        sheet.append([_safe(v) for v in row])
     for index, column in enumerate(frame.columns, start=1):
         values = [v for v in frame[column] if isinstance(v, Decimal)]
         if values:

@@ -6,6 +6,10 @@ rule checks are the engine's own (`scoring.compute`), translated back to rows an
 `import_preview` shows the ranking the file would give, writing nothing. `import_apply`
 writes the scores and the draft results in one transaction, or nothing at all.
 
+Hostile files are refused before they are read, each with its reason: a zip or XML bomb
+inside an .xlsx, another kind of file renamed, a million rows, formulas (see "Hostile
+.xlsx" below and the limits). Memory stays within tens of MB whatever the upload.
+
 A view keeps the uploaded bytes between preview and confirmation and parses them again
 on confirmation (cheap, and checked against the database as it is then); `digest` lets it
 make sure the confirmed file is the one that was previewed.
@@ -31,7 +35,12 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
+from xml.parsers import expat
 
+import openpyxl.xml
+from defusedxml import DefusedXmlException
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -56,10 +65,25 @@ from rankings.templates_xlsx import (
 )
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Limits on hostile files (zip bombs, XML bombs, a million rows), far above any province's
+# real file (200 agencies × 80 criteria: a template of about 100 kB, unpacked 1 MB).
 # An .xlsx is a zip: a small upload may unpack to gigabytes.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 20_000
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_ZIP_ENTRIES = 200
+MAX_PACKING_RATIO = 100  # Excel's XML packs 5-20 times; a zip bomb, thousands
+RATIO_FREE_BYTES = 1024 * 1024  # a part this small may pack as tightly as it likes
+# XML elements of a part openpyxl builds objects from (styles, workbook, relations: a
+# 20,000-element styles.xml takes 16 MB and 4 s), of the shared strings (a list of str),
+# and of a sheet outside its cells (merged cells, validations, links: built as objects).
+MAX_PART_ELEMENTS = 20_000
+MAX_STRING_ELEMENTS = 100_000
+MAX_SHEET_EXTRAS = 10_000
+MAX_SCANNED_ROWS = 100_000  # rows of a sheet or lines of a CSV, blank ones included
+MAX_CELLS = 1_000_000
+MAX_DATA_ROWS = 5_000  # rows below the header
+MAX_HEAD_ROWS = 1_000  # non-blank rows above it
 MAX_COLUMNS = 2_000
+MAX_LINE_CHARS = 100_000
 RAW_LIMIT = Decimal(10) ** 12  # Score.value: 15 digits, 3 of them decimals
 
 # UTF-8 Vietnamese read as Windows-1252 (or 1258) and saved again: "Ã¡" for "á",
@@ -265,6 +289,9 @@ def import_parse(
         return ParsedImport(
             **base, file_format=file_format, encoding=encoding, problems=(refusal.problem,)
         )
+    formulas = _formula_problems(grid)
+    if formulas:
+        return ParsedImport(**base, file_format=file_format, encoding=encoding, problems=formulas)
     rows, problems, warnings = _Reader(cycle, grid, progress).read()
     return ParsedImport(
         **base,
@@ -287,9 +314,8 @@ def _file_format(upload: bytes, filename: str) -> str:
     if not upload:
         raise _Refusal(f"tệp “{filename}” trống (0 byte).")
     if len(upload) > MAX_UPLOAD_BYTES:
-        size = plain_number(-(-len(upload) * 100 // 1024 // 1024) / Decimal(100))
         raise _Refusal(
-            f"tệp “{filename}” nặng {size} MB, vượt giới hạn "
+            f"tệp “{filename}” nặng {_megabytes(len(upload))} MB, vượt giới hạn "
             f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB; hãy bỏ các trang tính, hình ảnh "
             "không cần thiết."
         )
@@ -304,8 +330,9 @@ def _file_format(upload: bytes, filename: str) -> str:
         if is_zip:
             return "xlsx"
         raise _Refusal(
-            f"tệp “{filename}” có đuôi .xlsx nhưng nội dung không phải bảng tính Excel; hãy "
-            "tải mẫu về và lưu lại bằng Excel."
+            f"tệp “{filename}” có đuôi .xlsx nhưng nội dung không phải bảng tính Excel: "
+            f"đây là {_content_kind(upload)} bị đổi đuôi, không phải tệp Excel .xlsx. Hãy tải "
+            "mẫu về, điền rồi lưu lại bằng Excel (“Excel Workbook (.xlsx)”)."
         )
     if extension == "csv":
         if is_zip:
@@ -319,23 +346,241 @@ def _file_format(upload: bytes, filename: str) -> str:
     )
 
 
+def _megabytes(size: int) -> str:
+    """A size in MB, rounded up to hundredths, Vietnamese style: "5,01"."""
+    return plain_number(-(-size * 100 // 1024 // 1024) / Decimal(100))
+
+
+# What a file renamed to .xlsx really is, by its first bytes, to say so in the refusal.
+_SIGNATURES = (
+    (b"%PDF", "tài liệu PDF"),
+    (b"\x89PNG", "ảnh PNG"),
+    (b"\xff\xd8\xff", "ảnh JPEG"),
+    (b"GIF8", "ảnh GIF"),
+    (b"Rar!", "tệp nén RAR"),
+    (b"7z\xbc\xaf", "tệp nén 7-Zip"),
+    (b"\x1f\x8b", "tệp nén gzip"),
+    (b"MZ", "chương trình Windows (.exe)"),
+    (b"\x7fELF", "chương trình Linux"),
+    (b"{\\rtf", "văn bản RTF"),
+)
+
+
+def _content_kind(upload: bytes) -> str:
+    for signature, kind in _SIGNATURES:
+        if upload.startswith(signature):
+            return kind
+    head = upload[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return "trang web HTML"
+    if head.startswith(b"<"):
+        return "tệp XML"
+    try:
+        upload[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return "một tệp không rõ loại"
+    return "tệp văn bản (CSV?)"
+
+
+# ---------------------------------------------------------------------------------------
+# Hostile .xlsx: an .xlsx is a zip of XML parts. Before openpyxl opens one, the zip's own
+# directory is checked (entries, declared sizes, packing ratio: zipfile never inflates an
+# entry beyond its declared size), and every XML part is streamed once through expat,
+# which holds no tree: a DTD (the only way to declare entities, as "billion laughs" does)
+# is refused, and parts are counted, so openpyxl never meets a part whose parsing would
+# not fit in memory. defusedxml, which openpyxl uses when it is installed, is a second
+# guard against entities.
+
+if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - a dependency; OPENPYXL_DEFUSEDXML=False
+    raise ImproperlyConfigured(
+        "openpyxl must parse uploads with defusedxml: install it and leave "
+        "OPENPYXL_DEFUSEDXML unset."
+    )
+
+
+def package_problem(
+    source: BinaryIO,
+    filename: str,
+    *,
+    required: tuple[str, ...],
+    kind: str = "bảng tính Excel (.xlsx)",
+    max_entries: int = MAX_ZIP_ENTRIES,
+    max_unpacked: int = MAX_UNPACKED_BYTES,
+) -> str | None:
+    """Why an Office (OOXML) file `source` may not be opened, from its zip directory alone.
+
+    None when the zip holds the `required` parts and its declared sizes are sane; nothing
+    is inflated. Also used for evidence uploads (.docx, .xlsx), which are only stored.
+    """
+    try:
+        with zipfile.ZipFile(source) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+        return (
+            f"tệp “{filename}” bị hỏng: không mở được như một tệp nén Office "
+            f"({type(error).__name__})."
+        )
+    if len(infos) > max_entries:
+        return (
+            f"tệp “{filename}” chứa {len(infos)} tệp con, vượt giới hạn {max_entries}: không "
+            "phải một tệp Office bình thường."
+        )
+    names = {info.filename for info in infos}
+    if any(part not in names for part in required):
+        return f"tệp “{filename}” là tệp nén nhưng không phải {kind}."
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > max_unpacked:
+        return (
+            f"tệp “{filename}” khi giải nén nặng {_megabytes(unpacked)} MB, vượt giới hạn "
+            f"{max_unpacked // 1024 // 1024} MB (tệp “bom nén”?); hãy bỏ dữ liệu thừa."
+        )
+    for info in infos:
+        ratio = info.file_size // max(info.compress_size, 1)
+        if info.file_size > RATIO_FREE_BYTES and ratio > MAX_PACKING_RATIO:
+            return (
+                f"tệp “{filename}” có phần “{info.filename}” nén {ratio} lần (giới hạn "
+                f"{MAX_PACKING_RATIO} lần): dấu hiệu “bom nén”, không được chấp nhận."
+            )
+    return None
+
+
+class _XmlScan:
+    """One XML part streamed through expat: no DTD, and at most so many elements/rows.
+
+    What a part may hold depends on its root: a worksheet is read row by row (rows and
+    cells are limited, the rest is built as objects), the shared strings are a list of
+    str, any other part (styles, workbook, relations) is built whole as objects.
+    """
+
+    def __init__(self, part: str, filename: str) -> None:
+        self.part, self.filename = part, filename
+        self.parser = expat.ParserCreate()
+        self.parser.StartDoctypeDeclHandler = self._doctype
+        self.parser.EntityDeclHandler = self._doctype
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.root: str | None = None
+        self.elements = self.rows = self.cells = 0
+        self.in_data = False
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        self.parser.Parse(chunk, final)
+
+    def _doctype(self, *args) -> None:
+        raise _Refusal(
+            f"tệp “{self.filename}” có khai báo DOCTYPE/ENTITY trong phần “{self.part}”: Excel "
+            "không bao giờ ghi như vậy, đây là dấu hiệu tệp độc hại (“bom XML”, billion "
+            "laughs) — không được chấp nhận."
+        )
+
+    def _start(self, name: str, attributes: dict) -> None:
+        local = name.rpartition(":")[2]
+        if self.root is None:
+            self.root = local
+        if self.root not in ("worksheet", "dialogsheet"):
+            self.elements += 1
+            limit = MAX_STRING_ELEMENTS if self.root == "sst" else MAX_PART_ELEMENTS
+            if self.elements > limit:
+                self._too_many(f"hơn {_thousands(limit)} thành phần XML")
+        elif local == "sheetData":
+            self.in_data = True
+        elif not self.in_data:
+            self.elements += 1
+            if self.elements > MAX_SHEET_EXTRAS:
+                self._too_many(f"hơn {_thousands(MAX_SHEET_EXTRAS)} thành phần ngoài các ô")
+        elif local == "row":
+            self.rows += 1
+            if self.rows > MAX_SCANNED_ROWS:
+                self._too_many(f"hơn {_thousands(MAX_SCANNED_ROWS)} dòng (kể cả dòng trống)")
+        elif local == "c":
+            self.cells += 1
+            if self.cells > MAX_CELLS:
+                self._too_many(f"hơn {_thousands(MAX_CELLS)} ô")
+
+    def _end(self, name: str) -> None:
+        if self.in_data and name.rpartition(":")[2] == "sheetData":
+            self.in_data = False
+
+    def _too_many(self, what: str) -> None:
+        raise _Refusal(
+            f"tệp “{self.filename}” có phần “{self.part}” với {what}: quá lớn cho một mẫu "
+            f"nhập điểm (tối đa {_thousands(MAX_DATA_ROWS)} dòng dữ liệu) — đã dừng đọc."
+        )
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+_XML_HEADS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b" ", b"\t", b"\r", b"\n")
+
+
+def _xml_parts_check(archive: zipfile.ZipFile, filename: str) -> None:
+    """Every XML part, by name or by its first byte (a part is found by its relations)."""
+    for info in archive.infolist():
+        named_xml = info.filename.endswith((".xml", ".rels"))
+        with archive.open(info) as stream:
+            chunk = stream.read(1 << 16)
+            if not named_xml and not chunk.startswith(_XML_HEADS):
+                continue  # an image or another binary part: openpyxl does not parse it
+            scan = _XmlScan(info.filename, filename)
+            try:
+                while chunk:
+                    scan.feed(chunk)
+                    chunk = stream.read(1 << 16)
+                scan.feed(b"", final=True)
+            except expat.ExpatError as error:
+                if not named_xml:
+                    continue  # VML drawings are loose XML; a parser stops where expat did
+                raise _Refusal(
+                    f"không đọc được tệp Excel “{filename}”: phần “{info.filename}” không "
+                    f"phải XML hợp lệ ({expat.ErrorString(error.code)}, dòng {error.lineno})."
+                ) from error
+
+
+def _damaged(filename: str, error: BaseException) -> _Refusal:
+    cause: BaseException | None = error
+    while cause is not None:  # openpyxl wraps what defusedxml refuses in a ValueError
+        if isinstance(cause, DefusedXmlException):
+            return _Refusal(
+                f"tệp “{filename}” có khai báo DOCTYPE/ENTITY: dấu hiệu tệp độc hại (“bom "
+                "XML”) — không được chấp nhận."
+            )
+        cause = cause.__cause__ or cause.__context__
+    return _Refusal(
+        f"không đọc được tệp Excel “{filename}”: tệp hỏng hoặc không đúng định dạng .xlsx "
+        f"({type(error).__name__})."
+    )
+
+
+class _Formula(str):
+    """A cell that holds a formula (its text, "=..."): refused, never evaluated or stored."""
+
+
+FORMULA_MESSAGE = "công thức không được chấp nhận; hãy dán giá trị (Dán đặc biệt → Giá trị)"
+MAX_FORMULA_PROBLEMS = 50
+
+
+def _cell_value(cell) -> object:
+    if getattr(cell, "data_type", None) == "f":
+        value = cell.value
+        return _Formula(getattr(value, "text", None) or value)  # ArrayFormula has .text
+    return cell.value
+
+
 def _xlsx_grid(upload: bytes, filename: str, progress: Progress) -> list[tuple[int, list]]:
     try:
+        problem = package_problem(io.BytesIO(upload), filename, required=("xl/workbook.xml",))
+        if problem:
+            raise _Refusal(problem)
         with zipfile.ZipFile(io.BytesIO(upload)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if "xl/workbook.xml" not in names:
-            raise _Refusal(f"tệp “{filename}” là tệp nén nhưng không phải bảng tính Excel (.xlsx).")
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise _Refusal(f"tệp “{filename}” quá lớn khi giải nén; hãy bỏ dữ liệu thừa.")
-        workbook = load_workbook(io.BytesIO(upload), read_only=True, data_only=True)
+            _xml_parts_check(archive, filename)
+        # data_only=False: a formula cell reads as its text, "=...", and is refused
+        workbook = load_workbook(io.BytesIO(upload), read_only=True, data_only=False)
     except _Refusal:
         raise
     except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise _Refusal(
-            f"không đọc được tệp Excel “{filename}”: tệp hỏng hoặc không đúng định dạng .xlsx "
-            f"({type(error).__name__})."
-        ) from error
+        raise _damaged(filename, error) from error
     try:
         if ENTRY_SHEET in workbook.sheetnames:
             sheet = workbook[ENTRY_SHEET]
@@ -343,17 +588,92 @@ def _xlsx_grid(upload: bytes, filename: str, progress: Progress) -> list[tuple[i
             sheet = workbook.worksheets[0]
         else:
             raise _Refusal(f"tệp “{filename}” không có trang tính nào — không có dòng dữ liệu.")
-        declared = sheet.max_row or 0  # the file's own claim: good enough for a progress bar
+        # The file's own claim: good enough for a progress bar, never trusted further.
+        declared = min(sheet.max_row or 0, MAX_DATA_ROWS)
         sheet.reset_dimensions()  # a file's declared size may be wrong; read what is there
-        rows = _Phase(progress, "read", declared).over(sheet.iter_rows(values_only=True))
-        grid = []
-        for number, values in enumerate(rows, start=1):
-            if number > MAX_ROWS:
-                raise _Refusal(f"trang tính có hơn {MAX_ROWS} dòng; hãy bỏ các dòng thừa.")
-            grid.append((number, _trimmed(list(values))))
-        return grid
+        grid = _Grid("trang tính")
+        rows = _Phase(progress, "read", declared).over(sheet.iter_rows())
+        for number, cells in enumerate(rows, start=1):
+            grid.add(number, [_cell_value(cell) for cell in cells])
+        return grid.rows
+    except _Refusal:
+        raise
+    except Exception as error:
+        raise _damaged(filename, error) from error
     finally:
         workbook.close()
+
+
+class _Grid:
+    """A sheet's non-blank rows, (number, cells); refuses a long sheet before reading it all.
+
+    Data rows (below the header, the row with `agency_slug`) are limited to
+    `MAX_DATA_ROWS`, rows above it to `MAX_HEAD_ROWS`, and blank rows are skipped but
+    counted, up to `MAX_SCANNED_ROWS`.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.rows: list[tuple[int, list]] = []
+        self.header: int | None = None
+        self.data = 0
+
+    def add(self, number: int, cells: list) -> None:
+        if number > MAX_SCANNED_ROWS:
+            raise _Refusal(
+                f"{self.kind} có hơn {_thousands(MAX_SCANNED_ROWS)} dòng (kể cả dòng trống) — "
+                "đã dừng đọc; hãy xoá các dòng thừa."
+            )
+        cells = _trimmed(cells)
+        if not cells:
+            return
+        if self.header is None:
+            if any(normalise_header(cell) == SLUG for cell in cells):
+                self.header = number
+            elif len(self.rows) >= MAX_HEAD_ROWS:
+                raise _Refusal(
+                    f"{self.kind} không có dòng tiêu đề (ô “{SLUG}”) trong "
+                    f"{_thousands(MAX_HEAD_ROWS)} dòng có dữ liệu đầu tiên — đã dừng đọc; "
+                    "hãy dùng mẫu tải về."
+                )
+        else:
+            self.data += 1
+            if self.data > MAX_DATA_ROWS:
+                raise _Refusal(
+                    f"{self.kind} có hơn {_thousands(MAX_DATA_ROWS)} dòng dữ liệu (đã dừng đọc ở "
+                    f"dòng {_thousands(number)}); một kỳ đánh giá chỉ có vài trăm đơn vị — hãy "
+                    "bỏ các dòng thừa."
+                )
+        self.rows.append((number, cells))
+
+
+def _formula_problems(grid: list[tuple[int, list]]) -> tuple[ImportProblem, ...]:
+    """Every formula cell, located by row and by column header (else letter)."""
+    names: dict[int, str] = {}
+    for _, cells in grid:
+        if any(normalise_header(cell) == SLUG for cell in cells):
+            names = {i: str(c).strip() for i, c in enumerate(cells) if not _blank(c)}
+            break
+    found = [
+        (number, index, cell)
+        for number, cells in grid
+        for index, cell in enumerate(cells)
+        if isinstance(cell, _Formula)
+    ]
+    problems = [
+        ImportProblem(
+            FORMULA_MESSAGE,
+            row=number,
+            column=names.get(index) or get_column_letter(index + 1),
+            value=str(cell)[:80],
+        )
+        for number, index, cell in found[:MAX_FORMULA_PROBLEMS]
+    ]
+    if len(found) > MAX_FORMULA_PROBLEMS:
+        problems.append(
+            ImportProblem(f"và {len(found) - MAX_FORMULA_PROBLEMS} ô công thức khác nữa.")
+        )
+    return tuple(problems)
 
 
 def _trimmed(cells: list) -> list:
@@ -372,8 +692,19 @@ def _csv_grid(
     upload: bytes, filename: str, progress: Progress
 ) -> tuple[list[tuple[int, list]], str]:
     text, encoding = _decode(upload, filename)
+    lines = max(text.count("\n"), text.count("\r"))  # no copy: a million lines are refused here
+    if lines > MAX_SCANNED_ROWS:
+        raise _Refusal(
+            f"tệp CSV có hơn {_thousands(MAX_SCANNED_ROWS)} dòng (kể cả dòng trống); hãy bỏ các "
+            "dòng thừa."
+        )
     text = unicodedata.normalize("NFC", text)  # Windows-1258 writes tones as combining marks
     for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise _Refusal(
+                f"tệp CSV có dòng {number} dài {_thousands(len(line))} ký tự, vượt giới hạn "
+                f"{_thousands(MAX_LINE_CHARS)}; hãy kiểm tra lại tệp."
+            )
         if "\ufffd" in line:
             raise _Refusal(
                 f"tệp CSV bị lỗi bảng mã: dòng {number} có ký tự “\ufffd” (chữ đã bị hỏng khi "
@@ -394,17 +725,15 @@ def _csv_grid(
                 "điều khiển); chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."
             )
     delimiter = _delimiter(text)
-    grid = []
+    grid = _Grid("tệp CSV")
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         lines = len(text.splitlines())  # records, unless a quoted cell spans lines
         for number, cells in enumerate(_Phase(progress, "read", lines).over(reader), start=1):
-            if number > MAX_ROWS:
-                raise _Refusal(f"tệp CSV có hơn {MAX_ROWS} dòng; hãy bỏ các dòng thừa.")
-            grid.append((number, _trimmed(cells)))
+            grid.add(number, [_Formula(c) if c.lstrip().startswith("=") else c for c in cells])
     except csv.Error as error:
         raise _Refusal(f"tệp CSV sai cấu trúc: {error}.") from error
-    return grid, encoding
+    return grid.rows, encoding
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, str]:
@@ -1130,4 +1459,5 @@ __all__ = [
     "import_apply",
     "import_parse",
     "import_preview",
+    "package_problem",
 ]

@@ -86,9 +86,9 @@ def score_import(request, province, year, block):
     if upload is None:
         error = _("Hãy chọn tệp .xlsx hoặc .csv.")
         return _import_page(request, cycle, error=error, status=400, progress=progress)
-    if upload.size > imports.MAX_UPLOAD_BYTES:
+    if upload.size > imports.MAX_UPLOAD_BYTES:  # 413 Content Too Large, as the API answers
         error = _("Tệp nặng hơn giới hạn %(mb)s MB.") % {"mb": imports.MAX_UPLOAD_BYTES >> 20}
-        return _import_page(request, cycle, error=error, status=400, progress=progress)
+        return _import_page(request, cycle, error=error, status=413, progress=progress)
     data = upload.read()
     parsed = imports.import_parse(cycle=cycle, upload=data, filename=upload.name, progress=progress)
     security_log.import_checked(request, cycle=cycle, filename=upload.name, parsed=parsed)

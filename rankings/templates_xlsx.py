@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from agencies.models import Agency
 from rankings import selectors
+from rankings.exports import FORMULA_TRIGGERS
 from rankings.models import AssessmentCycle, Criterion, RuleKind
 
 ENTRY_SHEET = "Nhap lieu"
@@ -235,9 +236,26 @@ def cycle_template_xlsx(*, cycle: AssessmentCycle) -> bytes:
     sheet.row_dimensions[maxima_row].height = 45
 
     _criteria_sheet(workbook.create_sheet(CRITERIA_SHEET), criteria_set)
+    _keep_text(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _keep_text(workbook: Workbook) -> None:
+    """Text a spreadsheet would take for a formula (an agency named "=..." or "+1") stays text.
+
+    openpyxl writes a string starting with "=" as a formula; such a cell is written as a
+    string with Excel's own quote prefix instead (what typing '=... in Excel stores). The
+    value is left as it is, not prefixed as the CSV export does, because the template comes
+    back: the import compares the names in it with the agencies' names.
+    """
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
 
 
 def _column_name(column: EntryColumn, criteria) -> str:
