@@ -460,7 +460,7 @@ class EvidenceList(WorkflowView):
     @extend_schema(
         parameters=[*CYCLE_PARAMETERS, AGENCY_PARAMETER, CODE_PARAMETER],
         request={"multipart/form-data": serializers.EvidenceInput},
-        responses={201: serializers.EvidenceSerializer, **errors(400, 401, 403, 404, 409)},
+        responses={201: serializers.EvidenceSerializer, **errors(400, 401, 403, 404, 409, 413)},
     )
     def post(self, request, province, year, block, agency, code):
         """Attach evidence (a file or a link) to the agency's self-assessed score."""
@@ -471,6 +471,12 @@ class EvidenceList(WorkflowView):
         )
         body = serializers.EvidenceInput(data=request.data)
         body.is_valid(raise_exception=True)
+        upload = body.validated_data.get("file")
+        if upload is not None and upload.size > assessments.MAX_EVIDENCE_BYTES:
+            raise TooLarge(
+                _("Tệp “%(n)s” vượt quá %(mb)s MB.")
+                % {"n": upload.name, "mb": assessments.MAX_EVIDENCE_BYTES >> 20}
+            )
         try:
             evidence = assessments.evidence_add(
                 cycle=cycle,

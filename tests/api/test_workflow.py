@@ -214,6 +214,9 @@ def test_evidence_upload_is_checked_for_type(cycle, world, people):
         format="multipart",
     )
     assert created.status_code == 201 and created.json()["file"].endswith(".pdf")
+    huge = SimpleUploadedFile("lon.pdf", PDF + b"0" * (10 * 1024 * 1024))
+    too_large = api.post(url, {"title": "Lớn", "file": huge}, format="multipart")
+    assert too_large.status_code == 413 and too_large.json()["error"]["code"] == "too_large"
     listed = api.get(url).json()
     assert [e["document_number"] for e in listed] == ["12/BB"]
     evidence = Evidence.objects.get()
