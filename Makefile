@@ -23,6 +23,7 @@ help:
 	@echo "make demo    install, migrate SQLite, load the demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test    install, ruff, manage.py check, makemigrations --check, pytest"
 	@echo "make lint | make fmt | make bench | make fault | make clean"
+	@echo "make bench-national | make load   national scale, PostgreSQL DATABASE_URL (bench/README.md)"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -61,6 +62,31 @@ test: install
 
 bench: install
 	$(PY) bench/scoring.py
+
+# National scale (bench/README.md): PostgreSQL holding seed_national --seed 42, best a copy
+# of your own, as the recompute benchmarks rewrite draft results:
+#   createdb -T egov_helper_b egov_bench
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/egov_bench make bench-national
+define REQUIRE_POSTGRES
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; *) \
+	  echo "error: $@ needs DATABASE_URL=postgres://... (a seed_national --seed 42 database);" \
+	    "DATABASE_URL is '$$DATABASE_URL'" >&2; exit 2;; esac
+endef
+
+.PHONY: bench-national load
+bench-national: install
+	$(REQUIRE_POSTGRES)
+	$(PY) bench/national_recompute.py
+	$(PY) bench/national_pages.py
+	$(PY) bench/national_api.py
+	$(PY) bench/national_import.py
+	$(PY) bench/national_explain.py
+
+# gunicorn (DEBUG off) + locust: 50 users for 60 s at each worker count. LOAD_ARGS for more,
+# e.g. LOAD_ARGS="--workers 3 --users 100".
+load: install
+	$(REQUIRE_POSTGRES)
+	$(PY) bench/load.py $(LOAD_ARGS)
 
 # The database stops under traffic and comes back (a private PostgreSQL cluster, ~50 s).
 fault: install

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import os
-import platform
 import resource
 import sys
 import time
@@ -31,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import machine  # bench/common.py, shared with the national benchmarks
 
 import scoring
 
@@ -160,20 +161,6 @@ def postgres_ranks(url: str, points: pd.DataFrame) -> tuple[float, float, pd.Ser
 def _fetch(cursor: object, query: str) -> list[tuple[int, int]]:
     cursor.execute(query)  # type: ignore[attr-defined]
     return cursor.fetchall()  # type: ignore[attr-defined]
-
-
-def machine() -> str:
-    model = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {model}; "
-        f"Python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}"
-    )
 
 
 def main() -> int:

@@ -1,0 +1,244 @@
+"""Imports at national scale: a province's file, and the baseline for a national CSV.
+
+1. A province's .xlsx (the cycle's own template, ~200 communes × 80 criteria, filled with
+   the stored scores) through `rankings.imports.import_parse` and then `import_preview`
+   (which writes nothing), against openpyxl's read-only parse of the same file
+   (`iter_rows(values_only=True)`). Target: parse ≤ 2×. The same grid saved as CSV through
+   `import_parse` too, for comparison.
+2. A national CSV of one year (~960,000 values, long format: province, block, year,
+   agency, criterion, value, denominator, choice). There is no national import path (the
+   import works per cycle); the baseline for a future one is measured: psql's `\\copy`
+   of the file into a scratch TEMP table (nothing is written to the database's tables).
+
+`make bench-national`, or `DATABASE_URL=postgres://… .venv/bin/python bench/national_import.py`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+from common import ROOT, Report, database_url, django_setup, load, timed
+
+YEAR = int(os.environ.get("BENCH_YEAR", "2024"))
+AGENCIES = int(os.environ.get("BENCH_IMPORT_AGENCIES", "200"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+
+
+def province_cycle(year: int, agencies: int):
+    """The commune cycle of `year` whose published block is nearest `agencies` in size."""
+    from django.db.models import Count, Q
+
+    from rankings.models import AssessmentCycle
+
+    cycles = (
+        AssessmentCycle.objects.filter(
+            year=year, province__is_national=False, block__slug="communes"
+        )
+        .select_related("province", "block", "criteria_set")
+        .annotate(n=Count("results", filter=Q(results__publication__isnull=False)))
+    )
+    return min(cycles, key=lambda cycle: (abs(cycle.n - agencies), cycle.pk))
+
+
+def filled_template(cycle) -> tuple[bytes, int, int]:
+    """The cycle's template with every stored final score typed in, as a user would."""
+    from openpyxl import load_workbook
+
+    from rankings.models import RuleKind, Score, Stage
+    from rankings.templates_xlsx import ENTRY_SHEET, cycle_template_xlsx
+
+    workbook = load_workbook(io.BytesIO(cycle_template_xlsx(cycle=cycle)))
+    sheet = workbook[ENTRY_SHEET]
+    header = next(row[0].row for row in sheet.iter_rows() if row[0].value == "agency_slug")
+    columns = {cell.value: cell.column for cell in sheet[header] if cell.value}
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(header + 2, sheet.max_row + 1)}
+    scores = (
+        Score.objects.filter(cycle=cycle, stage=Stage.FINAL)
+        .order_by()
+        .values_list(
+            "agency__slug", "criterion__code", "criterion__rule", "value", "denominator", "choice"
+        )
+    )
+    cells = 0
+    for slug, code, rule, value, denominator, choice in scores:
+        if slug not in rows:
+            continue
+        row = rows[slug]
+        if rule == RuleKind.RATIO:
+            sheet.cell(row=row, column=columns[f"{code} a"], value=_number(value))
+            sheet.cell(row=row, column=columns[f"{code} b"], value=_number(denominator))
+            cells += 2
+        elif rule == RuleKind.CHOICE:
+            sheet.cell(row=row, column=columns[code], value=choice or None)
+            cells += 1
+        else:
+            sheet.cell(row=row, column=columns[code], value=_number(value))
+            cells += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), len(rows), cells
+
+
+def _number(value):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral() else float(value)
+
+
+def as_csv(upload: bytes) -> bytes:
+    """The entry sheet saved as CSV (UTF-8), as a user's "Save as CSV" would."""
+    from openpyxl import load_workbook
+
+    from rankings.templates_xlsx import ENTRY_SHEET
+
+    sheet = load_workbook(io.BytesIO(upload), read_only=True)[ENTRY_SHEET]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in sheet.iter_rows(values_only=True):
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+def openpyxl_floor(upload: bytes) -> int:
+    from openpyxl import load_workbook
+
+    from rankings.templates_xlsx import ENTRY_SHEET
+
+    workbook = load_workbook(io.BytesIO(upload), read_only=True, data_only=False)
+    try:
+        return sum(1 for _ in workbook[ENTRY_SHEET].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def province_file(report: Report) -> None:
+    from rankings import imports
+
+    cycle = province_cycle(YEAR, AGENCIES)
+    upload, agencies, cells = filled_template(cycle)
+    report.note(
+        f"file: {cycle.province.slug}/{YEAR}/communes template, {agencies} agencies, "
+        f"{cells:,} cells, {len(upload) / 1024:.0f} kB ({load()})"
+    )
+    phases: dict[str, float] = defaultdict(float)
+    last = [time.perf_counter(), ""]
+
+    def progress(phase: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if last[1]:
+            phases[last[1]] += now - last[0]
+        last[:] = [now, phase]
+
+    def parse(data=upload, name="communes.xlsx", tracked=False):
+        last[:] = [time.perf_counter(), ""]
+        parsed = imports.import_parse(
+            cycle=cycle, upload=data, filename=name, progress=progress if tracked else None
+        )
+        if not parsed.ok:
+            raise SystemExit(f"the filled template has problems: {parsed.problems[:3]}")
+        return parsed
+
+    floor = timed(lambda: openpyxl_floor(upload), runs=RUNS, warmup=1)
+    product = timed(parse, runs=RUNS, warmup=1)
+    parsed = product.result
+    preview = timed(lambda: imports.import_preview(cycle=cycle, parsed=parsed), runs=RUNS)
+    report.figure(
+        "import_parse of the province .xlsx",
+        product.best * 1000,
+        "ms",
+        baseline=floor.best * 1000,
+        baseline_name="openpyxl read-only iter_rows(values_only)",
+        at_most=2,
+        note=f"{len(parsed.rows)} rows parsed; median {product.median * 1000:.0f} ms",
+    )
+    report.figure(
+        "import_parse + import_preview",
+        (product.best + preview.best) * 1000,
+        "ms",
+        baseline=floor.best * 1000,
+        baseline_name="openpyxl read-only iter_rows(values_only)",
+        note=f"preview alone {preview.best * 1000:.0f} ms ({len(preview.result.rows)} rows)",
+    )
+    parse(tracked=True)
+    progress("end", 0, 0)
+    report.note(
+        "import_parse by phase (progress callback): "
+        + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in phases.items())
+    )
+    data = as_csv(upload)
+    text = timed(lambda: parse(data, "communes.csv"), runs=RUNS, warmup=1)
+    report.figure(
+        "import_parse of the same grid as CSV",
+        text.best * 1000,
+        "ms",
+        baseline=floor.best * 1000,
+        baseline_name="openpyxl read-only of the .xlsx",
+        note=f"{len(data) / 1024:.0f} kB; per value "
+        f"{text.best / cells * 1e6:.1f} µs → a national year (~960,000 values) "
+        f"≈ {text.best / cells * 960_000:.0f} s through the per-cycle path",
+    )
+
+
+NATIONAL_CSV = """
+    COPY (SELECT p.slug AS province, b.slug AS block, y.year, a.slug AS agency,
+                 c.code AS criterion, s.value, s.denominator, NULLIF(s.choice, '') AS choice
+          FROM rankings_score s
+          JOIN rankings_assessmentcycle y ON y.id = s.cycle_id
+          JOIN agencies_province p ON p.id = y.province_id
+          JOIN agencies_block b ON b.id = y.block_id
+          JOIN agencies_agency a ON a.id = s.agency_id
+          JOIN rankings_criterion c ON c.id = s.criterion_id
+          WHERE y.year = {year} AND s.stage = 'final'
+          ORDER BY y.id, a.id, c."order")
+    TO STDOUT WITH (FORMAT csv, HEADER true)
+"""
+SCRATCH = """
+CREATE TEMP TABLE national_csv (
+    province text, block text, year int, agency text, criterion text,
+    value numeric(15,3), denominator numeric(15,3), choice text);
+\\copy national_csv FROM '{path}' WITH (FORMAT csv, HEADER true)
+SELECT count(*) FROM national_csv;
+"""
+
+
+def national_csv(report: Report) -> None:
+    from django.db import connection
+
+    path = ROOT / "var" / "bench" / f"national-{YEAR}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out, connection.cursor() as cursor:
+        cursor.copy_expert(NATIONAL_CSV.format(year=int(YEAR)), out)
+    size = path.stat().st_size
+    script = path.with_suffix(".sql")
+    script.write_text(SCRATCH.format(path=path))
+    command = ["psql", database_url(), "-X", "-q", "-t", "-v", "ON_ERROR_STOP=1", "-f", script]
+    took = timed(
+        lambda: subprocess.run(command, check=True, capture_output=True, text=True), runs=RUNS
+    )
+    rows = int(took.result.stdout.strip())
+    report.figure(
+        f"psql \\copy of the national {YEAR} CSV into a TEMP table",
+        took.best,
+        "s",
+        note=f"{rows:,} values, {size / 2**20:.0f} MB ({path}); the baseline for a national "
+        "import path (none exists: imports are per cycle)",
+    )
+
+
+def main() -> int:
+    django_setup()
+    report = Report("import")
+    province_file(report)
+    national_csv(report)
+    report.save()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
