@@ -232,8 +232,12 @@ def main() -> int:
                 f"(single user p50 {alone.get('50%', '-'):>5s} p95 {alone.get('95%', '-'):>5s})"
             )
         summary[workers] = (p95_many, float(many["Requests/s"]), failures)
-    best = min(summary, key=lambda w: (summary[w][2] > 0, summary[w][0]))
-    report.note(f"lowest p95 without errors: {best} workers ({load()})")
+    best = min(summary, key=lambda w: (summary[w][0], -summary[w][1]))
+    report.note(
+        f"lowest p95: {best} workers; errors per run: "
+        + ", ".join(f"{w} workers {summary[w][2]}" for w in summary)
+        + f" (5xx bodies and tracebacks in {OUT}/gunicorn-w*.log; {load()})"
+    )
     report.save()
     return 0
 
