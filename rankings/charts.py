@@ -4,6 +4,7 @@ Charts are pictures of numbers whose exact values sit in the table beside them, 
 figures take floats here and nowhere else.
 """
 
+import pandas as pd
 import plotly.graph_objects as go
 
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, Arial, sans-serif"
@@ -64,7 +65,7 @@ def history_chart(
     _lines(
         fig,
         years,
-        [None if v is None or v != v else int(v) for v in frame["rank"]],
+        [None if pd.isna(v) else int(v) for v in frame["rank"]],  # None, NaN or pd.NA
         breaks=breaks,
         name=labels["rank"],
         yaxis="y2",

@@ -73,8 +73,14 @@ def ranking_rules(*, criteria_set: CriteriaSet) -> scoring.RankingRules:
 
 def score_records(*, cycle: AssessmentCycle, stage: str = Stage.FINAL) -> list[dict]:
     """One dict per stored score of a cycle at a stage, with its id for writing points back."""
-    rows = Score.objects.filter(cycle=cycle, stage=stage).values_list(
-        "id", "agency_id", "criterion__code", "value", "denominator", "choice", "points"
+    # Plain id order: Score's default ordering joins four tables and sorts on disk at
+    # national scale (bench/README.md, EXPLAIN of the recompute read).
+    rows = (
+        Score.objects.filter(cycle=cycle, stage=stage)
+        .order_by("agency_id", "criterion_id")
+        .values_list(
+            "id", "agency_id", "criterion__code", "value", "denominator", "choice", "points"
+        )
     )
     return [
         {
