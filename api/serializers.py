@@ -369,10 +369,9 @@ class CriterionPointsQuery(BlockQuery):
 RAW_INPUT = {"max_digits": 15, "decimal_places": 3, "allow_null": True, "required": False}
 
 
-class CycleStateSerializer(serializers.ModelSerializer):
-    province = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    block = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    criteria_set = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+class CycleStateSerializer(CycleSerializer):
+    """A cycle as its staff see it: state, dates and what the caller may do now."""
+
     state = serializers.ChoiceField(choices=CycleState.choices)
     revisions = serializers.IntegerField(help_text="Publications so far (0 = never published).")
     actions = serializers.ListField(
@@ -381,8 +380,7 @@ class CycleStateSerializer(serializers.ModelSerializer):
         "import, review_scores, publish.",
     )
 
-    class Meta:
-        model = AssessmentCycle
+    class Meta(CycleSerializer.Meta):
         fields = [
             "id",
             "province",
