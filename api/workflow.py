@@ -355,8 +355,14 @@ class ScoreDetail(ScoreMixin, WorkflowView):
             choice=body.validated_data["choice"],
         )
         with transaction.atomic():
+            if stage == Stage.FINAL:
+                # Final scores and the draft results are the cycle's: one writer at a time
+                # per cycle, as the import (which checks no ETag) locks it, so an import
+                # can't slip between this check and this write, nor two recomputations meet.
+                AssessmentCycle.objects.select_for_update(no_key=True).filter(pk=cycle.pk).exists()
             # One writer at a time per agency: the check and the write see the same row.
-            Agency.objects.select_for_update().filter(pk=agency.pk).exists()
+            # NO KEY: rows that merely point at the agency (results, new scores) go on.
+            Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).exists()
             current = self.current(cycle, agency, criterion, stage)
             check_preconditions(request, current)
             try:
@@ -403,7 +409,7 @@ class ScoreReview(ScoreMixin, WorkflowView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         with transaction.atomic():
-            Agency.objects.select_for_update().filter(pk=agency.pk).exists()
+            Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).exists()
             own = self.current(cycle, agency, criterion, Stage.SELF)
             if request.headers.get("If-Match") is not None:
                 check_preconditions(request, own)

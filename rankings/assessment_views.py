@@ -23,6 +23,7 @@ def self_assessment(request, province, year, block, agency):
     if not permissions.can_self_assess(request.user, cycle=cycle, agency=unit):
         raise PermissionDenied(_("Chỉ cán bộ của chính đơn vị được tự đánh giá."))
     errors: list[str] = []
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -40,18 +41,29 @@ def self_assessment(request, province, year, block, agency):
                 messages.success(request, _("Đã thêm minh chứng."))
             else:
                 count = assessments.self_assessment_save(
-                    cycle=cycle, agency=unit, inputs=_inputs(request, cycle), user=request.user
+                    cycle=cycle,
+                    agency=unit,
+                    inputs=_inputs(request, cycle),
+                    user=request.user,
+                    expected=_versions(request),
                 )
                 messages.success(request, _("Đã lưu %(n)s tiêu chí.") % {"n": count})
             return redirect(request.path)
-        except (assessments.Locked, assessments.InvalidInput) as refused:
+        except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
             errors = getattr(refused, "problems", [str(refused)])
+            status = 409 if isinstance(refused, assessments.Conflict) else 400
     return render(
         request,
         "rankings/staff/self_assessment.html",
         _context(request, cycle, unit, errors),
-        status=400 if errors else 200,
+        status=status,
     )
+
+
+def _versions(request) -> dict[str, str] | None:
+    """The version of each score the page showed (`ver-<code>`), None from a bare client."""
+    found = {k[4:]: v for k, v in request.POST.items() if k.startswith("ver-")}
+    return found or None
 
 
 def _cycle_and_agency(province, year, block, agency):
@@ -74,12 +86,15 @@ def _context(request, cycle, unit, errors):
         )
     }
     criteria = cycle.criteria_set.criteria.select_related("group").order_by("order", "code")
+    rows = [(c, scores.get(c.pk)) for c in criteria]
     return {
         "cycle": cycle,
         "agency": unit,
         "submission": submission,
         "errors": errors,
-        "rows": [(c, scores.get(c.pk)) for c in criteria],
+        # The version of each score shown goes back with the form: a save refuses to
+        # overwrite what someone else changed in the meantime.
+        "rows": [(c, score, assessments.score_version(score)) for c, score in rows],
         "lock": assessments.lock_reason(cycle=cycle, submission=submission),
         "can_submit": permissions.can_submit_self_assessment(
             request.user, cycle=cycle, agency=unit

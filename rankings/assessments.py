@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import scoring
+from agencies.models import Agency
 from rankings import audit, notifications, selectors, services
 from rankings.models import (
     AssessmentCycle,
@@ -39,6 +40,15 @@ EVIDENCE_TYPES = {
 
 class Locked(Exception):
     """A write refused because the self-assessment is locked; the message says why."""
+
+
+class Conflict(Exception):
+    """A write refused because someone else changed the scores since they were read;
+    `problems` name each criterion and when it changed. Nothing was written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 class InvalidInput(Exception):
@@ -77,14 +87,34 @@ def lock_reason(*, cycle: AssessmentCycle, submission: Submission | None) -> str
     return ""
 
 
+def score_version(score: Score | None) -> str:
+    """What a page remembers of a score it shows: when it last changed ("" for none).
+
+    Every write of a score (form, API, import, review, admin) moves `updated_at`.
+    """
+    return score.updated_at.isoformat() if score is not None else ""
+
+
 @transaction.atomic
 def self_assessment_save(
-    *, cycle, agency, inputs: dict[str, RawInput], user, path: str = audit.FORM
+    *,
+    cycle,
+    agency,
+    inputs: dict[str, RawInput],
+    user,
+    path: str = audit.FORM,
+    expected: dict[str, str] | None = None,
 ) -> int:
     """Store the agency's self-assessed inputs; returns how many criteria were written.
 
     `path` names where the change came from in the audit trail (the form or the API).
+    `expected` maps criterion codes to the `score_version` the writer read; when one of
+    those scores changed since, `Conflict` is raised and nothing is written.
     """
+    # One writer of an agency's self-assessment at a time: the API checks If-Match under
+    # this same lock, so a check and the write after it always see the same scores.
+    # NO KEY: rows that merely point at the agency (results, new scores) are not held up.
+    Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).exists()
     submission, _created = Submission.objects.select_for_update().get_or_create(
         cycle=cycle, agency=agency
     )
@@ -92,6 +122,8 @@ def self_assessment_save(
     reason = lock_reason(cycle=cycle, submission=submission)
     if reason:
         raise Locked(reason)
+    if expected is not None:
+        _check_versions(cycle=cycle, agency=agency, expected=expected, codes=set(inputs))
     criteria = {c.code: c for c in cycle.criteria_set.criteria.all()}
     points = _points(cycle=cycle, agency=agency, inputs=inputs, criteria=criteria)
     rows = [
@@ -110,11 +142,41 @@ def self_assessment_save(
         for code, raw in inputs.items()
     ]
     services.scores_upsert(rows)
-    audit.record_scores(cycle=cycle, agency_ids=[agency.pk], stage=Stage.SELF, user=user, path=path)
+    audit.record_scores(
+        cycle=cycle,
+        agency_ids=[agency.pk],
+        stage=Stage.SELF,
+        user=user,
+        path=path,
+        criteria=[criteria[code].pk for code in inputs],  # the rows written, not the others
+    )
     if submission.state == SubmissionState.RETURNED:
         submission.state = SubmissionState.DRAFT
         submission.save(update_fields=["state"])
     return len(rows)
+
+
+def _check_versions(*, cycle, agency, expected: dict[str, str], codes: set[str]) -> None:
+    """Refuse when a score the writer read has changed since (rows locked until the write:
+    the council's review writes them without the agency's lock)."""
+    current = {
+        score.criterion.code: score
+        for score in Score.objects.select_for_update(of=("self",))
+        .select_related("criterion")
+        .filter(cycle=cycle, agency=agency, stage=Stage.SELF, criterion__code__in=codes)
+    }
+    problems = []
+    for code in sorted(codes & set(expected)):
+        score = current.get(code)
+        if expected[code] == score_version(score):
+            continue
+        when = timezone.localtime(score.updated_at).strftime("%H:%M:%S %d/%m/%Y") if score else "—"
+        problems.append(
+            _("Điểm tiêu chí %(c)s đã được người khác sửa lúc %(t)s; hãy tải lại trang.")
+            % {"c": code, "t": when}
+        )
+    if problems:
+        raise Conflict(problems)
 
 
 def _points(*, cycle, agency, inputs, criteria) -> dict[str, Decimal]:
