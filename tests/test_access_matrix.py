@@ -821,19 +821,20 @@ def test_access_matrix(ctx):
     unreached = sorted(set(routes) - {route_of(path) for _key, path, _call in planned})
     assert not unreached, f"URL patterns no call reaches: {unreached}"
 
-    problems, cells, seen = [], set(), set()
+    problems, cells, seen, requests = [], set(), set(), 0
     for key, path, call in planned:
         for role in ROLES:
             if call.expect[role] is not None:
                 problems += run_one(ctx, key, role, call, path, seen)
                 cells.add((route_of(path), role, call.method))
+                requests += 1
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     admin = sum(route.startswith("admin/") for route in routes)
     pairs = {(route_of(path), call.method) for _key, path, call in planned}
     print(
         f"\naccess matrix: {len(routes)} URL patterns ({admin} admin) × {len(ROLES)} roles; "
-        f"{len(pairs)} pattern×method pairs; {len(cells)} pattern×role×method calls "
-        f"in {elapsed:.1f}s ({cpu:.1f}s CPU); {len(problems)} problems"
+        f"{len(pairs)} pattern×method pairs; {len(cells)} pattern×role×method cells, "
+        f"{requests} requests in {elapsed:.1f}s ({cpu:.1f}s CPU); {len(problems)} problems"
     )
     assert not problems, "\n".join(problems)
     # The markers do reach those who may read them, so their absence elsewhere means something.
