@@ -1,7 +1,5 @@
 """Root URLs: health, admin, language switch, the read API, then the public site."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,5 +17,5 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("rankings.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No media route, not even with DEBUG: uploaded evidence is served by
+# rankings.assessment_views.evidence_file, behind the same permission as the drafts.

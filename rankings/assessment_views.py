@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency
 from rankings import assessments, audit, permissions
-from rankings.models import AssessmentCycle, RuleKind, Score, Stage, Submission
+from rankings.models import AssessmentCycle, Evidence, RuleKind, Score, Stage, Submission
 
 
 @login_required
@@ -200,6 +201,25 @@ def _inputs_for(request, code: str) -> assessments.RawInput | None:
     if problems:
         raise assessments.InvalidInput(problems)
     return raw
+
+
+@login_required
+def evidence_file(request, province, year, block, agency, pk):
+    """An evidence file, to the people who may read the agency's drafts, as a download.
+
+    Evidence is never served from a public media URL: files are unpublished drafts.
+    """
+    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    if not permissions.can_read_agency_drafts(request.user, cycle=cycle, agency=unit):
+        raise PermissionDenied(_("Bạn không có quyền xem minh chứng của đơn vị này."))
+    evidence = get_object_or_404(Evidence, pk=pk, score__cycle=cycle, score__agency=unit)
+    if not evidence.file:
+        raise Http404(_("Minh chứng này không có tệp."))
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.file.name.rsplit("/", 1)[-1],
+    )
 
 
 @login_required

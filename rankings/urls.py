@@ -63,6 +63,11 @@ urlpatterns = [
         name="review",
     ),
     path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/don-vi/<slug:agency>/minh-chung/<int:pk>/",
+        assessment_views.evidence_file,
+        name="evidence-file",
+    ),
+    path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/don-vi/<slug:agency>/lich-su/",
         assessment_views.score_history,
         name="score-history",

@@ -147,6 +147,13 @@ def at(**kwargs):
     return {**OPEN, **kwargs}
 
 
+def evidence_of(ctx, agency: str) -> int:
+    """The id of the agency's evidence file (the world gives each agency one)."""
+    return Evidence.objects.get(
+        score__cycle=ctx.cycle, score__agency_id=ctx.agencies[agency], file__gt=""
+    ).pk
+
+
 def if_match(agency, code, stage):
     def headers(ctx):
         score = Score.objects.get(
@@ -324,6 +331,19 @@ MATRIX: dict[str, list[Call]] = {
             page(REVIEW, 302),
             at(agency="an"),
             body={"criterion": "1.2", "action": "accepted"},
+        ),
+    ],
+    "evidence-file": [
+        Call(
+            "GET",
+            page(("reporter_a", "head_a", *PREVIEW)),
+            lambda ctx: at(agency="an", pk=evidence_of(ctx, "an")),
+        ),
+        Call(
+            "GET",
+            page(("reporter_b", *PREVIEW)),
+            lambda ctx: at(agency="binh", pk=evidence_of(ctx, "binh")),
+            label="B's evidence file",
         ),
     ],
     "score-history": [
@@ -579,6 +599,7 @@ def ctx(world, settings, tmp_path):
             title=f"Minh chứng {mark}",
             document_number=mark,
             url="https://example.vn/minh-chung.pdf",
+            file=SimpleUploadedFile(f"bien-ban-{agency.slug}.pdf", f"%PDF-1.4 {mark}".encode()),
         )
         assessments.score_review(
             cycle=cycle,

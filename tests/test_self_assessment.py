@@ -132,3 +132,36 @@ def test_provincial_roles_do_not_fill_an_agencys_self_assessment(client, world, 
     Membership.objects.create(user=user, role=role, province=world.province)
     client.force_login(user)
     assert client.post(url("an"), GOOD).status_code == 403
+
+
+def test_evidence_files_download_only_through_the_permission_checked_view(
+    client, world, cycle, settings, tmp_path
+):
+    """Evidence is an unpublished draft: no public media URL, a checked download instead."""
+    from rankings import assessments
+
+    settings.MEDIA_ROOT = tmp_path
+    reporter = login(client, world, Role.REPORTER, world.an)
+    assessments.self_assessment_save(
+        cycle=cycle, agency=world.an, inputs={"1.1": assessments.RawInput(Decimal(8))}, user=None
+    )
+    evidence = assessments.evidence_add(
+        cycle=cycle,
+        agency=world.an,
+        criterion_code="1.1",
+        user=reporter,
+        title="Biên bản",
+        file=SimpleUploadedFile("bien-ban.pdf", PDF),
+    )
+    page = client.get(url("an")).content.decode()
+    link = f"/quan-ly/mau/2022/districts/don-vi/an/minh-chung/{evidence.pk}/"
+    assert f'href="{link}"' in page
+    download = client.get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert client.get(f"/media/{evidence.file.name}").status_code == 404
+    client.logout()
+    login(client, world, Role.REPORTER, world.binh)
+    assert client.get(link).status_code == 403
+    other = f"/quan-ly/mau/2022/districts/don-vi/binh/minh-chung/{evidence.pk}/"
+    assert client.get(other).status_code == 404  # A's evidence is not B's, whatever the URL
