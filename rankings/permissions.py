@@ -108,4 +108,3 @@ def allowed_actions(user, *, cycle) -> list[str]:
     }:
         actions.append("publish")
     return actions
-
