@@ -161,6 +161,7 @@ def review(request, province, year, block, agency):
     if not permissions.can_review(request.user, cycle=cycle):
         raise PermissionDenied(_("Chỉ hội đồng thẩm định được thẩm định."))
     errors: list[str] = []
+    status = 200
     if request.method == "POST":
         code = request.POST.get("criterion", "")
         try:
@@ -173,20 +174,22 @@ def review(request, province, year, block, agency):
                 user=request.user,
                 comment=request.POST.get("comment", ""),
                 inputs=inputs,
+                expected=request.POST.get("version"),  # None from a bare client: no check
             )
             messages.success(request, _("Đã ghi kết quả thẩm định tiêu chí %(c)s.") % {"c": code})
             return redirect(request.path)
-        except (assessments.Locked, assessments.InvalidInput) as refused:
+        except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
             errors = getattr(refused, "problems", [str(refused)])
+            status = 409 if isinstance(refused, assessments.Conflict) else 400
     scores = Score.objects.filter(cycle=cycle, agency=unit).select_related("criterion")
     by_stage = {(s.criterion_id, s.stage): s for s in scores.prefetch_related("evidence")}
     criteria = cycle.criteria_set.criteria.order_by("order", "code")
-    rows = [
-        (c, by_stage.get((c.pk, Stage.SELF)), by_stage.get((c.pk, Stage.VERIFIED)))
-        for c in criteria
-    ]
+    rows = []
+    for c in criteria:
+        own, verified = by_stage.get((c.pk, Stage.SELF)), by_stage.get((c.pk, Stage.VERIFIED))
+        rows.append((c, own, verified, assessments.review_version(own, verified)))
     context = {"cycle": cycle, "agency": unit, "rows": rows, "errors": errors}
-    return render(request, "rankings/staff/review.html", context, status=400 if errors else 200)
+    return render(request, "rankings/staff/review.html", context, status=status)
 
 
 def _inputs_for(request, code: str) -> assessments.RawInput | None:

@@ -87,6 +87,12 @@ def lock_reason(*, cycle: AssessmentCycle, submission: Submission | None) -> str
     return ""
 
 
+def review_version(own: Score | None, verified: Score | None) -> str:
+    """What the review page remembers of one criterion: its self-assessed and verified
+    scores' versions."""
+    return f"{score_version(own)}|{score_version(verified)}"
+
+
 def score_version(score: Score | None) -> str:
     """What a page remembers of a score it shows: when it last changed ("" for none).
 
@@ -373,23 +379,38 @@ def score_review(
     comment: str = "",
     inputs: RawInput | None = None,
     path: str = audit.FORM,
+    expected: str | None = None,
 ) -> Score:
     """A reviewer accepts, adjusts (with a comment) or returns one self-assessed criterion.
 
     Accepting copies the agency's inputs to the verified stage; adjusting stores the
     reviewer's inputs there; returning asks the agency for more evidence and reopens its
-    self-assessment for that purpose.
+    self-assessment for that purpose. `expected` is the `review_version` the reviewer's
+    page showed: when the agency or another reviewer changed the criterion since,
+    `Conflict` is raised and nothing is written.
     """
     cycle.refresh_from_db(fields=["state"])  # the state may have moved on since the page
     if cycle.state in {CycleState.APPROVED, CycleState.PUBLISHED}:
         raise Locked(lock_reason(cycle=cycle, submission=None))
-    own = (
-        Score.objects.select_related("criterion")
-        .filter(cycle=cycle, agency=agency, stage=Stage.SELF, criterion__code=code)
-        .first()
-    )
+    rows = {
+        score.stage: score
+        for score in Score.objects.select_for_update()
+        .filter(cycle=cycle, agency=agency, criterion__code=code)
+        .filter(stage__in=[Stage.SELF, Stage.VERIFIED])
+    }
+    own = rows.get(Stage.SELF)
     if own is None:
         raise InvalidInput([_("Đơn vị chưa tự đánh giá tiêu chí %(c)s.") % {"c": code}])
+    if expected is not None and expected != review_version(own, rows.get(Stage.VERIFIED)):
+        raise Conflict(
+            [
+                _(
+                    "Tiêu chí %(c)s đã thay đổi (đơn vị sửa số liệu hoặc thành viên khác đã thẩm "
+                    "định) kể từ khi trang được mở; hãy tải lại trang."
+                )
+                % {"c": code}
+            ]
+        )
     if action in {Review.ADJUSTED, Review.RETURNED} and not comment.strip():
         raise InvalidInput([_("Hãy ghi nhận xét khi điều chỉnh hoặc trả lại.")])
     own.review, own.comment = action, comment

@@ -162,3 +162,22 @@ def test_history_is_private_to_staff_and_the_agency_itself(client, world, cycle)
     login(client, world, Role.REPORTER, world.binh)
     assert client.get("/quan-ly/mau/2022/districts/don-vi/an/lich-su/").status_code == 403
     assert client.get("/quan-ly/mau/2022/districts/don-vi/binh/lich-su/").status_code == 200
+
+
+def test_a_review_from_a_stale_page_is_refused_and_changes_nothing(client, world, cycle):
+    """Two council members open the same page; the second to post is told, not obeyed."""
+    login(client, world, Role.REVIEWER)
+    page = client.get(url("an")).content.decode()
+    start = page.index('name="criterion" value="2.1"')
+    version = page[start:].split('name="version" value="')[1].split('"')[0]
+    form = {"criterion": "2.1", "action": "accepted", "version": version}
+    assert client.post(url("an"), form).status_code == 302  # the first member
+    stale = client.post(
+        url("an"), {**form, "action": "adjusted", "value": "3", "comment": "Quá cao"}
+    )
+    assert stale.status_code == 409
+    assert "đã thay đổi" in stale.content.decode() and "tải lại trang" in stale.content.decode()
+    verified = Score.objects.get(
+        cycle=cycle, agency=world.an, stage=Stage.VERIFIED, criterion__code="2.1"
+    )
+    assert (verified.review, verified.points) == (Review.ACCEPTED, D("15"))
