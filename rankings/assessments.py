@@ -392,11 +392,15 @@ def score_review(
     cycle.refresh_from_db(fields=["state"])  # the state may have moved on since the page
     if cycle.state in {CycleState.APPROVED, CycleState.PUBLISHED}:
         raise Locked(lock_reason(cycle=cycle, submission=None))
+    # The agency's lock, as every writer of its scores takes it (the form, the API): the
+    # version check and the write see the same rows. Not FOR UPDATE on the scores: joined
+    # to the criterion, that would lock criterion rows every score insert must share-lock.
+    Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).exists()
     rows = {
         score.stage: score
-        for score in Score.objects.select_for_update()
-        .filter(cycle=cycle, agency=agency, criterion__code=code)
-        .filter(stage__in=[Stage.SELF, Stage.VERIFIED])
+        for score in Score.objects.filter(
+            cycle=cycle, agency=agency, criterion__code=code, stage__in=[Stage.SELF, Stage.VERIFIED]
+        )
     }
     own = rows.get(Stage.SELF)
     if own is None:
