@@ -382,11 +382,7 @@ class CycleStateSerializer(CycleSerializer):
 
     class Meta(CycleSerializer.Meta):
         fields = [
-            "id",
-            "province",
-            "year",
-            "block",
-            "criteria_set",
+            *(name for name in CycleSerializer.Meta.fields if name != "publication"),
             "state",
             "submission_deadline",
             "data_from",
