@@ -17,12 +17,12 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	  && { command -v $$p; break; }; done)
 
-.PHONY: help install demo test lint fmt bench fault messages clean
+.PHONY: help install demo test lint fmt bench fault fuzz messages clean
 
 help:
 	@echo "make demo    install, migrate SQLite, load the demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test    install, ruff, manage.py check, makemigrations --check, pytest"
-	@echo "make lint | make fmt | make bench | make fault | make clean"
+	@echo "make lint | make fmt | make bench | make fault | make fuzz | make clean"
 	@echo "make bench-national | make load   national scale, PostgreSQL DATABASE_URL (bench/README.md)"
 
 $(PY):
@@ -91,6 +91,11 @@ load: install
 # The database stops under traffic and comes back (a private PostgreSQL cluster, ~50 s).
 fault: install
 	$(PY) bench/fault.py
+
+# The API fuzzing at full depth: 100 generated cases per operation for each of the seven
+# roles too (`make test` runs the role runs at 25 each to keep CI within its budget).
+fuzz: install
+	FUZZ_ROLE_EXAMPLES=100 $(PY) -m pytest -m api_fuzz tests/api/test_live.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var
