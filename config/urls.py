@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from config import health
 
@@ -12,7 +14,12 @@ admin.site.index_title = "Quản trị"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch posts without a CSRF token, so that public pages carry nothing
+    # per visitor and can be cached for all (rankings.page_cache). That is safe: set_language
+    # only sets the language cookie and redirects to a `next` on this site; it reads no
+    # session, writes no data and signs no one in, so a forged post can at most change a
+    # visitor's language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("rankings.urls")),
