@@ -128,7 +128,20 @@ if REDIS_URL:
         )
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each worker its own; room for the public pages' compressed bodies (Django's default
+    # of 300 entries would evict a busy site's pages every few seconds).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# Seconds a public page stays in the cache (rankings.page_cache); 0 turns the cache off.
+# A new publication replaces the pages at once; this bounds how long an admin's edit of a
+# name (or a deploy's new template) takes to show.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+if PAGE_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured(f"PAGE_CACHE_SECONDS={PAGE_CACHE_SECONDS} must be 0 or more.")
 
 # django-axes watches every login (the site's and the admin's) and refuses a username + IP
 # pair after LOGIN_FAILURE_LIMIT failures for LOGIN_LOCKOUT_MINUTES; ModelBackend logs in.

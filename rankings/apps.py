@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RankingsConfig(AppConfig):
     name = "rankings"
     verbose_name = _("Đánh giá, xếp hạng")
+
+    def ready(self) -> None:
+        from rankings import page_cache
+
+        page_cache.connect_signals()  # a new publication is a new page-cache generation

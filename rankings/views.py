@@ -1,4 +1,8 @@
-"""Public pages. They read published revisions only; drafts never reach them."""
+"""Public pages. They read published revisions only; drafts never reach them.
+
+Anonymous readers get them from the page cache (rankings.page_cache), keyed by the
+publication generation; the staff draft preview and notifications are never cached.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,10 +15,12 @@ from agencies.models import Agency, Province
 from rankings import exports, permissions, presenters, selectors, tables
 from rankings.filters import ResultFilter
 from rankings.models import AssessmentCycle, CriteriaSet, Notification
+from rankings.page_cache import cached_page
 
 FORMATS = {"csv", "xlsx", "json"}
 
 
+@cached_page
 def home(request):
     query = request.GET.get("q", "").strip()
     rankings = selectors.home_rankings()
@@ -27,6 +33,7 @@ def home(request):
     return render(request, "rankings/home.html", context)
 
 
+@cached_page
 def national(request):
     """The national ranking of provinces (DTI-like), from the national scope's cycles.
 
@@ -39,6 +46,7 @@ def national(request):
     return render(request, "rankings/national.html", {"ranking": ranking})
 
 
+@cached_page
 def province(request, province):
     place = get_object_or_404(Province, slug=province)
     context = {
@@ -55,6 +63,7 @@ def province(request, province):
     return render(request, "rankings/province.html", context)
 
 
+@cached_page
 def leaderboard(request, province, year, block, fmt=None):
     cycle = selectors.published_cycle(province=province, year=year, block=block)
     if cycle is None:
@@ -83,6 +92,7 @@ def draft_leaderboard(request, province, year, block):
     return render(request, "rankings/leaderboard.html", context)
 
 
+@cached_page
 def agency(request, province, slug, fmt=None):
     unit = get_object_or_404(
         Agency.objects.select_related("province", "block", "represents"),
@@ -97,6 +107,7 @@ def agency(request, province, slug, fmt=None):
     return render(request, "rankings/agency.html", context)
 
 
+@cached_page
 def trends(request, province, block, fmt=None):
     trend = selectors.block_trend(province=province, block=block)
     if trend is None:
@@ -111,6 +122,7 @@ def trends(request, province, block, fmt=None):
     return render(request, "rankings/trends.html", context)
 
 
+@cached_page
 def compare(request, province, year, fmt=None):
     slugs = [s for s in request.GET.getlist("agency") if s][:6]
     comparison = selectors.comparison(province=province, year=year, slugs=slugs)
@@ -120,6 +132,7 @@ def compare(request, province, year, fmt=None):
     return render(request, "rankings/compare.html", {"comparison": comparison}, status=status)
 
 
+@cached_page
 def methodology_index(request):
     sets = (
         CriteriaSet.objects.filter(cycles__publications__isnull=False)
@@ -130,6 +143,7 @@ def methodology_index(request):
     return render(request, "rankings/methodology_index.html", {"criteria_sets": sets})
 
 
+@cached_page
 def methodology(request, slug, fmt=None):
     published = CriteriaSet.objects.filter(cycles__publications__isnull=False).distinct()
     criteria_set = get_object_or_404(published.select_related("province", "block"), slug=slug)

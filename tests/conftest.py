@@ -1,16 +1,34 @@
 import pytest
 
 
+def _uses_django(request) -> bool:
+    uses = {"settings", "db", "transactional_db"} & set(request.fixturenames)
+    return bool(uses) or request.node.get_closest_marker("django_db") is not None
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(request):
     """Users made in tests hash passwords with MD5: PBKDF2's deliberate slowness (about
     half a second a user) buys nothing in a test. Tests without Django are left alone."""
-    uses_django = {"settings", "db", "transactional_db"} & set(request.fixturenames)
-    if not uses_django and not request.node.get_closest_marker("django_db"):
+    if not _uses_django(request):
         yield
         return
     settings = request.getfixturevalue("settings")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache(request):
+    """Every test starts with no cached page and no memoised publication generation: the
+    test databases reuse ids, so a page of the previous test could match a key."""
+    if _uses_django(request):
+        from django.core.cache import cache
+
+        from rankings import page_cache
+
+        cache.clear()
+        page_cache.forget_generation()
     yield
 
 
