@@ -7,6 +7,7 @@ thousandths; mean and median truncated to at most four decimals (at least three)
 Nothing is ever rounded up and nothing passes through a float.
 """
 
+from collections import Counter
 from decimal import ROUND_DOWN, Decimal
 
 STORED_PLACES = 3
@@ -18,6 +19,22 @@ def fixed(value, places: int) -> Decimal | None:
         return None
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+
+
+def fixed_text(text: str, places: int) -> str:
+    """`fixed(text, places)` written out, without a `Decimal` for a stored number.
+
+    Every writer of stored numbers (PostgreSQL's `numeric(_, 3)`, SQLite's text of a REAL,
+    `str()` of a three-place `Decimal`) puts digits before the point and, when there are
+    three decimals, nothing after them: cutting digits off is then rounding down, exactly.
+    Anything else ("17.5", "26", a missing group's "0") goes through `fixed`.
+    """
+    if text[-4:-3] == ".":
+        return text[: CUT[places]]
+    return format(fixed(text, places), "f")
+
+
+CUT = {3: None, 2: -1, 1: -2, 0: -4}  # decimals kept → slice end of a three-place number
 
 
 def figure(value) -> Decimal | None:
@@ -229,3 +246,48 @@ def criteria_tree(tree) -> dict:
             for cycle in tree.cycles
         ],
     }
+
+
+def year_results(results) -> dict:
+    """A year's published rows, ready for `orjson.dumps`: numbers already exact strings.
+
+    Each row is a ranking row (`ranking()` above, same numbers, same precision) with its
+    cycle's identifiers and decision, without the year-before fields: changes need each
+    block's previous year and its comparability, which a bulk read leaves to `rankings/`.
+    Runs once per row of a national year (12,000), so it stays plain loops over tuples.
+    """
+    rows = []
+    append = rows.append
+    for cycle_id, cycle in results.cycles.items():
+        block_rows = results.rows[cycle_id]
+        shared = Counter(row[1] for row in block_rows)
+        groups, places, percent_places = cycle.groups, cycle.precision, cycle.percent_precision
+        for _, rank, pk, slug, name, short, code, score, percent, band, why, *points in block_rows:
+            append(
+                {
+                    "province": cycle.province,
+                    "year": cycle.year,
+                    "block": cycle.block,
+                    "criteria_set": cycle.criteria_set,
+                    "decision_number": cycle.decision_number,
+                    "revision": cycle.revision,
+                    "rank": rank,
+                    "tied": rank is not None and shared[rank] > 1,
+                    "agency": {
+                        "id": pk,
+                        "slug": slug,
+                        "name": name,
+                        "short_name": short,
+                        "admin_unit_code": code,
+                    },
+                    "groups": {
+                        group: fixed_text(points[column] or "0", STORED_PLACES)
+                        for group, column in groups
+                    },
+                    "total": fixed_text(score, places),
+                    "percent": fixed_text(percent, percent_places),
+                    "band": band or None,
+                    "not_ranked_reason": why or None,
+                }
+            )
+    return {"year": results.year, "count": len(rows), "rows": rows}

@@ -1,10 +1,19 @@
 """Reads the API needs beyond `rankings.selectors`: fixed query counts, published rows only."""
 
+import json
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, Func, OuterRef, TextField
+from django.db.models.functions import Cast
 
-from rankings.models import AssessmentCycle, CriteriaSet, Criterion, Publication, Result
+from rankings.models import (
+    AssessmentCycle,
+    CriteriaSet,
+    Criterion,
+    CriterionGroup,
+    Publication,
+    Result,
+)
 
 
 def published_cycles():
@@ -63,3 +72,155 @@ def published_points(*, cycle: AssessmentCycle, agency: str = "") -> PublishedPo
 
 def all_publications():
     return Publication.objects.all()
+
+
+# --- A year's published results, every cycle at once ----------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedCycle:
+    """A cycle's identifiers and rules, and its latest publication's decision."""
+
+    province: str
+    year: int
+    block: str
+    criteria_set: str
+    precision: int
+    percent_precision: int
+    decision_number: str
+    revision: int
+    groups: tuple[tuple[str, int], ...]  # top-level group code → its column in `points`
+
+
+@dataclass(frozen=True)
+class YearResults:
+    """The latest published revision of every cycle of a year, as plain values.
+
+    `cycles` are in province name and block order; `rows[cycle_id]` are that cycle's
+    results in rank order (unranked last, then by name), each a tuple of `RESULT_COLUMNS`
+    then one point text per top-level group code of the year (`None` where a result has
+    none). Numbers are text as the database writes them: exact, never a float.
+    """
+
+    year: int
+    cycles: dict[int, PublishedCycle]
+    rows: dict[int, list[tuple]]
+
+
+RESULT_COLUMNS = (
+    "cycle_id",
+    "rank",
+    "agency_id",
+    "agency__slug",
+    "agency__name",
+    "agency__short_name",
+    "agency__admin_unit_code",
+    "score_text",
+    "percent_text",
+    "band",
+    "not_ranked_reason",
+)
+
+
+class JSONKeyText(Func):
+    """The text at `key` of a JSON object column. Django's own key transforms read a key
+    like "1" as an array index, and group codes are such keys."""
+
+    output_field = TextField()
+
+    def __init__(self, column: str, key: str):
+        super().__init__(F(column))
+        self.key = key
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"JSON_EXTRACT({column}, %s)", (*params, "$." + json.dumps(self.key))
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"({column} ->> %s)", (*params, self.key)
+
+
+def year_publications(*, year: int, province=None, block=None):
+    """Every publication (all revisions) a year's results cover, for their cache validators."""
+    publications = Publication.objects.filter(cycle__year=year)
+    if province is not None:
+        publications = publications.filter(cycle__province=province)
+    if block is not None:
+        publications = publications.filter(cycle__block=block)
+    return publications
+
+
+def year_results(*, year: int, province=None, block=None) -> YearResults:
+    """A year's published results across provinces (or one), in 3 queries whatever the size.
+
+    Only what a ranking row shows is read: no `Result.criteria` (80 points a row), no
+    sub-group points, no model instances.
+    """
+    latest: dict[int, tuple] = {}
+    publications = (
+        year_publications(year=year, province=province, block=block)
+        .order_by("cycle__province__name", "cycle__block__order", "cycle__block__slug", "cycle_id")
+        .values_list(
+            "id",
+            "cycle_id",
+            "revision",
+            "decision_number",
+            "cycle__province__slug",
+            "cycle__block__slug",
+            "cycle__criteria_set_id",
+            "cycle__criteria_set__slug",
+            "cycle__criteria_set__precision",
+            "cycle__criteria_set__percent_precision",
+        )
+    )
+    for row in publications:
+        if row[1] not in latest or row[2] > latest[row[1]][2]:
+            latest[row[1]] = row
+    codes: dict[int, list[str]] = {}
+    groups = CriterionGroup.objects.filter(
+        criteria_set__in={row[6] for row in latest.values()}, parent__isnull=True
+    ).order_by("criteria_set", "order", "code")
+    for set_id, code in groups.values_list("criteria_set_id", "code"):
+        codes.setdefault(set_id, []).append(code)
+    columns = {code: n for n, code in enumerate(sorted({c for cs in codes.values() for c in cs}))}
+    cycles = {
+        cycle_id: PublishedCycle(
+            province=province_slug,
+            year=year,
+            block=block_slug,
+            criteria_set=set_slug,
+            precision=precision,
+            percent_precision=percent_precision,
+            decision_number=number,
+            revision=revision,
+            groups=tuple((code, columns[code]) for code in codes.get(set_id, ())),
+        )
+        for (
+            _pk,
+            cycle_id,
+            revision,
+            number,
+            province_slug,
+            block_slug,
+            set_id,
+            set_slug,
+            precision,
+            percent_precision,
+        ) in latest.values()
+    }
+    points = {f"point_{n}": JSONKeyText("groups", code) for code, n in columns.items()}
+    results = (
+        Result.objects.filter(publication__in=[row[0] for row in latest.values()])
+        .annotate(
+            score_text=Cast("score", TextField()),
+            percent_text=Cast("percent", TextField()),
+            **points,
+        )
+        .order_by("cycle_id", F("rank").asc(nulls_last=True), "agency__search_name", "agency_id")
+        .values_list(*RESULT_COLUMNS, *points)
+    )
+    rows: dict[int, list[tuple]] = {cycle_id: [] for cycle_id in cycles}
+    for row in results:
+        rows[row[0]].append(row)
+    return YearResults(year=year, cycles=cycles, rows=rows)

@@ -347,6 +347,32 @@ class HistorySerializer(serializers.Serializer):
     years = HistoryYear(many=True)
 
 
+class ResultRow(RankingRow):
+    """A ranking row (same fields, same numbers) with its cycle; no year-before fields."""
+
+    province = serializers.CharField(help_text="Province slug.")
+    year = serializers.IntegerField()
+    block = serializers.CharField(help_text="Block slug.")
+    criteria_set = serializers.CharField(help_text="Criteria set slug: maxima, precision.")
+    decision_number = serializers.CharField(help_text="The cycle's latest publication.")
+    revision = serializers.IntegerField(help_text="1 is the decision; later ones are corrections.")
+    # Changes need each block's year before and its comparability (the 2025 reform): they
+    # are on rankings/ and agencies/{id}/history/, not in the bulk read.
+    previous_rank = None
+    rank_change = None
+    change = None
+
+
+class YearResultsSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Rows.")
+    rows = ResultRow(
+        many=True,
+        help_text="Cycles by province name and block order; each cycle's rows by rank "
+        "(unranked last), then name.",
+    )
+
+
 # --- Query parameters -----------------------------------------------------------------
 
 
@@ -354,6 +380,16 @@ class BlockQuery(serializers.Serializer):
     province = serializers.SlugField(max_length=80, help_text="Province slug, e.g. vinh-phuc.")
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     block = serializers.SlugField(max_length=40, help_text="Block slug, e.g. districts.")
+
+
+class YearResultsQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    province = serializers.SlugField(
+        max_length=80, required=False, allow_blank=True, help_text="Province slug; all if empty."
+    )
+    block = serializers.SlugField(
+        max_length=40, required=False, allow_blank=True, help_text="Block slug; all if empty."
+    )
 
 
 class CriterionPointsQuery(BlockQuery):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cycles/", views.CycleList.as_view(), name="api-cycles"),
     path("rankings/", views.RankingView.as_view(), name="api-rankings"),
     path("rankings/criteria/", views.CriterionPointsView.as_view(), name="api-ranking-criteria"),
+    path("results/", views.YearResultsView.as_view(), name="api-results"),
     path("me/", workflow.WhoAmI.as_view(), name="api-me"),
     path(CYCLE, workflow.CycleDetail.as_view(), name="api-cycle"),
     path(CYCLE + "transitions/", workflow.TransitionView.as_view(), name="api-transitions"),

@@ -1,6 +1,8 @@
 """API v1: published data only, read-only, anonymous. Views parse, call a selector, render."""
 
+import orjson
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -18,6 +20,10 @@ from rankings.filters import ResultFilter
 from rankings.models import Result
 
 NOTHING_PUBLISHED = _("Chưa có kết quả xếp hạng được công bố cho tỉnh, năm và khối này.")
+UNKNOWN = {
+    "province": _("Không có tỉnh nào có slug “%(slug)s”."),
+    "block": _("Không có khối xếp hạng nào có slug “%(slug)s”."),
+}
 
 
 def errors(*codes: int) -> dict:
@@ -258,6 +264,61 @@ class CriterionPointsView(ReadView, APIView):
             raise NotFound(_("Đơn vị này không có kết quả được công bố trong bảng xếp hạng này."))
         body = presenters.criterion_points(points)
         return Response(serializers.CriterionPointsSerializer(body).data)
+
+
+YEAR_PARAMETERS = [
+    OpenApiParameter(
+        "year",
+        {"type": "integer", "minimum": 2000, "maximum": 2100},
+        required=True,
+        description="Assessment year.",
+        examples=[OpenApiExample("2020", value=2020)],
+    ),
+    OpenApiParameter(
+        "province",
+        {"type": "string", "pattern": r"^[-a-zA-Z0-9_]*$", "maxLength": 80},
+        description="Only this province (slug); every province when absent or empty.",
+        examples=[OpenApiExample("Vĩnh Phúc", value="vinh-phuc")],
+    ),
+    OpenApiParameter(
+        "block",
+        {"type": "string", "pattern": r"^[-a-zA-Z0-9_]*$", "maxLength": 40},
+        description="Only this block (slug); every block when absent or empty.",
+        examples=[OpenApiExample("Districts", value="districts")],
+    ),
+]
+
+
+def year_scope(request) -> dict:
+    """The validated `year` and the province and block named (400 if malformed, 404 unknown)."""
+    query = serializers.YearResultsQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    scope = {"year": query.validated_data["year"]}
+    for name, model in (("province", Province), ("block", Block)):
+        slug = query.validated_data.get(name)
+        scope[name] = model.objects.filter(slug=slug).first() if slug else None
+        if slug and scope[name] is None:
+            raise NotFound(UNKNOWN[name] % {"slug": slug})
+    return scope
+
+
+class YearResultsView(ReadView, APIView):
+    @extend_schema(
+        parameters=YEAR_PARAMETERS,
+        responses={200: serializers.YearResultsSerializer, **errors(400, 404)},
+    )
+    def get(self, request):
+        """A year's published rows across every province (or one), in one request.
+
+        Each cycle's latest revision; each row is a `rankings/` row (same numbers, same
+        precision) with its province, block, criteria set and decision, without the
+        changes from the year before. About 12,000 rows for a national year.
+        """
+        scope = year_scope(request)
+        if current := self.conditional(request, selectors.year_publications(**scope)):
+            return current
+        body = presenters.year_results(selectors.year_results(**scope))
+        return HttpResponse(orjson.dumps(body), content_type="application/json")
 
 
 @extend_schema(exclude=True)
