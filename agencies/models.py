@@ -158,7 +158,12 @@ class Agency(models.Model):
                 name="agency_valid_range",
             ),
         ]
-        indexes = [models.Index(fields=["admin_unit_code"], name="agency_admin_code")]
+        indexes = [
+            models.Index(fields=["admin_unit_code"], name="agency_admin_code"),
+            # The API's agency list is paged in this order: a page's keys come from the
+            # index alone, however deep (api.pagination.KeysFirstPaginator).
+            models.Index(fields=["province", "block", "name", "id"], name="agency_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from agencies.models import Agency, Block, Province
 from api import caching, filters, presenters, selectors, serializers
+from api.pagination import KeysFirstPagination
 from rankings import selectors as rankings
 from rankings.filters import ResultFilter
 from rankings.models import Result
@@ -86,12 +87,17 @@ class AgencyRead(ReadView):
 
 @extend_schema(responses={200: serializers.AgencySerializer(many=True), **errors(400, 404)})
 class AgencyList(AgencyRead, generics.ListAPIView):
-    """Ranked units, filtered by province, block, kind, year of activity or name."""
+    """Ranked units, filtered by province, block, kind, year of activity or name.
+
+    By default in the order of the `agency_list_order` index (province id, block id, name,
+    id), so a deep page is as cheap as the first: 15,901 agencies nationally.
+    """
 
     filter_backends = [DjangoFilterBackend, filters.StableOrdering]
     filterset_class = filters.AgencyFilter
+    pagination_class = KeysFirstPagination
     ordering_fields = ["name", "short_name", "slug", "valid_from"]
-    ordering = ["province__name", "block__order", "name"]
+    ordering = ["province_id", "block_id", "name"]
 
 
 @extend_schema(responses={200: serializers.AgencySerializer, **errors(404)})

@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 from agencies.models import Agency
 from api import serializers
 from api.errors import error_body
-from api.pagination import Pagination
+from api.pagination import KeysFirstPagination
 from api.views import errors
 from rankings import assessments, audit, imports, permissions, security_log, services
 from rankings.models import (
@@ -238,7 +238,9 @@ class CycleDetail(WorkflowView):
 
 class ScoreList(WorkflowView, generics.ListAPIView):
     serializer_class = serializers.ScoreSerializer
-    pagination_class = Pagination
+    # A commune cycle has 44,000 scores: sorting their keys, not their rows, takes a deep
+    # page from 430 to 130 ms of SQL.
+    pagination_class = KeysFirstPagination
 
     @extend_schema(
         parameters=[

@@ -1,4 +1,5 @@
-"""`/api/v1/results/` (a year's published rows across provinces) on the demo.
+"""`/api/v1/results/` (a year's published rows across provinces) on the demo, and the
+agency list's pages.
 
 The demo (`seed_demo`) has 8 published cycles: Vĩnh Phúc departments and districts 2019 to
 2021, Sơn La districts 2019 and 2020; every cycle also has a newer draft recomputation.
@@ -15,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agencies.models import Agency, AgencyKind
+from agencies.models import Agency, AgencyKind, Block, Province
 from api.presenters import fixed, fixed_text
 from rankings import services
 from rankings.models import AssessmentCycle, Publication, Result, Score
@@ -328,3 +329,37 @@ def test_schema_documents_the_rows(client):
     row = schema["components"]["schemas"]["ResultRow"]["properties"]
     assert row["total"]["format"] == "decimal" and not CHANGES & set(row)
     assert {"province", "year", "block", "criteria_set", "decision_number", "revision"} <= set(row)
+
+
+# --- The agency list's pages --------------------------------------------------------------
+
+
+def test_agency_pages_are_complete_stable_and_equally_cheap(client, demo):
+    expected = list(
+        Agency.objects.order_by("province_id", "block_id", "name", "id").values_list(
+            "id", flat=True
+        )
+    )
+    url, seen, counts = "/api/v1/agencies/?page_size=7", [], set()
+    while url:
+        n, body = queries(client, url)
+        counts.add(n)
+        assert body["count"] == len(expected)
+        seen += [agency["id"] for agency in body["results"]]
+        url = body["next"]
+    assert seen == expected  # every agency once, in the index's order
+    assert counts == {3}  # count, page, successors: the last page like the first
+    _, again = get(client, "/api/v1/agencies/?page_size=7&page=3")
+    assert [a["id"] for a in again["results"]] == expected[14:21]
+
+
+def test_agency_pages_with_filters_and_orderings(client, demo):
+    vinh_phuc = Province.objects.get(slug="vinh-phuc")
+    districts = Block.objects.get(slug="districts")
+    _, body = get(client, "/api/v1/agencies/?province=vinh-phuc&block=districts&page_size=5&page=2")
+    expected = Agency.objects.filter(province=vinh_phuc, block=districts).order_by("name", "id")
+    assert body["count"] == 9
+    assert [a["slug"] for a in body["results"]] == [a.slug for a in expected[5:]]
+    _, body = get(client, "/api/v1/agencies/?ordering=-name&page_size=3&page=2")
+    names = list(Agency.objects.order_by("-name", "id").values_list("slug", flat=True))
+    assert [a["slug"] for a in body["results"]] == names[3:6]
