@@ -1,0 +1,45 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from agencies.models import Province
+from rankings import bulk
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute points and draft results of every cycle of a year (whatever its state; "
+        "published revisions are never touched), in one transaction. On PostgreSQL in bulk "
+        "(COPY, one engine call per criteria set); elsewhere cycle by cycle."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True, help="The year, e.g. 2024.")
+        parser.add_argument(
+            "--province", help="Only this province's cycles (its slug, e.g. vinh-phuc)."
+        )
+
+    def handle(self, *args, year, province, **options):
+        if province is not None and not Province.objects.filter(slug=province).exists():
+            raise CommandError(f"no province with slug {province!r}")
+        scope = f"{year}" + (f" in {province}" if province else "")
+        started = time.perf_counter()
+        try:
+            summary = bulk.year_recompute(year=year, province=province)
+        except bulk.RecomputeRefused as refused:
+            shown = "\n".join(f"  {problem}" for problem in refused.problems[:20])
+            more = len(refused.problems) - 20
+            raise CommandError(
+                f"nothing written: the stored scores of {refused.cycle} (cycle "
+                f"{refused.cycle.pk}) are refused by the engine:\n{shown}"
+                + (f"\n  … and {more:,} more" if more > 0 else "")
+            ) from refused
+        if not summary.cycles:
+            self.stdout.write(f"No cycle in {scope}: nothing to recompute.")
+            return
+        how = "in bulk" if summary.bulk else "cycle by cycle"
+        self.stdout.write(
+            f"Recomputed {summary.cycles} cycles of {scope} {how}: {summary.results:,} draft "
+            f"results, {summary.scores_updated:,} points changed "
+            f"({time.perf_counter() - started:.1f} s)."
+        )
