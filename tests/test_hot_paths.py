@@ -1,0 +1,84 @@
+"""The uncached hot paths (issue #8) read less and compute once, with the same output.
+
+On the named world (tests/world.py): the leaderboard's rows become dicts once and its
+results come without their per-criterion points; the recompute read keeps its order
+without asking the database to sort.
+"""
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from rankings import selectors
+from rankings.models import Score, Stage
+from tests.world import enter
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def pandas_records(frame: pd.DataFrame) -> list[dict]:
+    """What `Leaderboard.records` computed before `frame_records`."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def typed(records: list[dict]) -> list[list[tuple]]:
+    return [[(key, type(value), value) for key, value in row.items()] for row in records]
+
+
+def test_frame_records_are_the_pandas_records_value_for_value():
+    frame = pd.DataFrame.from_records(
+        [
+            {"rank": 1, "tied": False, "name": "An", "total": D("32.000"), "reason": None},
+            {"rank": None, "tied": True, "name": None, "total": D("0.000"), "reason": "x"},
+        ],
+        columns=["rank", "tied", "name", "total", "reason"],
+    )
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["previous_total"] = [None, None]
+    records = selectors.frame_records(frame)
+    assert typed(records) == typed(pandas_records(frame))
+    assert records[1] == {
+        "rank": None,
+        "tied": True,
+        "name": None,
+        "total": D("0.000"),
+        "reason": "x",
+        "previous_total": None,
+    }
+    assert selectors.frame_records(frame.iloc[0:0]) == []
+
+
+def test_leaderboard_records_are_built_once_from_results_without_criteria(world):
+    board = selectors.leaderboard(cycle=world.cycle_2021)
+    assert board.records is board.records  # the page reads them twice
+    assert typed(board.records) == typed(pandas_records(board.rows))
+    assert typed(board.previous.records) == typed(pandas_records(board.previous.rows))
+    assert "criteria" in board.highest.get_deferred_fields()
+
+
+def test_leaderboard_query_count_is_fixed(world, django_assert_num_queries):
+    cycle = selectors.published_cycle(province="mau", year=2021, block="districts")
+    # publication, groups, results, previous cycle; the same four for 2020 (whose year
+    # before has no cycle), the comparison of the two criteria sets, the bands twice.
+    with django_assert_num_queries(10):
+        board = selectors.leaderboard(cycle=cycle)
+        assert len(board.records) == 3
+
+
+def test_score_records_come_in_agency_then_criterion_order(world):
+    # Scores stored out of order (a late agency first, criteria backwards) still come out
+    # sorted, since the engine lists problems in the order of its input rows.
+    cycle = world.cycle_2021
+    Score.objects.filter(cycle=cycle, agency=world.an).delete()
+    enter(cycle, world.an, {"2.1": 15, "1.2": (35, 50), "1.1": 8})
+    records = selectors.score_records(cycle=cycle)
+    criterion_ids = dict(
+        Score.objects.filter(cycle=cycle, stage=Stage.FINAL).values_list("pk", "criterion_id")
+    )
+    keys = [(r["agency"], criterion_ids[r["id"]]) for r in records]
+    assert keys == sorted(keys) and len(keys) == 9
+    assert {r["agency"] for r in records[:3]} == {min(r["agency"] for r in records)}
+    assert all(r["block"] == cycle.block_id for r in records)
