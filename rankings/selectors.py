@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -30,13 +31,21 @@ from rankings.models import (
 
 def criteria_frame(*, criteria_set: CriteriaSet) -> pd.DataFrame:
     """The criteria tree as the engine reads it: one row per criterion, with its groups."""
-    rows = (
+    return _criteria_frame(_criteria_with_groups(criteria_set))
+
+
+def _criteria_with_groups(criteria_set) -> list[Criterion]:
+    """A criteria set's criteria in order, each with its group and that group's parent."""
+    return list(
         Criterion.objects.filter(criteria_set=criteria_set)
         .select_related("group__parent")
         .order_by("order", "code")
     )
+
+
+def _criteria_frame(criteria: list[Criterion]) -> pd.DataFrame:
     records = []
-    for criterion in rows:
+    for criterion in criteria:
         group = criterion.group
         top = group.parent or group
         records.append(
@@ -509,18 +518,28 @@ def published_cycles(*, province) -> list[tuple[AssessmentCycle, Publication]]:
     return [(cycle, latest[cycle.pk]) for cycle in cycles]
 
 
-def _published_results(cycle_filter: Q) -> tuple[list[AssessmentCycle], dict, list[Result]]:
-    """Cycles matching the filter, their newest publications and all their results."""
+def _published_cycles(cycle_filter: Q) -> tuple[list[AssessmentCycle], dict[int, Publication]]:
+    """Cycles matching the filter, by year, and their newest publications (2 queries)."""
     cycles = list(
         AssessmentCycle.objects.filter(cycle_filter, publications__isnull=False)
         .select_related("province", "block", "criteria_set")
         .distinct()
         .order_by("year")
     )
-    latest = latest_publications(cycles)
+    return cycles, latest_publications(cycles)
+
+
+def _published_results(cycle_filter: Q) -> tuple[list[AssessmentCycle], dict, list[Result]]:
+    """Cycles matching the filter, their newest publications and all their results.
+
+    The results come without their per-criterion points (`criteria`, 80 a row), which
+    no reader of all of a block's years needs.
+    """
+    cycles, latest = _published_cycles(cycle_filter)
     results = list(
         Result.objects.filter(publication__in=latest.values())
         .select_related("agency")
+        .defer("criteria")
         .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
     )
     return cycles, latest, results
@@ -569,22 +588,41 @@ class AgencyProfile:
         return self.history[-1] if self.history else None
 
 
+class _BlockRow(NamedTuple):
+    """A published result as the block's figures need it, read without a model instance."""
+
+    agency_id: int
+    rank: int | None
+    total: Decimal
+    score: Decimal
+    groups: dict
+
+
 def agency_profile(*, agency) -> AgencyProfile:
-    """An agency's published history, its latest groups against the block, what to improve."""
-    cycles, latest, results = _published_results(
-        Q(province=agency.province_id, block=agency.block_id)
+    """An agency's published history, its latest groups against the block, what to improve.
+
+    The block's results of every published year (3,300 in a large commune block) are read
+    as plain rows; only the agency's own results and those ranked just above it in its
+    latest year are model instances (and carry their per-criterion points).
+    """
+    cycles, latest = _published_cycles(Q(province=agency.province_id, block=agency.block_id))
+    by_publication: dict[int, list[_BlockRow]] = {}
+    rows = (
+        Result.objects.filter(publication__in=latest.values())
+        .order_by()
+        .values_list("publication_id", "agency_id", "rank", "total", "score", "groups")
     )
-    by_publication: dict[int, list[Result]] = {}
-    for result in results:
-        by_publication.setdefault(result.publication_id, []).append(result)
-    history: list[YearPoint] = []
+    for publication_id, *row in rows:
+        by_publication.setdefault(publication_id, []).append(_BlockRow(*row))
     comparable_pairs = _comparable_pairs(cycles)
+    own, above = _own_results(agency, cycles, latest, by_publication)
+    history: list[YearPoint] = []
     for cycle in cycles:
         publication = latest[cycle.pk]
-        block_results = by_publication.get(publication.pk, [])
-        mine = next((r for r in block_results if r.agency_id == agency.pk), None)
+        mine = own.get(publication.pk)
         if mine is None:
             continue
+        block_rows = by_publication[publication.pk]
         prior = history[-1] if history and history[-1].cycle.year == cycle.year - 1 else None
         compared = comparable_pairs.get(cycle.pk) if prior else None
         comparable = compared.points if compared is not None else None
@@ -593,11 +631,11 @@ def agency_profile(*, agency) -> AgencyProfile:
                 cycle=cycle,
                 publication=publication,
                 result=mine,
-                count=len(block_results),
+                count=len(block_rows),
                 stats=block_stats(
-                    [r.total for r in block_results],
+                    [r.total for r in block_rows],
                     cycle.criteria_set.max_points,
-                    ranked=sum(r.rank is not None for r in block_results),
+                    ranked=sum(r.rank is not None for r in block_rows),
                 ),
                 comparable_with_previous=comparable,
                 change=mine.score - prior.result.score if prior and comparable else None,
@@ -611,17 +649,14 @@ def agency_profile(*, agency) -> AgencyProfile:
         return AgencyProfile(agency, [], [], [], [], None, None, None)
     current = history[-1]
     previous = history[-2] if len(history) > 1 and current.comparable_with_previous else None
-    block_results = by_publication[current.publication.pk]
-    criteria = criteria_frame(criteria_set=current.cycle.criteria_set)
-    why = scoring.explain(_published_card(block_results, criteria, current.cycle), criteria)
+    block_rows = by_publication[current.publication.pk]
+    criteria_list = _criteria_with_groups(current.cycle.criteria_set_id)
+    criteria = _criteria_frame(criteria_list)
+    card = _published_card(block_rows, criteria, current.cycle, mine=current.result)
+    why = scoring.explain(card, criteria)
     mine = why.gaps[why.gaps["agency"] == agency.pk].iloc[0]
-    above = _result_above(current.result, block_results)
-    group_names = {
-        g.code: g
-        for g in CriterionGroup.objects.filter(
-            criteria_set=current.cycle.criteria_set_id, parent__isnull=True
-        )
-    }
+    tops = (c.group.parent or c.group for c in criteria_list)
+    group_names = {group.code: group for group in tops}
     groups = why.group_gaps[why.group_gaps["agency"] == agency.pk]
     group_rows = [
         (group_names[str(code)], scoring.milli_to_decimal(points), mean, gap)
@@ -629,7 +664,7 @@ def agency_profile(*, agency) -> AgencyProfile:
             index=False
         )
     ]
-    rows = _criterion_rows(current, previous)
+    rows = _criterion_rows(current, previous, criteria_list)
     by_code = {row.code: row for row in rows}
     attainable = why.attainable[why.attainable["agency"] == agency.pk]
     return AgencyProfile(
@@ -644,36 +679,78 @@ def agency_profile(*, agency) -> AgencyProfile:
     )
 
 
+def _own_results(agency, cycles, latest, by_publication) -> tuple[dict[int, Result], Result | None]:
+    """The agency's published results by publication id, and the result ranked just above
+    it in its latest year (the nearest better rank, then the last name) for naming it on
+    the page: one query whatever the block's size."""
+    mine = {
+        publication_id
+        for publication_id, rows in by_publication.items()
+        if any(row.agency_id == agency.pk for row in rows)
+    }
+    if not mine:
+        return {}, None
+    current = next(latest[c.pk].pk for c in reversed(cycles) if latest[c.pk].pk in mine)
+    rows = by_publication[current]
+    rank = next(row.rank for row in rows if row.agency_id == agency.pk)
+    wanted = Q(agency=agency, publication__in=mine)
+    if rank is not None:
+        better = (row.rank for row in rows if row.rank is not None and row.rank < rank)
+        above_rank = max(better, default=None)
+        if above_rank is not None:
+            wanted |= Q(publication=current, rank=above_rank)
+    results = (
+        Result.objects.filter(wanted)
+        .select_related("agency")
+        .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
+    )
+    own: dict[int, Result] = {}
+    above: list[Result] = []
+    for result in results:
+        if result.agency_id == agency.pk:
+            own[result.publication_id] = result
+        else:
+            above.append(result)
+    return own, max(above, key=lambda r: (r.rank, r.agency.search_name), default=None)
+
+
 def _milli_or_none(value) -> Decimal | None:
     return None if pd.isna(value) else scoring.milli_to_decimal(int(value))
 
 
-def _published_card(results: list[Result], criteria: pd.DataFrame, cycle) -> scoring.Scorecard:
-    """A published ranking read back into the engine's frames, so `scoring.explain` applies."""
+def _published_card(
+    rows: list[_BlockRow], criteria: pd.DataFrame, cycle, *, mine: Result
+) -> scoring.Scorecard:
+    """A published ranking read back into the engine's frames, so `scoring.explain` applies.
+
+    Criterion points are `mine`'s only: what an agency has left to gain depends on nothing
+    else, while its gaps and group comparisons need the whole block's `rows`.
+    """
     block = cycle.pk
-    ranked = sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.agency_id))
+    to_milli = scoring.to_milli
+    ranked = sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.agency_id))
     frame = pd.DataFrame(
         {
             "agency": [r.agency_id for r in ranked],
             "block": block,
             "rank": pd.array([r.rank for r in ranked], dtype="Int64"),
-            "score": [scoring.to_milli(r.score) for r in ranked],
+            "score": [to_milli(r.score) for r in ranked],
         }
     )
+    group_codes = set(criteria["group"])
     groups = pd.DataFrame(
         [
-            (r.agency_id, block, code, scoring.to_milli(Decimal(value)))
+            (r.agency_id, block, code, to_milli(Decimal(value)))
             for r in ranked
             for code, value in r.groups.items()
-            if code in set(criteria["group"])
+            if code in group_codes
         ],
         columns=["agency", "block", "group", "points"],
     )
     points = pd.DataFrame(
         [
-            (r.agency_id, block, code, scoring.to_milli(Decimal(r.criteria.get(code, "0"))))
-            for r in ranked
-            for code in criteria["criterion"]
+            (mine.agency_id, block, code, to_milli(Decimal(mine.criteria.get(code, "0"))))
+            for code in criteria["criterion"].tolist()
         ],
         columns=["agency", "block", "criterion", "points"],
     )
@@ -686,14 +763,6 @@ def _published_card(results: list[Result], criteria: pd.DataFrame, cycle) -> sco
         blocks=empty,
         rules=ranking_rules(criteria_set=cycle.criteria_set),
     )
-
-
-def _result_above(mine: Result, block_results: list[Result]) -> Result | None:
-    """The agency ranked just above (the nearest better rank), for naming it on the page."""
-    if mine.rank is None:
-        return None
-    better = [r for r in block_results if r.rank is not None and r.rank < mine.rank]
-    return max(better, key=lambda r: (r.rank, r.agency.search_name)) if better else None
 
 
 def _comparable_pairs(cycles: list[AssessmentCycle]) -> dict[int, Comparability]:
@@ -718,12 +787,11 @@ def _criteria_shapes(set_ids) -> dict[int, frozenset]:
     return {pk: frozenset(shape) for pk, shape in shapes.items()}
 
 
-def _criterion_rows(current: YearPoint, previous: YearPoint | None) -> list[CriterionRow]:
-    criteria = Criterion.objects.filter(criteria_set=current.cycle.criteria_set_id).select_related(
-        "group"
-    )
+def _criterion_rows(
+    current: YearPoint, previous: YearPoint | None, criteria: list[Criterion]
+) -> list[CriterionRow]:
     rows = []
-    for criterion in criteria.order_by("order", "code"):
+    for criterion in criteria:
         points = Decimal(current.result.criteria.get(criterion.code, "0"))
         before = previous.result.criteria.get(criterion.code) if previous else None
         before = Decimal(before) if before is not None else None

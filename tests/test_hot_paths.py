@@ -1,16 +1,19 @@
 """The uncached hot paths (issue #8) read less and compute once, with the same output.
 
 On the named world (tests/world.py): the leaderboard's rows become dicts once and its
-results come without their per-criterion points; the recompute read keeps its order
-without asking the database to sort.
+results come without their per-criterion points; the agency profile reads its block as
+plain rows in a fixed number of queries; the recompute read keeps its order without
+asking the database to sort.
 """
 
+import datetime
 from decimal import Decimal
 
 import pandas as pd
 import pytest
+from django.db.models import Q
 
-from rankings import selectors
+from rankings import selectors, services
 from rankings.models import Score, Stage
 from tests.world import enter
 
@@ -68,6 +71,52 @@ def test_leaderboard_query_count_is_fixed(world, django_assert_num_queries):
         assert len(board.records) == 3
 
 
+def test_agency_profile_reads_a_fixed_number_of_queries(world, django_assert_num_queries):
+    # cycles, publications, the block's rows, the criteria sets' shapes, the agency's
+    # own results (and the one above), its criteria with their groups, the bands
+    with django_assert_num_queries(7):
+        profile = selectors.agency_profile(agency=world.cat)
+    assert [point.result.rank for point in profile.history] == [2, 3]
+    assert profile.above.agency == world.an  # 2021: Cát 3rd, An 2nd
+    assert profile.gap_above == D("10.000")
+    assert [row.code for row in profile.improve] == ["1.2", "2.1", "1.1"]
+    assert profile.criteria[1].points == D("2.500") and profile.criteria[1].change == -D("2.5")
+
+
+def test_the_profile_names_the_last_of_those_tied_just_above(world):
+    # Bình 2021 falls from 33 to 30: tied first with An, so Cát (3rd) is behind both, and
+    # the page names the last of them by name, as it always has.
+    Score.objects.filter(cycle=world.cycle_2021, agency=world.binh, criterion__code="1.1").update(
+        value=D("5")
+    )
+    services.cycle_recompute(cycle=world.cycle_2021)
+    services.cycle_publish(
+        cycle=world.cycle_2021,
+        decision_number="201/QĐ-UBND",
+        decision_date=datetime.date(2022, 6, 2),
+        reason="Sửa số liệu",
+    )
+    profile = selectors.agency_profile(agency=world.cat)
+    assert profile.latest.result.rank == 3
+    assert profile.above.rank == 1 and profile.above.agency == world.binh
+    assert selectors.agency_profile(agency=world.binh).above is None  # first, tied
+
+
+def test_an_agency_with_no_published_result_has_an_empty_profile(world):
+    from agencies.models import Agency, AgencyKind
+
+    new = Agency.objects.create(
+        province=world.province,
+        block=world.districts,
+        kind=AgencyKind.DISTRICT,
+        slug="moi",
+        name="UBND huyện Mới",
+        short_name="Mới",
+    )
+    profile = selectors.agency_profile(agency=new)
+    assert profile.history == [] and profile.above is None
+
+
 def test_score_records_come_in_agency_then_criterion_order(world):
     # Scores stored out of order (a late agency first, criteria backwards) still come out
     # sorted, since the engine lists problems in the order of its input rows.
@@ -82,3 +131,9 @@ def test_score_records_come_in_agency_then_criterion_order(world):
     assert keys == sorted(keys) and len(keys) == 9
     assert {r["agency"] for r in records[:3]} == {min(r["agency"] for r in records)}
     assert all(r["block"] == cycle.block_id for r in records)
+
+
+def test_the_block_results_of_trends_come_without_criteria(world):
+    _, _, results = selectors._published_results(Q(province=world.province, block=world.districts))
+    assert len(results) == 6
+    assert all("criteria" in r.get_deferred_fields() for r in results)
