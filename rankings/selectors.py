@@ -188,6 +188,12 @@ class Leaderboard:
         """
         return frame_records(self.rows)
 
+    @cached_property
+    def table_rows(self) -> list[tuple[dict, list[Decimal]]]:
+        """Each record with its group subtotals in `groups` order, for the page's table."""
+        keys = [f"group_{group.code}" for group in self.groups]
+        return [(record, [record[key] for key in keys]) for record in self.records]
+
     @property
     def mean_change(self) -> Decimal | None:
         if self.previous is None or not self.comparable:

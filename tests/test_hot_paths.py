@@ -60,6 +60,9 @@ def test_leaderboard_records_are_built_once_from_results_without_criteria(world)
     assert typed(board.records) == typed(pandas_records(board.rows))
     assert typed(board.previous.records) == typed(pandas_records(board.previous.rows))
     assert "criteria" in board.highest.get_deferred_fields()
+    # The page's table: each record with its group subtotals in the groups' order.
+    assert [group.code for group in board.groups] == ["1", "2"]
+    assert board.table_rows[0] == (board.records[0], [D("18.000"), D("15.000")])  # Bình
 
 
 def test_leaderboard_query_count_is_fixed(world, django_assert_num_queries):
