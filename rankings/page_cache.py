@@ -22,7 +22,9 @@ those rows change rarely and only by hand, and a missed signal would be stale fo
 Bodies are stored gzip-compressed when that makes them smaller, and sent compressed to
 clients that accept gzip (a stored body is read, not decompressed and recompressed), with a
 strong `ETag` per representation, `Cache-Control: no-cache` (revalidate each time, so a
-new revision shows at once and a 304 is cheap) and `Vary: Cookie, Accept-Encoding`.
+new revision shows at once and a 304 is cheap) and `Vary: Cookie, Accept-Encoding`. Each
+worker keeps the pages it served last (`RecentPages`, 32 MB, `LOCAL_SECONDS`) in front of
+the shared cache, so a hit on a hot page neither unpickles nor crosses a socket.
 
 Only anonymous readers without pending messages are served from, or stored into, the
 cache; a signed-in user's page (a logout form with a CSRF token, staff menus) is rendered
@@ -36,11 +38,14 @@ import gzip
 import hashlib
 import logging
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max
@@ -54,43 +59,97 @@ from rankings.models import Publication
 logger = logging.getLogger(__name__)
 
 GENERATION_SECONDS = 5  # how long a worker may serve the previous revision after a publish
+LOCAL_SECONDS = 10  # how long a worker keeps a page it read from the shared cache
+LOCAL_BYTES = 32 * 1024 * 1024  # and how many bytes of them, least recently served dropped
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")  # all a public view sets itself
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE")
 
 _generation: tuple[str, float] | None = None  # (generation, monotonic time it expires)
 
 
 @dataclass(frozen=True, slots=True)
 class StoredPage:
-    """A rendered 200: its body (gzip-compressed when `gzipped`), the view's own headers
-    and the digest of the uncompressed body that its ETags are made of."""
+    """A rendered 200: its body (gzip-compressed when `gzipped`), the headers it is sent
+    with, those of the decompressed body for clients without gzip, and when it expires.
+
+    The headers are made once, here: a hit only picks a body and its headers."""
 
     body: bytes
     gzipped: bool
-    headers: tuple[tuple[str, str], ...]
-    digest: str
+    headers: dict[str, str]
+    plain_headers: dict[str, str]
+    expires: float  # time.time()
 
     @classmethod
-    def of(cls, response: HttpResponse) -> "StoredPage":
+    def of(cls, response: HttpResponse, *, seconds: int) -> "StoredPage":
         body = response.content
         packed = gzip.compress(body, compresslevel=6, mtime=0)
         gzipped = len(packed) < len(body) * 0.9  # .xlsx files are zip archives already
-        headers = tuple((name, response[name]) for name in KEPT_HEADERS if name in response)
         digest = hashlib.blake2b(body, digest_size=16).hexdigest()
-        return cls(packed if gzipped else body, gzipped, headers, digest)
+        own = {name: response[name] for name in KEPT_HEADERS if name in response}
+        vary = "Cookie, Accept-Encoding" if gzipped else "Cookie"
+        # A strong ETag names one sequence of bytes: the compressed body has its own.
+        plain = {**own, "ETag": f'"{digest}"', "Cache-Control": "no-cache", "Vary": vary}
+        headers = {**plain, "ETag": f'"{digest}-gzip"', "Content-Encoding": "gzip"}
+        expires = time.time() + seconds
+        return cls(
+            packed if gzipped else body, gzipped, headers if gzipped else plain, plain, expires
+        )
 
     def respond(self, request) -> HttpResponse:
         """This page for `request`: compressed if it accepts gzip, 304 if it has it."""
-        send_gzip = self.gzipped and ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
-        body = gzip.decompress(self.body) if self.gzipped and not send_gzip else self.body
-        response = HttpResponse(body, headers=dict(self.headers))
-        # A strong ETag names one sequence of bytes: the compressed body has its own.
-        response["ETag"] = f'"{self.digest}-gzip"' if send_gzip else f'"{self.digest}"'
-        if send_gzip:
-            response["Content-Encoding"] = "gzip"
-        patch_vary_headers(response, ("Cookie", "Accept-Encoding") if self.gzipped else ("Cookie",))
-        patch_cache_control(response, no_cache=True)
-        return get_conditional_response(request, etag=response["ETag"], response=response)
+        if self.gzipped and not ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            response = HttpResponse(gzip.decompress(self.body), headers=self.plain_headers)
+        else:
+            response = HttpResponse(self.body, headers=self.headers)
+        if any(name in request.META for name in CONDITIONAL):
+            return get_conditional_response(request, etag=response["ETag"], response=response)
+        return response
+
+
+class RecentPages:
+    """This worker's most recently served pages, in front of the shared cache: a hit then
+    unpickles nothing and crosses no socket. A page is kept `LOCAL_SECONDS` at most (never
+    past its expiry), so emptying the shared cache reaches every worker within that."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.pages: OrderedDict[str, tuple[StoredPage, float]] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> StoredPage | None:
+        with self.lock:
+            found = self.pages.get(key)
+            if found is None:
+                return None
+            if found[1] <= time.time():
+                self._drop(key)
+                return None
+            self.pages.move_to_end(key)
+            return found[0]
+
+    def put(self, key: str, page: StoredPage) -> None:
+        until = min(time.time() + LOCAL_SECONDS, page.expires)
+        with self.lock:
+            if key in self.pages:
+                self._drop(key)
+            self.pages[key] = (page, until)
+            self.size += len(page.body)
+            while self.size > self.budget:
+                self._drop(next(iter(self.pages)))
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
+
+    def _drop(self, key: str) -> None:
+        self.size -= len(self.pages.pop(key)[0].body)
+
+
+_recent = RecentPages(LOCAL_BYTES)
 
 
 def cached_page(view):
@@ -112,7 +171,7 @@ def cached_page(view):
             response = view(request, *args, **kwargs)
             if not _storable(request, response):
                 return response
-            page = StoredPage.of(response)
+            page = StoredPage.of(response, seconds=settings.PAGE_CACHE_SECONDS)
             _write(key, page)
         return page.respond(request)
 
@@ -120,11 +179,13 @@ def cached_page(view):
 
 
 def page_key(request, *, view: str) -> str:
-    # Sorting by name (each name's values keep their order: compare's agencies are
-    # columns) gives `?q=a&band=b` and `?band=b&q=a` one entry; the format is in the path.
-    query = urlencode(sorted(request.GET.lists()), doseq=True)
-    material = "\n".join((view, request.path, query, get_language()))
-    return f"page:{generation()}:{hashlib.sha256(material.encode()).hexdigest()[:32]}"
+    query = request.META.get("QUERY_STRING", "")
+    if query:
+        # Sorted by name (each name's values keep their order: compare's agencies are
+        # columns), `?q=a&band=b` and `?band=b&q=a` share an entry. The format is in the path.
+        query = urlencode(sorted(request.GET.lists()), doseq=True)
+    material = f"{view}\n{request.path}\n{query}\n{get_language()}".encode()
+    return f"page:{generation()}:{hashlib.blake2b(material, digest_size=16).hexdigest()}"
 
 
 def generation() -> str:
@@ -142,6 +203,14 @@ def forget_generation() -> None:
     _generation = None
 
 
+def clear() -> None:
+    """Empty the cache (all of the default cache) and this worker's recent pages; other
+    workers drop theirs within `LOCAL_SECONDS`."""
+    cache.clear()
+    _recent.clear()
+    forget_generation()
+
+
 def connect_signals() -> None:
     for signal in (post_save, post_delete):
         signal.connect(_publication_changed, sender=Publication, dispatch_uid=__name__)
@@ -155,12 +224,12 @@ def _publication_changed(**_signal) -> None:
 
 
 def _anonymous_read(request) -> bool:
-    return (
-        settings.PAGE_CACHE_SECONDS > 0
-        and request.method in ("GET", "HEAD")
-        and not request.user.is_authenticated
-        and not _has_messages(request)
-    )
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies:
+        return True  # no session and no message cookie: nobody signed in, nothing to show
+    return not request.user.is_authenticated and not _has_messages(request)
 
 
 def _storable(request, response) -> bool:
@@ -183,15 +252,21 @@ def _has_messages(request) -> bool:
 
 
 def _read(key: str) -> StoredPage | None:
-    # A cache that fails costs a render, never the page.
+    page = _recent.get(key)
+    if page is not None:
+        return page
     try:
-        return cache.get(key)
-    except Exception:
+        page = cache.get(key)
+    except Exception:  # a cache that fails costs a render, never the page
         logger.warning("page cache read failed", exc_info=True)
         return None
+    if page is not None:
+        _recent.put(key, page)
+    return page
 
 
 def _write(key: str, page: StoredPage) -> None:
+    _recent.put(key, page)
     try:
         cache.set(key, page, settings.PAGE_CACHE_SECONDS)
     except Exception:

@@ -37,6 +37,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from agencies.models import Agency, Province, Succession
+from rankings import page_cache
 from rankings.models import AssessmentCycle, CriteriaSet, Criterion, CriterionGroup
 from rankings.national import national_scope_ensure, province_agencies_ensure
 from tests.world import enter, publish
@@ -475,7 +476,7 @@ def test_a_province_agency_links_to_the_provinces_own_page(client, national):
         client, "/toan-quoc/don-vi/phu-tho-2025/"
     )
     Agency.objects.filter(slug="vinh-phuc").update(name="UBND thành phố Vĩnh Phúc")
-    cache.clear()  # a renamed agency shows when its cached page expires (PAGE_CACHE_SECONDS)
+    page_cache.clear()  # a renamed agency shows when its cached page expires
     html = page(client, "/toan-quoc/don-vi/vinh-phuc/")
     assert '<a href="/vinh-phuc/">Trang của thành phố Vĩnh Phúc</a>' in html
 

@@ -8,6 +8,7 @@ messages and anything but a 200 never touch the cache; the pages hold no CSRF to
 import datetime
 import gzip
 import io
+import time
 from decimal import Decimal
 
 import pytest
@@ -15,8 +16,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from rankings import page_cache, services
@@ -149,7 +152,7 @@ def test_a_signed_in_user_neither_gets_nor_fills_the_cache(client, world):
     assert "Đăng xuất" in html and "csrfmiddlewaretoken" in html  # the logout form
     assert "ETag" not in mine and "private" in mine["Cache-Control"]
     assert mine.content != stored.content
-    cache.clear()
+    page_cache.clear()
     client.get(LEADERBOARD)  # the signed-in page first: it must not be stored
     assert "Đăng xuất" not in anonymous.get(LEADERBOARD).content.decode()
 
@@ -299,6 +302,34 @@ def test_a_failing_cache_costs_a_render_not_the_page(client, world, monkeypatch)
     assert response.status_code == 200 and "200/QĐ-UBND" in response.content.decode()
 
 
+def test_a_worker_keeps_a_page_it_served_only_a_few_seconds(client, world, monkeypatch):
+    client.get(LEADERBOARD)
+    cache.clear()  # the shared cache emptied, by hand or by its memory limit
+    with CaptureQueriesContext(connection) as kept:
+        assert client.get(LEADERBOARD).status_code == 200
+    later = time.time() + page_cache.LOCAL_SECONDS + 1
+    monkeypatch.setattr(page_cache.time, "time", lambda: later)
+    with CaptureQueriesContext(connection) as rendered:
+        assert client.get(LEADERBOARD).status_code == 200
+    assert len(kept) == 0 and len(rendered) > 0
+
+
+def test_recent_pages_drop_the_least_recently_served_beyond_their_budget():
+    recent = page_cache.RecentPages(budget=25)
+
+    def page(size: int) -> page_cache.StoredPage:
+        return page_cache.StoredPage(b"x" * size, False, {}, {}, time.time() + 60)
+
+    recent.put("a", page(10))
+    recent.put("b", page(10))
+    assert recent.get("a") is not None  # now served more recently than b
+    recent.put("c", page(10))
+    assert recent.get("b") is None and recent.get("a") and recent.get("c")
+    assert recent.size == 20
+    recent.put("d", page(10))
+    assert recent.get("a") is None and recent.size == 20
+
+
 def test_no_cache_when_the_ttl_is_zero(client, world, settings, monkeypatch):
     written = recorded_writes(monkeypatch)
     settings.PAGE_CACHE_SECONDS = 0
@@ -327,6 +358,7 @@ def test_redis_serves_the_same_page(client, world, django_assert_num_queries):
     with override_settings(CACHES={"default": backend}):
         try:
             first = client.get(LEADERBOARD, **GZIP)
+            page_cache._recent.clear()  # read it back from Redis
             with django_assert_num_queries(0):
                 second = client.get(LEADERBOARD, **GZIP)
             assert second.content == first.content and second["Content-Encoding"] == "gzip"

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from agencies.models import Agency, Succession
+from rankings import page_cache
 
 pytestmark = pytest.mark.django_db
 XA_LAP_THACH = "08761"
@@ -66,14 +67,14 @@ def test_a_derived_value_appears_only_where_the_criteria_set_allows_it(client, r
     AssessmentCycle.objects.create(
         province=reform.province, year=2025, block=reform.block, criteria_set=source
     )
-    cache.clear()  # edits other than a publication show when the cached page expires
+    page_cache.clear()  # edits other than a publication show when the cached page expires
     html = client.get(f"/phu-tho-2025/don-vi/{reform.slug}/").content.decode()
     lineage = html[html.index('id="lineage"') :]
     # Thị trấn Lập Thạch, also a predecessor, has no published result: nothing derived.
     assert "không phải đơn vị cũ nào cũng có kết quả" in lineage
     assert "Giá trị suy ra (derived)" not in lineage
     Succession.objects.filter(successor=reform).exclude(predecessor__slug="lap-thach").delete()
-    cache.clear()
+    page_cache.clear()
     html = client.get(f"/phu-tho-2025/don-vi/{reform.slug}/").content.decode()
     lineage = html[html.index('id="lineage"') :]
     # The only predecessor left is Lập Thạch: 112.300 / 138 = 81.3 % in 2021.
