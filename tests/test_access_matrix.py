@@ -195,6 +195,16 @@ def own_rows_only(ctx, role, response):
     return None
 
 
+def no_draft_rows(ctx, role, response):
+    """A year's published rows only: the open cycle's drafts reach no role, staff included."""
+    if response.status_code != 200:
+        return f"answered {response.status_code}"
+    rows = response.json()["rows"]
+    if rows:
+        return f"listed {len(rows)} rows of a year with nothing published"
+    return None
+
+
 def editors_progress(ctx):
     key = ImportProgress.key_for(ctx.users["editor"], ctx.cycle, PROGRESS_TOKEN)
     cache.set(key, {"phase": "parse", "done": 1, "total": 3, "state": "running"})
@@ -379,6 +389,11 @@ MATRIX: dict[str, list[Call]] = {
             query="province=mau&year=2022&block=districts&agency=binh",
             label="the open cycle",
         ),
+    ],
+    "api-results": [
+        Call("GET", EVERYONE, query="year=2021&province=mau"),
+        Call("GET", EVERYONE, query="year=2022", check=no_draft_rows, label="the open year"),
+        Call("POST", outcome(405), json=True, body={}),
     ],
     "api-schema": [Call("GET", EVERYONE)],
     "api-docs": [Call("GET", EVERYONE)],
