@@ -44,6 +44,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 import scoring
 from agencies.models import Agency, fold
@@ -568,6 +569,42 @@ def _cell_value(cell) -> object:
     return cell.value
 
 
+def _may_hold_formula(row: tuple) -> bool:
+    """Whether a row of values may hold a formula. Read with data_only=False, a formula
+    cell's value is its text, "=..." (shared formulas too), or an ArrayFormula or a
+    DataTableFormula; so may a text cell's be."""
+    for value in row:
+        if isinstance(value, str):
+            if value.startswith("="):
+                return True
+        elif isinstance(value, ArrayFormula | DataTableFormula):
+            return True
+    return False
+
+
+def _sheet_rows(sheet) -> Iterator[list]:
+    """Every row of `sheet` (blank ones too) as values, a formula cell as a `_Formula`.
+
+    Values are read three times faster than cells, and a formula cell's value always
+    looks like one (`_may_hold_formula`); from the first row holding such a value, the rest
+    of the sheet is read as cells, whose type tells a formula from text typed with "=".
+    """
+    values = sheet.iter_rows(values_only=True)
+    number = 0
+    try:
+        for row in values:
+            number += 1
+            if _may_hold_formula(row):
+                break
+            yield list(row)
+        else:
+            return
+    finally:
+        values.close()  # closes the sheet's part in the zip
+    for cells in sheet.iter_rows(min_row=number):
+        yield [_cell_value(cell) for cell in cells]
+
+
 def _xlsx_grid(upload: bytes, filename: str, progress: Progress) -> list[tuple[int, list]]:
     try:
         problem = package_problem(io.BytesIO(upload), filename, required=("xl/workbook.xml",))
@@ -592,9 +629,9 @@ def _xlsx_grid(upload: bytes, filename: str, progress: Progress) -> list[tuple[i
         declared = min(sheet.max_row or 0, MAX_DATA_ROWS)
         sheet.reset_dimensions()  # a file's declared size may be wrong; read what is there
         grid = _Grid("trang tính")
-        rows = _Phase(progress, "read", declared).over(sheet.iter_rows())
+        rows = _Phase(progress, "read", declared).over(_sheet_rows(sheet))
         for number, cells in enumerate(rows, start=1):
-            grid.add(number, [_cell_value(cell) for cell in cells])
+            grid.add(number, cells)
         return grid.rows
     except _Refusal:
         raise

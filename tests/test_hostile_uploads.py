@@ -13,6 +13,7 @@ import random
 import time
 import tracemalloc
 import zipfile
+from decimal import Decimal
 
 import openpyxl.xml
 import pytest
@@ -388,6 +389,74 @@ def test_text_that_only_looks_like_a_formula_is_not_a_formula(cycle):
         "Dòng 18, cột “agency_name”: tên “=UBND huyện An” khác tên trong hệ thống “UBND huyện "
         "An” — kiểm tra các dòng có bị lệch không"
     ]
+
+
+def formula_row(number: int, slug: str, *cells: str) -> str:
+    """A data row whose cells after the slug are raw cell XML (formulas of every kind)."""
+    inner = "".join(cells)
+    return (
+        f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>{slug}</t></is></c>{inner}</row>'
+    )
+
+
+def test_formulas_of_every_kind_are_refused_where_they_stand(cycle):
+    """The sheet is read as values (fast) until a value that may be a formula; from that
+    row on as cells, so a text "=..." stays text and every formula kind is still refused,
+    each at its row and column: a plain one, a shared one (the second cell holds only a
+    reference to the first's text), an array formula and a data table."""
+    an, cat = INPUTS_2021["an"], INPUTS_2021["cat"]
+    rows = [
+        *header_rows(),
+        # Row 2: a text cell that looks like a formula, read as text (a name warning).
+        text_row(2, "an", "=UBND huyện An", *an.values()),
+        formula_row(
+            3,
+            "binh",
+            '<c r="B3" t="inlineStr"><is><t>UBND huyện Bình</t></is></c>',
+            '<c r="C3"><f t="shared" ref="C3:C4" si="0">D3/5</f><v>8</v></c>',
+            '<c r="D3"><v>40</v></c><c r="E3"><v>40</v></c>',
+            '<c r="F3"><f t="array" ref="F3">SUM(D3:E3)/6</f><v>15</v></c>',
+        ),
+        formula_row(
+            4,
+            "cat",
+            '<c r="B4" t="inlineStr"><is><t>UBND huyện Cát</t></is></c>',
+            '<c r="C4"><f t="shared" si="0"/><v>5</v></c>',
+            '<c r="D4"><v>1</v></c>',
+            '<c r="E4"><f t="dataTable" ref="E4" dt2D="0" dtr="0" r1="A1"/><v>4</v></c>',
+            f'<c r="F4"><v>{cat["2.1"]}</v></c>',
+        ),
+    ]
+    upload = rezip(filled(cycle, {}), {SHEET: sheet_rows(rows)})
+    parsed = import_parse(cycle=cycle, upload=upload, filename="d.xlsx")
+    assert [(p.row, p.column, p.value) for p in parsed.problems] == [
+        (3, "1.1", "=D3/5"),
+        (3, "2.1", "=SUM(D3:E3)/6"),
+        (4, "1.1", "=D4/5"),
+        (4, "1.2 b", parsed.problems[3].value),
+    ]
+    assert all(p.message == imports.FORMULA_MESSAGE for p in parsed.problems)
+    assert not parsed.rows
+
+
+def test_a_sheet_without_formulas_reads_as_it_always_has(cycle, monkeypatch):
+    """Values read fast give the rows, warnings and progress the cell-by-cell read gave."""
+
+    def no_cells(cell):
+        raise AssertionError("a sheet without formulas is read as values, not cells")
+
+    monkeypatch.setattr(imports, "_cell_value", no_cells)
+    upload = filled(cycle, INPUTS_2021)
+    seen = []
+    parsed = import_parse(
+        cycle=cycle, upload=upload, filename="d.xlsx", progress=lambda *a: seen.append(a)
+    )
+    assert parsed.ok and [row.agency_slug for row in parsed.rows] == ["an", "binh", "cat"]
+    cells = {cell.criterion: cell for cell in parsed.rows[2].cells}
+    assert cells["1.2"] == imports.ImportCell("1.2", value=Decimal("1"), denominator=Decimal("4"))
+    assert cells["2.1"].value == Decimal("12.5")
+    reads = [done for phase, done, _ in seen if phase == "read"]
+    assert reads[0] == 0 and reads == sorted(reads) and reads[-1] == 20  # rows 1 to 20
 
 
 # ---------------------------------------------------------------------------------------
