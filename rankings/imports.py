@@ -56,7 +56,6 @@ from rankings.templates_xlsx import (
     NAME,
     NOTE,
     SLUG,
-    EntryColumn,
     choice_keys,
     cycle_agencies,
     cycle_key,
@@ -175,18 +174,22 @@ class ParsedImport:
 
     def records(self, *, block: object) -> list[dict]:
         """The rows as the engine's input records (`scoring.inputs_from_records`)."""
-        return [
-            {
-                "agency": row.agency_id,
-                "block": block,
-                "criterion": cell.criterion,
-                "value": cell.value,
-                "denominator": cell.denominator,
-                "choice": cell.choice,
-            }
-            for row in self.rows
-            for cell in row.cells
-        ]
+        return _engine_records(self.rows, block)
+
+
+def _engine_records(rows: Iterable[ImportRow], block: object) -> list[dict]:
+    return [
+        {
+            "agency": row.agency_id,
+            "block": block,
+            "criterion": cell.criterion,
+            "value": cell.value,
+            "denominator": cell.denominator,
+            "choice": cell.choice,
+        }
+        for row in rows
+        for cell in row.cells
+    ]
 
 
 @dataclass(frozen=True)
@@ -459,10 +462,8 @@ class _XmlScan:
         self.parser.StartDoctypeDeclHandler = self._doctype
         self.parser.EntityDeclHandler = self._doctype
         self.parser.StartElementHandler = self._start
-        self.parser.EndElementHandler = self._end
         self.root: str | None = None
         self.elements = self.rows = self.cells = 0
-        self.in_data = False
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
         self.parser.Parse(chunk, final)
@@ -484,23 +485,31 @@ class _XmlScan:
             if self.elements > limit:
                 self._too_many(f"hơn {_thousands(limit)} thành phần XML")
         elif local == "sheetData":
-            self.in_data = True
-        elif not self.in_data:
+            # A sheet's cells are most of an upload's elements: inside <sheetData> two
+            # lean handlers count rows and cells, until it ends.
+            self.parser.StartElementHandler = self._start_in_data
+            self.parser.EndElementHandler = self._end_in_data
+        else:
             self.elements += 1
             if self.elements > MAX_SHEET_EXTRAS:
                 self._too_many(f"hơn {_thousands(MAX_SHEET_EXTRAS)} thành phần ngoài các ô")
-        elif local == "row":
-            self.rows += 1
-            if self.rows > MAX_SCANNED_ROWS:
-                self._too_many(f"hơn {_thousands(MAX_SCANNED_ROWS)} dòng (kể cả dòng trống)")
-        elif local == "c":
+
+    def _start_in_data(self, name: str, attributes: dict) -> None:
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "c":
             self.cells += 1
             if self.cells > MAX_CELLS:
                 self._too_many(f"hơn {_thousands(MAX_CELLS)} ô")
+        elif name == "row":
+            self.rows += 1
+            if self.rows > MAX_SCANNED_ROWS:
+                self._too_many(f"hơn {_thousands(MAX_SCANNED_ROWS)} dòng (kể cả dòng trống)")
 
-    def _end(self, name: str) -> None:
-        if self.in_data and name.rpartition(":")[2] == "sheetData":
-            self.in_data = False
+    def _end_in_data(self, name: str) -> None:
+        if name == "sheetData" or (":" in name and name.rpartition(":")[2] == "sheetData"):
+            self.parser.StartElementHandler = self._start
+            self.parser.EndElementHandler = None
 
     def _too_many(self, what: str) -> None:
         raise _Refusal(
@@ -835,6 +844,25 @@ class _Reader:
             Criterion.objects.filter(criteria_set=cycle.criteria_set_id).order_by("order", "code")
         )
         self.columns = entry_columns(self.criteria)
+        # Per criterion, in order: its code, whether it is a ratio and the keys of its
+        # value, denominator and choice columns (None where it has none); and each choice
+        # column's keys with their folded form. Worked out once, not once per row.
+        keys: dict[tuple[str, str], str] = {(c.code, c.field): c.key for c in self.columns}
+        self.plan = [
+            (
+                criterion.code,
+                criterion.rule == RuleKind.RATIO,
+                keys.get((criterion.code, "value")),
+                keys.get((criterion.code, "denominator")),
+                keys.get((criterion.code, "choice")),
+            )
+            for criterion in self.criteria
+        ]
+        self.choices = {
+            c.key: [(key, fold(key)) for key in choice_keys(c.params)]
+            for c in self.columns
+            if c.field == "choice"
+        }
         self.problems: list[ImportProblem] = []
         self.warnings: list[ImportProblem] = []
         self.order: dict[str | None, int] = {}  # column header -> position, to sort problems
@@ -957,12 +985,14 @@ class _Reader:
         unknown: list[tuple[int, str]] = []
         rows: list[ImportRow] = []
         data = [(number, cells) for number, cells in self.grid if number > header_row]
+        at = [(key, index) for key, (index, _) in mapping["inputs"].items()]
         for number, cells in _Phase(self.progress, "check", len(data)).over(data):
             slug_cell = _at(cells, mapping["slug"])
             slug = _text(slug_cell)
             if slug.startswith(NOTE):
                 continue
-            inputs = {key: _at(cells, index) for key, (index, _) in mapping["inputs"].items()}
+            width = len(cells)
+            inputs = {key: cells[index] if index < width else None for key, index in at}
             name = _text(_at(cells, mapping["name"])) if mapping["name"] is not None else ""
             self._blank_header_data(number, cells, mapping["blank"])
             if not slug:
@@ -1009,7 +1039,7 @@ class _Reader:
                         column=NAME,
                     )
                 )
-            cells_in = self._cells(number, inputs, mapping)
+            cells_in = self._cells(number, inputs)
             rows.append(
                 ImportRow(
                     row=number,
@@ -1050,18 +1080,18 @@ class _Reader:
                 )
                 blank.remove(index)  # one problem per column is enough
 
-    def _cells(self, number: int, inputs: dict, mapping: dict) -> tuple[ImportCell, ...]:
+    def _cells(self, number: int, inputs: dict) -> tuple[ImportCell, ...]:
         parsed: dict[str, object] = {}
         empty = []
-        for key, (_, column) in mapping["inputs"].items():
-            raw = inputs[key]
-            if _blank(raw):
+        choices = self.choices
+        for key, raw in inputs.items():
+            if raw is None or (isinstance(raw, str) and not raw.strip()):  # _blank, inlined
                 empty.append(key)
                 parsed[key] = None
                 continue
             try:
-                if column.field == "choice":
-                    parsed[key] = _choice(raw, column)
+                if key in choices:
+                    parsed[key] = _choice(raw, choices[key])
                 else:
                     parsed[key] = _decimal(raw)
             except ValueError as error:
@@ -1070,25 +1100,17 @@ class _Reader:
                     ImportProblem(str(error), row=number, column=key, value=_shown(raw))
                 )
         cells = []
-        for criterion in self.criteria:
-            mine = [c for c in self.columns if c.code == criterion.code]
-            values = {c.field: parsed.get(c.key) for c in mine}
-            if any(v is _INVALID for v in values.values()):
-                cells.append(ImportCell(criterion.code))
+        for code, ratio, value_key, denominator_key, choice_key in self.plan:
+            value = parsed.get(value_key)  # parsed has no None key: None for no column
+            denominator = parsed.get(denominator_key)
+            choice = parsed.get(choice_key)
+            if value is _INVALID or denominator is _INVALID or choice is _INVALID:
+                cells.append(ImportCell(code))
                 continue
-            if criterion.rule == RuleKind.RATIO and not self._ratio_pair(
-                number, criterion.code, values, inputs
-            ):
-                cells.append(ImportCell(criterion.code))
+            if ratio and not self._ratio_pair(number, code, value, denominator, inputs):
+                cells.append(ImportCell(code))
                 continue
-            cells.append(
-                ImportCell(
-                    criterion.code,
-                    value=values.get("value"),
-                    denominator=values.get("denominator"),
-                    choice=values.get("choice"),
-                )
-            )
+            cells.append(ImportCell(code, value=value, denominator=denominator, choice=choice))
         if empty:
             self.warnings.append(
                 ImportProblem(
@@ -1097,9 +1119,8 @@ class _Reader:
             )
         return tuple(cells)
 
-    def _ratio_pair(self, number: int, code: str, values: dict, inputs: dict) -> bool:
+    def _ratio_pair(self, number: int, code: str, a: object, b: object, inputs: dict) -> bool:
         """Whether a and b are both given or both empty (the engine checks the rest)."""
-        a, b = values.get("value"), values.get("denominator")
         if a is None and b is not None:
             self.problems.append(
                 ImportProblem(
@@ -1145,18 +1166,7 @@ class _Reader:
     def _engine_check(self, rows: list[ImportRow], mapping: dict) -> None:
         if not rows:
             return
-        records = [
-            {
-                "agency": row.agency_id,
-                "block": self.cycle.block_id,
-                "criterion": cell.criterion,
-                "value": cell.value,
-                "denominator": cell.denominator,
-                "choice": cell.choice,
-            }
-            for row in rows
-            for cell in row.cells
-        ]
+        records = _engine_records(rows, self.cycle.block_id)
         self.progress("compute", 0, 1)
         try:
             _compute(self.cycle, records)
@@ -1221,8 +1231,15 @@ def _shown(value: object) -> str:
     return _text(value)
 
 
+_THOUSANDTH = Decimal("0.001")
+
+
 def _decimal(value: object) -> Decimal:
     """A number cell: Excel numbers, or text with a decimal comma or a decimal point."""
+    if type(value) is int:  # most cells: whole numbers pass every check below but one
+        if abs(value) >= RAW_LIMIT:
+            raise ValueError("số quá lớn")
+        return Decimal(value).quantize(_THOUSANDTH)
     if isinstance(value, bool | datetime.date | datetime.time):
         raise ValueError("phải là số (ô đang là ngày tháng hoặc đúng/sai)")
     if isinstance(value, int):
@@ -1254,13 +1271,15 @@ def _decimal(value: object) -> Decimal:
         raise ValueError("tối đa 3 chữ số thập phân")
     if abs(number) >= RAW_LIMIT:
         raise ValueError("số quá lớn")
-    return number.quantize(Decimal("0.001"))
+    return number.quantize(_THOUSANDTH)
 
 
-def _choice(value: object, column: EntryColumn) -> str:
+def _choice(value: object, keys: list[tuple[str, str]]) -> str:
+    """The choice key a cell names, ignoring case and diacritics; `keys`: (key, folded)."""
     text = _text(value)
-    for key in choice_keys(column.params):
-        if fold(key) == fold(text):
+    folded = fold(text)
+    for key, folded_key in keys:
+        if folded_key == folded:
             return key
     return text  # the engine reports the unknown key with the keys it expects
 
