@@ -535,22 +535,6 @@ def _published_cycles(cycle_filter: Q) -> tuple[list[AssessmentCycle], dict[int,
     return cycles, latest_publications(cycles)
 
 
-def _published_results(cycle_filter: Q) -> tuple[list[AssessmentCycle], dict, list[Result]]:
-    """Cycles matching the filter, their newest publications and all their results.
-
-    The results come without their per-criterion points (`criteria`, 80 a row), which
-    no reader of all of a block's years needs.
-    """
-    cycles, latest = _published_cycles(cycle_filter)
-    results = list(
-        Result.objects.filter(publication__in=latest.values())
-        .select_related("agency")
-        .defer("criteria")
-        .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
-    )
-    return cycles, latest, results
-
-
 @dataclass(frozen=True)
 class YearPoint:
     """One year of an agency's published history."""
@@ -850,14 +834,35 @@ class BlockTrend:
         return self.years[-1]
 
 
+class _TrendRow(NamedTuple):
+    """A published result as a block's trend needs it, read without a model instance."""
+
+    agency_id: int
+    rank: int | None
+    total: Decimal
+    score: Decimal
+    agency_name: str
+    agency_slug: str
+
+
 def block_trend(*, province: str, block: str) -> BlockTrend | None:
-    """A block's published years: averages, distributions, the latest year's biggest movers."""
-    cycles, latest, results = _published_results(Q(province__slug=province, block__slug=block))
+    """A block's published years: averages, distributions, the latest year's biggest movers.
+
+    The results of every year (3,300 in a large commune block) are read as plain rows.
+    """
+    cycles, latest = _published_cycles(Q(province__slug=province, block__slug=block))
     if not cycles:
         return None
-    by_publication: dict[int, list[Result]] = {}
-    for result in results:
-        by_publication.setdefault(result.publication_id, []).append(result)
+    by_publication: dict[int, list[_TrendRow]] = {}
+    rows = (
+        Result.objects.filter(publication__in=latest.values())
+        .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
+        .values_list(
+            "publication_id", "agency_id", "rank", "total", "score", "agency__name", "agency__slug"
+        )
+    )
+    for publication_id, *row in rows:
+        by_publication.setdefault(publication_id, []).append(_TrendRow(*row))
     comparable = _comparable_pairs(cycles)
     years: list[TrendYear] = []
     for cycle in cycles:
@@ -891,8 +896,8 @@ def block_trend(*, province: str, block: str) -> BlockTrend | None:
             if prior and prior.rank and result.rank:
                 movers.append(
                     Mover(
-                        agency_name=result.agency.name,
-                        agency_slug=result.agency.slug,
+                        agency_name=result.agency_name,
+                        agency_slug=result.agency_slug,
                         rank=result.rank,
                         previous_rank=prior.rank,
                         rank_change=prior.rank - result.rank,

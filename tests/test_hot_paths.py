@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from django.db.models import Q
 
 from rankings import selectors, services
 from rankings.models import Score, Stage
@@ -136,7 +135,19 @@ def test_score_records_come_in_agency_then_criterion_order(world):
     assert all(r["block"] == cycle.block_id for r in records)
 
 
-def test_the_block_results_of_trends_come_without_criteria(world):
-    _, _, results = selectors._published_results(Q(province=world.province, block=world.districts))
-    assert len(results) == 6
-    assert all("criteria" in r.get_deferred_fields() for r in results)
+def test_a_trend_reads_its_years_in_a_fixed_number_of_queries(world, django_assert_num_queries):
+    # cycles, publications, the block's rows with their agencies' names, the criteria
+    # sets' shapes
+    with django_assert_num_queries(4):
+        trend = selectors.block_trend(province="mau", block="districts")
+    assert [year.totals for year in trend.years] == [
+        [D("32.000"), D("26.000"), D("26.000")],
+        [D("33.000"), D("30.000"), D("20.000")],
+    ]
+    assert [(m.agency_slug, m.agency_name, m.rank_change) for m in trend.movers_up] == [
+        ("binh", "UBND huyện Bình", 1)
+    ]
+    assert [(m.agency_slug, m.rank_change, m.change) for m in trend.movers_down] == [
+        ("an", -1, -D("2.000")),
+        ("cat", -1, -D("6.000")),
+    ]
