@@ -500,7 +500,7 @@ def _result_lines(card: scoring.Scorecard) -> list[str]:
 
 MAX_CSV_BYTES = 256 * 2**20  # a national year is about 50 MB (960,000 values)
 MAX_CSV_LINES = 3_000_000
-READ_LINES = 200_000  # lines parsed at once: bounds memory
+READ_LINES = 100_000  # lines parsed at once: bounds memory
 SHOWN_PROBLEMS = 50
 RAW_LIMIT = Decimal(10) ** 12  # Score.value: 15 digits, 3 of them decimals
 COLUMNS = ("province", "block", "year", "agency", "criterion", "value", "denominator", "choice")
@@ -571,17 +571,13 @@ class _Lines:
             return pd.DataFrame(
                 {name: pd.Series(dtype="int64") for name in ("line", "cycle", "agency")}
             )
-        return pd.DataFrame(
-            {
-                "line": np.concatenate(self.line),
-                "cycle": np.concatenate(self.cycle),
-                "agency": np.concatenate(self.agency),
-                "criterion": np.concatenate(self.criterion),
-                "value": _nullable(np.concatenate(self.value)),
-                "denominator": _nullable(np.concatenate(self.denominator)),
-                "choice": np.concatenate(self.choice),
-            }
-        )
+        columns = {}
+        for name in ("line", "cycle", "agency", "criterion", "value", "denominator", "choice"):
+            parts = getattr(self, name)
+            whole = np.concatenate(parts)
+            parts.clear()  # one copy of the file's values at a time
+            columns[name] = _nullable(whole) if name in ("value", "denominator") else whole
+        return pd.DataFrame(columns, copy=False)
 
 
 class _Problems:
@@ -972,10 +968,11 @@ class _CsvReader:
                 (value[rows] == NA_MILLI) & (denominator[rows] == NA_MILLI) & ~given[rows]
             )
         )
-        out.line.append(line[rows])
-        out.cycle.append(cycle[rows])
-        out.agency.append(agency[rows])
-        out.criterion.append(self.ids[at[rows]])
+        # Ids fit 32 bits (checked below); a national year is then ~40 MB of arrays.
+        out.line.append(line[rows].astype(np.int32))
+        out.cycle.append(_int32(cycle[rows]))
+        out.agency.append(_int32(agency[rows]))
+        out.criterion.append(_int32(self.ids[at[rows]]))
         out.value.append(value[rows])
         out.denominator.append(denominator[rows])
         out.choice.append(chosen[rows])
@@ -1159,6 +1156,12 @@ NUMBER_ERRORS = (
 
 
 _PLAIN_NUMBER = re.compile(r"(\d{1,12})(?:[.,](\d{1,3}))?")
+
+
+def _int32(ids: np.ndarray) -> np.ndarray:
+    if len(ids) and int(ids.max()) > np.iinfo(np.int32).max:
+        return ids
+    return ids.astype(np.int32)
 
 
 def _parse_number(text: str) -> tuple[int, int]:
