@@ -134,6 +134,33 @@ def test_small_batches_and_one_province_give_the_same_drafts(demo_and_national, 
     assert drafts(ids) == expected
 
 
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_reading_ahead_on_a_second_connection_gives_the_same_drafts(monkeypatch):
+    # Outside any transaction of the caller, batches are read ahead by another connection.
+    from tests.world import build_world
+
+    build_world()
+    cycles = list(AssessmentCycle.objects.filter(year=2020))
+    ids = [cycle.pk for cycle in cycles]
+    for cycle in cycles:
+        services.cycle_recompute(cycle=cycle)
+    expected = drafts(ids)
+    Score.objects.filter(cycle_id__in=ids).update(points=D("0"))
+    reads = []
+    original = bulk._scores_frame
+    monkeypatch.setattr(
+        bulk, "_scores_frame", lambda c, *a: reads.append(c.db.connection) or original(c, *a)
+    )
+
+    summary = bulk.year_recompute(year=2020)
+
+    assert len(cycles) == 2 and len(reads) == 2  # two criteria sets: two batches
+    assert all(conn is not connection.connection for conn in reads)  # the other connection
+    assert summary.scores_updated == 12
+    assert drafts(ids) == expected
+
+
 def test_an_agency_scored_in_two_cycles_of_one_set_is_scored_in_each(world):
     # Agencies belong to one province, so this does not happen in real data; if it does,
     # each cycle still ranks the agency on its own scores, as cycle_recompute does.
