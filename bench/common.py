@@ -88,9 +88,12 @@ def django_setup() -> None:
     for name, value in PRODUCTION_ENV.items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import gc
+
     import django
 
     django.setup()
+    gc.freeze()  # as config/wsgi.py does once the application is loaded
 
 
 def collectstatic() -> None:

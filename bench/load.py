@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -162,6 +163,32 @@ def run_locust(
     return stats
 
 
+def warm(port: int, groups: dict[str, list[list]]) -> tuple[int, float, int]:
+    """Request every URL once, four at a time, as the pages' first readers after a
+    publication do: (URLs, seconds, non-200 answers). With REDIS_URL set the pages land in
+    the cache every worker shares; in local memory only the worker that rendered one has it.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    every = sorted({url for entries in groups.values() for _kind, url, _weight in entries})
+
+    def get(url: str) -> int:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{url}", headers={"Accept-Encoding": "gzip"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(get, every))
+    return len(every), time.monotonic() - started, sum(1 for s in statuses if s != 200)
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -178,6 +205,12 @@ def main() -> int:
     )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
+        "--no-warm",
+        dest="warm",
+        action="store_false",
+        help="measure with a cold page cache (by default every URL is requested once first)",
+    )
+    parser.add_argument(
         "--think",
         default=os.environ.get("BENCH_THINK", "1-3"),
         help="each visitor's wait between requests under load, seconds (min-max)",
@@ -188,11 +221,17 @@ def main() -> int:
     collectstatic()
     report = Report("load")
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "load-urls.json").write_text(json.dumps(urls(), ensure_ascii=False))
+    groups = urls()
+    (OUT / "load-urls.json").write_text(json.dumps(groups, ensure_ascii=False))
+    cache = "Redis" if os.environ.get("REDIS_URL") else "local memory (per worker)"
+    report.note(f"page cache: {cache}; warmed first: {'yes' if args.warm else 'no'}")
     summary = {}
     for workers in [int(w) for w in args.workers.split(",")]:
         server = start_gunicorn(workers, args.threads, args.port)
         try:
+            if args.warm:
+                count, seconds, bad = warm(args.port, groups)
+                report.note(f"warmed {count} URLs in {seconds:.1f} s ({bad} not 200)")
             # One visitor, back to back: the server's latency with nothing else running.
             single = run_locust(args.port, 1, args.single, OUT / f"load-w{workers}-u1", "0-0")
             cpu = children_cpu()
