@@ -55,7 +55,7 @@ from rankings.models import (
     Stage,
 )
 
-BATCH_SCORES = 200_000  # scores read and scored at once: bounds memory, not speed
+BATCH_SCORES = 100_000  # scores read and scored at once: bounds memory, not speed
 RESULT_COLUMNS = (
     "cycle_id",
     "agency_id",
