@@ -27,6 +27,7 @@ urlpatterns = [
     path(SCORE, workflow.ScoreDetail.as_view(), name="api-score"),
     path(SCORE + "review/", workflow.ScoreReview.as_view(), name="api-score-review"),
     path(SCORE + "evidence/", workflow.EvidenceList.as_view(), name="api-evidence"),
+    path(SCORE + "evidence/<int:pk>/", workflow.EvidenceFile.as_view(), name="api-evidence-file"),
     path(
         CYCLE + "agencies/<slug:agency>/submission/",
         workflow.SubmissionView.as_view(),

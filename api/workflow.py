@@ -11,6 +11,7 @@ needs `If-Match`, and a stale one gets 412, so two people never overwrite each o
 import hashlib
 
 from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -436,6 +437,42 @@ class ScoreReview(ScoreMixin, WorkflowView):
                 raise refused(error) from None
             score = self.current(cycle, agency, criterion, score.stage)
         return self.respond(score)
+
+
+class EvidenceFile(WorkflowView):
+    """One evidence file, for integrations: the same permission as the site's download."""
+
+    @extend_schema(
+        operation_id="cycles_scores_evidence_file",
+        parameters=[*CYCLE_PARAMETERS, AGENCY_PARAMETER, CODE_PARAMETER],
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **errors(401, 403, 404),
+        },
+    )
+    def get(self, request, province, year, block, agency, code, pk):
+        """Download the file of one piece of evidence (a link-only one has none: 404).
+
+        Evidence is an unpublished draft: only those who may read the agency's drafts get
+        it, as on the site; the file is sent as an attachment, never rendered inline.
+        """
+        cycle = self.get_cycle()
+        unit = self.get_agency(cycle)
+        self.require(
+            permissions.can_read_agency_drafts(request.user, cycle=cycle, agency=unit),
+            _("Bạn không có quyền xem minh chứng của đơn vị này."),
+        )
+        evidence = Evidence.objects.filter(
+            pk=pk, score__cycle=cycle, score__agency=unit, score__criterion__code=code
+        ).first()
+        if evidence is None or not evidence.file:
+            raise NotFound(_("Không có tệp minh chứng này."))
+        return FileResponse(
+            evidence.file.open("rb"),
+            as_attachment=True,
+            filename=evidence.file.name.rsplit("/", 1)[-1],
+            content_type="application/octet-stream",
+        )
 
 
 class EvidenceList(WorkflowView):

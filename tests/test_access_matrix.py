@@ -195,6 +195,14 @@ def own_rows_only(ctx, role, response):
     return None
 
 
+def evidence_file_of(ctx, agency: str) -> dict:
+    """The API path arguments of the agency's evidence file (its criterion and id)."""
+    evidence = Evidence.objects.select_related("score__criterion").get(
+        score__cycle=ctx.cycle, score__agency_id=ctx.agencies[agency], file__gt=""
+    )
+    return at(agency=agency, code=evidence.score.criterion.code, pk=evidence.pk)
+
+
 def no_draft_rows(ctx, role, response):
     """A year's published rows only: the open cycle's drafts reach no role, staff included."""
     if response.status_code != 200:
@@ -474,6 +482,15 @@ MATRIX: dict[str, list[Call]] = {
             json=True,
             body={"action": "accepted"},
         )
+    ],
+    "api-evidence-file": [
+        Call("GET", api(("reporter_a", "head_a", *PREVIEW)), lambda c: evidence_file_of(c, "an")),
+        Call(
+            "GET",
+            api(("reporter_b", *PREVIEW)),
+            lambda c: evidence_file_of(c, "binh"),
+            label="B's evidence file",
+        ),
     ],
     "api-evidence": [
         Call("GET", api(("reporter_a", "head_a", *PREVIEW)), at(agency="an", code="1.2")),

@@ -543,6 +543,7 @@ def test_schema_describes_every_endpoint(client, world):
         "/api/v1/cycles/{province}/{year}/{block}/scores/{agency}/{code}/",
         "/api/v1/cycles/{province}/{year}/{block}/scores/{agency}/{code}/review/",
         "/api/v1/cycles/{province}/{year}/{block}/scores/{agency}/{code}/evidence/",
+        "/api/v1/cycles/{province}/{year}/{block}/scores/{agency}/{code}/evidence/{id}/",
         "/api/v1/cycles/{province}/{year}/{block}/agencies/{agency}/submission/",
     }
     writes = {

@@ -223,6 +223,33 @@ def test_evidence_upload_is_checked_for_type(cycle, world, people):
     assert evidence.history.latest().history_change_reason == "api"
 
 
+def test_evidence_file_is_downloaded_by_token_only_by_those_who_read_the_drafts(
+    cycle, world, people
+):
+    self_score(cycle, world.an)
+    clients = {role: as_role(people, role) for role in (*people, "anonymous")}
+    url = CYCLE + "scores/an/1.2/evidence/"
+    file = SimpleUploadedFile("bien-ban.pdf", PDF)
+    clients["reporter_a"].post(url, {"title": "Biên bản", "file": file}, format="multipart")
+    link = clients["reporter_a"].post(
+        url, {"title": "Trang", "url": "https://example.vn/bb.html"}, format="multipart"
+    )
+    evidence = Evidence.objects.get(title="Biên bản")
+    download = f"{url}{evidence.pk}/"
+    for role in ("reporter_a", "head_a", "editor", "reviewer", "approver"):
+        response = clients[role].get(download)
+        assert response.status_code == 200, role
+        assert b"".join(response.streaming_content) == PDF
+        assert response["Content-Type"] == "application/octet-stream"
+        assert response["Content-Disposition"].startswith("attachment;")
+    assert clients["reporter_b"].get(download).status_code == 403
+    assert clients["anonymous"].get(download).status_code == 401
+    # Under another criterion's path, or a link without a file: nothing to download.
+    wrong = CYCLE + f"scores/an/1.1/evidence/{evidence.pk}/"
+    assert clients["reporter_a"].get(wrong).status_code == 404
+    assert clients["reporter_a"].get(f"{url}{link.json()['id']}/").status_code == 404
+
+
 def test_import_dry_run_previews_then_applies_all_or_nothing(cycle, people):
     api = as_role(people, "editor")
     data = filled(cycle, INPUTS_2021)
