@@ -12,9 +12,10 @@ PORT ?= 8000
 # Demo runs always use the SQLite file under var/, whatever DATABASE_URL the shell has.
 DEMO_ENV := DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 DEBUG=1
 
-# The Python that .python-version names (pyenv honours it), else python3.12/3.13 on PATH.
+# The Python that .python-version names (pyenv honours it), else python3.13/3.12 on PATH;
+# at least 3.12.6, whose cookie parser is not quadratic (CVE-2024-7592, config/checks.py).
 PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
-	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12, 6))' 2>/dev/null \
 	  && { command -v $$p; break; }; done)
 
 .PHONY: help install demo test lint fmt bench fault fuzz messages clean
@@ -27,7 +28,7 @@ help:
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then \
-	  echo "error: Python >= 3.12 not found. Install it (pyenv install 3.12) or put python3.12 on PATH." >&2; \
+	  echo "error: Python >= 3.12.6 not found. Install it (pyenv install 3.13) or put python3.13 on PATH." >&2; \
 	  exit 1; fi
 	@echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
 	$(PYTHON) -m venv $(VENV)

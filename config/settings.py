@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "config",
     "agencies",
     "rankings",
     "api",
