@@ -144,6 +144,12 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 if PAGE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured(f"PAGE_CACHE_SECONDS={PAGE_CACHE_SECONDS} must be 0 or more.")
 
+# Proxies of ours in front of gunicorn (nginx: 1); config.client_ip reads the client's
+# address from X-Forwarded-For past exactly these, for throttles, lockouts and the log.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} must be 0 to 5.")
+
 # django-axes watches every login (the site's and the admin's) and refuses a username + IP
 # pair after LOGIN_FAILURE_LIMIT failures for LOGIN_LOCKOUT_MINUTES; ModelBackend logs in.
 AUTHENTICATION_BACKENDS = [
@@ -155,6 +161,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/login.html"  # the login page, with the lockout notice
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"  # behind nginx: the real client
 AXES_VERBOSE = False  # the security log records sign-ins, failures and lockouts
 if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
     raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be 1 or more.")
@@ -275,6 +282,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRate", "api.throttling.UserRate"],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # api.throttling asks config.client_ip itself
     "DEFAULT_THROTTLE_RATES": {
         "anon": _throttle_rate("API_THROTTLE_ANON", "120/minute"),
         "user": _throttle_rate("API_THROTTLE_USER", "600/minute"),
