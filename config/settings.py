@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RequestIdMiddleware",
+    "config.request_limits.RequestLimitsMiddleware",  # before anything reads the body
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -194,6 +195,11 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Request bodies (config.request_limits; deploy/nginx.conf's client_max_body_size agrees):
+# 1 MB for forms and JSON, 11 MB where files are uploaded (evidence 10 MB, imports 5 MB,
+# plus the multipart envelope and the form's other fields).
+REQUEST_BODY_MAX_BYTES = 1 * 1024 * 1024
+UPLOAD_BODY_MAX_BYTES = 11 * 1024 * 1024
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
