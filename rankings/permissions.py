@@ -29,6 +29,17 @@ def roles_in(user, *, province_id: int, agency_id: int | None = None) -> set[str
     return found
 
 
+def visible_cycles(user, cycles):
+    """`cycles` narrowed to the provinces where the user has a role (all for a superuser).
+
+    Staff pages and the workflow API look a cycle up through this, so to anyone else an
+    existing cycle answers exactly the 404 of a missing one, never a 403 that confirms it.
+    """
+    if getattr(user, "is_superuser", False):
+        return cycles
+    return cycles.filter(province_id__in={m.province_id for m in memberships(user)})
+
+
 def can_preview_drafts(user, *, cycle) -> bool:
     """Provincial staff see a cycle's draft ranking; agencies never see other agencies' drafts."""
     if getattr(user, "is_superuser", False):

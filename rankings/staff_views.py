@@ -37,8 +37,9 @@ logger = logging.getLogger(__name__)
 
 
 def _cycle(request, province, year, block, allowed) -> AssessmentCycle:
+    cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
     cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        permissions.visible_cycles(request.user, cycles),
         province__slug=province,
         year=year,
         block__slug=block,

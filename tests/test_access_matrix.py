@@ -108,13 +108,17 @@ def outcome(default, allowed=(), ok=None, **roles) -> dict:
 
 
 def page(allowed=(), ok=200, refused=403, **roles):
-    """A signed-in page: anonymous → login, `allowed` → ok, everybody else → refused."""
-    return outcome(refused, allowed, ok, **{"anonymous": LOGIN, **roles})
+    """A signed-in page: anonymous → login, `allowed` → ok, everybody else → refused; staff
+    of another province get the 404 of a missing cycle (rankings.permissions.visible_cycles)."""
+    outsider = {"editor_other": 404} if refused == 403 and "editor_other" not in allowed else {}
+    return outcome(refused, allowed, ok, **{"anonymous": LOGIN, **outsider, **roles})
 
 
 def api(allowed=(), ok=200, refused=403, **roles):
-    """A workflow operation: anonymous → 401, `allowed` → ok, everybody else → refused."""
-    return outcome(refused, allowed, ok, **{"anonymous": 401, **roles})
+    """A workflow operation: anonymous → 401, `allowed` → ok, everybody else → refused,
+    another province's staff → 404 as if the cycle did not exist."""
+    outsider = {"editor_other": 404} if refused == 403 and "editor_other" not in allowed else {}
+    return outcome(refused, allowed, ok, **{"anonymous": 401, **outsider, **roles})
 
 
 EVERYONE = outcome(200)
@@ -286,10 +290,10 @@ MATRIX: dict[str, list[Call]] = {
     "workspace": [Call("GET", SIGNED_IN)],
     "notifications": [Call("GET", SIGNED_IN, label="each user's own notices only")],
     "cycle-new": [
-        Call("GET", page(ENTER), {"province": "mau"}),
+        Call("GET", page(ENTER, editor_other=403), {"province": "mau"}),
         Call(
             "POST",
-            page(ENTER, 302),
+            page(ENTER, 302, editor_other=403),
             {"province": "mau"},
             body=lambda ctx: {"source": ctx.world.cycle_2021.criteria_set.pk, "year": "2023"},
         ),
