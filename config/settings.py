@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens, stored as SHA-512 digests, with an expiry (accounts.tokens)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "config",
+    "accounts",
     "agencies",
     "rankings",
     "api",
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.password_reset",
             ],
         },
     },
@@ -279,10 +281,10 @@ def _throttle_rate(name: str, default: str) -> str:
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Tokens for integrations (`manage.py drf_create_token <user>`), the session for the site
-    # (with its CSRF check on every write).
+    # Tokens for integrations (`manage.py create_api_token <user>`, django-rest-knox), the
+    # session for the site (with its CSRF check on every write).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",  # first: 401 + WWW-Authenticate
+        "accounts.auth.TokenAuthentication",  # knox's; first: 401 + WWW-Authenticate
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -296,6 +298,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "COERCE_DECIMAL_TO_STRING": True,
+}
+# API tokens expire API_TOKEN_DAYS after they are made; `Authorization: Token <token>` as
+# before. Only a SHA-512 digest and the first 15 characters are stored.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+if not 1 <= API_TOKEN_DAYS <= 3650:
+    raise ImproperlyConfigured(f"API_TOKEN_DAYS={API_TOKEN_DAYS} must be 1 to 3650.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,  # a token lasts its term, however often it is used
 }
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 300)
 if API_CACHE_MAX_AGE < 0:
@@ -366,4 +378,10 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "xep-hang@localhost")
+# Password reset by e-mail (accounts.views): on by default; off, the reset pages answer
+# 404 and an administrator sets a new password (README, "Recovering an account").
+PASSWORD_RESET_ENABLED = env_bool("PASSWORD_RESET_ENABLED", True)
+PASSWORD_RESET_PER_ADDRESS = 3  # mails per e-mail address per window
+PASSWORD_RESET_PER_CLIENT = 10  # requests per client address per window
+PASSWORD_RESET_WINDOW_MINUTES = 60
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

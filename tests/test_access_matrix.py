@@ -43,7 +43,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from agencies.models import Province
 from api.workflow import score_etag
@@ -286,6 +286,15 @@ MATRIX: dict[str, list[Call]] = {
         Call("PUT", EVERYONE, BAD_LINK, label="a bad link"),
     ],
     "password_reset_complete": [Call("GET", EVERYONE)],
+    "api-token-list": [
+        Call("GET", SIGNED_IN, label="one's own tokens (and the province's, for its admin)"),
+        Call(
+            "POST",
+            page(ROLES, 404),
+            body={"action": "revoke", "key": "0123456789abcde"},
+            label="revoking a token nobody has",
+        ),
+    ],
     # --- staff pages: the province's roles, by what each may do -------------------------
     "workspace": [Call("GET", SIGNED_IN)],
     "notifications": [Call("GET", SIGNED_IN, label="each user's own notices only")],
@@ -413,6 +422,10 @@ MATRIX: dict[str, list[Call]] = {
     r"api/v1/[\s\S]*/$": [Call("GET", outcome(404), path="/api/v1/khong-co/")],
     # --- the workflow API: token, scoped as the pages are -------------------------------
     "api-me": [Call("GET", api(ROLES))],
+    "api-tokens": [Call("GET", api(ROLES))],
+    "api-token": [
+        Call("DELETE", api(ROLES, 404), {"key": "0123456789abcde"}, label="nobody's token")
+    ],
     "api-cycle": [Call("GET", api((*MEMBERS, "superuser")), OPEN)],
     "api-transitions": [
         Call("POST", api(ENTER), OPEN, json=True, body={"action": "review"}),
@@ -610,7 +623,7 @@ def ctx(world, settings, tmp_path):
     for name, (role, agency, province) in setup.items():
         users[name] = User.objects.create_user(name, "", "x")
         Membership.objects.create(user=users[name], role=role, province=province, agency=agency)
-    tokens = {name: Token.objects.create(user=u).key for name, u in users.items() if u}
+    tokens = {name: AuthToken.objects.create(user=u)[1] for name, u in users.items() if u}
     cookies = {}  # one session per role, made once: a call that logs out is rolled back
     for name, user in users.items():
         if user is not None:

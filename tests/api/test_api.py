@@ -535,6 +535,8 @@ def test_schema_describes_every_endpoint(client, world):
         "/api/v1/rankings/criteria/",
         "/api/v1/results/",
         "/api/v1/me/",
+        "/api/v1/tokens/",
+        "/api/v1/tokens/{key}/",
         "/api/v1/cycles/{province}/{year}/{block}/",
         "/api/v1/cycles/{province}/{year}/{block}/transitions/",
         "/api/v1/cycles/{province}/{year}/{block}/publications/",
@@ -552,7 +554,8 @@ def test_schema_describes_every_endpoint(client, world):
         for method in item
         if method in {"put", "post", "patch", "delete"}
     }
-    assert len(writes) == 7  # score, review, evidence, submission, import, transition, publish
+    # score, review, evidence, submission, import, transition, publish, token revocation
+    assert len(writes) == 8
     for path, method in writes:  # every write names its auth: token or session, never none
         security = schema["paths"][path][method]["security"]
         assert {"tokenAuth": []} in security and {} not in security, (path, security)

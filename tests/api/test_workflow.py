@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from rankings.models import (
@@ -71,8 +71,8 @@ def people(world):
 def as_role(people, name) -> APIClient:
     client = APIClient()
     if name != "anonymous":
-        token = Token.objects.create(user=people[name])
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _row, token = AuthToken.objects.create(user=people[name])
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
