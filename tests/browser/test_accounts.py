@@ -39,9 +39,10 @@ def test_the_owner_makes_sees_once_and_revokes_a_token(browser, accounts_demo, s
     assert token not in page.content() and token[:15] in page.content()
     revoke = page.get_by_role("button", name=f"Thu hồi mã {token[:15]}")
     revoke.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert "Đã thu hồi mã truy cập." in page.content()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.get_by_text("Đã thu hồi mã truy cập.").wait_for()
+    page.screenshot(path=screenshots / "tokens-revoked.png", full_page=True)
     assert token[:15] not in page.content()
     context.close()
 
