@@ -59,7 +59,7 @@ def compare_years(
     has = aligned["total"].notna().to_numpy()
     frame["previous_total"] = _milli(aligned["total"])
     frame["previous_score"] = _milli(aligned["score"])
-    frame["previous_rank"] = aligned["rank"].astype("Int64").to_numpy()
+    frame["previous_rank"] = aligned["rank"].astype("Int64").array
     change = frame["score"].astype("Int64") - frame["previous_score"]
     frame["change"] = change.where(pd.Series(comparable, index=frame.index), pd.NA)
     frame["rank_change"] = frame["previous_rank"] - frame["rank"].astype("Int64")
