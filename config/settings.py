@@ -136,7 +136,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-# Seconds a public page stays in the cache (rankings.page_cache); 0 turns the cache off.
+# Seconds a public page stays in the cache (rankings.public.page_cache); 0 turns the cache off.
 # A new publication replaces the pages at once; this bounds how long an admin's edit of a
 # name (or a deploy's new template) takes to show.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)

@@ -23,7 +23,7 @@ def _empty_page_cache(request):
     """Every test starts with no cached page and no memoised publication generation: the
     test databases reuse ids, so a page of the previous test could match a key."""
     if _uses_django(request):
-        from rankings import page_cache
+        from rankings.public import page_cache
 
         page_cache.clear()
     yield

@@ -27,7 +27,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from rankings import bulk, services
+from rankings.cycles import services
+from rankings.cycles import year_recompute as recompute_module
+from rankings.cycles.year_recompute import RESULT_COLUMNS, RecomputeRefused, year_recompute
+from rankings.imports import national_csv
+from rankings.imports.national_csv import national_import
+from rankings.imports.national_csv_reader import NUMBER_ERRORS
+from rankings.imports.national_csv_types import SHOWN_PROBLEMS, CsvRefused
 from rankings.models import (
     AssessmentCycle,
     Criterion,
@@ -108,7 +114,7 @@ def test_year_recompute_writes_what_cycle_recompute_writes(demo_and_national, ye
 
     Score.objects.filter(pk__in=[pk for pk, p in stale.items() if p == 0]).update(points=0)
     Result.objects.filter(cycle_id=min(ids), publication__isnull=True).delete()
-    summary = bulk.year_recompute(year=year)
+    summary = year_recompute(year=year)
 
     assert summary.bulk is (connection.vendor == "postgresql")
     assert summary.cycles == len(cycles)
@@ -124,10 +130,10 @@ def test_small_batches_and_one_province_give_the_same_drafts(demo_and_national, 
     for cycle in AssessmentCycle.objects.filter(pk__in=ids):
         services.cycle_recompute(cycle=cycle)
     expected = drafts(ids)
-    monkeypatch.setattr(bulk, "BATCH_SCORES", 1_000)  # a batch per cycle, or nearly
-    assert bulk.year_recompute(year=2019).bulk
+    monkeypatch.setattr(recompute_module, "BATCH_SCORES", 1_000)  # a batch per cycle, or nearly
+    assert year_recompute(year=2019).bulk
     assert drafts(ids) == expected
-    summary = bulk.year_recompute(year=2019, province="son-la")
+    summary = year_recompute(year=2019, province="son-la")
     assert (
         summary.cycles == AssessmentCycle.objects.filter(year=2019, province__slug="son-la").count()
     )
@@ -148,12 +154,14 @@ def test_reading_ahead_on_a_second_connection_gives_the_same_drafts(monkeypatch)
     expected = drafts(ids)
     Score.objects.filter(cycle_id__in=ids).update(points=D("0"))
     reads = []
-    original = bulk._scores_frame
+    original = recompute_module._scores_frame
     monkeypatch.setattr(
-        bulk, "_scores_frame", lambda c, *a: reads.append(c.db.connection) or original(c, *a)
+        recompute_module,
+        "_scores_frame",
+        lambda c, *a: reads.append(c.db.connection) or original(c, *a),
     )
 
-    summary = bulk.year_recompute(year=2020)
+    summary = year_recompute(year=2020)
 
     assert len(cycles) == 2 and len(reads) == 2  # two criteria sets: two batches
     assert all(conn is not connection.connection for conn in reads)  # the other connection
@@ -181,7 +189,7 @@ def test_an_agency_scored_in_two_cycles_of_one_set_is_scored_in_each(world):
     expected = drafts(ids)
     assert len(expected) == 4
 
-    bulk.year_recompute(year=2021)
+    year_recompute(year=2021)
 
     assert drafts(ids) == expected
 
@@ -193,8 +201,8 @@ def test_refused_inputs_write_nothing(world):
         value=D("99")
     )
 
-    with pytest.raises(bulk.RecomputeRefused) as refused:
-        bulk.year_recompute(year=2021)
+    with pytest.raises(RecomputeRefused) as refused:
+        year_recompute(year=2021)
 
     assert refused.value.cycle == world.cycle_2021
     assert "above the maximum 20" in str(refused.value)
@@ -207,7 +215,7 @@ def test_refused_inputs_write_nothing(world):
 def test_copy_columns_are_every_result_column():
     # A column added to Result must be added to the COPY too (or get a default there).
     columns = {f.column for f in Result._meta.concrete_fields if not f.primary_key}
-    assert set(bulk.RESULT_COLUMNS) == columns
+    assert set(RESULT_COLUMNS) == columns
 
 
 def test_recompute_year_command(world):
@@ -384,8 +392,8 @@ EXPECTED_PLACES = [
 
 def test_errors_are_located_and_nothing_is_written(open_2022, tmp_path):
     before = state_of_everything()
-    with pytest.raises(bulk.CsvRefused) as refused:
-        bulk.national_import(path=write(tmp_path, BAD_2022), year=2022)
+    with pytest.raises(CsvRefused) as refused:
+        national_import(path=write(tmp_path, BAD_2022), year=2022)
     found = {(p.line, p.column): (p.value, p.message) for p in refused.value.problems}
 
     assert sorted(found) == [(n, c) for n, c in EXPECTED_PLACES]
@@ -397,7 +405,7 @@ def test_errors_are_located_and_nothing_is_written(open_2022, tmp_path):
     assert found[(6, "agency")] == ("dong", "the slug of an agency of mau")
     assert "an agency of block districts; this one is in departments" in found[(7, "agency")][1]
     assert "a criterion of mau-huyen-2022: 1.1, 1.2, 2.1, 3.1" in found[(8, "criterion")][1]
-    assert found[(9, "value")] == ("abc", bulk.NUMBER_ERRORS[0])
+    assert found[(9, "value")] == ("abc", NUMBER_ERRORS[0])
     assert found[(10, "value")] == ("1.2345", "a number with at most 3 decimals")
     assert found[(11, "value")] == ("11", "at most 10, the maximum of criterion 1.1")
     assert "the denominator b of ratio 1.2" in found[(12, "denominator")][1]
@@ -419,14 +427,14 @@ def test_only_the_first_problems_are_listed_then_a_count(open_2022, tmp_path):
     with pytest.raises(CommandError) as refused:
         run("import_scores_csv", "--year", "2022", write(tmp_path, HEADER + lines))
     message = str(refused.value)
-    assert message.count("the slug of an agency of mau") == bulk.SHOWN_PROBLEMS
+    assert message.count("the slug of an agency of mau") == SHOWN_PROBLEMS
     assert "line 2, column agency: 'an0'" in message
-    assert f"… and {120 - bulk.SHOWN_PROBLEMS} more (120 problems in all)" in message
+    assert f"… and {120 - SHOWN_PROBLEMS} more (120 problems in all)" in message
 
 
 def test_header_problems(open_2022, tmp_path):
-    with pytest.raises(bulk.CsvRefused) as refused:
-        bulk.national_import(
+    with pytest.raises(CsvRefused) as refused:
+        national_import(
             path=write(tmp_path, "province,block,agency,code,value,value,colour\n"), year=2022
         )
     messages = [str(p) for p in refused.value.problems]
@@ -438,19 +446,19 @@ def test_header_problems(open_2022, tmp_path):
 def test_published_cycles_need_a_reason_and_approved_ones_are_locked(world, tmp_path):
     path = write(tmp_path, HEADER + "mau,districts,2021,cat,1.1,6,,\n")
     before = state_of_everything()
-    with pytest.raises(bulk.CsvRefused) as refused:
-        bulk.national_import(path=path, year=2021)
+    with pytest.raises(CsvRefused) as refused:
+        national_import(path=path, year=2021)
     assert "published by decision 200/QĐ-UBND" in str(refused.value.problems[0])
     assert "(--reason)" in str(refused.value.problems[0])
     assert state_of_everything() == before
 
-    summary = bulk.national_import(path=path, year=2021, reason="Sửa số liệu của Cát")
+    summary = national_import(path=path, year=2021, reason="Sửa số liệu của Cát")
     assert (summary.updated, summary.results) == (1, 3)
     assert world.cycle_2021.publications.get().results.get(agency=world.cat).total == D("20")
 
     AssessmentCycle.objects.filter(pk=world.cycle_2021.pk).update(state=CycleState.APPROVED)
-    with pytest.raises(bulk.CsvRefused, match="problem") as refused:
-        bulk.national_import(path=path, year=2021, reason="again")
+    with pytest.raises(CsvRefused, match="problem") as refused:
+        national_import(path=path, year=2021, reason="again")
     assert "is approved, its scores are locked" in str(refused.value.problems[0])
 
 
@@ -463,7 +471,7 @@ def test_check_only_writes_nothing(open_2022, tmp_path):
 
 def test_utf8_with_a_byte_order_mark_and_semicolons(open_2022, tmp_path):
     text = GOOD_2022.replace(",", ";").replace('"12;5"', "12,5")
-    summary = bulk.national_import(path=write(tmp_path, b"\xef\xbb\xbf" + text.encode()), year=2022)
+    summary = national_import(path=write(tmp_path, b"\xef\xbb\xbf" + text.encode()), year=2022)
     assert summary.created == 12
     assert ranking(open_2022)[0] == ("binh", D("45.000"), 1)
 
@@ -481,28 +489,28 @@ def test_utf8_with_a_byte_order_mark_and_semicolons(open_2022, tmp_path):
     ],
 )
 def test_other_encodings_and_binary_files_are_refused(open_2022, tmp_path, data, expected):
-    with pytest.raises(bulk.CsvRefused, match=expected):
-        bulk.national_import(path=write(tmp_path, data), year=2022)
+    with pytest.raises(CsvRefused, match=expected):
+        national_import(path=write(tmp_path, data), year=2022)
     assert not Score.objects.filter(cycle=open_2022).exists()
 
 
 def test_size_and_structure_limits(open_2022, tmp_path, monkeypatch):
     path = write(tmp_path, GOOD_2022)
-    monkeypatch.setattr(bulk, "MAX_CSV_BYTES", 100)
-    with pytest.raises(bulk.CsvRefused, match="at most 0 MB"):
-        bulk.national_import(path=path, year=2022)
+    monkeypatch.setattr(national_csv, "MAX_CSV_BYTES", 100)
+    with pytest.raises(CsvRefused, match="at most 0 MB"):
+        national_import(path=path, year=2022)
     monkeypatch.undo()
     first = HEADER + "mau,districts,2022,an,1.1,8,,,,\n"
-    with pytest.raises(bulk.CsvRefused) as refused:
-        bulk.national_import(path=write(tmp_path, first), year=2022)
+    with pytest.raises(CsvRefused) as refused:
+        national_import(path=write(tmp_path, first), year=2022)
     assert str(refused.value.problems[0]).startswith("line 2: more fields than the header's 8")
     later = GOOD_2022 + "mau,districts,2022,an,1.1,8,,,,\n"
-    with pytest.raises(bulk.CsvRefused) as refused:
-        bulk.national_import(path=write(tmp_path, later), year=2022)
+    with pytest.raises(CsvRefused) as refused:
+        national_import(path=write(tmp_path, later), year=2022)
     assert str(refused.value.problems[0]).startswith("line 14: 10 fields where the header has 8")
     quoted = HEADER + 'mau,districts,2022,"a\nn",1.1,8,,\n'
-    with pytest.raises(bulk.CsvRefused) as refused:
-        bulk.national_import(path=write(tmp_path, quoted), year=2022)
+    with pytest.raises(CsvRefused) as refused:
+        national_import(path=write(tmp_path, quoted), year=2022)
     assert str(refused.value.problems[0]) == (
         "line 2, column agency: 'a\\nn': no line break inside a field"
     )
@@ -535,8 +543,8 @@ def test_import_of_a_national_subset_matches_cycle_recompute(demo_and_national, 
         )
     path = write(tmp_path, HEADER + "".join(lines))
     try:
-        summary = bulk.national_import(path=path, year=2019, reason="test")
-    except bulk.CsvRefused as refused:
+        summary = national_import(path=path, year=2019, reason="test")
+    except CsvRefused as refused:
         pytest.fail("\n".join(str(problem) for problem in refused.problems))
     ids = list(AssessmentCycle.objects.filter(year=2019).values_list("pk", flat=True))
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from rankings import charts
+from rankings.public import charts
 
 LABELS = {"percent": "% điểm tối đa", "rank": "Thứ hạng"}
 

@@ -13,10 +13,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from rankings.exports import neutralised
-from rankings.imports import import_parse
+from rankings.imports.services import import_parse
+from rankings.imports.template_workbook import ENTRY_SHEET, cycle_template_xlsx
 from rankings.models import AssessmentCycle
-from rankings.templates_xlsx import ENTRY_SHEET, cycle_template_xlsx
+from rankings.public.exports import neutralised
 from tests.test_imports import INPUTS_2021, filled
 
 pytestmark = pytest.mark.django_db

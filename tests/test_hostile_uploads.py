@@ -24,15 +24,11 @@ from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from rankings import assessments, imports
-from rankings.imports import (
-    MAX_DATA_ROWS,
-    MAX_UPLOAD_BYTES,
-    ImportRefused,
-    import_apply,
-    import_parse,
-    import_preview,
-)
+from rankings.cycles import assessments
+from rankings.imports import sheets, upload_safety
+from rankings.imports.services import import_apply, import_parse, import_preview
+from rankings.imports.sheets import FORMULA_MESSAGE
+from rankings.imports.types import MAX_DATA_ROWS, MAX_UPLOAD_BYTES, ImportCell, ImportRefused
 from rankings.models import AssessmentCycle, Membership, Result, Role, Score
 from tests.test_imports import INPUTS_2021, NAMES, cp1258, csv_text, filled
 
@@ -316,7 +312,8 @@ def test_a_hostile_file_is_refused_quickly_in_bounded_memory(cycle, case):
 def test_a_sheet_of_too_many_data_rows_is_refused_at_the_first_one_too_many(cycle, monkeypatch):
     """The limit is 5,000 data rows; 500 here, so the test reads a tenth of the rows."""
     assert MAX_DATA_ROWS == 5_000
-    monkeypatch.setattr(imports, "MAX_DATA_ROWS", 500)
+    monkeypatch.setattr(sheets, "MAX_DATA_ROWS", 500)
+    monkeypatch.setattr(upload_safety, "MAX_DATA_ROWS", 500)
     rows = [text_row(n, f"an-{n}", "x", 1, 1, 2, 3) for n in range(2, 600)]
     upload = rezip(
         filled(cycle, INPUTS_2021),
@@ -435,7 +432,7 @@ def test_formulas_of_every_kind_are_refused_where_they_stand(cycle):
         (4, "1.1", "=D4/5"),
         (4, "1.2 b", parsed.problems[3].value),
     ]
-    assert all(p.message == imports.FORMULA_MESSAGE for p in parsed.problems)
+    assert all(p.message == FORMULA_MESSAGE for p in parsed.problems)
     assert not parsed.rows
 
 
@@ -445,7 +442,7 @@ def test_a_sheet_without_formulas_reads_as_it_always_has(cycle, monkeypatch):
     def no_cells(cell):
         raise AssertionError("a sheet without formulas is read as values, not cells")
 
-    monkeypatch.setattr(imports, "_cell_value", no_cells)
+    monkeypatch.setattr(sheets, "_cell_value", no_cells)
     upload = filled(cycle, INPUTS_2021)
     seen = []
     parsed = import_parse(
@@ -453,7 +450,7 @@ def test_a_sheet_without_formulas_reads_as_it_always_has(cycle, monkeypatch):
     )
     assert parsed.ok and [row.agency_slug for row in parsed.rows] == ["an", "binh", "cat"]
     cells = {cell.criterion: cell for cell in parsed.rows[2].cells}
-    assert cells["1.2"] == imports.ImportCell("1.2", value=Decimal("1"), denominator=Decimal("4"))
+    assert cells["1.2"] == ImportCell("1.2", value=Decimal("1"), denominator=Decimal("4"))
     assert cells["2.1"].value == Decimal("12.5")
     reads = [done for phase, done, _ in seen if phase == "read"]
     assert reads[0] == 0 and reads == sorted(reads) and reads[-1] == 20  # rows 1 to 20

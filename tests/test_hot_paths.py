@@ -12,8 +12,13 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from rankings import selectors, services
+from rankings.cycles import services
+from rankings.frames import score_records
 from rankings.models import Score, Stage
+from rankings.public.selectors import leaderboard as leaderboard_selectors
+from rankings.public.selectors.agency import agency_profile
+from rankings.public.selectors.leaderboard import published_cycle
+from rankings.public.selectors.trends import block_trend
 from tests.world import enter
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +45,7 @@ def test_frame_records_are_the_pandas_records_value_for_value():
     )
     frame["rank"] = frame["rank"].astype("Int64")
     frame["previous_total"] = [None, None]
-    records = selectors.frame_records(frame)
+    records = leaderboard_selectors.frame_records(frame)
     assert typed(records) == typed(pandas_records(frame))
     assert records[1] == {
         "rank": None,
@@ -50,11 +55,11 @@ def test_frame_records_are_the_pandas_records_value_for_value():
         "reason": "x",
         "previous_total": None,
     }
-    assert selectors.frame_records(frame.iloc[0:0]) == []
+    assert leaderboard_selectors.frame_records(frame.iloc[0:0]) == []
 
 
 def test_leaderboard_records_are_built_once_from_results_without_criteria(world):
-    board = selectors.leaderboard(cycle=world.cycle_2021)
+    board = leaderboard_selectors.leaderboard(cycle=world.cycle_2021)
     assert board.records is board.records  # the page reads them twice
     assert typed(board.records) == typed(pandas_records(board.rows))
     assert typed(board.previous.records) == typed(pandas_records(board.previous.rows))
@@ -65,11 +70,11 @@ def test_leaderboard_records_are_built_once_from_results_without_criteria(world)
 
 
 def test_leaderboard_query_count_is_fixed(world, django_assert_num_queries):
-    cycle = selectors.published_cycle(province="mau", year=2021, block="districts")
+    cycle = published_cycle(province="mau", year=2021, block="districts")
     # publication, groups, results, previous cycle; the same four for 2020 (whose year
     # before has no cycle), the comparison of the two criteria sets, the bands twice.
     with django_assert_num_queries(10):
-        board = selectors.leaderboard(cycle=cycle)
+        board = leaderboard_selectors.leaderboard(cycle=cycle)
         assert len(board.records) == 3
 
 
@@ -77,7 +82,7 @@ def test_agency_profile_reads_a_fixed_number_of_queries(world, django_assert_num
     # cycles, publications, the block's rows, the criteria sets' shapes, the agency's
     # own results (and the one above), its criteria with their groups, the bands
     with django_assert_num_queries(7):
-        profile = selectors.agency_profile(agency=world.cat)
+        profile = agency_profile(agency=world.cat)
     assert [point.result.rank for point in profile.history] == [2, 3]
     assert profile.above.agency == world.an  # 2021: Cát 3rd, An 2nd
     assert profile.gap_above == D("10.000")
@@ -98,10 +103,10 @@ def test_the_profile_names_the_last_of_those_tied_just_above(world):
         decision_date=datetime.date(2022, 6, 2),
         reason="Sửa số liệu",
     )
-    profile = selectors.agency_profile(agency=world.cat)
+    profile = agency_profile(agency=world.cat)
     assert profile.latest.result.rank == 3
     assert profile.above.rank == 1 and profile.above.agency == world.binh
-    assert selectors.agency_profile(agency=world.binh).above is None  # first, tied
+    assert agency_profile(agency=world.binh).above is None  # first, tied
 
 
 def test_an_agency_with_no_published_result_has_an_empty_profile(world):
@@ -115,7 +120,7 @@ def test_an_agency_with_no_published_result_has_an_empty_profile(world):
         name="UBND huyện Mới",
         short_name="Mới",
     )
-    profile = selectors.agency_profile(agency=new)
+    profile = agency_profile(agency=new)
     assert profile.history == [] and profile.above is None
 
 
@@ -125,7 +130,7 @@ def test_score_records_come_in_agency_then_criterion_order(world):
     cycle = world.cycle_2021
     Score.objects.filter(cycle=cycle, agency=world.an).delete()
     enter(cycle, world.an, {"2.1": 15, "1.2": (35, 50), "1.1": 8})
-    records = selectors.score_records(cycle=cycle)
+    records = score_records(cycle=cycle)
     criterion_ids = dict(
         Score.objects.filter(cycle=cycle, stage=Stage.FINAL).values_list("pk", "criterion_id")
     )
@@ -139,7 +144,7 @@ def test_a_trend_reads_its_years_in_a_fixed_number_of_queries(world, django_asse
     # cycles, publications, the block's rows with their agencies' names, the criteria
     # sets' shapes
     with django_assert_num_queries(4):
-        trend = selectors.block_trend(province="mau", block="districts")
+        trend = block_trend(province="mau", block="districts")
     assert [year.totals for year in trend.years] == [
         [D("32.000"), D("26.000"), D("26.000")],
         [D("33.000"), D("30.000"), D("20.000")],

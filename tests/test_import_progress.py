@@ -16,10 +16,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from agencies.models import Agency, AgencyKind, Block, fold
-from rankings import imports, staff_views
-from rankings.imports import import_apply, import_parse, import_preview
+from rankings.imports import services as import_services
+from rankings.imports import views as import_views
+from rankings.imports.services import import_apply, import_parse, import_preview
+from rankings.imports.template_workbook import ENTRY_SHEET, cycle_template_xlsx
+from rankings.imports.types import REPORTS_PER_PHASE
 from rankings.models import AssessmentCycle, Membership, Result, Role, Score
-from rankings.templates_xlsx import ENTRY_SHEET, cycle_template_xlsx
 from tests.test_imports import INPUTS_2021, filled
 
 pytestmark = pytest.mark.django_db
@@ -118,8 +120,8 @@ def test_parsing_a_province_file_reports_reading_checking_computing_in_order(com
     checked = progress.of("check")
     assert checked[-1][0] >= COMMUNES  # every agency row (and the maxima row) was counted
     # Reported every few rows, not per row or per cell: the callback's cost stays negligible.
-    assert 5 < len(checked) <= imports.REPORTS_PER_PHASE + 2
-    assert len(progress.of("read")) <= imports.REPORTS_PER_PHASE + 2
+    assert 5 < len(checked) <= REPORTS_PER_PHASE + 2
+    assert len(progress.of("read")) <= REPORTS_PER_PHASE + 2
 
 
 def test_a_csv_reports_its_lines_as_read(communes):
@@ -146,7 +148,7 @@ def test_preview_then_apply_report_to_the_last_agency(communes, monkeypatch):
     assert previewing.calls == [("preview", 0, 2), ("preview", 1, 2), ("preview", 2, 2)]
 
     # Batches of 30 scores (10 communes): the save reports as the batches are written.
-    monkeypatch.setattr(imports, "SAVE_BATCH", 30)
+    monkeypatch.setattr(import_services, "SAVE_BATCH", 30)
     applying = Recorder()
     summary = import_apply(cycle=communes, parsed=parsed, progress=applying)
     assert applying.phases() == ["compute", "save", "recompute"]
@@ -270,7 +272,7 @@ def test_a_failing_cache_does_not_fail_the_import(client, world, cycle, monkeypa
         def set(self, *args, **kwargs):
             raise ConnectionError("cache server down")
 
-    monkeypatch.setattr(staff_views, "cache", Down())
+    monkeypatch.setattr(import_views, "cache", Down())
     client.force_login(member(world, Role.EDITOR))
     response = upload(client, filled(cycle, INPUTS_2021))
     assert response.status_code == 200 and 'id="preview"' in response.content.decode()

@@ -13,13 +13,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from agencies.models import Agency, AgencyKind
-from rankings.imports import (
-    MAX_UPLOAD_BYTES,
-    ImportRefused,
-    import_apply,
-    import_parse,
-    import_preview,
-)
+from rankings.imports.services import import_apply, import_parse, import_preview
+from rankings.imports.template_workbook import CRITERIA_SHEET, ENTRY_SHEET, cycle_template_xlsx
+from rankings.imports.types import MAX_UPLOAD_BYTES, ImportRefused
 from rankings.models import (
     AssessmentCycle,
     CriteriaSet,
@@ -29,7 +25,6 @@ from rankings.models import (
     Score,
     Stage,
 )
-from rankings.templates_xlsx import CRITERIA_SHEET, ENTRY_SHEET, cycle_template_xlsx
 
 D = Decimal
 HEADER = ["agency_slug", "agency_name", "1.1", "1.2 a", "1.2 b", "2.1"]

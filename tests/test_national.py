@@ -25,7 +25,7 @@ from django.test import TestCase
 
 from agencies.models import Agency, Province, Succession
 from rankings.models import AssessmentCycle, CriteriaSet, Publication, Result, Score
-from rankings.national import catalogue
+from rankings.seed.synthetic_catalogue import catalogue
 
 LEGACY_AGENCIES = (20 + 9 + 121) + (20 + 12 + 204)  # 386
 CURRENT_AGENCIES = (14 + 148) + (14 + 75)  # 251
@@ -138,7 +138,7 @@ class SubsetTests(TestCase):
                     self.assertTrue(result.not_ranked_reason)
 
     def test_results_match_the_real_recompute(self):
-        from rankings import services
+        from rankings.cycles import services
 
         cycle = AssessmentCycle.objects.get(
             province__slug="vinh-phuc", year=2020, block__slug="communes"
@@ -239,7 +239,7 @@ class SubsetTests(TestCase):
         self.assertRegex(decisions[2025], r"^\d+/QĐ-BKHCN$")  # the ministries merged in 2025
 
     def test_national_results_match_the_real_recompute(self):
-        from rankings import services
+        from rankings.cycles import services
 
         cycle = AssessmentCycle.objects.get(province__slug="toan-quoc", year=2025)
         before = {

@@ -37,9 +37,9 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from agencies.models import Agency, Province, Succession
-from rankings import page_cache
 from rankings.models import AssessmentCycle, CriteriaSet, Criterion, CriterionGroup
-from rankings.national import national_scope_ensure, province_agencies_ensure
+from rankings.public import page_cache
+from rankings.seed.synthetic_agencies import national_scope_ensure, province_agencies_ensure
 from tests.world import enter, publish
 
 pytestmark = pytest.mark.django_db

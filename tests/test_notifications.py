@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 
-from rankings import assessments, services
+from rankings.cycles import assessments, services
 from rankings.models import CycleState, Membership, Notification, Review, Role
 
 pytestmark = pytest.mark.django_db

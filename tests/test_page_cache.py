@@ -1,4 +1,4 @@
-"""The page cache (rankings.page_cache) on the named world of tests/world.py.
+"""The page cache (rankings.public.page_cache) on the named world of tests/world.py.
 
 Anonymous readers get a stored page: the same bytes, no query, a strong ETag, 304 when they
 have it, gzip when they accept it. A new publication is a new page; signed-in users, pending
@@ -22,8 +22,9 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from rankings import page_cache, services
+from rankings.cycles import services
 from rankings.models import Membership, Publication, Role, Score
+from rankings.public import page_cache
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from decimal import ROUND_DOWN, Decimal
 
 import pytest
 
-from rankings import selectors, services
+from rankings.cycles import services
 from rankings.models import AssessmentCycle, Result
+from rankings.public.selectors.leaderboard import Leaderboard, leaderboard, published_cycle
 
 D = Decimal
 
@@ -26,7 +27,7 @@ def exact_percent(total: Decimal, maximum: Decimal) -> Decimal:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    from rankings.demo import seed_demo
+    from rankings.seed.demo import seed_demo
 
     with django_db_blocker.unblock():
         seed_demo()
@@ -36,11 +37,11 @@ def demo(django_db_setup, django_db_blocker):
         delete_everything()
 
 
-def board(province: str, year: int, block: str) -> selectors.Leaderboard:
-    cycle = selectors.published_cycle(province=province, year=year, block=block)
+def board(province: str, year: int, block: str) -> Leaderboard:
+    cycle = published_cycle(province=province, year=year, block=block)
     # Recompute from the stored scores and check the draft equals what was published.
     services.cycle_recompute(cycle=cycle)
-    published = selectors.leaderboard(cycle=cycle)
+    published = leaderboard(cycle=cycle)
     drafts = {
         r.agency_id: (r.total, r.rank)
         for r in Result.objects.filter(cycle=cycle, publication__isnull=True)
@@ -49,7 +50,7 @@ def board(province: str, year: int, block: str) -> selectors.Leaderboard:
     return published
 
 
-def row(board_: selectors.Leaderboard, slug: str):
+def row(board_: Leaderboard, slug: str):
     return next(r for r in board_.records if r["agency_slug"] == slug)
 
 

@@ -35,7 +35,7 @@ from rest_framework.authtoken.models import Token
 
 from agencies.models import Agency
 from api.workflow import score_etag
-from rankings import assessments
+from rankings.cycles import assessments
 from rankings.models import (
     AssessmentCycle,
     CycleState,

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from agencies.models import Agency, Succession
-from rankings import page_cache
+from rankings.public import page_cache
 
 pytestmark = pytest.mark.django_db
 XA_LAP_THACH = "08761"
@@ -305,7 +305,7 @@ def test_the_rule_is_the_reform_date_not_the_year(client, db):
 def test_a_province_that_ended_with_the_reform_ranks_the_old_structure(db):
     from agencies.models import Province
     from rankings.models import AssessmentCycle
-    from rankings.selectors import structure_era
+    from rankings.public.selectors.leaderboard import structure_era
 
     ended = Province(slug="cu", valid_to=datetime.date(2025, 6, 30))
     kept = Province(slug="giu")
@@ -317,17 +317,18 @@ def test_a_province_that_ended_with_the_reform_ranks_the_old_structure(db):
 def test_the_charts_break_their_lines_at_the_reform(communes):
     """A line joining 2024 to 2025 would draw the change the tables refuse to show."""
     from agencies.models import Agency
-    from rankings import presenters
-    from rankings import selectors as select
+    from rankings.public import presenters
+    from rankings.public.selectors.agency import agency_profile
+    from rankings.public.selectors.trends import block_trend
 
-    profile = select.agency_profile(agency=Agency.objects.get(slug="chieng-an"))
+    profile = agency_profile(agency=Agency.objects.get(slug="chieng-an"))
     figure = json.loads(presenters.agency_charts(profile)["history_figure"])
     percent = [t["x"] for t in figure["data"] if t["legendgroup"] == "% điểm tối đa"]
     rank = [t["x"] for t in figure["data"] if t["legendgroup"] == "Thứ hạng"]
     assert percent == rank == [["2023", "2024"], ["2025"]]
     assert [t["showlegend"] for t in figure["data"]] == [True, False, True, False]
 
-    trend = select.block_trend(province="son-la", block="communes")
+    trend = block_trend(province="son-la", block="communes")
     lines = [
         t["x"]
         for t in json.loads(presenters.trend_charts(trend)["trend_figure"])["data"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
-from rankings import assessments, services
+from rankings.cycles import assessments, services
 from rankings.models import (
     AssessmentCycle,
     CycleState,

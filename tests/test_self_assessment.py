@@ -138,7 +138,7 @@ def test_evidence_files_download_only_through_the_permission_checked_view(
     client, world, cycle, settings, tmp_path
 ):
     """Evidence is an unpublished draft: no public media URL, a checked download instead."""
-    from rankings import assessments
+    from rankings.cycles import assessments
 
     settings.MEDIA_ROOT = tmp_path
     reporter = login(client, world, Role.REPORTER, world.an)

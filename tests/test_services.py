@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
-from rankings import selectors, services
+from rankings.cycles import services
 from rankings.models import CycleState
+from rankings.public.selectors.leaderboard import criteria_sets_comparable
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_copy_keeps_the_tree_rules_and_bands_and_stays_comparable(world):
     )
     assert all(c.group.criteria_set_id == copy.pk for c in copy.criteria.all())
     assert sorted(copy.bands.values_list("label", flat=True)) == ["Khá", "Trung bình", "Tốt"]
-    assert selectors.criteria_sets_comparable(copy, source)
+    assert criteria_sets_comparable(copy, source)
     # The source is untouched.
     assert source.criteria.count() == 3 and source.groups.count() == 2
 
@@ -34,7 +35,7 @@ def test_edited_copy_is_no_longer_comparable(world):
     source = world.cycle_2021.criteria_set
     copy = services.criteria_set_copy(source=source, slug="x", name="x")
     copy.criteria.filter(code="2.1").update(max_points=25)
-    assert not selectors.criteria_sets_comparable(copy, source)
+    assert not criteria_sets_comparable(copy, source)
 
 
 def test_open_a_cycle_from_the_copy(world):

@@ -20,7 +20,8 @@ from vietnam_provinces import legacy
 
 import scoring
 from agencies.models import Agency, AgencyKind, Block, Province
-from rankings import selectors, services
+from rankings.cycles import services
+from rankings.frames import criteria_frame, ranking_rules
 from rankings.models import (
     AssessmentCycle,
     Band,
@@ -32,7 +33,7 @@ from rankings.models import (
     Stage,
 )
 
-DEMO_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "demo.toml"
+DEMO_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "demo.toml"
 RULE_MAX_ATTEMPTS = 60
 
 
@@ -185,8 +186,8 @@ def _create_criteria_set(entry, tree, provinces, blocks, previous) -> CriteriaSe
 
 def _create_scores(cycle, entry, agencies: dict[str, Agency], rng) -> int:
     """Draw inputs that hit every target total, store them as final-stage scores."""
-    criteria = selectors.criteria_frame(criteria_set=cycle.criteria_set)
-    rules = selectors.ranking_rules(criteria_set=cycle.criteria_set)
+    criteria = criteria_frame(criteria_set=cycle.criteria_set)
+    rules = ranking_rules(criteria_set=cycle.criteria_set)
     pinned = {(a, c): (v, d) for a, c, v, d in entry.get("inputs", [])}
     group_targets = {
         row[0]: tuple(scoring.to_milli(v) for v in row[1:]) for row in entry.get("groups", [])

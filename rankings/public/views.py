@@ -12,10 +12,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Province
-from rankings import exports, permissions, presenters, selectors, tables
-from rankings.filters import ResultFilter
+from rankings import permissions
 from rankings.models import AssessmentCycle, CriteriaSet, Notification
-from rankings.page_cache import cached_page
+from rankings.public import exports, presenters, tables
+from rankings.public.filters import ResultFilter
+from rankings.public.page_cache import cached_page
+from rankings.public.selectors import compare as compare_selectors
+from rankings.public.selectors import leaderboard as leaderboard_selectors
+from rankings.public.selectors.agency import agency_lineage, agency_profile
+from rankings.public.selectors.change_log import change_log
+from rankings.public.selectors.leaderboard import published_cycle
+from rankings.public.selectors.listings import agency_search, published_cycles
+from rankings.public.selectors.methodology import criteria_tree
+from rankings.public.selectors.national import home_rankings, national_ranking, national_standing
+from rankings.public.selectors.trends import block_trend
 
 FORMATS = {"csv", "xlsx", "json"}
 
@@ -23,12 +33,12 @@ FORMATS = {"csv", "xlsx", "json"}
 @cached_page
 def home(request):
     query = request.GET.get("q", "").strip()
-    rankings = selectors.home_rankings()
+    rankings = home_rankings()
     context = {
         "latest": rankings.provinces,
         "national": rankings.national,
         "query": query,
-        "matches": selectors.agency_search(query) if query else None,
+        "matches": agency_search(query) if query else None,
     }
     return render(request, "rankings/home.html", context)
 
@@ -40,7 +50,7 @@ def national(request):
     Until one is published the page says so with status 404: there is no ranking to show,
     and a 404 keeps crawlers and link checkers from taking the notice for one.
     """
-    ranking = selectors.national_ranking()
+    ranking = national_ranking()
     if ranking is None:
         return render(request, "rankings/national_empty.html", status=404)
     return render(request, "rankings/national.html", {"ranking": ranking})
@@ -51,27 +61,25 @@ def province(request, province):
     place = get_object_or_404(Province, slug=province)
     context = {
         "province": place,
-        "cycles": selectors.published_cycles(province=place),
+        "cycles": published_cycles(province=place),
         # A province formed in 2025 keeps the rankings of those it was formed from.
-        "predecessors": [
-            (old, selectors.published_cycles(province=old)) for old in place.predecessors.all()
-        ],
+        "predecessors": [(old, published_cycles(province=old)) for old in place.predecessors.all()],
         "successors": list(place.successors.all()),
         # Its place in the national ranking of provinces, when one is published.
-        "national": selectors.national_standing(province=place),
+        "national": national_standing(province=place),
     }
     return render(request, "rankings/province.html", context)
 
 
 @cached_page
 def leaderboard(request, province, year, block, fmt=None):
-    cycle = selectors.published_cycle(province=province, year=year, block=block)
+    cycle = published_cycle(province=province, year=year, block=block)
     if cycle is None:
         raise Http404(_("Chưa có kết quả xếp hạng được công bố."))
-    board = selectors.leaderboard(cycle=cycle, params=request.GET)
+    board = leaderboard_selectors.leaderboard(cycle=cycle, params=request.GET)
     if fmt:
         return _export(tables.leaderboard_table(board), fmt, tables.leaderboard_meta(board))
-    corrections = selectors.change_log(cycle=cycle) if board.publication.revision > 1 else []
+    corrections = change_log(cycle=cycle) if board.publication.revision > 1 else []
     context = {"board": board, "filter": ResultFilter(request.GET), "corrections": corrections}
     return render(request, "rankings/leaderboard.html", context)
 
@@ -87,7 +95,7 @@ def draft_leaderboard(request, province, year, block):
     )
     if not permissions.can_preview_drafts(request.user, cycle=cycle):
         raise PermissionDenied(_("Chỉ cán bộ cấp tỉnh được xem bản nháp xếp hạng."))
-    board = selectors.leaderboard(cycle=cycle, params=request.GET, draft=True)
+    board = leaderboard_selectors.leaderboard(cycle=cycle, params=request.GET, draft=True)
     context = {"board": board, "filter": ResultFilter(request.GET), "corrections": []}
     return render(request, "rankings/leaderboard.html", context)
 
@@ -99,17 +107,17 @@ def agency(request, province, slug, fmt=None):
         province__slug=province,
         slug=slug,
     )
-    profile = selectors.agency_profile(agency=unit)
+    profile = agency_profile(agency=unit)
     if fmt:
         return _export(tables.history_table(profile), fmt, tables.history_meta(profile))
-    lineage = selectors.agency_lineage(agency=unit)
+    lineage = agency_lineage(agency=unit)
     context = {"profile": profile, "lineage": lineage, **presenters.agency_charts(profile)}
     return render(request, "rankings/agency.html", context)
 
 
 @cached_page
 def trends(request, province, block, fmt=None):
-    trend = selectors.block_trend(province=province, block=block)
+    trend = block_trend(province=province, block=block)
     if trend is None:
         raise Http404(_("Chưa có kết quả xếp hạng được công bố."))
     if fmt:
@@ -125,7 +133,7 @@ def trends(request, province, block, fmt=None):
 @cached_page
 def compare(request, province, year, fmt=None):
     slugs = [s for s in request.GET.getlist("agency") if s][:6]
-    comparison = selectors.comparison(province=province, year=year, slugs=slugs)
+    comparison = compare_selectors.comparison(province=province, year=year, slugs=slugs)
     status = 400 if comparison.error else 200
     if fmt and not comparison.error:
         return _export(tables.compare_table(comparison), fmt, tables.compare_meta(comparison))
@@ -147,7 +155,7 @@ def methodology_index(request):
 def methodology(request, slug, fmt=None):
     published = CriteriaSet.objects.filter(cycles__publications__isnull=False).distinct()
     criteria_set = get_object_or_404(published.select_related("province", "block"), slug=slug)
-    tree = selectors.criteria_tree(criteria_set=criteria_set)
+    tree = criteria_tree(criteria_set=criteria_set)
     if fmt:
         return _export(tables.criteria_table(tree), fmt, tables.criteria_meta(tree))
     return render(request, "rankings/methodology.html", {"tree": tree})

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 import scoring
 from agencies.models import Agency
-from rankings import audit, notifications, selectors, services
+from rankings.cycles import audit, notifications, services
+from rankings.frames import criteria_frame, ranking_rules, score_records
 from rankings.models import (
     AssessmentCycle,
     CycleState,
@@ -188,7 +189,7 @@ def _check_versions(*, cycle, agency, expected: dict[str, str], codes: set[str])
 def _points(*, cycle, agency, inputs, criteria) -> dict[str, Decimal]:
     peers = [
         record
-        for record in selectors.score_records(cycle=cycle, stage=Stage.SELF)
+        for record in score_records(cycle=cycle, stage=Stage.SELF)
         if record["agency"] != agency.pk
     ]
     return _points_from(cycle=cycle, agency=agency, peers=peers, inputs=inputs, criteria=criteria)
@@ -214,9 +215,9 @@ def _points_from(*, cycle, agency, peers, inputs, criteria) -> dict[str, Decimal
     ]
     try:
         card = scoring.compute(
-            selectors.criteria_frame(criteria_set=cycle.criteria_set),
+            criteria_frame(criteria_set=cycle.criteria_set),
             scoring.inputs_from_records(peers + mine),
-            selectors.ranking_rules(criteria_set=cycle.criteria_set),
+            ranking_rules(criteria_set=cycle.criteria_set),
         )
     except scoring.ScoringInputError as error:
         problems = [p for p in error.problems if p.agency in (agency.pk, None)]
@@ -269,7 +270,7 @@ def evidence_check(upload) -> None:
         ".xlsx": (("[Content_Types].xml", "xl/workbook.xml"), "bảng tính Excel (.xlsx)"),
     }
     if extension in office:
-        from rankings.imports import package_problem
+        from rankings.imports.upload_safety import package_problem
 
         required, kind = office[extension]
         problem = package_problem(
@@ -459,7 +460,7 @@ def _stage_points(*, cycle, agency, stage, inputs) -> dict[str, Decimal]:
     criteria = {c.code: c for c in cycle.criteria_set.criteria.all()}
     peers = [
         record
-        for record in selectors.score_records(cycle=cycle, stage=stage)
+        for record in score_records(cycle=cycle, stage=stage)
         if not (record["agency"] == agency.pk and record["criterion"] in inputs)
     ]
     return _points_from(cycle=cycle, agency=agency, peers=peers, inputs=inputs, criteria=criteria)

@@ -23,9 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from agencies.models import Agency
-from rankings import selectors
-from rankings.exports import FORMULA_TRIGGERS
 from rankings.models import AssessmentCycle, Criterion, RuleKind
+from rankings.public.exports import FORMULA_TRIGGERS
+from rankings.public.selectors.methodology import criteria_tree
 
 ENTRY_SHEET = "Nhap lieu"
 CRITERIA_SHEET = "Tieu chi"
@@ -293,7 +293,7 @@ def _validation(column: EntryColumn) -> DataValidation | None:
 
 
 def _criteria_sheet(sheet, criteria_set) -> None:
-    tree = selectors.criteria_tree(criteria_set=criteria_set)
+    tree = criteria_tree(criteria_set=criteria_set)
     sheet.append(["Mã", "Tên", "Điểm tối đa", "Cách chấm", "Tham số", "Cột nhập"])
     for cell in sheet[1]:
         cell.font = _BOLD

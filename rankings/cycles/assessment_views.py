@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency
-from rankings import assessments, audit, permissions
+from rankings import permissions
+from rankings.cycles import assessments, audit
 from rankings.models import AssessmentCycle, Evidence, RuleKind, Score, Stage, Submission
 
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import scoring
-from rankings import notifications, selectors
+from rankings.cycles import notifications
+from rankings.frames import criteria_frame, ranking_rules, score_records
 from rankings.models import (
     AssessmentCycle,
     Band,
@@ -37,9 +38,9 @@ def cycle_recompute(*, cycle: AssessmentCycle, stage: str = Stage.FINAL) -> Reco
     replacing the draft results. Published results are never touched.
     """
     criteria_set = cycle.criteria_set
-    criteria = selectors.criteria_frame(criteria_set=criteria_set)
-    rules = selectors.ranking_rules(criteria_set=criteria_set)
-    records = selectors.score_records(cycle=cycle, stage=stage)
+    criteria = criteria_frame(criteria_set=criteria_set)
+    rules = ranking_rules(criteria_set=criteria_set)
+    records = score_records(cycle=cycle, stage=stage)
     card = scoring.compute(criteria, scoring.inputs_from_records(records), rules)
 
     points = {

@@ -5,7 +5,8 @@ from decimal import ROUND_DOWN, Decimal
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from rankings import charts, selectors, tables
+from rankings.public import charts, tables
+from rankings.public.selectors.leaderboard import STRUCTURE
 
 
 def _pct(value, places) -> str:
@@ -17,9 +18,7 @@ def agency_charts(profile) -> dict:
         return {}
     history = tables.history_table(profile).frame
     breaks = frozenset(
-        point.cycle.year
-        for point in profile.history
-        if point.not_comparable_reason == selectors.STRUCTURE
+        point.cycle.year for point in profile.history if point.not_comparable_reason == STRUCTURE
     )
     history_figure = charts.history_chart(
         history, labels={"percent": _("% điểm tối đa"), "rank": _("Thứ hạng")}, breaks=breaks
@@ -59,9 +58,7 @@ def agency_charts(profile) -> dict:
 def trend_charts(trend) -> dict:
     frame = tables.trend_table(trend).frame
     distributions = {str(y.cycle.year): [float(t) for t in y.totals] for y in trend.years}
-    breaks = frozenset(
-        y.cycle.year for y in trend.years if y.not_comparable_reason == selectors.STRUCTURE
-    )
+    breaks = frozenset(y.cycle.year for y in trend.years if y.not_comparable_reason == STRUCTURE)
     figure = charts.trend_chart(
         frame,
         distributions,
