@@ -190,7 +190,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # Production hardening; harmless in the demo because DEBUG turns it off.
-# `manage.py check --deploy --fail-level WARNING` passes with DEBUG off (tests/test_security.py).
+# `manage.py check --deploy --fail-level WARNING` passes with DEBUG off
+# (tests/config/test_security.py).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG

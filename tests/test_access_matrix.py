@@ -62,7 +62,7 @@ from rankings.models import (
     Stage,
     Submission,
 )
-from tests.test_imports import INPUTS_2021, filled
+from tests.imports.test_imports import INPUTS_2021, filled
 
 D = Decimal
 

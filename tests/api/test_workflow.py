@@ -28,7 +28,7 @@ from rankings.models import (
     Submission,
     SubmissionState,
 )
-from tests.test_imports import INPUTS_2021, filled
+from tests.imports.test_imports import INPUTS_2021, filled
 
 pytestmark = pytest.mark.django_db
 

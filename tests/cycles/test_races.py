@@ -44,7 +44,7 @@ from rankings.models import (
     Score,
     Stage,
 )
-from tests.test_imports import csv_text
+from tests.imports.test_imports import csv_text
 
 D = Decimal
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -28,9 +28,9 @@ from rest_framework.test import APIClient
 from config.middleware import DatabaseUnavailableMiddleware, SessionTimeoutMiddleware
 from rankings import security_log
 from rankings.models import AssessmentCycle, CycleState, Membership, Role
-from tests.test_imports import INPUTS_2021, filled
+from tests.imports.test_imports import INPUTS_2021, filled
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOGIN = "/tai-khoan/login/"
 PASSWORD = "Hoa-sen-2026-tháng-chín"  # must never reach a log line
 

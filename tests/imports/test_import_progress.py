@@ -22,7 +22,7 @@ from rankings.imports.services import import_apply, import_parse, import_preview
 from rankings.imports.template_workbook import ENTRY_SHEET, cycle_template_xlsx
 from rankings.imports.types import REPORTS_PER_PHASE
 from rankings.models import AssessmentCycle, Membership, Result, Role, Score
-from tests.test_imports import INPUTS_2021, filled
+from tests.imports.test_imports import INPUTS_2021, filled
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 nothing written, memory bounded (tracemalloc peak under `PEAK_LIMIT` while parsing).
 
 Each hostile file is built here, in code, from the world's real template (see
-tests/test_imports.py: header on row 16, An, Bình, Cát on rows 18-20) or from a minimal
+tests/imports/test_imports.py: header on row 16, An, Bình, Cát on rows 18-20) or from a minimal
 workbook streamed straight into a zip, so no binary fixture is committed.
 """
 
@@ -30,7 +30,7 @@ from rankings.imports.services import import_apply, import_parse, import_preview
 from rankings.imports.sheets import FORMULA_MESSAGE
 from rankings.imports.types import MAX_DATA_ROWS, MAX_UPLOAD_BYTES, ImportCell, ImportRefused
 from rankings.models import AssessmentCycle, Membership, Result, Role, Score
-from tests.test_imports import INPUTS_2021, NAMES, cp1258, csv_text, filled
+from tests.imports.test_imports import INPUTS_2021, NAMES, cp1258, csv_text, filled
 
 pytestmark = pytest.mark.django_db
 

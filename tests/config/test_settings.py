@@ -9,7 +9,7 @@ import pytest
 
 from config import env
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _settings_with(environment: dict[str, str]) -> subprocess.CompletedProcess:

@@ -17,7 +17,7 @@ from rankings.imports.services import import_parse
 from rankings.imports.template_workbook import ENTRY_SHEET, cycle_template_xlsx
 from rankings.models import AssessmentCycle
 from rankings.public.exports import neutralised
-from tests.test_imports import INPUTS_2021, filled
+from tests.imports.test_imports import INPUTS_2021, filled
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "backup_check.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "backup_check.py"
 
 
 def load_script():
