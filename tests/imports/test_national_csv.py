@@ -34,8 +34,7 @@ from rankings.models import (
 )
 from tests.cycles.test_year_recompute import HEADER, D, drafts, points, run
 
-# ---------------------------------------------------------------------------------------
-# National CSV import
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
