@@ -12,7 +12,7 @@ from knox.crypto import hash_token
 from knox.models import AuthToken
 
 from agencies.models import Agency, Block, Province
-from rankings import assessments, services
+from rankings.cycles import assessments, services
 from rankings.models import CriteriaSet
 
 province = Province.objects.get(slug="vinh-phuc")
