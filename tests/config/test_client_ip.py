@@ -9,7 +9,7 @@ from django.test import RequestFactory
 
 from config.client_ip import client_ip
 from rankings.models import Role
-from tests.test_security import LOGIN, PASSWORD, member
+from tests.config.test_security import LOGIN, PASSWORD, member
 
 PROXY = "127.0.0.1"  # nginx, as gunicorn sees it
 

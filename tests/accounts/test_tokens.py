@@ -98,7 +98,7 @@ def test_a_login_that_rehashes_the_password_keeps_the_tokens(client, world, sett
     token = issue(user)
     # A hasher upgrade rewrites the stored hash at the next login; the password is the same.
     settings.PASSWORD_HASHERS = [
-        "tests.hardening.test_tokens.UpgradedMD5Hasher",
+        "tests.accounts.test_tokens.UpgradedMD5Hasher",
         "django.contrib.auth.hashers.MD5PasswordHasher",
     ]
     before = get_user_model().objects.get(pk=user.pk).password

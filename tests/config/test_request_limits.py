@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rankings import page_cache
+from rankings.public import page_cache
 
 pytestmark = pytest.mark.django_db
 

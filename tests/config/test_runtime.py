@@ -5,7 +5,7 @@ import sys
 import time
 
 from config.checks import MINIMUM_PYTHON, runtime_errors
-from tests.test_security import ROOT, _production_env
+from tests.config.test_security import ROOT, _production_env
 
 # `a="` then 80,000 backslashes: Python 3.12.1 spent 15.5 s of CPU unquoting it.
 HOSTILE_COOKIE = 'a="' + "\\" * 80_000
@@ -46,7 +46,7 @@ def test_the_check_runs_under_check_deploy_only():
         check=False,
     )
     assert plain.returncode == 0, plain.stderr
-    # On this runtime the deploy check passes (tests/test_security.py runs the whole
+    # On this runtime the deploy check passes (tests/config/test_security.py runs the whole
     # `check --deploy`); on 3.12.1 the same command fails with config.E001.
     deploy = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--tag", "security"],
