@@ -15,12 +15,8 @@ def is_comparable(criteria_a: pd.DataFrame, criteria_b: pd.DataFrame) -> bool:
     """Same criterion codes with the same maxima and rules: raw points can be compared."""
 
     def shape(criteria: pd.DataFrame) -> set[tuple[str, int, str]]:
-        return {
-            (str(code), to_milli(maximum), str(rule))
-            for code, maximum, rule in zip(
-                criteria["criterion"], criteria["max_points"], criteria["rule"], strict=True
-            )
-        }
+        rows = criteria[["criterion", "max_points", "rule"]].itertuples(index=False)
+        return {(str(code), to_milli(maximum), str(rule)) for code, maximum, rule in rows}
 
     return len(criteria_a) == len(criteria_b) and shape(criteria_a) == shape(criteria_b)
 
@@ -64,7 +60,7 @@ def compare_years(
     frame["change"] = change.where(pd.Series(comparable, index=frame.index), pd.NA)
     frame["rank_change"] = frame["previous_rank"] - frame["rank"].astype("Int64")
     frame["previous_percent"] = pd.Series(
-        _previous_percent(aligned, has, maxima["previous_max"]), index=frame.index, dtype=object
+        _previous_percent(aligned, has, maxima["previous_max"]), index=frame.index
     )
     frame["percent_change"] = pd.Series(
         _percent_change(
@@ -74,7 +70,6 @@ def compare_years(
             maxima["previous_max"],
         ),
         index=frame.index,
-        dtype=object,
     )
     frame["comparable"] = has & comparable
     return frame
@@ -136,24 +131,18 @@ def compare_blocks(
         return [values[i] if i >= 0 else None for i in found.tolist()]
 
     frame["previous_count"] = pd.array(take("count"), dtype="Int64")
-    frame["previous_mean"] = pd.Series(take("mean"), index=frame.index, dtype=object)
-    frame["previous_mean_percent"] = pd.Series(
-        take("mean_percent"), index=frame.index, dtype=object
-    )
+    frame["previous_mean"] = pd.Series(take("mean"), index=frame.index)
+    frame["previous_mean_percent"] = pd.Series(take("mean_percent"), index=frame.index)
     with localcontext() as context:
         context.prec = PRECISION
         # One subtraction per block: a few hundred at most.
+        means = frame[["mean", "previous_mean"]].itertuples(index=False)
         mean_change = [
-            now - before if before is not None and comparable else None
-            for now, before in zip(frame["mean"], frame["previous_mean"], strict=True)
+            now - before if before is not None and comparable else None for now, before in means
         ]
-        percent_change = [
-            now - before if before is not None else None
-            for now, before in zip(
-                frame["mean_percent"], frame["previous_mean_percent"], strict=True
-            )
-        ]
-    frame["mean_change"] = pd.Series(mean_change, index=frame.index, dtype=object)
-    frame["mean_percent_change"] = pd.Series(percent_change, index=frame.index, dtype=object)
+        percents = frame[["mean_percent", "previous_mean_percent"]].itertuples(index=False)
+        percent_change = [now - before if before is not None else None for now, before in percents]
+    frame["mean_change"] = pd.Series(mean_change, index=frame.index)
+    frame["mean_percent_change"] = pd.Series(percent_change, index=frame.index)
     frame["comparable"] = (found >= 0) & comparable
     return frame

@@ -93,9 +93,7 @@ def round_scaled(value: int, from_places: int, to_places: int, rounding: Roundin
     Half up rounds halves away from zero and truncate goes toward zero, as
     Decimal's ROUND_HALF_UP and ROUND_DOWN do, so negative changes are symmetric.
     """
-    if to_places >= from_places:
-        return value * 10 ** (to_places - from_places)
-    return _div(value, 10 ** (from_places - to_places), rounding)
+    return _div(value * 10**to_places, 10**from_places, rounding)
 
 
 def _div(numerator: int, denominator: int, rounding: Rounding) -> int:

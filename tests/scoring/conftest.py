@@ -43,6 +43,21 @@ def direct_totals(totals: dict, maximum: str, block: object = 1) -> pd.DataFrame
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Hypothesis tests of the engine run after its examples.
+
+    Mutation testing (`make mutation`) stops at the first failing test: a mutant the
+    examples catch in milliseconds then never waits for hundreds of generated cases.
+    Other tests keep their places.
+    """
+
+    def generated(item: pytest.Item) -> bool:
+        here = "tests/scoring/" in item.nodeid or item.nodeid.startswith("test_scoring")
+        return here and getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+
+    items.sort(key=generated)
+
+
 @pytest.fixture(scope="session")
 def score() -> Callable[..., scoring.Scorecard]:
     """score(criteria_rows, input_rows, **rules) -> Scorecard; max_points is the sum."""

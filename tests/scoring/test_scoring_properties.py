@@ -22,7 +22,7 @@ CRITERIA_ROWS = [
 ]
 MAXIMUM = D(40)
 SETTINGS = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
