@@ -15,7 +15,7 @@ def is_comparable(criteria_a: pd.DataFrame, criteria_b: pd.DataFrame) -> bool:
     """Same criterion codes with the same maxima and rules: raw points can be compared."""
 
     def shape(criteria: pd.DataFrame) -> set[tuple[str, int, str]]:
-        rows = criteria[["criterion", "max_points", "rule"]].itertuples(index=False)
+        rows = criteria[["criterion", "max_points", "rule"]].to_numpy().tolist()
         return {(str(code), to_milli(maximum), str(rule)) for code, maximum, rule in rows}
 
     return len(criteria_a) == len(criteria_b) and shape(criteria_a) == shape(criteria_b)
@@ -120,11 +120,9 @@ def compare_blocks(
     mean_percent_change (percentage points of maximum, exact) is always given.
     """
     frame = current_blocks.copy()
-    if previous_blocks is None or previous_blocks.empty:
-        found = np.full(len(frame), -1, dtype=np.int64)
-        previous_blocks = pd.DataFrame(columns=["count", "mean", "mean_percent"])
-    else:
-        found = pd.Index(previous_blocks["block"]).get_indexer(frame["block"])
+    if previous_blocks is None:
+        previous_blocks = pd.DataFrame(columns=["block", "count", "mean", "mean_percent"])
+    found = pd.Index(previous_blocks["block"]).get_indexer(frame["block"])
 
     def take(column: str) -> list[object]:
         values = previous_blocks[column].tolist()
@@ -136,11 +134,11 @@ def compare_blocks(
     with localcontext() as context:
         context.prec = PRECISION
         # One subtraction per block: a few hundred at most.
-        means = frame[["mean", "previous_mean"]].itertuples(index=False)
+        means = frame[["mean", "previous_mean"]].to_numpy().tolist()
         mean_change = [
             now - before if before is not None and comparable else None for now, before in means
         ]
-        percents = frame[["mean_percent", "previous_mean_percent"]].itertuples(index=False)
+        percents = frame[["mean_percent", "previous_mean_percent"]].to_numpy().tolist()
         percent_change = [now - before if before is not None else None for now, before in percents]
     frame["mean_change"] = pd.Series(mean_change, index=frame.index)
     frame["mean_percent_change"] = pd.Series(percent_change, index=frame.index)

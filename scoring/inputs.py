@@ -199,7 +199,8 @@ def _first_block_conflicts(
     raw: np.ndarray, agency: np.ndarray, suspects: np.ndarray, missing: np.ndarray
 ) -> np.ndarray:
     """Rows whose block differs from their agency's first row (rare, so pandas)."""
-    involved = np.flatnonzero(np.isin(agency, agency[suspects]) & (agency >= 0))
+    # Suspects have an agency, so rows without one (code -1) are never involved.
+    involved = np.flatnonzero(np.isin(agency, agency[suspects]))
     involved = np.setdiff1d(involved, missing)
     frame = pd.DataFrame({"agency": agency[involved], "block": raw[involved]})
     first = frame.groupby("agency")["block"].transform("first").to_numpy()

@@ -111,5 +111,5 @@ def describe(
             "max_points": milli_to_decimal(max_milli),
         }
     frame = block_stats(_ONE_BLOCK, np.zeros(total.size, dtype=np.int64), total, flags, max_milli)
-    row = frame.drop(columns="block").iloc[0].to_dict()
-    return {key: int(value) if key in {"count", "ranked"} else value for key, value in row.items()}
+    # to_dict() gives Python ints for the counts, Decimals for the rest.
+    return frame.drop(columns="block").iloc[0].to_dict()

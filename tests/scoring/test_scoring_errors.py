@@ -451,3 +451,18 @@ def test_describe_and_compare_refuse_a_zero_maximum():
         results, results, current_max=D("0.001"), previous_max=D(1), comparable=True
     )
     assert frame["percent_change"].tolist() == [D(0)]
+
+
+def test_a_row_without_block_is_missing_not_a_second_block():
+    inputs = scoring.inputs_from_records(
+        [
+            {"agency": 1, "block": "x", "criterion": "1", "value": 1},
+            {"agency": 1, "block": None, "criterion": "2", "value": 1},
+            {"agency": None, "block": "y", "criterion": "2", "value": 1},
+        ]
+    )
+    two = criteria(("1", D(5), "direct", {}), ("2", D(5), "direct", {}))
+    assert refusal(two, inputs) == [
+        (1, "2", "block", None, "block is missing"),
+        (None, "2", "agency", None, "agency is missing"),
+    ]
