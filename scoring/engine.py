@@ -110,7 +110,8 @@ def _scorecard(
         total, 100 * 10**rules.percent_precision, max_milli, rules.percent_rounding
     )
 
-    order = np.lexsort((agency_code, np.where(ranked, rank, n_agencies + 1), block))
+    # Unranked agencies last in their block: a block with one has ranks below n_agencies.
+    order = np.lexsort((agency_code, np.where(ranked, rank, n_agencies), block))
     results = pd.DataFrame(
         {
             "agency": rows.agencies.take(order),

@@ -5,8 +5,15 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from hypothesis import Phase, settings
 
 import scoring
+
+# `make mutation` runs with --hypothesis-profile=mutation: a mutant is killed by the first
+# failing example, so shrinking it (a minute for some) would only slow the run down.
+settings.register_profile(
+    "mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate], database=None
+)
 
 D = Decimal
 
