@@ -40,12 +40,10 @@ def explain(card: Scorecard, criteria: pd.DataFrame, *, top_n: int = 5) -> Expla
 def _gaps(results: pd.DataFrame) -> pd.DataFrame:
     n = len(results)
     ranked = results["rank"].notna().to_numpy()
-    score = results["score"].to_numpy()
+    score = results["score"].to_numpy(dtype=np.int64)
     block, _ = pd.factorize(results["block"])
     gap_above = np.zeros(n, dtype=np.int64)
     above_known = np.zeros(n, dtype=bool)
-    top = np.zeros(n, dtype=np.int64)
-    top_known = np.zeros(n, dtype=bool)
 
     # Results are in block and rank order, so each block's ranked rows run best first.
     at = np.flatnonzero(ranked)
@@ -58,10 +56,8 @@ def _gaps(results: pd.DataFrame) -> pd.DataFrame:
         tie_start = np.maximum.accumulate(np.where(new_score, position, 0))
         above_known[at] = tie_start > block_start
         gap_above[at] = s[np.maximum(tie_start - 1, 0)] - s
-        best = np.full(block.max() + 1, -1)
-        best[b[new_block]] = s[new_block]
-        top = best[block]
-        top_known = top >= 0
+    # The best ranked score of each row's block; NA where the block ranks nobody.
+    best = pd.Series(pd.arrays.IntegerArray(score, ~ranked)).groupby(block).transform("max")
     # Values, not Series: the frame gets a fresh index whatever the results' index.
     return pd.DataFrame(
         {
@@ -70,7 +66,7 @@ def _gaps(results: pd.DataFrame) -> pd.DataFrame:
             "rank": results["rank"].array,
             "score": score,
             "gap_above": pd.arrays.IntegerArray(gap_above, ~above_known),
-            "gap_top": pd.arrays.IntegerArray(top - score, ~top_known),
+            "gap_top": (best - score).array,
         }
     )
 
