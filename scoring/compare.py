@@ -85,9 +85,9 @@ def _milli(column: pd.Series) -> pd.arrays.IntegerArray:
 def _previous_percent(aligned: pd.DataFrame, has: np.ndarray, previous_max: int) -> np.ndarray:
     """The previous frame's `percent` (results_decimal()), else the exact one at 3 places."""
     if "percent" in aligned:
-        return np.where(has, aligned["percent"].to_numpy(dtype=object), None)
+        return np.where(has, aligned["percent"].to_numpy(), None)
     out = np.full(len(has), None, dtype=object)
-    before = _milli(aligned["total"])[has].to_numpy(dtype=np.int64).astype(object)
+    before = _milli(aligned["total"])[has].to_numpy().astype(object)
     out[has] = scaled_to_decimals(before * 100 * 10**PLACES // previous_max, PLACES)
     return out
 
@@ -102,7 +102,7 @@ def _percent_change(
         return out
     # Python ints: the cross products of two milli values and two maxima can pass 2**63.
     now = total[has].astype(object)
-    before = previous_total[has].to_numpy(dtype=np.int64).astype(object)
+    before = previous_total[has].to_numpy().astype(object)
     numerator = 100 * 10**PLACES * (now * previous_max - before * current_max)
     denominator = current_max * previous_max
     magnitude = np.abs(numerator) // denominator

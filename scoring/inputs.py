@@ -168,7 +168,7 @@ def _factorize(column: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
         codes, uniques = pd.factorize(column, sort=True)
     except TypeError:  # mixed, unorderable ids: keep first-seen order
         codes, uniques = pd.factorize(column, sort=False)
-    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+    return codes.astype(np.int64), pd.Index(uniques)
 
 
 def _blocks(
@@ -215,7 +215,7 @@ def _criterion_positions(column: pd.Series, codes: pd.Index) -> np.ndarray:
         # Small-int codes as indices are several times slower than intp ones.
         return lookup[column.cat.codes.to_numpy().astype(np.intp)]
     text = column.astype(object).where(column.notna(), None)
-    return codes.get_indexer(text.to_numpy(dtype=object)).astype(np.int64)
+    return codes.get_indexer(text.to_numpy(dtype=object))
 
 
 def _milli_column(inputs: pd.DataFrame, name: str, n: int) -> tuple[np.ndarray, np.ndarray]:
