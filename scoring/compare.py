@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, localcontext
+from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 
-from scoring.numbers import PLACES, PRECISION, scaled_to_decimals, to_milli
+from scoring.numbers import PLACES, PRECISION, to_milli
 from scoring.types import Problem, ScoringInputError
 
 
@@ -56,18 +57,19 @@ def compare_years(
     frame["previous_total"] = _milli(aligned["total"])
     frame["previous_score"] = _milli(aligned["score"])
     frame["previous_rank"] = aligned["rank"].astype("Int64").array
-    change = frame["score"].astype("Int64") - frame["previous_score"]
-    frame["change"] = change.where(pd.Series(comparable, index=frame.index), pd.NA)
+    change = frame["score"] - frame["previous_score"]
+    frame["change"] = change.where(pd.Series(comparable, index=frame.index))
     frame["rank_change"] = frame["previous_rank"] - frame["rank"].astype("Int64")
     frame["previous_percent"] = pd.Series(
-        _previous_percent(aligned, has, maxima["previous_max"]), index=frame.index
+        _previous_percent(aligned, maxima["previous_max"]), index=frame.index
     )
     frame["percent_change"] = pd.Series(
-        _percent_change(
-            frame["total"].to_numpy(dtype=np.int64),
-            frame["previous_total"],
-            maxima["current_max"],
-            maxima["previous_max"],
+        list(
+            map(
+                _percent_change(maxima["current_max"], maxima["previous_max"]),
+                frame["total"].tolist(),
+                frame["previous_total"].tolist(),
+            )
         ),
         index=frame.index,
     )
@@ -82,33 +84,30 @@ def _milli(column: pd.Series) -> pd.arrays.IntegerArray:
     return column.astype("Int64").array
 
 
-def _previous_percent(aligned: pd.DataFrame, has: np.ndarray, previous_max: int) -> np.ndarray:
+def _previous_percent(aligned: pd.DataFrame, previous_max: int) -> list[Decimal | None]:
     """The previous frame's `percent` (results_decimal()), else the exact one at 3 places."""
     if "percent" in aligned:
-        return np.where(has, aligned["percent"].to_numpy(), None)
-    out = np.full(len(has), None, dtype=object)
-    before = _milli(aligned["total"])[has].to_numpy().astype(object)
-    out[has] = scaled_to_decimals(before * 100 * 10**PLACES // previous_max, PLACES)
-    return out
+        return [None if pd.isna(p) else p for p in aligned["percent"].tolist()]
+    return [
+        None
+        if total is pd.NA
+        else Decimal(total * 100 * 10**PLACES // previous_max).scaleb(-PLACES)
+        for total in _milli(aligned["total"]).tolist()
+    ]
 
 
-def _percent_change(
-    total: np.ndarray, previous_total: pd.Series, current_max: int, previous_max: int
-) -> np.ndarray:
+def _percent_change(current_max: int, previous_max: int) -> Callable[[int, object], Decimal | None]:
     """(total / cmax − previous / pmax) × 100 at 3 decimals toward zero, None if no previous."""
-    has = previous_total.notna().to_numpy()
-    out = np.full(len(total), None, dtype=object)
-    if not has.any():
-        return out
-    # Python ints: the cross products of two milli values and two maxima can pass 2**63.
-    now = total[has].astype(object)
-    before = previous_total[has].to_numpy().astype(object)
-    numerator = 100 * 10**PLACES * (now * previous_max - before * current_max)
-    denominator = current_max * previous_max
-    magnitude = np.abs(numerator) // denominator
-    scaled = np.where(numerator < 0, -magnitude, magnitude)
-    out[has] = scaled_to_decimals(scaled, PLACES)
-    return out
+
+    def change(total: int, before: object) -> Decimal | None:
+        if before is pd.NA:
+            return None
+        # Python ints and a Fraction: the cross products can pass 2**63, and int() of a
+        # Fraction truncates toward zero on both sides.
+        exact = Fraction(total * previous_max - before * current_max, current_max * previous_max)  # type: ignore[operator]
+        return Decimal(int(exact * 100 * 10**PLACES)).scaleb(-PLACES)
+
+    return change
 
 
 def compare_blocks(
