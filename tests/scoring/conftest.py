@@ -10,9 +10,13 @@ from hypothesis import Phase, settings
 import scoring
 
 # `make mutation` runs with --hypothesis-profile=mutation: a mutant is killed by the first
-# failing example, so shrinking it (a minute for some) would only slow the run down.
+# failing example, so shrinking it (a minute for some) would only slow the run down, and
+# the engine-wide properties (which cap their examples at the profile's) try 12 cases.
 settings.register_profile(
-    "mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate], database=None
+    "mutation",
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    database=None,
+    max_examples=12,
 )
 
 D = Decimal

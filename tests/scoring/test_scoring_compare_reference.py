@@ -44,7 +44,7 @@ def years(draw):
     return before, before_max, now, now_max, draw(st.booleans()), draw(st.integers(0, 3))
 
 
-@settings(max_examples=25, deadline=None, database=None)
+@settings(max_examples=min(25, settings.default.max_examples), deadline=None, database=None)
 @given(case=years(), stored=st.booleans(), shuffle=st.randoms(use_true_random=False))
 def test_compare_years_matches_the_reference(case, stored, shuffle):
     before_totals, before_max, now_totals, now_max, comparable, precision = case

@@ -51,7 +51,7 @@ def criteria(required):
     )
 
 
-@settings(max_examples=25, deadline=None, database=None)
+@settings(max_examples=min(25, settings.default.max_examples), deadline=None, database=None)
 @given(case=scored())
 def test_explanations_match_brute_force(case):
     rows, required, below, top_n = case
