@@ -466,3 +466,29 @@ def test_a_row_without_block_is_missing_not_a_second_block():
         (1, "2", "block", None, "block is missing"),
         (None, "2", "agency", None, "agency is missing"),
     ]
+
+
+def test_inputs_without_a_choice_column_score_choices_0():
+    frame = criteria(("1", D(4), "choice", {"choices": {"a": "1"}}), ("2", D(1), "direct", {}))
+    inputs = pd.DataFrame(
+        {
+            "agency": [1, 1],
+            "block": [1, 1],
+            "criterion": ["1", "2"],
+            "value": pd.array([None, 1000], dtype="Int64"),
+        }
+    )
+    card = scoring.compute(frame, inputs, RankingRules(max_points=D(5)))
+    assert card.points["points"].tolist() == [0, 1000]
+
+
+def test_a_step_of_one_milli_point_is_not_reached_by_0():
+    frame = criteria(("1", D(4), "steps", {"steps": [["0.001", "4"], ["0", "1"]]}))
+    inputs = scoring.inputs_from_records(
+        [
+            {"agency": a, "block": 1, "criterion": "1", "value": v}
+            for a, v in [(1, 0), (2, D("0.001"))]
+        ]
+    )
+    card = scoring.compute(frame, inputs, RankingRules(max_points=D(4)))
+    assert card.points["points"].tolist() == [1000, 4000]
