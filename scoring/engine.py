@@ -61,7 +61,7 @@ class Scorecard:
         """Percent of maximum of each result row, as Decimals at percent_precision."""
         scaled = self.results["percent_scaled"].to_numpy()
         decimals = scaled_to_decimals(scaled, self.rules.percent_precision)
-        return pd.Series(decimals, index=self.results.index, name="percent", dtype=object)
+        return pd.Series(decimals, index=self.results.index, name="percent")
 
     def results_decimal(self) -> pd.DataFrame:
         """Results for storage: total, score and percent as Decimals, rank as int or None."""

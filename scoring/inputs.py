@@ -115,7 +115,7 @@ def encode_inputs(inputs: pd.DataFrame, table: CriteriaTable) -> EncodedInputs:
     slots[key] = np.arange(n, dtype=np.int64)
     cell = slots[:n_cells].reshape(len(agencies), table.size)
     placeable = np.count_nonzero(located)
-    unplaced = np.flatnonzero(~located) if placeable < n else _none()
+    unplaced = np.flatnonzero(~located)
     duplicates = _duplicates(key, located) if np.count_nonzero(cell >= 0) < placeable else _none()
 
     blocks, block_of_agency, block_missing, block_conflicts = _blocks(inputs["block"], agency, cell)
