@@ -492,3 +492,21 @@ def test_a_step_of_one_milli_point_is_not_reached_by_0():
     )
     card = scoring.compute(frame, inputs, RankingRules(max_points=D(4)))
     assert card.points["points"].tolist() == [1000, 4000]
+
+
+def test_agency_ids_keep_their_type_and_sort_in_id_order():
+    def agencies(ids):
+        inputs = scoring.inputs_from_records(
+            [{"agency": a, "block": 1, "criterion": "1", "value": 1} for a in ids]
+        )
+        results = scoring.compute(ONE, inputs, RankingRules(max_points=D(10))).results
+        return results["agency"]
+
+    numbers = agencies([30, 2, 10**9])  # a wide span: coded by sorting, not by offsets
+    assert str(numbers.dtype) == "int64" and numbers.tolist() == [2, 30, 10**9]
+    assert agencies([3, 1, 2]).tolist() == [1, 2, 3]
+    flags = agencies([True, False])
+    assert flags.dtype == object and flags.tolist() == [False, True]
+    assert agencies(["b", 7, "a"]).tolist() == [7, "a", "b"]  # pandas orders mixed ids
+    # Ids that cannot be ordered at all keep their first-seen order.
+    assert agencies([(2, 1), 5, "a"]).tolist() == [(2, 1), 5, "a"]
