@@ -130,6 +130,13 @@ def test_if_none_match_star_creates_only_once(cycle, people):
     first = api.put(url, {"value": "8"}, format="json", HTTP_IF_NONE_MATCH="*")
     second = api.put(url, {"value": "9"}, format="json", HTTP_IF_NONE_MATCH="*")
     assert (first.status_code, second.status_code) == (201, 412)
+    assert second.json()["error"]["code"] == "precondition_failed"
+    # The stored value is the first write's; the refused one left no trace.
+    score = Score.objects.get(
+        cycle=cycle, agency__slug="an", stage=Stage.SELF, criterion__code="1.1"
+    )
+    assert score.value == Decimal("8")
+    assert score.history.count() == 1
 
 
 def test_inputs_the_criteria_set_refuses_are_400_with_the_reason(cycle, people):
