@@ -20,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +29,7 @@ from agencies.models import Agency
 from api import serializers
 from api.errors import error_body
 from api.pagination import KeysFirstPagination
+from api.parsers import JSONParser
 from api.views import errors
 from rankings import assessments, audit, imports, permissions, security_log, services
 from rankings.models import (

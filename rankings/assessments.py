@@ -415,6 +415,13 @@ def score_review(
                 % {"c": code}
             ]
         )
+    if action not in {Review.ACCEPTED, Review.ADJUSTED, Review.RETURNED}:
+        raise InvalidInput(
+            [
+                _("Kết quả thẩm định “%(a)s” không hợp lệ; chỉ nhận accepted, adjusted, returned.")
+                % {"a": action[:40]}
+            ]
+        )
     if action in {Review.ADJUSTED, Review.RETURNED} and not comment.strip():
         raise InvalidInput([_("Hãy ghi nhận xét khi điều chỉnh hoặc trả lại.")])
     own.review, own.comment = action, comment

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.models import Agency, Province
 from rankings import assessments, imports, permissions, security_log, services
+from rankings.cycles.forms import CycleOpenForm
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
 from rankings.templates_xlsx import cycle_agencies, cycle_template_xlsx
 
@@ -286,33 +287,25 @@ def cycle_new(request, province):
         .select_related("block")
         .order_by("block__order", "-slug")
     )
-    error = ""
-    if request.method == "POST":
-        source = sets.filter(pk=request.POST.get("source") or 0).first()
-        try:
-            year = int(request.POST.get("year", ""))
-            deadline = _date(request.POST.get("submission_deadline"))
-            data_from, data_to = (_date(request.POST.get(f)) for f in ("data_from", "data_to"))
-        except ValueError:
-            source, error = None, _("Năm hoặc ngày không hợp lệ.")
-        if source is None:
-            error = error or _("Hãy chọn bộ tiêu chí nguồn.")
-        elif AssessmentCycle.objects.filter(province=place, block=source.block, year=year).exists():
-            error = _("Đã có kỳ đánh giá năm %(y)s cho khối này.") % {"y": year}
-        else:
-            cycle = _open(place, source, year, deadline, data_from, data_to)
-            messages.success(request, _("Đã mở kỳ đánh giá %(c)s.") % {"c": cycle})
-            return redirect("cycle-desk", place.slug, cycle.year, cycle.block.slug)
+    form = CycleOpenForm(request.POST or None, province=place, sets=sets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cycle = _open(
+            place,
+            data["source"],
+            data["year"],
+            data["submission_deadline"],
+            data["data_from"],
+            data["data_to"],
+        )
+        messages.success(request, _("Đã mở kỳ đánh giá %(c)s.") % {"c": cycle})
+        return redirect("cycle-desk", place.slug, cycle.year, cycle.block.slug)
     return render(
         request,
         "rankings/staff/cycle_new.html",
-        {"province": place, "sets": sets, "error": error},
-        status=400 if error else 200,
+        {"province": place, "sets": sets, "form": form},
+        status=400 if form.errors else 200,
     )
-
-
-def _date(text):
-    return datetime.date.fromisoformat(text) if text else None
 
 
 @transaction.atomic
