@@ -481,6 +481,11 @@ class ScoreInput(VietnameseErrors, serializers.Serializer):
         max_length=40, required=False, allow_blank=True, default="", help_text="For choice rules."
     )
 
+    def validate_denominator(self, value):
+        if value is not None and value <= 0:  # the column refuses it (score_denominator_positive)
+            raise serializers.ValidationError(_("denominator: mẫu số phải lớn hơn 0."))
+        return value
+
     def validate(self, attrs):
         if attrs.get("value") is None and attrs.get("denominator") is None and not attrs["choice"]:
             raise serializers.ValidationError(_("Cần giá trị, mẫu số hoặc lựa chọn."))

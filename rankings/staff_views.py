@@ -6,7 +6,6 @@ import runs, its progress is kept in the cache under a token the page chose, for
 to poll (`score_import_progress`).
 """
 
-import datetime
 import logging
 import re
 
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.models import Agency, Province
 from rankings import assessments, imports, permissions, security_log, services
-from rankings.cycles.forms import CycleOpenForm
+from rankings.cycles.forms import CycleOpenForm, PublishForm
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
 from rankings.templates_xlsx import cycle_agencies, cycle_template_xlsx
 
@@ -222,32 +221,20 @@ def publish(request, province, year, block):
     """The approver publishes for the People's Committee: decision number, date, signer."""
     cycle = _cycle(request, province, year, block, permissions.can_publish)
     revision = cycle.publications.count() + 1
+    form = PublishForm(request.POST or None, correction=revision > 1)
     error = ""
     if request.method == "POST":
-        number = request.POST.get("decision_number", "").strip()
-        signer = request.POST.get("signer", "").strip()
-        reason = request.POST.get("reason", "").strip()
-        try:
-            decided = datetime.date.fromisoformat(request.POST.get("decision_date", ""))
-        except ValueError:
-            decided = None
         if refusal := services.publish_refusal(cycle=cycle):
             error = refusal
-        elif not number or decided is None:
-            error = _("Cần số quyết định và ngày quyết định hợp lệ.")
-        elif revision > 1 and not reason:
-            error = _("Kỳ đã công bố: lần công bố mới là đính chính và cần lý do.")
+        elif not form.is_valid():
+            error = " ".join(form.problems())
         else:
+            data = form.cleaned_data
             with transaction.atomic():
                 if revision == 1:
                     assessments.cycle_finalize(cycle=cycle)
-                services.cycle_publish(
-                    cycle=cycle,
-                    decision_number=number,
-                    decision_date=decided,
-                    signer=signer,
-                    reason=reason,
-                )
+                services.cycle_publish(cycle=cycle, **data)
+            number = data["decision_number"]
             security_log.publication(request, cycle=cycle, decision=number, revision=revision)
             messages.success(request, _("Đã công bố kết quả (lần %(n)s).") % {"n": revision})
             return redirect("leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)

@@ -16,6 +16,7 @@ from rankings.models import (
     CriteriaSet,
     Criterion,
     Evidence,
+    Publication,
     Review,
     Score,
 )
@@ -31,7 +32,7 @@ class RawNumberField(forms.DecimalField):
     max_digits digits with decimal_places after the point, not negative. Accepts the
     Vietnamese decimal comma and spaces between thousands."""
 
-    def __init__(self, *, label, **kwargs):
+    def __init__(self, *, label, positive: bool = False, **kwargs):
         limits = _limits(Score, "value")
         whole = limits["max_digits"] - limits["decimal_places"]
         shape = _("tối đa %(d)s chữ số, trong đó %(p)s chữ số thập phân (phần nguyên %(w)s chữ số)")
@@ -53,6 +54,8 @@ class RawNumberField(forms.DecimalField):
             **limits,
             **kwargs,
         )
+        if positive:  # a denominator: the column refuses 0 (`score_denominator_positive`)
+            self.validators.append(_positive(label))
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -60,6 +63,16 @@ class RawNumberField(forms.DecimalField):
         if isinstance(value, str) and len(value) > 100:  # no need to parse a novel
             raise forms.ValidationError(self.error_messages["max_digits"], code="max_digits")
         return super().to_python(value)
+
+
+def _positive(label):
+    def check(value):
+        if value is not None and value <= 0:
+            raise forms.ValidationError(
+                _("%(f)s: mẫu số phải lớn hơn 0.") % {"f": label}, code="positive"
+            )
+
+    return check
 
 
 def _choice_field(label) -> forms.CharField:
@@ -84,7 +97,7 @@ class SelfAssessmentForm(forms.Form):
             code = criterion.code
             a = _("a") if criterion.rule == "ratio" else _("giá trị")
             self.fields[f"v-{code}"] = RawNumberField(label=f"{code} ({a})")
-            self.fields[f"d-{code}"] = RawNumberField(label=f"{code} (b)")
+            self.fields[f"d-{code}"] = RawNumberField(label=f"{code} (b)", positive=True)
             self.fields[f"c-{code}"] = _choice_field(f"{code} ({_('lựa chọn')})")
 
     def problems(self) -> list[str]:
@@ -111,7 +124,7 @@ class ReviewForm(forms.Form):
         },
     )
     value = RawNumberField(label=_("Giá trị (a)"))
-    denominator = RawNumberField(label=_("Mẫu số (b)"))
+    denominator = RawNumberField(label=_("Mẫu số (b)"), positive=True)
     choice = _choice_field(_("Lựa chọn"))
     comment = forms.CharField(
         label=_("Nhận xét"),
@@ -256,3 +269,39 @@ class CycleOpenForm(forms.Form):
         ):
             self.add_error("year", _("Đã có kỳ đánh giá năm %(y)s cho khối này.") % {"y": year})
         return data
+
+
+class PublishForm(forms.Form):
+    """The decision that publishes (or corrects) a ranking; lengths are the columns'."""
+
+    decision_number = forms.CharField(
+        label=_("Số quyết định"),
+        max_length=Publication._meta.get_field("decision_number").max_length,
+        error_messages={
+            "required": _("Số quyết định: bắt buộc."),
+            **_length_message(_("Số quyết định")),
+        },
+    )
+    decision_date = _date_field(_("Ngày quyết định"), required=True)
+    signer = forms.CharField(
+        label=_("Người ký"),
+        required=False,
+        max_length=Publication._meta.get_field("signer").max_length,
+        error_messages=_length_message(_("Người ký")),
+    )
+    reason = forms.CharField(label=_("Lý do đính chính"), required=False, max_length=2000)
+
+    def __init__(self, *args, correction: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.correction = correction
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if self.correction and not reason:
+            raise forms.ValidationError(
+                _("Kỳ đã công bố: lần công bố mới là đính chính và cần lý do.")
+            )
+        return reason
+
+    def problems(self) -> list[str]:
+        return [message for errors in self.errors.values() for message in errors]
