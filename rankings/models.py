@@ -345,6 +345,7 @@ class CycleState(models.TextChoices):
     REVIEW = "review", _("Đang thẩm định")
     APPROVED = "approved", _("Đã duyệt")
     PUBLISHED = "published", _("Đã công bố")
+    ARCHIVED = "archived", _("Đã lưu trữ (không dùng)")
 
 
 class AssessmentCycle(models.Model):
@@ -366,6 +367,7 @@ class AssessmentCycle(models.Model):
     submission_deadline = models.DateField(_("hạn nộp tự đánh giá"), null=True, blank=True)
     data_from = models.DateField(_("số liệu từ ngày"), null=True, blank=True)
     data_to = models.DateField(_("số liệu đến ngày"), null=True, blank=True)
+    archived_reason = models.TextField(_("lý do lưu trữ"), blank=True)
     history = HistoricalRecords(verbose_name=_("lịch sử kỳ đánh giá"))
 
     class Meta:
@@ -742,6 +744,13 @@ class Submission(models.Model):
         related_name="+",
         verbose_name=_("người nộp"),
     )
+    extended_to = models.DateField(
+        _("gia hạn nộp đến"),
+        null=True,
+        blank=True,
+        help_text=_("Hạn riêng của đơn vị, sau hạn chung của kỳ đánh giá."),
+    )
+    extension_reason = models.CharField(_("lý do gia hạn"), max_length=300, blank=True)
     history = HistoricalRecords(verbose_name=_("lịch sử bản tự đánh giá"))
 
     class Meta:
@@ -753,6 +762,13 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} · {self.cycle.year} · {self.get_state_display()}"
+
+    def deadline(self, cycle=None):
+        """The agency's deadline: its extension when later than the cycle's."""
+        general = (cycle or self.cycle).submission_deadline
+        if self.extended_to and (general is None or self.extended_to > general):
+            return self.extended_to
+        return general
 
 
 class Notification(models.Model):

@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from agencies.models import NATIONAL_SLUG
 from rankings import assessment_views, staff_views, views
+from rankings.cycles import management_views
 
 
 class FormatConverter:
@@ -26,6 +27,11 @@ urlpatterns = [
         "quan-ly/<slug:province>/<int:year>/<slug:block>/trang-thai/",
         staff_views.cycle_state,
         name="cycle-state",
+    ),
+    path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/dieu-hanh/",
+        management_views.cycle_manage,
+        name="cycle-manage",
     ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/",

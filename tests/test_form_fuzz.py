@@ -2,7 +2,7 @@
 
 Run it on PostgreSQL (DATABASE_URL=postgres://…), the production database, where a value
 past a column's limit or a NUL character is an error of the database. Each test counts its
-requests in `REQUESTS`; `FUZZ_EXAMPLES` (default 40) sets how many generated bodies each
+requests in `REQUESTS`; `FUZZ_EXAMPLES` (default 25) sets how many generated bodies each
 target gets. The cycle is open (2022 districts, the 2021 set: 1.1 direct /10, 1.2 ratio,
 2.1 direct /20), An has self-assessed 1.1 and 1.2, so every write reaches its validation.
 """
@@ -25,7 +25,7 @@ from rankings.models import AssessmentCycle, CycleState, Membership, Role
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -210,6 +210,25 @@ def test_import_form(clients, cycle, name, content, reason, digest):
     record("form: import confirm", editor.post(SITE + "nhap-lieu/", confirm))
 
 
+MANAGE = {
+    "deadline": ("deadline", "reason", "confirm_past"),
+    "extend": ("agency", "until", "reason"),
+    "reopen": ("agency", "until", "reason"),
+    "end": ("how", "reason"),
+}
+
+
+@given(
+    action=st.sampled_from([*MANAGE, "x"]), data=fields(*{f for fs in MANAGE.values() for f in fs})
+)
+@FUZZ
+def test_cycle_management_forms(clients, cycle, action, data):
+    body = {"action": action, **{f"{action}-{key}": value for key, value in data.items()}}
+    response = clients["editor"].post(SITE + "dieu-hanh/", body)
+    record(f"form: manage ({action})", response)
+    AssessmentCycle.objects.filter(pk=cycle.pk).update(state=CycleState.OPEN)  # un-archive
+
+
 # --- The API ----------------------------------------------------------------------------
 
 
@@ -261,6 +280,24 @@ def test_api_import(clients, cycle, content, dry_run, reason):
     body = {"file": SimpleUploadedFile("d.csv", content), "dry_run": dry_run, "reason": reason}
     response = clients["api-editor"].post(API + "imports/", body, format="multipart")
     record("api: import", response)
+
+
+@given(
+    deadline=json_body("deadline", "reason", "confirm_past"),
+    extension=json_body("until", "reason"),
+    end=json_body("reason"),
+)
+@FUZZ
+def test_api_cycle_management(clients, cycle, deadline, extension, end):
+    editor = clients["api-editor"]
+    for target, path, body in (
+        ("api: deadline", "deadline/", deadline),
+        ("api: extension", "agencies/an/extension/", extension),
+        ("api: reopen", "agencies/an/reopen/", extension),
+        ("api: archive", "archive/", end),
+    ):
+        record(target, editor.post(API + path, body, format="json"))
+    AssessmentCycle.objects.filter(pk=cycle.pk).update(state=CycleState.OPEN)  # un-archive
 
 
 def test_zz_fuzz_counts_are_reported(capsys):

@@ -196,10 +196,11 @@ class EvidenceForm(forms.ModelForm):
         return [message for errors in self.errors.values() for message in errors]
 
 
-def _date_field(label, required=False) -> forms.DateField:
+def date_field(label, required=False) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={"invalid": _("%(f)s: ngày không hợp lệ (năm-tháng-ngày).") % {"f": label}},
     )
 
@@ -228,9 +229,9 @@ class CycleOpenForm(forms.Form):
             "max_value": _("Năm đánh giá: từ %(a)s đến %(b)s.") % {"a": YEAR_MIN, "b": YEAR_MAX},
         },
     )
-    submission_deadline = _date_field(_("Hạn nộp tự đánh giá"))
-    data_from = _date_field(_("Số liệu từ ngày"))
-    data_to = _date_field(_("Số liệu đến ngày"))
+    submission_deadline = date_field(_("Hạn nộp tự đánh giá"))
+    data_from = date_field(_("Số liệu từ ngày"))
+    data_to = date_field(_("Số liệu đến ngày"))
     confirm_past_deadline = forms.BooleanField(
         label=_("Tôi xác nhận hạn nộp đã qua (các đơn vị sẽ bị khoá ngay)"), required=False
     )
@@ -282,7 +283,7 @@ class PublishForm(forms.Form):
             **_length_message(_("Số quyết định")),
         },
     )
-    decision_date = _date_field(_("Ngày quyết định"), required=True)
+    decision_date = date_field(_("Ngày quyết định"), required=True)
     signer = forms.CharField(
         label=_("Người ký"),
         required=False,
