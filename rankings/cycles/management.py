@@ -148,11 +148,15 @@ def submission_reopen(
 
 
 def cycle_data(cycle) -> dict[str, int]:
-    """What a cycle holds: scores, evidence, submissions, results, publications."""
+    """What a cycle holds: scores, evidence, submissions (handed in at least once; a draft
+    that only carries an extension holds nothing), results, publications."""
+    handed_in = Submission.objects.filter(cycle=cycle).exclude(
+        state=SubmissionState.DRAFT, submitted_at__isnull=True
+    )
     return {
         "scores": Score.objects.filter(cycle=cycle).count(),
         "evidence": Evidence.objects.filter(score__cycle=cycle).count(),
-        "submissions": Submission.objects.filter(cycle=cycle).count(),
+        "submissions": handed_in.count(),
         "results": Result.objects.filter(cycle=cycle).count(),
         "publications": cycle.publications.count(),
     }
