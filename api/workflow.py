@@ -36,6 +36,7 @@ from rankings.models import (
     AGENCY_ROLES,
     AssessmentCycle,
     Criterion,
+    CycleState,
     Evidence,
     Score,
     Stage,
@@ -581,6 +582,8 @@ class ImportView(WorkflowView):
             permissions.can_enter_scores(request.user, cycle=cycle),
             _("Chỉ cán bộ Sở TT&TT nhập điểm từ tệp."),
         )
+        if cycle.state == CycleState.ARCHIVED:  # out of use: nothing is written any more
+            raise Locked(assessments.entry_lock_reason(cycle=cycle))
         body = serializers.ImportInput(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]

@@ -80,6 +80,9 @@ def score_import(request, province, year, block):
     if request.method == "GET":
         return render(request, "rankings/staff/import.html", {"cycle": cycle})
     progress = ImportProgress.of(request, cycle)
+    if cycle.state == CycleState.ARCHIVED:  # out of use: nothing is written any more
+        error = assessments.entry_lock_reason(cycle=cycle)
+        return _import_page(request, cycle, error=error, status=409, progress=progress)
     if "confirm" in request.POST:
         return _confirm(request, cycle, progress)
     upload = request.FILES.get("file")

@@ -301,3 +301,25 @@ def test_api_cancels_an_empty_cycle(cycle, people):
     response = api(people["editor"]).post(API + "cancellation/", {"reason": "Nhầm năm"})
     assert response.status_code == 204
     assert not AssessmentCycle.objects.filter(pk=cycle.pk).exists()
+
+
+def test_an_archived_cycle_takes_no_import_nor_entry(client, cycle, world, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_imports import INPUTS_2021, filled
+
+    upload = filled(cycle, INPUTS_2021)
+    services_archive = api(people["editor"]).post(API + "archive/", {"reason": "Nhầm"})
+    assert services_archive.status_code == 200
+    refused = api(people["editor"]).post(
+        API + "imports/", {"file": SimpleUploadedFile("d.xlsx", upload)}, format="multipart"
+    )
+    assert refused.status_code == 409 and "lưu trữ" in refused.json()["error"]["message"]
+    client.force_login(people["editor"])
+    page = client.post(
+        "/quan-ly/mau/2022/districts/nhap-lieu/", {"file": SimpleUploadedFile("d.xlsx", upload)}
+    )
+    assert page.status_code == 409 and "lưu trữ" in page.content.decode()
+    entry = api(people["editor"]).put(API + "scores/an/1.1/?stage=final", {"value": "5"})
+    assert entry.status_code == 409
+    assert not cycle.scores.exists()
