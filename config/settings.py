@@ -304,6 +304,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoundingEnum": "rankings.models.Rounding.choices",
         "BasisEnum": "rankings.models.Basis.choices",
+        "CycleStateEnum": "rankings.models.CycleState.choices",
+        "SubmissionStateEnum": "rankings.models.SubmissionState.choices",
     },
 }
 

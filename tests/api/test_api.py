@@ -545,6 +545,11 @@ def test_schema_describes_every_endpoint(client, world):
         "/api/v1/cycles/{province}/{year}/{block}/scores/{agency}/{code}/evidence/",
         "/api/v1/cycles/{province}/{year}/{block}/scores/{agency}/{code}/evidence/{id}/",
         "/api/v1/cycles/{province}/{year}/{block}/agencies/{agency}/submission/",
+        "/api/v1/cycles/{province}/{year}/{block}/deadline/",
+        "/api/v1/cycles/{province}/{year}/{block}/cancellation/",
+        "/api/v1/cycles/{province}/{year}/{block}/archive/",
+        "/api/v1/cycles/{province}/{year}/{block}/agencies/{agency}/extension/",
+        "/api/v1/cycles/{province}/{year}/{block}/agencies/{agency}/reopen/",
     }
     writes = {
         (path, method)
@@ -552,7 +557,9 @@ def test_schema_describes_every_endpoint(client, world):
         for method in item
         if method in {"put", "post", "patch", "delete"}
     }
-    assert len(writes) == 7  # score, review, evidence, submission, import, transition, publish
+    # score, review, evidence, submission, import, transition, publish; and running the
+    # cycle: deadline, extension, reopen, cancellation, archive
+    assert len(writes) == 12
     for path, method in writes:  # every write names its auth: token or session, never none
         security = schema["paths"][path][method]["security"]
         assert {"tokenAuth": []} in security and {} not in security, (path, security)
