@@ -94,6 +94,8 @@ def _context(request, cycle, unit, errors):
         # overwrite what someone else changed in the meantime.
         "rows": [(c, score, assessments.score_version(score)) for c, score in rows],
         "lock": assessments.lock_reason(cycle=cycle, submission=submission),
+        # The agency's own deadline: an extension ICT staff gave it, else the cycle's.
+        "deadline": submission.deadline(cycle) if submission else cycle.submission_deadline,
         "can_submit": permissions.can_submit_self_assessment(
             request.user, cycle=cycle, agency=unit
         ),

@@ -323,3 +323,15 @@ def test_an_archived_cycle_takes_no_import_nor_entry(client, cycle, world, peopl
     entry = api(people["editor"]).put(API + "scores/an/1.1/?stage=final", {"value": "5"})
     assert entry.status_code == 409
     assert not cycle.scores.exists()
+
+
+def test_the_agency_sees_its_own_deadline(client, cycle, world, people):
+    Submission.objects.create(
+        cycle=cycle, agency=world.an, extended_to=days(30), extension_reason="Đổi cán bộ"
+    )
+    client.force_login(people["reporter_an"])
+    page = client.get("/quan-ly/mau/2022/districts/don-vi/an/tu-danh-gia/").content.decode()
+    assert f"hạn nộp {days(30):%d/%m/%Y} (gia hạn riêng: Đổi cán bộ)" in page
+    client.force_login(people["reporter_binh"])
+    other = client.get("/quan-ly/mau/2022/districts/don-vi/binh/tu-danh-gia/").content.decode()
+    assert f"hạn nộp {days(10):%d/%m/%Y}" in other and "gia hạn riêng" not in other
