@@ -1,8 +1,9 @@
 from django.urls import path, register_converter
 
 from agencies.models import NATIONAL_SLUG
-from rankings import assessment_views, staff_views, views
-from rankings.cycles import management_views
+from rankings.cycles import assessment_views, management_views, staff_views
+from rankings.imports import views as import_views
+from rankings.public import views
 
 
 class FormatConverter:
@@ -40,7 +41,7 @@ urlpatterns = [
     ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/mau-nhap-lieu.xlsx",
-        staff_views.entry_template,
+        import_views.entry_template,
         name="entry-template",
     ),
     path(
@@ -50,12 +51,12 @@ urlpatterns = [
     ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/nhap-lieu/",
-        staff_views.score_import,
+        import_views.score_import,
         name="score-import",
     ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/nhap-lieu/tien-do/<str:token>/",
-        staff_views.score_import_progress,
+        import_views.score_import_progress,
         name="score-import-progress",
     ),
     path(

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rankings import notifications
+from rankings.cycles import notifications
 from rankings.models import (
     AssessmentCycle,
     CycleState,
