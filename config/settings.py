@@ -290,6 +290,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",  # a body nested too deep is a 400, not a RecursionError
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRate", "api.throttling.UserRate"],
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # api.throttling asks config.client_ip itself
     "DEFAULT_THROTTLE_RATES": {
@@ -327,6 +332,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoundingEnum": "rankings.models.Rounding.choices",
         "BasisEnum": "rankings.models.Basis.choices",
+        "CycleStateEnum": "rankings.models.CycleState.choices",
+        "SubmissionStateEnum": "rankings.models.SubmissionState.choices",
     },
 }
 

@@ -313,6 +313,28 @@ MATRIX: dict[str, list[Call]] = {
         Call("POST", page(PUBLISH, 302), OPEN, body={"action": "approve"}, label="approve"),
     ],
     "cycle-desk": [Call("GET", page(PREVIEW), OPEN)],
+    "cycle-manage": [
+        Call("GET", page(ENTER), OPEN),
+        Call(
+            "POST",
+            page(ENTER, 302),
+            OPEN,
+            body={"action": "deadline", "deadline-deadline": "2099-01-01"},
+            label="move the deadline",
+        ),
+        Call(
+            "POST",
+            page(ENTER, 302),
+            OPEN,
+            body={
+                "action": "extend",
+                "extend-agency": "an",
+                "extend-until": "2099-02-01",
+                "extend-reason": "Đổi cán bộ",
+            },
+            label="extend An's",
+        ),
+    ],
     "entry-template": [Call("GET", page(ENTER), OPEN)],
     "draft-leaderboard": [Call("GET", page(PREVIEW), OPEN)],
     "publish": [
@@ -520,6 +542,30 @@ MATRIX: dict[str, list[Call]] = {
             label="to B's score",
         ),
     ],
+    "api-deadline": [Call("POST", api(ENTER), OPEN, json=True, body={"deadline": "2099-01-01"})],
+    "api-extension": [
+        Call(
+            "POST",
+            api(ENTER),
+            at(agency="an"),
+            json=True,
+            body={"until": "2099-02-01", "reason": "x"},
+        )
+    ],
+    "api-reopen": [
+        Call(
+            "POST",
+            api(ENTER, 409),
+            at(agency="an"),
+            json=True,
+            body={"reason": "x"},
+            label="not submitted",
+        )
+    ],
+    "api-cancel": [
+        Call("POST", api(ENTER, 409), OPEN, json=True, body={"reason": "x"}, label="holds data")
+    ],
+    "api-archive": [Call("POST", api(ENTER), OPEN, json=True, body={"reason": "Mở nhầm"})],
     "api-submission": [
         Call("POST", api(("head_a",)), at(agency="an")),
         Call("POST", api(()), at(agency="binh"), label="B's, by nobody here"),

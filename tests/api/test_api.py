@@ -553,6 +553,11 @@ def test_schema_describes_every_endpoint(client, world):
         "/api/v1/cycles/{province}/{year}/{block}/scores/{agency}/{code}/evidence/",
         "/api/v1/cycles/{province}/{year}/{block}/scores/{agency}/{code}/evidence/{id}/",
         "/api/v1/cycles/{province}/{year}/{block}/agencies/{agency}/submission/",
+        "/api/v1/cycles/{province}/{year}/{block}/deadline/",
+        "/api/v1/cycles/{province}/{year}/{block}/cancellation/",
+        "/api/v1/cycles/{province}/{year}/{block}/archive/",
+        "/api/v1/cycles/{province}/{year}/{block}/agencies/{agency}/extension/",
+        "/api/v1/cycles/{province}/{year}/{block}/agencies/{agency}/reopen/",
     }
     writes = {
         (path, method)
@@ -560,8 +565,9 @@ def test_schema_describes_every_endpoint(client, world):
         for method in item
         if method in {"put", "post", "patch", "delete"}
     }
-    # score, review, evidence, submission, import, transition, publish, token revocation
-    assert len(writes) == 8
+    # score, review, evidence, submission, import, transition, publish, token revocation;
+    # and running the cycle: deadline, extension, reopen, cancellation, archive
+    assert len(writes) == 13
     for path, method in writes:  # every write names its auth: token or session, never none
         security = schema["paths"][path][method]["security"]
         assert {"tokenAuth": []} in security and {} not in security, (path, security)

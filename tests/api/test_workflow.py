@@ -143,7 +143,10 @@ def test_inputs_the_criteria_set_refuses_are_400_with_the_reason(cycle, people):
     api = as_role(people, "reporter_a")
     over = api.put(CYCLE + "scores/an/1.2/?stage=self", {"value": "3", "denominator": "0"})
     assert over.status_code == 400
-    assert "1.2" in " ".join(over.json()["error"]["fields"]["non_field_errors"])
+    assert over.json()["error"]["fields"]["denominator"] == ["denominator: mẫu số phải lớn hơn 0."]
+    too_much = api.put(CYCLE + "scores/an/2.1/?stage=self", {"value": "25"})
+    assert too_much.status_code == 400  # the criteria set's maximum: the engine names it
+    assert "2.1" in " ".join(too_much.json()["error"]["fields"]["non_field_errors"])
     empty = api.put(CYCLE + "scores/an/1.1/?stage=self", {}, format="json")
     assert empty.status_code == 400 and empty.json()["error"]["code"] == "invalid"
     unknown = api.put(CYCLE + "scores/an/9.9/?stage=self", {"value": "1"}, format="json")
