@@ -22,6 +22,8 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     path("api/v1/", include("api.urls")),
+    # Before the public site, whose "<province>/…" patterns would otherwise match first.
+    path("quan-ly/thiet-lap/", include("rankings.setup.urls")),
     path("", include("rankings.urls")),
 ]
 # No media route, not even with DEBUG: uploaded evidence is served by

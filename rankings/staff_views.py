@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from agencies.models import Agency, Province
 from rankings import assessments, imports, permissions, security_log, services
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
+from rankings.setup.access import provinces_for_setup
 from rankings.templates_xlsx import cycle_agencies, cycle_template_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -359,5 +360,6 @@ def workspace(request):
         "provinces": Province.objects.filter(pk__in=provinces)
         if not request.user.is_superuser
         else Province.objects.all(),
+        "setup_provinces": provinces_for_setup(request.user),
     }
     return render(request, "rankings/staff/workspace.html", context)
