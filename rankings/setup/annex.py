@@ -21,9 +21,9 @@ import scoring
 from agencies.models import Block, Province
 from agencies.names import name_key
 from agencies.slugs import slugify, unique_slug
-from rankings.models import CriteriaSet, Criterion, CriterionGroup
+from rankings.models import CriteriaSet, Criterion, CriterionGroup, RuleKind
 from rankings.setup import tables
-from rankings.setup.rule_text import RuleError, parse_rule
+from rankings.setup.rule_text import RuleError, parse_rule, rule_text
 from rankings.setup.tables import Problem
 from scoring.criteria import parse_criteria
 
@@ -59,6 +59,13 @@ class Node:
     @property
     def depth(self) -> int:
         return self.code.count(".")
+
+    @property
+    def readable(self) -> str:
+        """ "Bảng bậc: 4:20; 3:15", as the preview shows the rule that will be stored."""
+        label = RuleKind(self.rule).label
+        text = rule_text(self.rule, self.params)
+        return f"{label}: {text}" if self.params else str(label)
 
 
 @dataclass
