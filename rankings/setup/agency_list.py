@@ -41,6 +41,7 @@ KIND_WORDS = {
     name_key("Cấp huyện"): AgencyKind.DISTRICT,
     name_key("Xã"): AgencyKind.COMMUNE,
     name_key("Cấp xã"): AgencyKind.COMMUNE,
+    name_key("Tỉnh"): AgencyKind.PROVINCE,
 }
 UNIT_LEVEL = {AgencyKind.DISTRICT: "district", AgencyKind.COMMUNE: "commune"}
 
@@ -56,6 +57,7 @@ class AgencyRow:
     valid_from: datetime.date
     valid_to: datetime.date | None
     existing: Agency | None = None
+    represents: Province | None = None  # the national scope: the province this row ranks
 
     def changes(self) -> list[str]:
         """The fields this row would change on its existing agency (empty: nothing to do)."""
@@ -70,6 +72,7 @@ class AgencyRow:
             "admin_unit_code": (a.admin_unit_code, self.code),
             "valid_from": (a.valid_from, self.valid_from),
             "valid_to": (a.valid_to, self.valid_to),
+            "represents": (a.represents_id, self.represents.pk if self.represents else None),
         }
         return [name for name, (old, new) in pairs.items() if old != new]
 
@@ -118,18 +121,22 @@ def agency_list_plan(*, province: Province, data: bytes, filename: str) -> Agenc
     for block in Block.objects.all():
         for label in (block.name, block.slug, block.name_en):
             blocks[name_key(label)] = block
-    units = official_units(province)
+    units = {} if province.is_national else official_units(province)
     existing = list(Agency.objects.filter(province=province).select_related("block"))
-    by_code = {a.admin_unit_code: a for a in existing if a.admin_unit_code}
+    # A code names one unit per era (the national scope lists Phú Thọ 25 twice), so the
+    # code is taken with the start of the row's lifetime.
+    by_code = {(a.admin_unit_code, a.valid_from): a for a in existing if a.admin_unit_code}
     matcher = NameMatcher.of(
         existing,
         AgencyAlias.objects.filter(province=province).values_list("agency_id", "name"),
     )
     by_id = {a.pk: a for a in existing}
     seen_names: dict[str, int] = {}
-    seen_codes: dict[str, int] = {}
+    seen_codes: dict[tuple, int] = {}
     for number, record in sheet.rows:
         row = _row(sheet, number, record, blocks, units, plan.problems)
+        if row is not None and province.is_national:
+            row = _national(sheet, number, row, plan.problems)
         if row is None:
             continue
         key = name_key(row.name)
@@ -144,18 +151,18 @@ def agency_list_plan(*, province: Province, data: bytes, filename: str) -> Agenc
             continue
         seen_names[key] = number
         if row.code:
-            if row.code in seen_codes:
+            key = (row.code, row.valid_from)
+            if key in seen_codes:
                 plan.problems.append(
                     Problem(
                         number,
                         sheet.column("code"),
-                        _("mã %(c)s đã có ở dòng %(r)s")
-                        % {"c": row.code, "r": seen_codes[row.code]},
+                        _("mã %(c)s đã có ở dòng %(r)s") % {"c": row.code, "r": seen_codes[key]},
                     )
                 )
                 continue
-            seen_codes[row.code] = number
-        found = by_code.get(row.code) if row.code else None
+            seen_codes[key] = number
+        found = by_code.get((row.code, row.valid_from)) if row.code else None
         if found is None:
             match = matcher.match(row.name)
             found = by_id.get(match.agency_id) if match.ok else None
@@ -195,7 +202,7 @@ def _row(sheet, number, record, blocks, units, problems) -> AgencyRow | None:
             % {"b": block_text, "l": "; ".join(sorted({b.name for b in blocks.values()}))},
         )
     code = tables.text(record.get("code"))
-    if code:
+    if code and units:
         code = _unit_code(code, kind, name, units, problem)
     valid_from = _date(record.get("valid_from"), "valid_from", problem) or datetime.date(1900, 1, 1)
     valid_to = _date(record.get("valid_to"), "valid_to", problem)
@@ -204,6 +211,46 @@ def _row(sheet, number, record, blocks, units, problems) -> AgencyRow | None:
     if len(problems) > before:
         return None
     return AgencyRow(number, name, short, kind, block, code, valid_from, valid_to)
+
+
+def _national(sheet, number, row: AgencyRow, problems) -> AgencyRow | None:
+    """In the national scope a row is a province: its code links it to that province's pages.
+
+    Codes repeat across the reform (Phú Thọ is 25 before and after), so the province is the
+    one whose lifetime overlaps the row's.
+    """
+    column = sheet.column("code")
+    if row.kind != AgencyKind.PROVINCE or not row.code.isdigit():
+        problems.append(
+            Problem(
+                number,
+                column,
+                _("phạm vi toàn quốc xếp hạng UBND cấp tỉnh: cần loại “UBND cấp tỉnh” và mã tỉnh"),
+            )
+        )
+        return None
+    row.code = pad(int(row.code), "province")
+    ends = row.valid_to or datetime.date.max
+    found = [
+        p
+        for p in Province.objects.filter(code__in={row.code, str(int(row.code))}, is_national=False)
+        if p.valid_from <= ends and (p.valid_to is None or p.valid_to >= row.valid_from)
+    ]
+    if len(found) != 1:
+        problems.append(
+            Problem(
+                number,
+                column,
+                _(
+                    "mã tỉnh %(c)s: %(n)s tỉnh trong hệ thống có hiệu lực trùng thời gian của "
+                    "dòng; hãy thiết lập tỉnh đó trước hoặc ghi ngày hiệu lực"
+                )
+                % {"c": row.code, "n": len(found)},
+            )
+        )
+        return None
+    row.represents = found[0]
+    return row
 
 
 def _date(value, column, problem) -> datetime.date | None:
@@ -275,11 +322,13 @@ def agency_list_apply(*, province: Province, plan: AgencyListPlan) -> AgencyList
                 admin_unit_code=row.code,
                 valid_from=row.valid_from,
                 valid_to=row.valid_to,
+                represents=row.represents,
             )
         elif row.changes():
             agency = row.existing
             agency.name, agency.short_name, agency.kind = row.name, row.short_name, row.kind
             agency.block, agency.admin_unit_code = row.block, row.code
             agency.valid_from, agency.valid_to = row.valid_from, row.valid_to
+            agency.represents = row.represents
             agency.save()
     return plan

@@ -135,3 +135,41 @@ def test_unreadable_files_are_refused(cao_bang):
     assert "bị hỏng" in str(fake.problems[0])
     empty = plan_of(cao_bang, [])
     assert [str(p) for p in empty.problems] == ["tệp không có dòng dữ liệu nào."]
+
+
+def test_the_national_scope_links_each_province_by_its_code(cao_bang):
+    """Provinces as ranked units: the code links each row to the province's own pages."""
+    from agencies.models import Block, Province
+
+    national = Province.objects.create(
+        code="00", name="Toàn quốc", slug="toan-quoc", is_national=True
+    )
+    Block.objects.create(slug="provinces", name="Các tỉnh, thành phố", name_en="Provinces")
+    phu_tho_old = Province.objects.create(
+        code="25", name="Phú Thọ", valid_to=datetime.date(2025, 6, 30)
+    )
+    phu_tho_new = Province.objects.create(
+        code="25", name="Phú Thọ", slug="phu-tho-2025", valid_from=datetime.date(2025, 7, 1)
+    )
+    rows = [
+        ["UBND tỉnh Cao Bằng", "Cao Bằng", "Tỉnh", "provinces", "4", "", "30/06/2025"],
+        ["UBND tỉnh Phú Thọ", "Phú Thọ", "Tỉnh", "provinces", "25", "", "30/06/2025"],
+        ["UBND tỉnh Phú Thọ (mới)", "Phú Thọ mới", "Tỉnh", "provinces", "25", "01/07/2025", ""],
+        ["UBND tỉnh Hà Giang", "Hà Giang", "Tỉnh", "provinces", "2", "", ""],
+        ["Bộ Nội vụ", "", "Sở", "provinces", "", "", ""],
+    ]
+    plan = plan_of(national, rows)
+    assert [str(p) for p in plan.problems] == [
+        "dòng 5, cột “Mã ĐVHC”: mã tỉnh 02: 0 tỉnh trong hệ thống có hiệu lực trùng thời gian "
+        "của dòng; hãy thiết lập tỉnh đó trước hoặc ghi ngày hiệu lực",
+        "dòng 6, cột “Mã ĐVHC”: phạm vi toàn quốc xếp hạng UBND cấp tỉnh: cần loại “UBND cấp "
+        "tỉnh” và mã tỉnh",
+    ]
+    plan = plan_of(national, rows[:3])
+    agency_list_apply(province=national, plan=plan)
+    linked = dict(Agency.objects.filter(province=national).values_list("short_name", "represents"))
+    assert linked == {
+        "Cao Bằng": cao_bang.pk,
+        "Phú Thọ": phu_tho_old.pk,
+        "Phú Thọ mới": phu_tho_new.pk,
+    }

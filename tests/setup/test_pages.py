@@ -117,6 +117,12 @@ def test_criteria_and_backfill_pages(client, cao_bang, departments, admin_of):
     csv = client.get(saved["Location"].rstrip("/") + ".csv").content.decode("utf-8-sig")
     assert csv.startswith("rank,agency,agency_slug,admin_unit_code,total,max_points,")
     assert "group_T" not in csv
+    agency = client.get(f"/{cao_bang.slug}/don-vi/so-y-te/").content.decode()
+    assert 'id="totals-only"' in agency and 'id="groups-chart"' not in agency
+    methodology = client.get(
+        "/phuong-phap/" + Publication.objects.get().cycle.criteria_set.slug + "/"
+    )
+    assert 'id="totals-only"' in methodology.content.decode()
 
 
 @pytest.mark.parametrize("role", [Role.EDITOR, Role.APPROVER, None])
