@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from openpyxl import Workbook
 
 from tests.live import serve_demo
@@ -123,6 +124,7 @@ class Counter:
     def __init__(self, page, shots: Path):
         self.page, self.shots = page, shots
         self.forms = self.clicks = self.fields = self.files = 0
+        self.serious: list = []
 
     def click(self, name: str, *, role: str = "link", submits: bool = False) -> None:
         self.page.get_by_role(role, name=name, exact=True).first.click()
@@ -149,7 +151,14 @@ class Counter:
         self.files += 1
 
     def shot(self, name: str) -> None:
+        """A screenshot to look at, and axe-core's serious or critical findings on the page."""
         self.page.screenshot(path=str(self.shots / f"setup-{name}.png"), full_page=True)
+        violations = Axe().run(self.page).response["violations"]
+        self.serious += [
+            (name, v["id"], [n["target"] for n in v["nodes"]][:3])
+            for v in violations
+            if v["impact"] in {"serious", "critical"}
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -267,3 +276,4 @@ def test_a_new_province_sets_itself_up_in_the_browser(setup_server, page, screen
     assert "/admin/" not in page.url
     print(f"\nforms {you.forms}, clicks {you.clicks}, fields {you.fields}, files {you.files}")
     assert you.forms <= 14 and you.clicks <= 30
+    assert you.serious == []
