@@ -19,7 +19,7 @@ import scoring
 from agencies.models import Agency, AgencyAlias, Block, Province
 from agencies.names import NameMatcher
 from agencies.slugs import slugify, unique_slug
-from rankings import services
+from rankings.cycles import services
 from rankings.models import (
     AssessmentCycle,
     CriteriaSet,

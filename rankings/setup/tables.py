@@ -99,7 +99,9 @@ def _grid(data: bytes, filename: str) -> list[tuple[int, list]]:
 
 
 def _xlsx(data: bytes, filename: str) -> list[tuple[int, list]]:
-    from rankings.imports import package_problem  # the zip-bomb and OOXML checks of uploads
+    from rankings.imports.upload_safety import (
+        package_problem,  # the zip-bomb and OOXML checks of uploads
+    )
 
     if problem := package_problem(io.BytesIO(data), filename, required=("xl/workbook.xml",)):
         raise Refused(problem)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.models import Agency, Block
 from agencies.slugs import slugify, unique_slug
-from rankings import services
+from rankings.cycles import services
 from rankings.models import AssessmentCycle, CriteriaSet, Membership, Publication
 from rankings.setup import agency_list, annex, backfill
 from rankings.setup.access import province_for_setup, provinces_for_setup
