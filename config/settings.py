@@ -174,6 +174,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a check: its password_changed hook ends the user's sessions and API token.
+    {"NAME": "rankings.setup.users.EndSessionsOnPasswordChange"},
 ]
 
 LANGUAGE_CODE = "vi"

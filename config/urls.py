@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/v1/tokens/", accounts_api.TokenList.as_view(), name="api-tokens"),
     path("api/v1/tokens/<str:key>/", accounts_api.TokenDetail.as_view(), name="api-token"),
     path("api/v1/", include("api.urls")),
+    # Before the public site, whose "<province>/…" patterns would otherwise match first.
+    path("quan-ly/thiet-lap/", include("rankings.setup.urls")),
     path("", include("rankings.urls")),
 ]
 # No media route, not even with DEBUG: uploaded evidence is served by

@@ -15,6 +15,7 @@ from rankings.cycles import assessments, services
 from rankings.cycles.forms import CycleOpenForm, PublishForm
 from rankings.imports.template_workbook import cycle_agencies
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
+from rankings.setup.access import provinces_for_setup
 
 
 def _cycle(request, province, year, block, allowed) -> AssessmentCycle:
@@ -170,5 +171,6 @@ def workspace(request):
         "provinces": Province.objects.filter(pk__in=provinces)
         if not request.user.is_superuser
         else Province.objects.all(),
+        "setup_provinces": provinces_for_setup(request.user),
     }
     return render(request, "rankings/staff/workspace.html", context)
