@@ -186,6 +186,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Files browsers ask for at the site's root (/favicon.ico), served by whitenoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
@@ -207,6 +209,7 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
     # Behind a proxy that terminates TLS and sets this header (and strips the client's own).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # says "reload the form", in Vietnamese
 
 # Sessions end SESSION_MAX_HOURS after sign-in whatever happens, and after
 # SESSION_IDLE_MINUTES without a request (config.middleware.SessionTimeoutMiddleware).
