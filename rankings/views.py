@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Province
-from rankings import exports, permissions, presenters, selectors, tables
+from rankings import compare_picker, exports, permissions, presenters, selectors, tables
 from rankings.filters import ResultFilter
 from rankings.models import AssessmentCycle, CriteriaSet, Notification
 from rankings.page_cache import cached_page
@@ -124,12 +124,15 @@ def trends(request, province, block, fmt=None):
 
 @cached_page
 def compare(request, province, year, fmt=None):
-    slugs = [s for s in request.GET.getlist("agency") if s][:6]
+    slugs = [s for s in request.GET.getlist("agency") if s][: compare_picker.MAX_CHOSEN]
     comparison = selectors.comparison(province=province, year=year, slugs=slugs)
-    status = 400 if comparison.error else 200
+    # Fewer than two chosen is the picker's starting point, not a bad request.
+    status = 400 if comparison.error and len(slugs) >= 2 else 200
     if fmt and not comparison.error:
         return _export(tables.compare_table(comparison), fmt, tables.compare_meta(comparison))
-    return render(request, "rankings/compare.html", {"comparison": comparison}, status=status)
+    picker = compare_picker.compare_choices(province=province, year=year, chosen=slugs)
+    context = {"comparison": comparison, "picker": picker, "chosen": len(slugs)}
+    return render(request, "rankings/compare.html", context, status=status)
 
 
 @cached_page
