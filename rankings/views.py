@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Province
-from rankings import compare_picker, exports, permissions, presenters, selectors, tables
+from rankings import (
+    compare_picker,
+    exports,
+    permissions,
+    presenters,
+    selectors,
+    tables,
+    wording,
+)
 from rankings.filters import ResultFilter
 from rankings.models import AssessmentCycle, CriteriaSet, Notification
 from rankings.page_cache import cached_page
@@ -72,7 +80,12 @@ def leaderboard(request, province, year, block, fmt=None):
     if fmt:
         return _export(tables.leaderboard_table(board), fmt, tables.leaderboard_meta(board))
     corrections = selectors.change_log(cycle=cycle) if board.publication.revision > 1 else []
-    context = {"board": board, "filter": ResultFilter(request.GET), "corrections": corrections}
+    context = {
+        "board": board,
+        "filter": ResultFilter(request.GET),
+        "corrections": corrections,
+        "band_words": wording.band_words(criteria_set=cycle.criteria_set),
+    }
     return render(request, "rankings/leaderboard.html", context)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from django.utils.text import slugify
 
-from rankings import formatting, selectors
+from rankings import formatting, selectors, wording
 from rankings.models import AssessmentCycle, Publication, Review, Score, Stage
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -167,7 +167,7 @@ def minutes(*, cycle: AssessmentCycle, agency) -> Document:
         row = [criterion.code, criterion.name, formatting.exact(criterion.max_points, 3)]
         for stage in (Stage.SELF, Stage.VERIFIED, Stage.FINAL):
             score = scores.get((criterion.pk, stage))
-            row.append(_score_text(score))
+            row.append(_score_text(score, criterion))
             if score is not None:
                 sums[stage] += score.points
         row.append(_review_words(own, scores.get((criterion.pk, Stage.FINAL))))
@@ -222,7 +222,7 @@ def _review_words(own: Score | None, final: Score | None) -> str:
     return "Nhập trực tiếp, không qua tự đánh giá" if final is not None else "Chưa tự đánh giá"
 
 
-def _score_text(score: Score | None) -> str:
+def _score_text(score: Score | None, criterion) -> str:
     if score is None:
         return "—"
     shown = formatting.points(score.points, 3)
@@ -230,5 +230,5 @@ def _score_text(score: Score | None) -> str:
         ratio = f"{formatting.raw_value(score.value)}/{formatting.raw_value(score.denominator)}"
         return f"{ratio} → {shown}"
     if score.choice:
-        return f"{score.choice} → {shown}"
+        return f"{wording.choice_label(criterion.params, score.choice)} → {shown}"
     return shown
