@@ -1,8 +1,9 @@
 """A document as PDF: an HTML template laid out by WeasyPrint.
 
 Fonts come from the system (fontconfig): Liberation Serif, a Times New Roman metric twin
-as Vietnamese administrative documents use, then DejaVu Serif; both carry every
-Vietnamese diacritic (Debian: fonts-liberation, fonts-dejavu-core).
+as Vietnamese administrative documents use, then DejaVu Serif. Liberation Serif 2.x
+(Debian: fonts-liberation2) has every Vietnamese letter; the 1.x of fonts-liberation does
+not, and letters such as "ạ" would then come from DejaVu, mixing two faces in one word.
 """
 
 from django.template.loader import render_to_string

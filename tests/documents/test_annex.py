@@ -64,6 +64,17 @@ def test_annex_pdf_has_the_header_the_decision_the_table_and_the_signature(clien
     assert "điểm trung bình 90,479" in text
 
 
+def test_annex_pdf_uses_one_typeface_for_every_vietnamese_letter(client, demo, tmp_path):
+    """pdffonts lists the faces embedded: a fallback face means a font lacked letters."""
+    path = tmp_path / "annex.pdf"
+    path.write_bytes(client.get(f"{ANNEX}.pdf").content)
+    listed = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True)
+    faces = {line.split()[0].split("+")[-1] for line in listed.stdout.decode().splitlines()[2:]}
+    assert faces == {"Liberation-Serif", "Liberation-Serif-Bold", "Liberation-Serif-Italic"}, (
+        "install fonts-liberation2 (Liberation Serif 2.x has Vietnamese; .ci/run does)"
+    )
+
+
 def test_annex_docx_reads_back_as_the_published_table(client, demo):
     response = client.get(f"{ANNEX}.docx")
     assert response.status_code == 200
