@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make demo   install, migrate an SQLite database, load the demo data, serve on :8000
 #   make test   install, lint, check, and run the whole test suite (PostgreSQL with DATABASE_URL)
+#   make test-fast   the loop while working: no browser, no live server, no fuzzing, on SQLite
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
@@ -17,11 +18,12 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	  && { command -v $$p; break; }; done)
 
-.PHONY: help install demo test lint fmt bench fault fuzz messages clean
+.PHONY: help install demo test test-fast lint fmt bench fault fuzz messages clean
 
 help:
 	@echo "make demo    install, migrate SQLite, load the demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test    install, ruff, manage.py check, makemigrations --check, pytest"
+	@echo "make test-fast   pytest without browser, live server or fuzzing, on SQLite (the loop)"
 	@echo "make lint | make fmt | make bench | make fault | make fuzz | make clean"
 	@echo "make bench-national | make load   national scale, PostgreSQL DATABASE_URL (bench/README.md)"
 
@@ -56,9 +58,16 @@ fmt: install
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything that needs no browser, no live server and no fuzzing (those are the `browser`
+# and `api_fuzz` markers), on SQLite whatever DATABASE_URL the shell has; PostgreSQL-only
+# tests skip with their reason. PYTEST_ARGS narrows it, e.g. PYTEST_ARGS=tests/imports.
+test-fast: install
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest -m "not browser and not api_fuzz" -q $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/scoring.py

@@ -1,4 +1,4 @@
-"""Query-string filters of the API lists. Rankings use `rankings.filters.ResultFilter`, the
+"""Query-string filters of the API lists. Rankings use `rankings.public.filters.ResultFilter`, the
 same FilterSet as the HTML leaderboard, so `?q=&band=&ordering=` mean the same in both.
 """
 

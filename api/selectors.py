@@ -1,4 +1,4 @@
-"""Reads the API needs beyond `rankings.selectors`: fixed query counts, published rows only."""
+"""Reads the API needs beyond `rankings.public.selectors`: fixed query counts, published rows."""
 
 import json
 from dataclasses import dataclass

@@ -16,9 +16,12 @@ from rest_framework.views import APIView
 from agencies.models import Agency, Block, Province
 from api import caching, filters, presenters, selectors, serializers
 from api.pagination import KeysFirstPagination
-from rankings import selectors as rankings
-from rankings.filters import ResultFilter
 from rankings.models import Result
+from rankings.public.filters import ResultFilter
+from rankings.public.selectors import leaderboard as leaderboard_selectors
+from rankings.public.selectors.agency import agency_profile
+from rankings.public.selectors.leaderboard import latest_publications, published_cycle
+from rankings.public.selectors.methodology import criteria_tree
 
 NOTHING_PUBLISHED = _("Chưa có kết quả xếp hạng được công bố cho tỉnh, năm và khối này.")
 UNKNOWN = {
@@ -115,7 +118,7 @@ class AgencyHistory(ReadView, APIView):
         )
         if current := self.conditional(request, publications):
             return current
-        profile = rankings.agency_profile(agency=agency)
+        profile = agency_profile(agency=agency)
         return Response(serializers.HistorySerializer(presenters.history(profile)).data)
 
 
@@ -146,7 +149,7 @@ class CriteriaSetDetail(ReadView, APIView):
         publications = selectors.all_publications().filter(cycle__criteria_set=criteria_set)
         if current := self.conditional(request, publications):
             return current
-        tree = presenters.criteria_tree(rankings.criteria_tree(criteria_set=criteria_set))
+        tree = presenters.criteria_tree(criteria_tree(criteria_set=criteria_set))
         for key, value in tree.items():
             setattr(criteria_set, f"tree_{key}", value)
         return Response(serializers.CriteriaSetDetailSerializer(criteria_set).data)
@@ -169,7 +172,7 @@ class CycleList(ReadView, generics.ListAPIView):
         if current := self.conditional(request, selectors.all_publications()):
             return current
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        latest = rankings.latest_publications(page)
+        latest = latest_publications(page)
         for cycle in page:
             cycle.latest_publication = latest[cycle.pk]
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -226,7 +229,7 @@ def published_block(request, query_serializer):
     rows = ResultFilter(request.query_params, queryset=Result.objects.none())
     if not rows.is_valid():
         raise ValidationError(rows.errors)
-    cycle = rankings.published_cycle(
+    cycle = published_cycle(
         province=query.validated_data["province"],
         year=query.validated_data["year"],
         block=query.validated_data["block"],
@@ -250,7 +253,7 @@ class RankingView(ReadView, APIView):
         _query, cycle = published_block(request, serializers.BlockQuery)
         if current := self.conditional(request, selectors.ranking_publications(cycle=cycle)):
             return current
-        board = rankings.leaderboard(cycle=cycle, params=request.query_params)
+        board = leaderboard_selectors.leaderboard(cycle=cycle, params=request.query_params)
         return Response(serializers.RankingSerializer(presenters.ranking(board)).data)
 
 

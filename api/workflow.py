@@ -30,7 +30,10 @@ from api import serializers
 from api.errors import error_body
 from api.pagination import KeysFirstPagination
 from api.views import errors
-from rankings import assessments, audit, imports, permissions, security_log, services
+from rankings import permissions, security_log
+from rankings.cycles import assessments, audit, services
+from rankings.imports.services import import_apply, import_parse, import_preview
+from rankings.imports.types import MAX_UPLOAD_BYTES, ImportRefused
 from rankings.models import (
     AGENCY_ROLES,
     AssessmentCycle,
@@ -583,25 +586,23 @@ class ImportView(WorkflowView):
         body = serializers.ImportInput(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
-        if upload.size > imports.MAX_UPLOAD_BYTES:
-            raise TooLarge(
-                _("Tệp nặng hơn giới hạn %(mb)s MB.") % {"mb": imports.MAX_UPLOAD_BYTES >> 20}
-            )
-        parsed = imports.import_parse(cycle=cycle, upload=upload.read(), filename=upload.name)
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise TooLarge(_("Tệp nặng hơn giới hạn %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES >> 20})
+        parsed = import_parse(cycle=cycle, upload=upload.read(), filename=upload.name)
         if not parsed.ok:
             return self.invalid(_("Tệp có lỗi; chưa có gì được lưu."), parsed.problems)
         try:
-            preview = imports.import_preview(cycle=cycle, parsed=parsed)
+            preview = import_preview(cycle=cycle, parsed=parsed)
             summary = None
             if not body.validated_data["dry_run"]:
-                summary = imports.import_apply(
+                summary = import_apply(
                     cycle=cycle,
                     parsed=parsed,
                     user=request.user,
                     reason=body.validated_data["reason"],
                     path=audit.API,
                 )
-        except imports.ImportRefused as error:
+        except ImportRefused as error:
             return self.invalid(str(error), error.problems)
         result = {
             "dry_run": summary is None,

@@ -9,8 +9,9 @@
      do (identical JSON, checked); target ≤ 1.5×;
    - naive: a `ModelSerializer` of `Result` with a nested agency serializer, with and
      without `select_related`; target ≥ 3× faster;
-   - existing selectors: `rankings.selectors.leaderboard` + `api.presenters.ranking` +
-     `RankingSerializer` per cycle (what a client looping over `rankings/` costs us).
+   - existing selectors: `rankings.public.selectors.leaderboard.leaderboard` +
+     `api.presenters.ranking` + `RankingSerializer` per cycle (what a client looping over
+     `rankings/` costs us).
    The floor and the endpoint are timed in alternation, so both see the same load.
 3. `/api/v1/agencies/?page=200` and the last full page against `?page=1` (50 a page), and
    BEFORE: the list's former order and pagination, patched in, at pages 1 and 200.
@@ -104,11 +105,11 @@ def via_selectors(cycles) -> bytes:
     from rest_framework.renderers import JSONRenderer
 
     from api import presenters, serializers
-    from rankings import selectors
+    from rankings.public.selectors import leaderboard as leaderboard_selectors
 
     rows = []
     for cycle in cycles:
-        board = selectors.leaderboard(cycle=cycle)
+        board = leaderboard_selectors.leaderboard(cycle=cycle)
         rows.extend(serializers.RankingSerializer(presenters.ranking(board)).data["rows"])
     return JSONRenderer().render(rows)
 
@@ -223,8 +224,8 @@ def naive(cycles, *, related: bool) -> bytes:
     from rest_framework.renderers import JSONRenderer
 
     from agencies.models import Agency
-    from rankings import selectors
     from rankings.models import Result
+    from rankings.public.selectors.leaderboard import latest_publications
 
     class AgencySerializer(serializers.ModelSerializer):
         class Meta:
@@ -238,7 +239,7 @@ def naive(cycles, *, related: bool) -> bytes:
             model = Result
             fields = ["cycle", "rank", "agency", "groups", "score", "percent", "band"]
 
-    latest = selectors.latest_publications(cycles)
+    latest = latest_publications(cycles)
     results = Result.objects.filter(publication__in=latest.values()).order_by("cycle_id", "rank")
     if related:
         results = results.select_related("agency")

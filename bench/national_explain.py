@@ -68,7 +68,7 @@ def main() -> int:
     django_setup()
     from django.test import Client
 
-    from rankings import selectors
+    from rankings.frames import score_records
     from rankings.models import Result
 
     report = Report("explain")
@@ -84,7 +84,7 @@ def main() -> int:
     paths = {
         "leaderboard": lambda: client.get(f"/{where}/"),
         "profile": lambda: client.get(f"/{cycle.province.slug}/don-vi/{middle.agency.slug}/"),
-        "score-read": lambda: selectors.score_records(cycle=cycle),
+        "score-read": lambda: score_records(cycle=cycle),
         "api-agencies-page-200": lambda: client.get("/api/v1/agencies/?page=200"),
     }
     for name, work in paths.items():

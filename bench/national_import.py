@@ -71,8 +71,8 @@ def filled_template(cycle) -> tuple[bytes, int, int]:
     """The cycle's template with every stored final score typed in, as a user would."""
     from openpyxl import load_workbook
 
+    from rankings.imports.template_workbook import ENTRY_SHEET, cycle_template_xlsx
     from rankings.models import RuleKind, Score, Stage
-    from rankings.templates_xlsx import ENTRY_SHEET, cycle_template_xlsx
 
     workbook = load_workbook(io.BytesIO(cycle_template_xlsx(cycle=cycle)))
     sheet = workbook[ENTRY_SHEET]
@@ -116,7 +116,7 @@ def as_csv(upload: bytes) -> bytes:
     """The entry sheet saved as CSV (UTF-8), as a user's "Save as CSV" would."""
     from openpyxl import load_workbook
 
-    from rankings.templates_xlsx import ENTRY_SHEET
+    from rankings.imports.template_workbook import ENTRY_SHEET
 
     sheet = load_workbook(io.BytesIO(upload), read_only=True)[ENTRY_SHEET]
     out = io.StringIO()
@@ -129,7 +129,7 @@ def as_csv(upload: bytes) -> bytes:
 def openpyxl_floor(upload: bytes) -> int:
     from openpyxl import load_workbook
 
-    from rankings.templates_xlsx import ENTRY_SHEET
+    from rankings.imports.template_workbook import ENTRY_SHEET
 
     workbook = load_workbook(io.BytesIO(upload), read_only=True, data_only=False)
     try:
@@ -139,7 +139,7 @@ def openpyxl_floor(upload: bytes) -> int:
 
 
 def province_file(report: Report) -> None:
-    from rankings import imports
+    from rankings.imports import services
 
     cycle = province_cycle(YEAR, AGENCIES)
     upload, agencies, cells = filled_template(cycle)
@@ -158,7 +158,7 @@ def province_file(report: Report) -> None:
 
     def parse(data=upload, name="communes.xlsx", tracked=False):
         last[:] = [time.perf_counter(), ""]
-        parsed = imports.import_parse(
+        parsed = services.import_parse(
             cycle=cycle, upload=data, filename=name, progress=progress if tracked else None
         )
         if not parsed.ok:
@@ -168,7 +168,7 @@ def province_file(report: Report) -> None:
     floor = timed(lambda: openpyxl_floor(upload), runs=RUNS, warmup=1)
     product = timed(parse, runs=RUNS, warmup=1)
     parsed = product.result
-    preview = timed(lambda: imports.import_preview(cycle=cycle, parsed=parsed), runs=RUNS)
+    preview = timed(lambda: services.import_preview(cycle=cycle, parsed=parsed), runs=RUNS)
     report.figure(
         "import_parse of the province .xlsx",
         product.best * 1000,

@@ -9,7 +9,7 @@ measured just before and just after each page, so both see the same load.
 - uncached (the page cache turned off, PAGE_CACHE_SECONDS=0): the largest leaderboard
   (Thanh Hoá 2024 communes, 549 rows), a typical commune block (~160 rows) and a department
   block (20), and an agency profile in each: target ≥ 0.35× the trivial view;
-- cached (rankings.page_cache as deployed): an anonymous browser-like client (it accepts
+- cached (rankings.public.page_cache as deployed): an anonymous browser-like client (it accepts
   gzip) hitting the warm cache for the largest leaderboard and its agency profile, with the
   cache in local memory and in Redis (BENCH_REDIS_URL, default 127.0.0.1:6379/13, when it
   answers), and Redis without the worker's own copy of its recent pages: target ≥ 0.8×;
@@ -160,7 +160,7 @@ def cached_pages(report: Report, pages: list[Page]) -> None:
     from django.core.cache import cache
     from django.test import Client, override_settings
 
-    from rankings import page_cache
+    from rankings.public import page_cache
 
     locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     redis = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": "bench"}
@@ -210,7 +210,7 @@ def cached_pages(report: Report, pages: list[Page]) -> None:
 
 def storing_cost(report: Report, client, page: Page) -> None:
     """What a miss adds to the render: compressing the body and hashing it (ETag)."""
-    from rankings.page_cache import StoredPage
+    from rankings.public.page_cache import StoredPage
 
     response = client.get(page.url)
     spent = timed(lambda: StoredPage.of(response, seconds=600), runs=5, warmup=1).best

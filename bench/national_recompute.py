@@ -1,14 +1,14 @@
 """Recompute at national scale, end to end, against what the database alone needs.
 
 1. The largest commune block of a year (Thanh Hoá 2024: 549 communes × 80 criteria,
-   43,920 scores) through `rankings.services.cycle_recompute` (read the scores, the engine,
-   write points and draft results), against one SQL query computing the same totals and
+   43,920 scores) through `rankings.cycles.services.cycle_recompute` (read the scores, the
+   engine, write points and draft results), against one SQL query computing the same totals and
    ranks (SUM + RANK() OVER) from the stored points. Target: ≤ 3×.
 2. A whole national year (190 cycles, ~960,000 scores, 12,070 results) through the
-   product's bulk path, `rankings.bulk.year_recompute` (COPY out per batch of cycles, one
-   engine call per criteria set and batch, DELETE + COPY in of the drafts, points written
-   back only when changed), against the I/O floor: `COPY (SELECT … the year's scores) TO
-   STDOUT` into a pandas frame, then replacing the year's draft results by `COPY
+   product's bulk path, `rankings.cycles.year_recompute.year_recompute` (COPY out per batch
+   of cycles, one engine call per criteria set and batch, DELETE + COPY in of the drafts,
+   points written back only when changed), against the I/O floor: `COPY (SELECT … the
+   year's scores) TO STDOUT` into a pandas frame, then replacing the year's draft results by `COPY
    rankings_result FROM STDIN` of the same rows. Target: ≤ 1.5×. Floor and bulk runs
    alternate (BENCH_RUNS each) so both see the same load. The drafts must be identical to
    `cycle_recompute`'s: the year is first recomputed cycle by cycle (timed, as context)
@@ -68,7 +68,7 @@ RESULT_COLUMNS = (
 
 
 def unordered_score_records(*, cycle, stage="final") -> list[dict]:
-    """PROPOSED, measured here only: `selectors.score_records` with `.order_by()`.
+    """PROPOSED, measured here only: `frames.score_records` with `.order_by()`.
 
     `Score.Meta.ordering` (cycle, agency, criterion, stage) follows each model's own
     ordering, so the selector's query joins ten tables and sorts 44,000 rows by 16 keys
@@ -100,16 +100,16 @@ def unordered_score_records(*, cycle, stage="final") -> list[dict]:
 
 def proposed():
     """`cycle_recompute` with the score read unordered (the proposed one-line change)."""
-    from rankings import selectors
+    from rankings.cycles import services
 
-    return mock.patch.object(selectors, "score_records", unordered_score_records)
+    return mock.patch.object(services, "score_records", unordered_score_records)
 
 
 @contextmanager
 def phases():
     """Time the steps of `cycle_recompute` by wrapping what it calls (no copy of its code)."""
     import scoring
-    from rankings import selectors, services
+    from rankings.cycles import services
     from rankings.models import Result, Score
 
     spent: dict[str, float] = defaultdict(float)
@@ -128,9 +128,9 @@ def phases():
 
     with ExitStack() as stack:
         for owner, name, label in [
-            (selectors, "criteria_frame", "read criteria"),
-            (selectors, "ranking_rules", "read criteria"),
-            (selectors, "score_records", "read scores (ORM values_list → dicts)"),
+            (services, "criteria_frame", "read criteria"),
+            (services, "ranking_rules", "read criteria"),
+            (services, "score_records", "read scores (ORM values_list → dicts)"),
             (scoring, "inputs_from_records", "dicts → input frame"),
             (scoring, "compute", "engine compute"),
             (services, "_result_rows", "Result objects (Python)"),
@@ -144,7 +144,7 @@ def phases():
 def block_benchmark(report: Report, cycle) -> None:
     from django.db import connection
 
-    from rankings import services
+    from rankings.cycles import services
     from rankings.models import Result
 
     scores = cycle.scores.count()
@@ -212,7 +212,7 @@ def block_benchmark(report: Report, cycle) -> None:
         baseline_name="one SQL: ROUND(SUM) + RANK() OVER",
         at_most=3,
         note=f"{product.best / better.best:.1f}× faster than today's "
-        f"{product.best * 1000:.0f} ms (bench-only patch of rankings.selectors.score_records)",
+        f"{product.best * 1000:.0f} ms (bench-only patch of its score_records)",
     )
 
     tracemalloc.start()
@@ -305,7 +305,8 @@ def peak_rss_mb() -> float:
 
 
 def year_benchmark(report: Report, year: int) -> None:
-    from rankings import bulk, services
+    from rankings.cycles import services
+    from rankings.cycles.year_recompute import year_recompute
     from rankings.models import AssessmentCycle
 
     cycles = list(
@@ -332,12 +333,13 @@ def year_benchmark(report: Report, year: int) -> None:
     for _ in range(max(RUNS, 2)):
         floors.append(year_floor(report, year, ids)[0])
         start = time.perf_counter()
-        summary = bulk.year_recompute(year=year)
+        summary = year_recompute(year=year)
         bulks.append(time.perf_counter() - start)
     same = drafts_digest(ids) == expected
     floor = min(floors)
     report.figure(
-        f"national year {year} recompute, product bulk path (rankings.bulk.year_recompute)",
+        f"national year {year} recompute, product bulk path "
+        "(rankings.cycles.year_recompute.year_recompute)",
         min(bulks),
         "s",
         baseline=floor,
@@ -370,11 +372,11 @@ def year_benchmark(report: Report, year: int) -> None:
             baseline_name="COPY scores out → pandas + DELETE/COPY results in",
             note=f"{per_cycle / better:.1f}× faster than today's per-cycle {per_cycle:.1f} s",
         )
-        bulk.year_recompute(year=year)  # the drafts as the product writes them
+        year_recompute(year=year)  # the drafts as the product writes them
 
     reset = peak_rss_reset()
     tracemalloc.start()
-    bulk.year_recompute(year=year)
+    year_recompute(year=year)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     report.figure(
@@ -412,7 +414,7 @@ def year_benchmark(report: Report, year: int) -> None:
             baseline_name="target",
             at_most=1,
         )
-        bulk.year_recompute(year=year)
+        year_recompute(year=year)
 
 
 def main() -> int:

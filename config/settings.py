@@ -136,7 +136,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-# Seconds a public page stays in the cache (rankings.page_cache); 0 turns the cache off.
+# Seconds a public page stays in the cache (rankings.public.page_cache); 0 turns the cache off.
 # A new publication replaces the pages at once; this bounds how long an admin's edit of a
 # name (or a deploy's new template) takes to show.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
@@ -192,7 +192,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # Production hardening; harmless in the demo because DEBUG turns it off.
-# `manage.py check --deploy --fail-level WARNING` passes with DEBUG off (tests/test_security.py).
+# `manage.py check --deploy --fail-level WARNING` passes with DEBUG off
+# (tests/config/test_security.py).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG

@@ -15,7 +15,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # The language switch posts without a CSRF token, so that public pages carry nothing
-    # per visitor and can be cached for all (rankings.page_cache). That is safe: set_language
+    # per visitor and can be cached for all (rankings.public.page_cache). That is safe: set_language
     # only sets the language cookie and redirects to a `next` on this site; it reads no
     # session, writes no data and signs no one in, so a forged post can at most change a
     # visitor's language.
@@ -31,4 +31,4 @@ handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
 
 # No media route, not even with DEBUG: uploaded evidence is served by
-# rankings.assessment_views.evidence_file, behind the same permission as the drafts.
+# rankings.cycles.assessment_views.evidence_file, behind the same permission as the drafts.

@@ -7,6 +7,6 @@ class RankingsConfig(AppConfig):
     verbose_name = _("Đánh giá, xếp hạng")
 
     def ready(self) -> None:
-        from rankings import page_cache
+        from rankings.public import page_cache
 
         page_cache.connect_signals()  # a new publication is a new page-cache generation

@@ -91,7 +91,7 @@ def can_read_agency_drafts(user, *, cycle, agency) -> bool:
 
 def allowed_actions(user, *, cycle) -> list[str]:
     """What the user may do to the cycle now, for the API's cycle document."""
-    from rankings.services import CYCLE_ACTIONS, TRANSITIONS
+    from rankings.cycles.services import CYCLE_ACTIONS, TRANSITIONS
 
     actions = [
         action

@@ -1,7 +1,10 @@
 from django.urls import path, register_converter
 
 from agencies.models import NATIONAL_SLUG
-from rankings import assessment_views, document_views, staff_views, views
+from rankings.cycles import assessment_views, staff_views
+from rankings.documents import views as document_views
+from rankings.imports import views as import_views
+from rankings.public import views
 
 
 class FormatConverter:
@@ -41,7 +44,7 @@ urlpatterns = [
     ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/mau-nhap-lieu.xlsx",
-        staff_views.entry_template,
+        import_views.entry_template,
         name="entry-template",
     ),
     path(
@@ -51,12 +54,12 @@ urlpatterns = [
     ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/nhap-lieu/",
-        staff_views.score_import,
+        import_views.score_import,
         name="score-import",
     ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/nhap-lieu/tien-do/<str:token>/",
-        staff_views.score_import_progress,
+        import_views.score_import_progress,
         name="score-import-progress",
     ),
     path(

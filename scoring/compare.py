@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.numbers import PLACES, PRECISION, scaled_to_decimals, to_milli
+from scoring.types import Problem, ScoringInputError
 
 
 def is_comparable(criteria_a: pd.DataFrame, criteria_b: pd.DataFrame) -> bool:
@@ -47,6 +48,10 @@ def compare_years(
     - comparable: raw points can be compared for this row (sets comparable and the
       agency has a previous result).
     """
+    maxima = {"current_max": to_milli(current_max), "previous_max": to_milli(previous_max)}
+    bad = [Problem(None, None, f, m, "maximum must be above 0") for f, m in maxima.items() if m < 1]
+    if bad:
+        raise ScoringInputError(bad)
     frame = current.copy()
     if previous is None:
         previous = pd.DataFrame(columns=["agency", "total", "score", "rank"])
@@ -54,19 +59,19 @@ def compare_years(
     has = aligned["total"].notna().to_numpy()
     frame["previous_total"] = _milli(aligned["total"])
     frame["previous_score"] = _milli(aligned["score"])
-    frame["previous_rank"] = aligned["rank"].astype("Int64").to_numpy()
+    frame["previous_rank"] = aligned["rank"].astype("Int64").array
     change = frame["score"].astype("Int64") - frame["previous_score"]
     frame["change"] = change.where(pd.Series(comparable, index=frame.index), pd.NA)
     frame["rank_change"] = frame["previous_rank"] - frame["rank"].astype("Int64")
     frame["previous_percent"] = pd.Series(
-        _previous_percent(aligned, has, to_milli(previous_max)), index=frame.index, dtype=object
+        _previous_percent(aligned, has, maxima["previous_max"]), index=frame.index, dtype=object
     )
     frame["percent_change"] = pd.Series(
         _percent_change(
             frame["total"].to_numpy(dtype=np.int64),
             frame["previous_total"],
-            to_milli(current_max),
-            to_milli(previous_max),
+            maxima["current_max"],
+            maxima["previous_max"],
         ),
         index=frame.index,
         dtype=object,

@@ -106,6 +106,8 @@ def parse_criteria(criteria: pd.DataFrame, rounding: Rounding) -> CriteriaTable:
             cap[position] = (
                 maxima[position] if raw_cap is None else found.milli("cap", raw_cap, minimum=0) or 0
             )
+            if cap[position] > maxima[position]:
+                found.fail("cap", raw_cap, "cap is above the criterion's maximum")
 
     flags = criteria.get("required")
     required = (
@@ -229,4 +231,4 @@ class _Criterion:
 
 def max_total(table: CriteriaTable) -> int:
     """The criteria set's maximum in milli: the sum of its criteria maxima."""
-    return int(table.maxima.sum())
+    return sum(table.maxima.tolist())

@@ -7,20 +7,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.criteria import CriteriaTable, max_total, parse_criteria
+from scoring.checks import check_rules
+from scoring.criteria import CriteriaTable, parse_criteria
 from scoring.inputs import EncodedInputs, encode_inputs
 from scoring.numbers import (
     PLACES,
-    milli_to_decimal,
     mul_div,
     round_to_precision,
     scaled_to_decimals,
-    to_milli,
 )
 from scoring.ranking import assign_bands, block_ranks, reaches
 from scoring.rules import grid_points
 from scoring.stats import block_stats
-from scoring.types import BandBasis, Problem, RankingRules, ScoringInputError
+from scoring.types import BandBasis, RankingRules, ScoringInputError
 from scoring.validate import find_problems
 
 RESULT_COLUMNS = [
@@ -81,45 +80,13 @@ def compute(criteria: pd.DataFrame, inputs: pd.DataFrame, rules: RankingRules) -
     Raises ScoringInputError listing every problem of the criteria, rules or inputs.
     """
     table = parse_criteria(criteria, rules.rounding)
-    max_milli = _check_rules(table, rules)
+    max_milli = check_rules(table, rules)
     rows = encode_inputs(inputs, table)
     matrix, checks = grid_points(inputs, rows, table, rules.rounding)
     problems = find_problems(inputs, rows, checks)
     if problems:
         raise ScoringInputError(problems)
     return _scorecard(matrix, rows, table, rules, max_milli)
-
-
-def _check_rules(table: CriteriaTable, rules: RankingRules) -> int:
-    problems = []
-    declared = to_milli(rules.max_points)
-    summed = max_total(table)
-    if declared != summed:
-        problems.append(
-            Problem(
-                None,
-                None,
-                "max_points",
-                rules.max_points,
-                f"maximum {milli_to_decimal(declared)} does not equal the sum of the "
-                f"criteria maxima {milli_to_decimal(summed)}",
-            )
-        )
-    if summed <= 0:
-        problems.append(Problem(None, None, "max_points", summed, "maximum must be above 0"))
-    if not 0 <= rules.precision <= PLACES:
-        problems.append(
-            Problem(None, None, "precision", rules.precision, "precision must be 0 to 3")
-        )
-    if rules.percent_precision < 0:
-        problems.append(
-            Problem(
-                None, None, "percent_precision", rules.percent_precision, "must not be negative"
-            )
-        )
-    if problems:
-        raise ScoringInputError(problems)
-    return summed
 
 
 def _scorecard(
@@ -194,14 +161,20 @@ def _not_ranked(
     rules: RankingRules,
     max_milli: int,
 ) -> np.ndarray:
-    """Why each agency is not ranked, or None; a required criterion is named first."""
+    """Why each agency is not ranked, or None.
+
+    An unmet required criterion is the reason before a low score; of several, the first
+    in the criteria frame's order is named.
+    """
     reason = np.full(len(score), None, dtype=object)
     if rules.not_ranked_below is not None:
         minimum = rules.not_ranked_below
         unit = " points" if rules.not_ranked_basis == BandBasis.POINTS else "% of the maximum"
         below = ~reaches(score, minimum, rules.not_ranked_basis, max_milli)
         reason[below] = f"score below the minimum of {minimum}{unit}"
-    required = np.flatnonzero(table.required)
+    # Grid columns are in rule order: list the required ones in the frame's order.
+    in_frame = np.argsort(table.frame_order)
+    required = in_frame[table.required[in_frame]]
     if required.size:
         unmet = matrix[:, required] == 0
         failing = unmet.any(axis=1)

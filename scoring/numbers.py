@@ -7,7 +7,15 @@ so every figure the engine touches is an integer at this scale and no float is n
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    localcontext,
+)
 from typing import overload
 
 import numpy as np
@@ -19,9 +27,14 @@ MILLI = 1000
 PLACES = 3
 # Enough digits that no quotient of two int64 milli values is ever cut short.
 PRECISION = 50
-# Above this, `a * b` of two int64 milli values may overflow; callers fall back to
-# Python ints (see `mul_div`).
 _INT64_MAX = np.iinfo(np.int64).max
+# The largest number the engine takes: 15 digits, three of them decimals (as stored).
+# Products of two such milli values may pass int64; `mul_div` handles those exactly.
+MAX_MILLI = 10**15 - 1
+LARGEST = Decimal(MAX_MILLI).scaleb(-PLACES)
+# Scaling by 10**3 in this context raises Inexact instead of silently rounding away a
+# 29th significant digit (the default context keeps 28).
+_EXACT = Context(prec=PRECISION, traps=[Inexact])
 
 _DECIMAL_ROUNDING = {Rounding.HALF_UP: ROUND_HALF_UP, Rounding.TRUNCATE: ROUND_DOWN}
 
@@ -33,23 +46,28 @@ def to_milli(value: Decimal | int | str) -> int: ...
 def to_milli(value: Decimal | int | str | None) -> int | None:
     """Milli-points of a Decimal, int or numeric string; None stays None.
 
-    Raises ValueError for more than three decimals or a non-finite number, and TypeError
-    for floats, whose binary value is rarely the decimal the user typed.
+    Raises ValueError for more than three decimals, a non-finite number or one beyond
+    LARGEST, and TypeError for floats, whose binary value is rarely the decimal the
+    user typed.
     """
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise TypeError(f"expected a Decimal, int or str, got {type(value).__name__}")
-    if isinstance(value, int):
-        return value * MILLI
     try:
         number = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
         raise ValueError(f"{value!r} is not a number") from None
     if not number.is_finite():
         raise ValueError(f"{value} is not a finite number")
-    scaled = number.scaleb(PLACES)
-    if scaled != scaled.to_integral_value():
+    if number.copy_abs() > LARGEST:
+        raise ValueError(f"{value} is too large (at most {LARGEST})")
+    try:
+        scaled = number.scaleb(PLACES, _EXACT)
+        exact = scaled == scaled.to_integral_value()
+    except Inexact:  # a digit past the 50th: certainly more than three decimals
+        exact = False
+    if not exact:
         raise ValueError(f"{value} has more than {PLACES} decimals")
     return int(scaled)
 
@@ -65,10 +83,8 @@ def milli_to_decimal(milli: int) -> Decimal:
 
 
 def scaled_to_decimals(values: np.ndarray, places: int) -> np.ndarray:
-    """An object array of Decimals from ints scaled by 10**places (one per element)."""
-    return np.array([Decimal(v).scaleb(-places) for v in values.tolist()], dtype=object).reshape(
-        values.shape
-    )
+    """A 1-D object array of Decimals from ints scaled by 10**places (one per element)."""
+    return np.array([Decimal(v).scaleb(-places) for v in values.tolist()], dtype=object)
 
 
 def round_scaled(value: int, from_places: int, to_places: int, rounding: Rounding) -> int:
@@ -122,26 +138,22 @@ def div_round(
 
 
 def mul_div(a: np.ndarray, b: np.ndarray, c: np.ndarray | int, rounding: Rounding) -> np.ndarray:
-    """Element-wise `a × b / c` of non-negative ints (broadcast), rounded, never overflowing.
+    """Element-wise `a × b / c` of non-negative ints (broadcast), rounded, exact.
 
-    The product nearly always fits int64 (checked once from the maxima); otherwise the
-    rows that might not are done with Python ints, so nothing silently wraps around.
+    Rows where the half-up form `2ab + c` might pass int64 are done with Python ints, so
+    nothing silently wraps around; a result that itself passes int64 raises OverflowError.
     """
     a, b, c = np.broadcast_arrays(
         np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64), np.asarray(c, dtype=np.int64)
     )
-    if a.size == 0:
-        return np.zeros(a.shape, dtype=np.int64)
-    # The half-up form computes 2ab + c, hence the margin of 4.
-    limit = _INT64_MAX // 4
-    if int(a.max()) * int(b.max()) <= limit:
+    # 2ab + c <= MAX exactly when ab <= (MAX - c) // 2, i.e. a <= that // b.
+    fits = a <= (_INT64_MAX - c) // 2 // np.maximum(b, 1)
+    if fits.all():
         return div_round(a * b, c, rounding)
-    safe = a <= limit // np.maximum(b, 1)
-    out = np.empty(a.shape, dtype=np.int64)
-    out[safe] = div_round(a[safe] * b[safe], c[safe], rounding)
-    big = ~safe
-    wide = div_round(a[big].astype(object) * b[big].astype(object), c[big].astype(object), rounding)
-    out[big] = wide.astype(np.int64)
+    out = div_round(np.where(fits, a, 0) * b, c, rounding)
+    big = ~fits
+    wide = a[big].astype(object) * b[big].astype(object)
+    out[big] = div_round(wide, c[big].astype(object), rounding)
     return out
 
 

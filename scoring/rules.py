@@ -121,7 +121,9 @@ def _ratio(
             return "value {value} is above the denominator {denominator}".format(**detail(row))
 
         checks.append(RowCheck(at.rows[above], "value", message, "above_denominator", detail))
-    return mul_div(at.value, at.maxima, np.where(denominator > 0, denominator, 1), rounding)
+    # Rows above their denominator are reported; capping them keeps the product small.
+    value = np.minimum(at.value, denominator)
+    return mul_div(value, at.maxima, np.where(denominator > 0, denominator, 1), rounding)
 
 
 def _steps(
@@ -198,8 +200,11 @@ def _capped(
     rounding: Rounding,
     checks: list[RowCheck],
 ) -> np.ndarray:
-    raw = mul_div(at.value, table.per_unit[at.positions], MILLI, rounding)
-    return np.minimum(raw, np.minimum(table.cap[at.positions], at.maxima))
+    per_unit, cap = table.per_unit[at.positions], table.cap[at.positions]
+    # From `enough` units on, value × per_unit passes the cap: larger values score the
+    # same, and clipping them keeps the product inside int64.
+    enough = cap * MILLI // np.maximum(per_unit, 1) + 1
+    return np.minimum(mul_div(np.minimum(at.value, enough), per_unit, MILLI, rounding), cap)
 
 
 def _relative(
@@ -234,5 +239,4 @@ _SCORERS = {
 
 def _plain(milli: int) -> str:
     """A milli value as the user typed it: 12500 -> '12.5', 10000 -> '10'."""
-    text = f"{milli_to_decimal(milli):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{milli_to_decimal(milli).normalize():f}"

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.numbers import MILLI, PRECISION, milli_to_decimal
+from scoring.types import Problem, ScoringInputError
 
 BLOCK_COLUMNS = [
     "block",
@@ -94,6 +95,10 @@ def describe(
 
     The same computation `compute()` runs per block, for callers that read totals back.
     """
+    if max_milli <= 0:
+        raise ScoringInputError(
+            [Problem(None, None, "max_points", max_milli, "maximum must be above 0")]
+        )
     total = np.asarray(totals, dtype=np.int64)
     flags = np.asarray(ranked if ranked is not None else [True] * len(totals), dtype=bool)
     if total.size == 0:

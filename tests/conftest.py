@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 
 
@@ -23,7 +25,7 @@ def _empty_page_cache(request):
     """Every test starts with no cached page and no memoised publication generation: the
     test databases reuse ids, so a page of the previous test could match a key."""
     if _uses_django(request):
-        from rankings import page_cache
+        from rankings.public import page_cache
 
         page_cache.clear()
     yield
@@ -35,3 +37,15 @@ def world(db):
     from tests.world import build_world
 
     return build_world()
+
+
+@pytest.fixture
+def demo_and_national(db):
+    """The demo plus a national subset (26 provinces, 2019, seed 42): what the bulk paths
+    (year recompute, national CSV) must agree with the per-cycle path on."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command(
+        "seed_national", "--seed", "42", "--provinces", "26", "--years", "2019", stdout=StringIO()
+    )

@@ -47,7 +47,8 @@ from rest_framework.authtoken.models import Token
 
 from agencies.models import Province
 from api.workflow import score_etag
-from rankings import assessments
+from rankings.cycles import assessments
+from rankings.imports.views import ImportProgress
 from rankings.models import (
     AssessmentCycle,
     CycleState,
@@ -61,8 +62,7 @@ from rankings.models import (
     Stage,
     Submission,
 )
-from rankings.staff_views import ImportProgress
-from tests.test_imports import INPUTS_2021, filled
+from tests.imports.test_imports import INPUTS_2021, filled
 
 D = Decimal
 

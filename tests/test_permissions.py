@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from rankings import services
+from rankings.cycles import services
 from rankings.models import Membership, Role
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from agencies.models import Agency, AgencyKind, Block, Province
-from rankings import services
+from rankings.cycles import services
 from rankings.models import (
     AssessmentCycle,
     Band,

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from django.utils.text import slugify
 
-from rankings import formatting, selectors, wording
+from rankings import formatting, wording
 from rankings.models import AssessmentCycle, Publication, Review, Score, Stage
+from rankings.public.selectors.leaderboard import leaderboard
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -75,7 +76,7 @@ def _slug_number(number: str) -> str:
 @translation.override("vi")
 def annex(*, cycle: AssessmentCycle) -> Document:
     """The published ranking as the annex of its latest decision (revision)."""
-    board = selectors.leaderboard(cycle=cycle, params={}, with_previous=False)
+    board = leaderboard(cycle=cycle, params={}, with_previous=False)
     publication: Publication = board.publication
     rules = board.criteria_set
     groups = board.groups

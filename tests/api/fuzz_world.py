@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
 from agencies.models import Agency, Block, Province
-from rankings import assessments, services
+from rankings.cycles import assessments, services
 from rankings.models import CriteriaSet
 
 province = Province.objects.get(slug="vinh-phuc")

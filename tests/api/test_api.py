@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency, AgencyKind
 from api.pagination import Pagination
-from rankings import services
+from rankings.cycles import services
 from rankings.models import AssessmentCycle, CriteriaSet, Score
 from tests.world import enter
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from agencies.models import Agency, AgencyKind, Block, Province
 from api.presenters import fixed, fixed_text
-from rankings import services
+from rankings.cycles import services
 from rankings.models import AssessmentCycle, Publication, Result, Score
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ CHANGES = {"previous_rank", "rank_change", "change"}  # the year before: ranking
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    from rankings.demo import seed_demo
+    from rankings.seed.demo import seed_demo
 
     with django_db_blocker.unblock():
         seed_demo()

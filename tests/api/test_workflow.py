@@ -28,7 +28,7 @@ from rankings.models import (
     Submission,
     SubmissionState,
 )
-from tests.test_imports import INPUTS_2021, filled
+from tests.imports.test_imports import INPUTS_2021, filled
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def as_role(people, name) -> APIClient:
 
 
 def self_score(cycle, agency, code="1.2", value="35", denominator="50"):
-    from rankings import assessments
+    from rankings.cycles import assessments
 
     assessments.self_assessment_save(
         cycle=cycle,

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    from rankings.demo import seed_demo
+    from rankings.seed.demo import seed_demo
 
     with django_db_blocker.unblock():
         seed_demo()

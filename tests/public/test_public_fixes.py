@@ -72,7 +72,7 @@ def test_compare_picker_offers_each_block_and_keeps_the_choice(client, world):
 @pytest.mark.django_db
 def test_compare_picker_query_count_is_pinned(client, world, django_assert_num_queries):
     client.get("/mau/2020/so-sanh/?agency=an&agency=cat")  # warm the generation memo
-    from rankings import page_cache
+    from rankings.public import page_cache
 
     page_cache.clear()
     with django_assert_num_queries(QUERIES_COMPARE):

@@ -4,7 +4,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from rankings import bulk
+from rankings.imports.national_csv import national_import
+from rankings.imports.national_csv_types import CsvRefused
 
 
 class Command(BaseCommand):
@@ -41,10 +42,10 @@ class Command(BaseCommand):
                 raise CommandError(f"no user {user!r}")
         started = time.perf_counter()
         try:
-            summary = bulk.national_import(
+            summary = national_import(
                 path=file, year=year, user=author, reason=reason, check_only=check
             )
-        except bulk.CsvRefused as refused:
+        except CsvRefused as refused:
             lines = [str(refused)]
             lines += [f"  {problem}" for problem in refused.problems]
             more = refused.total - len(refused.problems)

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from rankings import notifications
+from rankings.cycles import notifications
 from rankings.models import AssessmentCycle, CycleState
 
 

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Province
-from rankings import bulk
+from rankings.cycles.year_recompute import RecomputeRefused, year_recompute
 
 
 class Command(BaseCommand):
@@ -25,8 +25,8 @@ class Command(BaseCommand):
         scope = f"{year}" + (f" in {province}" if province else "")
         started = time.perf_counter()
         try:
-            summary = bulk.year_recompute(year=year, province=province)
-        except bulk.RecomputeRefused as refused:
+            summary = year_recompute(year=year, province=province)
+        except RecomputeRefused as refused:
             shown = "\n".join(f"  {problem}" for problem in refused.problems[:20])
             more = len(refused.problems) - 20
             raise CommandError(

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency, Block, Province
-from rankings.demo import demo_exists, seed_demo
 from rankings.models import AssessmentCycle, CriteriaSet, Publication, Result
+from rankings.seed.demo import demo_exists, seed_demo
 
 
 class Command(BaseCommand):

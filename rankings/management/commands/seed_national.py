@@ -3,13 +3,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import NATIONAL_SLUG
-from rankings.national import (
-    DEFAULT_YEARS,
-    national_reset,
-    peak_mb,
-    seed_national,
-    table_counts,
-)
+from rankings.seed.synthetic_catalogue import DEFAULT_YEARS
+from rankings.seed.synthetic_national import peak_mb, seed_national
+from rankings.seed.synthetic_writes import national_reset, table_counts
 
 
 def _codes(text: str) -> list[int]:

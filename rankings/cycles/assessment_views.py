@@ -1,0 +1,241 @@
+"""The agency's self-assessment page: the whole criteria tree, its inputs and evidence."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from agencies.models import Agency
+from rankings import permissions
+from rankings.cycles import assessments, audit
+from rankings.models import AssessmentCycle, Evidence, RuleKind, Score, Stage, Submission
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def self_assessment(request, province, year, block, agency):
+    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    if not permissions.can_self_assess(request.user, cycle=cycle, agency=unit):
+        raise PermissionDenied(_("Chỉ cán bộ của chính đơn vị được tự đánh giá."))
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "submit":
+                if not permissions.can_submit_self_assessment(
+                    request.user, cycle=cycle, agency=unit
+                ):
+                    raise PermissionDenied(_("Chỉ thủ trưởng đơn vị được nộp bản tự đánh giá."))
+                assessments.self_assessment_submit(cycle=cycle, agency=unit, user=request.user)
+                messages.success(request, _("Đã nộp bản tự đánh giá."))
+            elif action == "evidence":
+                assessments.evidence_add(
+                    cycle=cycle, agency=unit, user=request.user, **_evidence_fields(request)
+                )
+                messages.success(request, _("Đã thêm minh chứng."))
+            else:
+                count = assessments.self_assessment_save(
+                    cycle=cycle,
+                    agency=unit,
+                    inputs=_inputs(request, cycle),
+                    user=request.user,
+                    expected=_versions(request),
+                )
+                messages.success(request, _("Đã lưu %(n)s tiêu chí.") % {"n": count})
+            return redirect(request.path)
+        except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
+            errors = getattr(refused, "problems", [str(refused)])
+            status = 409 if isinstance(refused, assessments.Conflict) else 400
+    return render(
+        request,
+        "rankings/staff/self_assessment.html",
+        _context(request, cycle, unit, errors),
+        status=status,
+    )
+
+
+def _versions(request) -> dict[str, str] | None:
+    """The version of each score the page showed (`ver-<code>`), None from a bare client."""
+    found = {k[4:]: v for k, v in request.POST.items() if k.startswith("ver-")}
+    return found or None
+
+
+def _cycle_and_agency(province, year, block, agency):
+    cycle = get_object_or_404(
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        province__slug=province,
+        year=year,
+        block__slug=block,
+    )
+    unit = get_object_or_404(Agency, province=cycle.province, block=cycle.block, slug=agency)
+    return cycle, unit
+
+
+def _context(request, cycle, unit, errors):
+    submission = Submission.objects.filter(cycle=cycle, agency=unit).first()
+    scores = {
+        s.criterion_id: s
+        for s in Score.objects.filter(cycle=cycle, agency=unit, stage=Stage.SELF).prefetch_related(
+            "evidence"
+        )
+    }
+    criteria = cycle.criteria_set.criteria.select_related("group").order_by("order", "code")
+    rows = [(c, scores.get(c.pk)) for c in criteria]
+    return {
+        "cycle": cycle,
+        "agency": unit,
+        "submission": submission,
+        "errors": errors,
+        # The version of each score shown goes back with the form: a save refuses to
+        # overwrite what someone else changed in the meantime.
+        "rows": [(c, score, assessments.score_version(score)) for c, score in rows],
+        "lock": assessments.lock_reason(cycle=cycle, submission=submission),
+        "can_submit": permissions.can_submit_self_assessment(
+            request.user, cycle=cycle, agency=unit
+        ),
+        "posted": request.POST if request.method == "POST" else None,
+    }
+
+
+def _inputs(request, cycle) -> dict[str, assessments.RawInput]:
+    inputs, problems = {}, []
+    for criterion in cycle.criteria_set.criteria.all():
+        code = criterion.code
+        value = _number(request.POST.get(f"v-{code}", ""), code, problems)
+        denominator = _number(request.POST.get(f"d-{code}", ""), code, problems)
+        choice = request.POST.get(f"c-{code}", "").strip()
+        if criterion.rule == RuleKind.CHOICE and choice:
+            inputs[code] = assessments.RawInput(choice=choice)
+        elif value is not None or denominator is not None:
+            inputs[code] = assessments.RawInput(value=value, denominator=denominator)
+    if problems:
+        raise assessments.InvalidInput(problems)
+    return inputs
+
+
+def _number(text: str, code: str, problems: list[str]) -> Decimal | None:
+    text = text.strip().replace(" ", "")
+    if not text:
+        return None
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        problems.append(_("%(c)s: “%(t)s” không phải là số.") % {"c": code, "t": text})
+        return None
+
+
+def _evidence_fields(request) -> dict:
+    issued, url = request.POST.get("issued_on") or None, request.POST.get("url", "").strip()
+    try:
+        issued = datetime.date.fromisoformat(issued) if issued else None
+    except ValueError:
+        raise assessments.InvalidInput([_("Ngày ban hành không hợp lệ.")]) from None
+    try:
+        if url:
+            URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise assessments.InvalidInput([_("Đường dẫn minh chứng không hợp lệ.")]) from None
+    return {
+        "criterion_code": request.POST.get("criterion", ""),
+        "document_number": request.POST.get("document_number", "")[:60],
+        "title": request.POST.get("title", "")[:300] or _("(không có trích yếu)"),
+        "issued_on": issued,
+        "summary": request.POST.get("summary", ""),
+        "url": url,
+        "file": request.FILES.get("file"),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, province, year, block, agency):
+    """Self-assessed and verified values side by side; accept, adjust or return each."""
+    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    if not permissions.can_review(request.user, cycle=cycle):
+        raise PermissionDenied(_("Chỉ hội đồng thẩm định được thẩm định."))
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        code = request.POST.get("criterion", "")
+        try:
+            inputs = _inputs_for(request, code)
+            assessments.score_review(
+                cycle=cycle,
+                agency=unit,
+                code=code,
+                action=request.POST.get("action", ""),
+                user=request.user,
+                comment=request.POST.get("comment", ""),
+                inputs=inputs,
+                expected=request.POST.get("version"),  # None from a bare client: no check
+            )
+            messages.success(request, _("Đã ghi kết quả thẩm định tiêu chí %(c)s.") % {"c": code})
+            return redirect(request.path)
+        except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
+            errors = getattr(refused, "problems", [str(refused)])
+            status = 409 if isinstance(refused, assessments.Conflict) else 400
+    scores = Score.objects.filter(cycle=cycle, agency=unit).select_related("criterion")
+    by_stage = {(s.criterion_id, s.stage): s for s in scores.prefetch_related("evidence")}
+    criteria = cycle.criteria_set.criteria.order_by("order", "code")
+    rows = []
+    for c in criteria:
+        own, verified = by_stage.get((c.pk, Stage.SELF)), by_stage.get((c.pk, Stage.VERIFIED))
+        rows.append((c, own, verified, assessments.review_version(own, verified)))
+    context = {"cycle": cycle, "agency": unit, "rows": rows, "errors": errors}
+    return render(request, "rankings/staff/review.html", context, status=status)
+
+
+def _inputs_for(request, code: str) -> assessments.RawInput | None:
+    if request.POST.get("action") != "adjusted":
+        return None
+    problems: list[str] = []
+    raw = assessments.RawInput(
+        value=_number(request.POST.get("value", ""), code, problems),
+        denominator=_number(request.POST.get("denominator", ""), code, problems),
+        choice=request.POST.get("choice", "").strip(),
+    )
+    if problems:
+        raise assessments.InvalidInput(problems)
+    return raw
+
+
+@login_required
+def evidence_file(request, province, year, block, agency, pk):
+    """An evidence file, to the people who may read the agency's drafts, as a download.
+
+    Evidence is never served from a public media URL: files are unpublished drafts.
+    """
+    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    if not permissions.can_read_agency_drafts(request.user, cycle=cycle, agency=unit):
+        raise PermissionDenied(_("Bạn không có quyền xem minh chứng của đơn vị này."))
+    evidence = get_object_or_404(Evidence, pk=pk, score__cycle=cycle, score__agency=unit)
+    if not evidence.file:
+        raise Http404(_("Minh chứng này không có tệp."))
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.file.name.rsplit("/", 1)[-1],
+    )
+
+
+@login_required
+def score_history(request, province, year, block, agency):
+    """The audit trail of an agency's scores: who, when, which path, old → new."""
+    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    if not (
+        permissions.can_preview_drafts(request.user, cycle=cycle)
+        or permissions.can_self_assess(request.user, cycle=cycle, agency=unit)
+    ):
+        raise PermissionDenied(_("Bạn không có quyền xem lịch sử của đơn vị này."))
+    changes = audit.score_history(cycle=cycle, agency=unit)
+    return render(
+        request, "rankings/staff/history.html", {"cycle": cycle, "agency": unit, "changes": changes}
+    )

@@ -1,0 +1,196 @@
+"""Staff pages of a cycle: the workspace, opening a cycle, its desk, state changes, publication."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from agencies.models import Agency, Province
+from rankings import permissions, security_log
+from rankings.cycles import assessments, services
+from rankings.imports.template_workbook import cycle_agencies
+from rankings.models import AssessmentCycle, CriteriaSet, CycleState
+
+
+def _cycle(request, province, year, block, allowed) -> AssessmentCycle:
+    cycle = get_object_or_404(
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        province__slug=province,
+        year=year,
+        block__slug=block,
+    )
+    if not allowed(request.user, cycle=cycle):
+        raise PermissionDenied(_("Bạn không có quyền với kỳ đánh giá này."))
+    return cycle
+
+
+@login_required
+def cycle_desk(request, province, year, block):
+    cycle = _cycle(request, province, year, block, permissions.can_preview_drafts)
+    submissions = {s.agency_id: s for s in cycle.submissions.all()}
+    agencies = cycle_agencies(cycle=cycle)
+    context = {
+        "cycle": cycle,
+        "can_enter": permissions.can_enter_scores(request.user, cycle=cycle),
+        "can_review": permissions.can_review(request.user, cycle=cycle),
+        "can_publish": permissions.can_publish(request.user, cycle=cycle),
+        "publications": cycle.publications.order_by("-revision"),
+        "agencies": [(agency, submissions.get(agency.pk)) for agency in agencies],
+    }
+    return render(request, "rankings/staff/cycle.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request, province, year, block):
+    """The approver publishes for the People's Committee: decision number, date, signer."""
+    cycle = _cycle(request, province, year, block, permissions.can_publish)
+    revision = cycle.publications.count() + 1
+    error = ""
+    if request.method == "POST":
+        number = request.POST.get("decision_number", "").strip()
+        signer = request.POST.get("signer", "").strip()
+        reason = request.POST.get("reason", "").strip()
+        try:
+            decided = datetime.date.fromisoformat(request.POST.get("decision_date", ""))
+        except ValueError:
+            decided = None
+        if refusal := services.publish_refusal(cycle=cycle):
+            error = refusal
+        elif not number or decided is None:
+            error = _("Cần số quyết định và ngày quyết định hợp lệ.")
+        elif revision > 1 and not reason:
+            error = _("Kỳ đã công bố: lần công bố mới là đính chính và cần lý do.")
+        else:
+            with transaction.atomic():
+                if revision == 1:
+                    assessments.cycle_finalize(cycle=cycle)
+                services.cycle_publish(
+                    cycle=cycle,
+                    decision_number=number,
+                    decision_date=decided,
+                    signer=signer,
+                    reason=reason,
+                )
+            security_log.publication(request, cycle=cycle, decision=number, revision=revision)
+            messages.success(request, _("Đã công bố kết quả (lần %(n)s).") % {"n": revision})
+            return redirect("leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
+    context = {
+        "cycle": cycle,
+        "revision": revision,
+        "error": error,
+        "refusal": "" if error else services.publish_refusal(cycle=cycle),
+    }
+    return render(request, "rankings/staff/publish.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["POST"])
+def cycle_state(request, province, year, block):
+    cycle = _cycle(request, province, year, block, permissions.can_preview_drafts)
+    action = request.POST.get("action", "")
+    if not permissions.can_transition(request.user, cycle=cycle, action=action):
+        raise PermissionDenied(_("Bạn không có quyền chuyển trạng thái này."))
+    target = services.CYCLE_ACTIONS[action]
+    try:
+        services.cycle_transition(cycle=cycle, to=target, user=request.user)
+    except ValueError:
+        messages.error(request, _("Không thể chuyển từ trạng thái hiện tại."))
+    return redirect("cycle-desk", cycle.province.slug, cycle.year, cycle.block.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_new(request, province):
+    """Open a year's cycle for a block from a copy of last year's criteria set."""
+    place = get_object_or_404(Province, slug=province)
+    if not permissions.can_open_cycles(request.user, province=place):
+        raise PermissionDenied(_("Chỉ Sở TT&TT mở kỳ đánh giá."))
+    sets = (
+        CriteriaSet.objects.filter(province=place)
+        .select_related("block")
+        .order_by("block__order", "-slug")
+    )
+    error = ""
+    if request.method == "POST":
+        source = sets.filter(pk=request.POST.get("source") or 0).first()
+        try:
+            year = int(request.POST.get("year", ""))
+            deadline = _date(request.POST.get("submission_deadline"))
+            data_from, data_to = (_date(request.POST.get(f)) for f in ("data_from", "data_to"))
+        except ValueError:
+            source, error = None, _("Năm hoặc ngày không hợp lệ.")
+        if source is None:
+            error = error or _("Hãy chọn bộ tiêu chí nguồn.")
+        elif AssessmentCycle.objects.filter(province=place, block=source.block, year=year).exists():
+            error = _("Đã có kỳ đánh giá năm %(y)s cho khối này.") % {"y": year}
+        else:
+            cycle = _open(place, source, year, deadline, data_from, data_to)
+            messages.success(request, _("Đã mở kỳ đánh giá %(c)s.") % {"c": cycle})
+            return redirect("cycle-desk", place.slug, cycle.year, cycle.block.slug)
+    return render(
+        request,
+        "rankings/staff/cycle_new.html",
+        {"province": place, "sets": sets, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _date(text):
+    return datetime.date.fromisoformat(text) if text else None
+
+
+@transaction.atomic
+def _open(place, source, year, deadline, data_from, data_to):
+    copy = services.criteria_set_copy(
+        source=source,
+        slug=slugify(f"{place.slug}-{source.block.slug}-{year}"),
+        name=f"Bộ tiêu chí {source.block.name[:1].lower()}{source.block.name[1:]} tỉnh "
+        f"{place.name} năm {year}",
+    )
+    return services.cycle_open(
+        province=place,
+        block=source.block,
+        year=year,
+        criteria_set=copy,
+        submission_deadline=deadline,
+        data_from=data_from,
+        data_to=data_to,
+    )
+
+
+@login_required
+def workspace(request):
+    """Everything the user's roles give access to: cycles to run, self-assessments to fill."""
+    mine = permissions.memberships(request.user)
+    provinces = {m.province_id for m in mine if m.role in permissions.STAFF_ROLES}
+    openers = {m.province_id for m in mine if m.role in permissions.CYCLE_OPENERS}
+    agencies = {m.agency_id for m in mine if m.agency_id}
+    cycles = AssessmentCycle.objects.select_related("province", "block").order_by(
+        "province__name", "-year", "block__order"
+    )
+    if not request.user.is_superuser:
+        cycles = cycles.filter(province__in=provinces | {m.province_id for m in mine})
+    own = Agency.objects.filter(pk__in=agencies).select_related("province", "block")
+    context = {
+        "cycles": [c for c in cycles if request.user.is_superuser or c.province_id in provinces],
+        "agency_cycles": [
+            (a, c)
+            for a in own
+            for c in cycles
+            if c.province_id == a.province_id
+            and c.block_id == a.block_id
+            and c.state == CycleState.OPEN
+        ],
+        # "Open a new cycle" only where the user may (ICT staff, administrators).
+        "provinces": Province.objects.filter(pk__in=openers)
+        if not request.user.is_superuser
+        else Province.objects.all(),
+    }
+    return render(request, "rankings/staff/workspace.html", context)

@@ -1,0 +1,505 @@
+"""Reading a grid of rows as scores: the header, agencies, criteria, values, every problem."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from openpyxl.utils import get_column_letter
+
+import scoring
+from agencies.models import Agency, fold
+from rankings.frames import criteria_frame, ranking_rules
+from rankings.imports.sheets import _blank
+from rankings.imports.template_workbook import (
+    CYCLE_LABEL,
+    NAME,
+    NOTE,
+    SLUG,
+    choice_keys,
+    cycle_agencies,
+    cycle_key,
+    entry_columns,
+    normalise_header,
+    plain_number,
+)
+from rankings.imports.types import (
+    _NUMBER,
+    RAW_LIMIT,
+    ImportCell,
+    ImportProblem,
+    ImportRow,
+    Progress,
+    _engine_records,
+    _Phase,
+)
+from rankings.models import AssessmentCycle, Criterion, RuleKind
+
+
+class _Reader:
+    """Checks a grid (row number, cells) against the cycle's criteria and agencies."""
+
+    def __init__(
+        self, cycle: AssessmentCycle, grid: list[tuple[int, list]], progress: Progress
+    ) -> None:
+        self.cycle = cycle
+        self.grid = grid
+        self.progress = progress
+        self.criteria = list(
+            Criterion.objects.filter(criteria_set=cycle.criteria_set_id).order_by("order", "code")
+        )
+        self.columns = entry_columns(self.criteria)
+        # Per criterion, in order: its code, whether it is a ratio and the keys of its
+        # value, denominator and choice columns (None where it has none); and each choice
+        # column's keys with their folded form. Worked out once, not once per row.
+        keys: dict[tuple[str, str], str] = {(c.code, c.field): c.key for c in self.columns}
+        self.plan = [
+            (
+                criterion.code,
+                criterion.rule == RuleKind.RATIO,
+                keys.get((criterion.code, "value")),
+                keys.get((criterion.code, "denominator")),
+                keys.get((criterion.code, "choice")),
+            )
+            for criterion in self.criteria
+        ]
+        self.choices = {
+            c.key: [(key, fold(key)) for key in choice_keys(c.params)]
+            for c in self.columns
+            if c.field == "choice"
+        }
+        self.problems: list[ImportProblem] = []
+        self.warnings: list[ImportProblem] = []
+        self.order: dict[str | None, int] = {}  # column header -> position, to sort problems
+
+    def read(self) -> tuple[list[ImportRow], list[ImportProblem], list[ImportProblem]]:
+        header = self._header()
+        if header is None:
+            return [], self.problems, self.warnings
+        header_row, mapping = header
+        rows = self._rows(header_row, mapping)
+        # Cells already refused reach the engine empty, so each problem is reported once.
+        self._engine_check(rows, mapping)
+        self.problems.sort(key=lambda p: (p.row or 0, self.order.get(p.column, 0)))
+        return rows, self.problems, self.warnings
+
+    # The header row ------------------------------------------------------------------
+
+    def _header(self) -> tuple[int, dict] | None:
+        found = None
+        for number, cells in self.grid:
+            keys = [normalise_header(cell) for cell in cells]
+            if SLUG in keys:
+                found = (number, cells, keys)
+                break
+            self._check_cycle_key(number, cells)
+        if found is None:
+            if not any(not _blank(c) for _, cells in self.grid for c in cells):
+                self.problems.append(ImportProblem("trang tính trống — không có dòng dữ liệu nào."))
+            else:
+                self.problems.append(
+                    ImportProblem(
+                        f"thiếu cột “{SLUG}”: không tìm thấy dòng tiêu đề (dòng có ô "
+                        f"“{SLUG}” và các mã tiêu chí); hãy dùng mẫu tải về — không có dòng "
+                        "dữ liệu nào được đọc."
+                    )
+                )
+            return None
+        number, cells, keys = found
+        mapping = self._map_columns(number, cells, keys)
+        return (number, mapping) if not self.problems else None
+
+    def _check_cycle_key(self, number: int, cells: list) -> None:
+        expected = cycle_key(self.cycle)
+        for cell in cells:
+            if isinstance(cell, str) and cell.strip().startswith(CYCLE_LABEL):
+                written = cell.strip()[len(CYCLE_LABEL) :].strip()
+                if written and written != expected:
+                    self.problems.append(
+                        ImportProblem(
+                            f"tệp là mẫu của kỳ đánh giá “{written}”, không phải kỳ “{expected}” "
+                            "đang nhập; hãy tải mẫu của kỳ này.",
+                            row=number,
+                        )
+                    )
+
+    def _map_columns(self, number: int, cells: list, keys: list[str]) -> dict:
+        """Column index of every input; problems for missing, unknown, repeated columns."""
+        exact = {normalise_header(c.key): c for c in self.columns}
+        loose = {_loose(c.key): c for c in self.columns}
+        ratio_codes = {normalise_header(c.code): c.code for c in self.columns if c.field != "value"}
+        mapping: dict = {"slug": keys.index(SLUG), "name": None, "inputs": {}, "blank": []}
+        seen: dict[str, int] = {}
+        for index, (cell, key) in enumerate(zip(cells, keys, strict=True)):
+            shown = str(cell).strip() if cell is not None else ""
+            if index == mapping["slug"] or key.startswith(NOTE):
+                continue
+            if key == "":
+                mapping["blank"].append(index)
+                continue
+            if key == NAME:
+                mapping["name"] = index
+                continue
+            column = exact.get(key) or loose.get(_loose(key))
+            if column is None:
+                if key in ratio_codes:
+                    code = ratio_codes[key]
+                    message = (
+                        f"cột không xác định — tiêu chí {code} chấm theo tỷ lệ nên cần hai cột "
+                        f"“{code} a” (tử số) và “{code} b” (mẫu số)"
+                    )
+                else:
+                    message = (
+                        f"cột không xác định — không phải mã tiêu chí nào của bộ tiêu chí "
+                        f"“{self.cycle.criteria_set.name}” (các cột hợp lệ: {SLUG}, {NAME}, "
+                        f"{', '.join(c.key for c in self.columns)})"
+                    )
+                self.problems.append(ImportProblem(message, row=number, column=shown))
+                continue
+            if column.key in seen:
+                self.problems.append(
+                    ImportProblem(
+                        f"cột “{column.key}” xuất hiện hai lần (cột "
+                        f"{get_column_letter(seen[column.key] + 1)} và "
+                        f"{get_column_letter(index + 1)})",
+                        row=number,
+                        column=shown,
+                    )
+                )
+                continue
+            seen[column.key] = index
+            mapping["inputs"][column.key] = (index, column)
+        for column in self.columns:
+            if column.key not in seen:
+                self.problems.append(
+                    ImportProblem(
+                        f"thiếu cột “{column.key}” (tiêu chí {column.code}, "
+                        f"{RuleKind(column.rule).label.lower()})",
+                        row=number,
+                    )
+                )
+        self.order = {c.key: i for i, c in enumerate(self.columns, start=2)}
+        self.order.update({SLUG: 0, NAME: 1})
+        return mapping
+
+    # The data rows -------------------------------------------------------------------
+
+    def _rows(self, header_row: int, mapping: dict) -> list[ImportRow]:
+        agencies = {agency.slug: agency for agency in cycle_agencies(cycle=self.cycle)}
+        first_row: dict[str, int] = {}
+        unknown: list[tuple[int, str]] = []
+        rows: list[ImportRow] = []
+        data = [(number, cells) for number, cells in self.grid if number > header_row]
+        at = [(key, index) for key, (index, _) in mapping["inputs"].items()]
+        for number, cells in _Phase(self.progress, "check", len(data)).over(data):
+            slug_cell = _at(cells, mapping["slug"])
+            slug = _text(slug_cell)
+            if slug.startswith(NOTE):
+                continue
+            width = len(cells)
+            inputs = {key: cells[index] if index < width else None for key, index in at}
+            name = _text(_at(cells, mapping["name"])) if mapping["name"] is not None else ""
+            self._blank_header_data(number, cells, mapping["blank"])
+            if not slug:
+                if name or any(not _blank(v) for v in inputs.values()):
+                    self.problems.append(
+                        ImportProblem(
+                            f"thiếu mã đơn vị: mỗi dòng có số liệu phải ghi {SLUG} như trong mẫu",
+                            row=number,
+                            column=SLUG,
+                        )
+                    )
+                continue
+            key = slug.lower()
+            if key in first_row:
+                self.problems.append(
+                    ImportProblem(
+                        f"trùng dòng: đơn vị “{slug}” đã có ở dòng {first_row[key]}",
+                        row=number,
+                        column=SLUG,
+                        value=slug,
+                    )
+                )
+                continue
+            first_row[key] = number
+            agency = agencies.get(key)
+            if agency is None:
+                unknown.append((number, slug))
+                continue
+            if all(_blank(v) for v in inputs.values()):
+                self.warnings.append(
+                    ImportProblem(
+                        f"đơn vị “{agency.name}” chưa có số liệu — bỏ qua, điểm hiện có (nếu có) "
+                        "giữ nguyên",
+                        row=number,
+                    )
+                )
+                continue
+            if name and fold(name) not in (fold(agency.name), fold(agency.short_name)):
+                self.warnings.append(
+                    ImportProblem(
+                        f"tên “{name}” khác tên trong hệ thống “{agency.name}” — kiểm tra các "
+                        "dòng có bị lệch không",
+                        row=number,
+                        column=NAME,
+                    )
+                )
+            cells_in = self._cells(number, inputs)
+            rows.append(
+                ImportRow(
+                    row=number,
+                    agency_id=agency.pk,
+                    agency_slug=agency.slug,
+                    agency_name=agency.name,
+                    name_in_file=name,
+                    cells=cells_in,
+                )
+            )
+        self._unknown_agencies(unknown)
+        if not rows and not first_row and not self.problems:
+            self.problems.append(
+                ImportProblem(
+                    f"không có dòng dữ liệu nào dưới dòng tiêu đề (dòng {header_row}); hãy điền "
+                    "số liệu của ít nhất một đơn vị."
+                )
+            )
+        elif not rows and not self.problems:
+            self.problems.append(
+                ImportProblem("không có dòng dữ liệu nào có số liệu: các dòng đơn vị đều để trống.")
+            )
+        return rows
+
+    def _blank_header_data(self, number: int, cells: list, blank: list[int]) -> None:
+        for index in list(blank):
+            value = _at(cells, index)
+            if not _blank(value):
+                letter = get_column_letter(index + 1)
+                self.problems.append(
+                    ImportProblem(
+                        f"ô có dữ liệu nhưng cột {letter} không có tiêu đề (mã tiêu chí); hãy "
+                        "xoá hoặc ghi tiêu đề bắt đầu bằng # nếu chỉ là ghi chú",
+                        row=number,
+                        column=letter,
+                        value=_shown(value),
+                    )
+                )
+                blank.remove(index)  # one problem per column is enough
+
+    def _cells(self, number: int, inputs: dict) -> tuple[ImportCell, ...]:
+        parsed: dict[str, object] = {}
+        empty = []
+        choices = self.choices
+        for key, raw in inputs.items():
+            if raw is None or (isinstance(raw, str) and not raw.strip()):  # _blank, inlined
+                empty.append(key)
+                parsed[key] = None
+                continue
+            try:
+                if key in choices:
+                    parsed[key] = _choice(raw, choices[key])
+                else:
+                    parsed[key] = _decimal(raw)
+            except ValueError as error:
+                parsed[key] = _INVALID
+                self.problems.append(
+                    ImportProblem(str(error), row=number, column=key, value=_shown(raw))
+                )
+        cells = []
+        for code, ratio, value_key, denominator_key, choice_key in self.plan:
+            value = parsed.get(value_key)  # parsed has no None key: None for no column
+            denominator = parsed.get(denominator_key)
+            choice = parsed.get(choice_key)
+            if value is _INVALID or denominator is _INVALID or choice is _INVALID:
+                cells.append(ImportCell(code))
+                continue
+            if ratio and not self._ratio_pair(number, code, value, denominator, inputs):
+                cells.append(ImportCell(code))
+                continue
+            cells.append(ImportCell(code, value=value, denominator=denominator, choice=choice))
+        if empty:
+            self.warnings.append(
+                ImportProblem(
+                    f"để trống {len(empty)} ô ({', '.join(empty)}): tính 0 điểm", row=number
+                )
+            )
+        return tuple(cells)
+
+    def _ratio_pair(self, number: int, code: str, a: object, b: object, inputs: dict) -> bool:
+        """Whether a and b are both given or both empty (the engine checks the rest)."""
+        if a is None and b is not None:
+            self.problems.append(
+                ImportProblem(
+                    f"thiếu tử số a (mẫu số “{code} b” là “{_shown(inputs[f'{code} b'])}”)",
+                    row=number,
+                    column=f"{code} a",
+                )
+            )
+            return False
+        elif a is not None and b is None:
+            self.problems.append(
+                ImportProblem(
+                    "thiếu mẫu số b — mẫu số phải lớn hơn 0", row=number, column=f"{code} b"
+                )
+            )
+            return False
+        return True
+
+    def _unknown_agencies(self, unknown: list[tuple[int, str]]) -> None:
+        if not unknown:
+            return
+        slugs = {slug.lower() for _, slug in unknown}
+        elsewhere = {
+            agency.slug: agency
+            for agency in Agency.objects.filter(
+                province=self.cycle.province_id, slug__in=slugs
+            ).select_related("block")
+        }
+        cycle = self.cycle
+        scope = f"khối “{cycle.block.name}” của {cycle.province.name} năm {cycle.year}"
+        for number, slug in unknown:
+            other = elsewhere.get(slug.lower())
+            if other is None:
+                message = f"không có đơn vị nào mã “{slug}” trong {scope}"
+            elif other.block_id != self.cycle.block_id:
+                message = f"đơn vị “{other.name}” thuộc “{other.block.name}”, không thuộc {scope}"
+            else:
+                message = f"đơn vị “{other.name}” không hoạt động trong năm {self.cycle.year}"
+            self.problems.append(ImportProblem(message, row=number, column=SLUG, value=slug))
+
+    # The engine's rule checks --------------------------------------------------------
+
+    def _engine_check(self, rows: list[ImportRow], mapping: dict) -> None:
+        if not rows:
+            return
+        records = _engine_records(rows, self.cycle.block_id)
+        self.progress("compute", 0, 1)
+        try:
+            _compute(self.cycle, records)
+        except scoring.ScoringInputError as error:
+            by_agency = {row.agency_id: row.row for row in rows}
+            raw = {}
+            for number, cells in self.grid:
+                if number in by_agency.values():
+                    for key, (index, _) in mapping["inputs"].items():
+                        raw[(number, key)] = _at(cells, index)
+            for problem in error.problems:
+                self.problems.append(self._translated(problem, by_agency, raw))
+        self.progress("compute", 1, 1)
+
+    def _translated(self, problem: scoring.Problem, by_agency: dict, raw: dict) -> ImportProblem:
+        row = by_agency.get(problem.agency)  # type: ignore[arg-type]
+        column = next(
+            (c for c in self.columns if c.code == problem.criterion and c.field == problem.field),
+            None,
+        ) or next((c for c in self.columns if c.code == problem.criterion), None)
+        if row is None or column is None:
+            return ImportProblem(f"bộ tiêu chí hoặc số liệu chưa hợp lệ: {problem}")
+        shown = _shown(raw.get((row, column.key)))
+        message = problem.message
+        if message == "value must not be negative":
+            text = "không được âm"
+        elif "is above the maximum" in message:
+            text = (
+                f"vượt quá điểm tối đa {plain_number(column.max_points)} của tiêu chí {column.code}"
+            )
+        elif message == "denominator must be greater than 0":
+            text = "mẫu số phải lớn hơn 0"
+        elif "is above the denominator" in message:
+            b = _shown(raw.get((row, f"{column.code} b")))
+            text = f"tử số a không được lớn hơn mẫu số b (“{column.code} b” là “{b}”)"
+        elif message.startswith("unknown choice"):
+            text = f"phải là một trong các lựa chọn: {', '.join(choice_keys(column.params))}"
+        else:
+            text = f"không hợp lệ theo quy tắc chấm điểm ({message})"
+        return ImportProblem(text, row=row, column=column.key, value=shown)
+
+
+_INVALID = object()
+
+
+def _at(cells: list, index: int | None) -> object:
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ").strip()
+
+
+def _shown(value: object) -> str:
+    """A cell as the user typed it (Excel's 15 significant digits for numbers)."""
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    return _text(value)
+
+
+_THOUSANDTH = Decimal("0.001")
+
+
+def _decimal(value: object) -> Decimal:
+    """A number cell: Excel numbers, or text with a decimal comma or a decimal point."""
+    if type(value) is int:  # most cells: whole numbers pass every check below but one
+        if abs(value) >= RAW_LIMIT:
+            raise ValueError("số quá lớn")
+        return Decimal(value).quantize(_THOUSANDTH)
+    if isinstance(value, bool | datetime.date | datetime.time):
+        raise ValueError("phải là số (ô đang là ngày tháng hoặc đúng/sai)")
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("phải là số")
+        number = Decimal(f"{value:.15g}")  # what Excel shows, not the binary float
+    elif isinstance(value, Decimal):
+        number = value
+    else:
+        text = _text(value).replace("\u2212", "-")
+        if text.endswith("%"):
+            raise ValueError("nhập số, không kèm dấu % (ví dụ 98 hoặc 98,5)")
+        if "," in text and "." in text:
+            raise ValueError(
+                "chỉ dùng một dấu thập phân (phẩy hoặc chấm), không dùng dấu phân cách hàng nghìn"
+            )
+        if not _NUMBER.match(text):
+            raise ValueError("phải là số (ví dụ 12,5 hoặc 12.5)")
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError("phải là số (ví dụ 12,5 hoặc 12.5)") from None
+    if not number.is_finite():
+        raise ValueError("phải là số")
+    scaled = number.scaleb(3)
+    if scaled != scaled.to_integral_value():
+        raise ValueError("tối đa 3 chữ số thập phân")
+    if abs(number) >= RAW_LIMIT:
+        raise ValueError("số quá lớn")
+    return number.quantize(_THOUSANDTH)
+
+
+def _choice(value: object, keys: list[tuple[str, str]]) -> str:
+    """The choice key a cell names, ignoring case and diacritics; `keys`: (key, folded)."""
+    text = _text(value)
+    folded = fold(text)
+    for key, folded_key in keys:
+        if folded_key == folded:
+            return key
+    return text  # the engine reports the unknown key with the keys it expects
+
+
+def _loose(key: str) -> str:
+    """A header without spaces or brackets: "1.2 (a)", "1.2a" and "1.2 a" are one column."""
+    return re.sub(r"[\s()\[\]]", "", key.lower())
+
+
+def _compute(cycle: AssessmentCycle, records: list[dict]) -> scoring.Scorecard:
+    criteria_set = cycle.criteria_set
+    return scoring.compute(
+        criteria_frame(criteria_set=criteria_set),
+        scoring.inputs_from_records(records),
+        ranking_rules(criteria_set=criteria_set),
+    )

@@ -1,0 +1,178 @@
+"""Staff pages of a score import: the entry template, upload, preview, confirm, progress."""
+
+import logging
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rankings import permissions, security_log
+from rankings.cycles.staff_views import _cycle
+from rankings.imports.services import import_apply, import_parse, import_preview
+from rankings.imports.template_workbook import cycle_template_xlsx
+from rankings.imports.types import MAX_UPLOAD_BYTES, ImportRefused
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROGRESS_TOKEN = re.compile(r"[A-Za-z0-9]{16,64}")
+PROGRESS_SECONDS = 15 * 60  # outlives the slowest import, then the cache forgets it
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def entry_template(request, province, year, block):
+    cycle = _cycle(request, province, year, block, permissions.can_enter_scores)
+    response = HttpResponse(cycle_template_xlsx(cycle=cycle), content_type=XLSX)
+    name = f"mau-nhap-lieu-{cycle.province.slug}-{cycle.year}-{cycle.block.slug}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def score_import(request, province, year, block):
+    cycle = _cycle(request, province, year, block, permissions.can_enter_scores)
+    if request.method == "GET":
+        return render(request, "rankings/staff/import.html", {"cycle": cycle})
+    progress = ImportProgress.of(request, cycle)
+    if "confirm" in request.POST:
+        return _confirm(request, cycle, progress)
+    upload = request.FILES.get("file")
+    if upload is None:
+        error = _("Hãy chọn tệp .xlsx hoặc .csv.")
+        return _import_page(request, cycle, error=error, status=400, progress=progress)
+    if upload.size > MAX_UPLOAD_BYTES:  # 413 Content Too Large, as the API answers
+        error = _("Tệp nặng hơn giới hạn %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES >> 20}
+        return _import_page(request, cycle, error=error, status=413, progress=progress)
+    data = upload.read()
+    parsed = import_parse(cycle=cycle, upload=data, filename=upload.name, progress=progress)
+    security_log.import_checked(request, cycle=cycle, filename=upload.name, parsed=parsed)
+    if not parsed.ok:
+        return _import_page(request, cycle, parsed=parsed, status=400, progress=progress)
+    default_storage.save(_pending_path(parsed.digest, parsed.file_format), ContentFile(data))
+    preview = import_preview(cycle=cycle, parsed=parsed, progress=progress)
+    return _import_page(
+        request, cycle, parsed=parsed, preview=preview, filename=upload.name, progress=progress
+    )
+
+
+def _confirm(request, cycle, progress):
+    digest = request.POST.get("digest", "")
+    file_format = request.POST.get("format", "")
+    path = _pending_path(digest, file_format)
+    if (
+        not digest.isalnum()
+        or file_format not in {"xlsx", "csv"}
+        or not default_storage.exists(path)
+    ):
+        error = _("Tệp xem trước không còn; hãy tải lên lại.")
+        return _import_page(request, cycle, error=error, status=400, progress=progress)
+    with default_storage.open(path, "rb") as handle:
+        data = handle.read()
+    parsed = import_parse(
+        cycle=cycle, upload=data, filename=f"upload.{file_format}", progress=progress
+    )
+    try:
+        if parsed.digest != digest:
+            raise ImportRefused(_("Tệp đã thay đổi sau khi xem trước."))
+        summary = import_apply(
+            cycle=cycle,
+            parsed=parsed,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+            progress=progress,
+        )
+    except ImportRefused as refused:
+        return _import_page(
+            request, cycle, parsed=parsed, error=str(refused), status=400, progress=progress
+        )
+    security_log.import_applied(request, cycle=cycle, filename=path, summary=summary)
+    default_storage.delete(path)
+    progress.finish(ok=True)
+    messages.success(
+        request,
+        _("Đã nhập %(n)s đơn vị: %(c)s điểm mới, %(u)s điểm cập nhật.")
+        % {"n": summary.agencies, "c": summary.scores_created, "u": summary.scores_updated},
+    )
+    return redirect("draft-leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
+
+
+def _pending_path(digest: str, file_format: str) -> str:
+    return f"imports/pending/{digest}.{file_format}"
+
+
+def _import_page(
+    request, cycle, *, parsed=None, preview=None, error="", filename="", status=200, progress=None
+):
+    if progress is not None:
+        progress.finish(ok=status < 400)
+    context = {
+        "cycle": cycle,
+        "parsed": parsed,
+        "preview": preview,
+        "error": error,
+        "filename": filename,
+    }
+    return render(request, "rankings/staff/import.html", context, status=status)
+
+
+class ImportProgress:
+    """An import's progress, `{phase, done, total, state}`, kept in the cache for its page.
+
+    The page posts a random `progress_token`; the state is kept under the user, the cycle
+    and that token, so nobody else can read it. Without a valid token nothing is kept.
+    `state` is "running", then "done", or "failed" when the page shows errors. Best effort:
+    a cache that fails never fails the import.
+    """
+
+    def __init__(self, key: str | None) -> None:
+        self.key = key
+        self.state = {"phase": "", "done": 0, "total": 0, "state": "running"}
+
+    @staticmethod
+    def key_for(user, cycle, token: str) -> str | None:
+        if not PROGRESS_TOKEN.fullmatch(token):
+            return None
+        return f"score-import-progress:{user.pk}:{cycle.pk}:{token}"
+
+    @classmethod
+    def of(cls, request, cycle) -> "ImportProgress":
+        return cls(cls.key_for(request.user, cycle, request.POST.get("progress_token", "")))
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        self.state = {"phase": phase, "done": done, "total": total, "state": "running"}
+        self._write()
+
+    def finish(self, *, ok: bool) -> None:
+        self.state = {**self.state, "state": "done" if ok else "failed"}
+        self._write()
+
+    def _write(self) -> None:
+        if self.key is None:
+            return
+        try:
+            cache.set(self.key, self.state, PROGRESS_SECONDS)
+        except Exception:  # the cache server is down: the import itself must go on
+            logger.warning("import progress not saved", exc_info=True)
+            self.key = None
+
+
+@never_cache
+@login_required
+@require_GET
+def score_import_progress(request, province, year, block, token):
+    """JSON `{phase, done, total, state}` of the user's import running with `token`."""
+    cycle = _cycle(request, province, year, block, permissions.can_enter_scores)
+    key = ImportProgress.key_for(request.user, cycle, token)
+    state = cache.get(key) if key is not None else None
+    if state is None:
+        return JsonResponse({"state": "unknown"}, status=404)
+    return JsonResponse(state)

@@ -1,0 +1,362 @@
+"""Published rankings for the leaderboard page, its exports and the API; comparability."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from django.db.models import F
+
+import scoring
+from agencies.units import REFORM_DATE
+from rankings.models import (
+    AssessmentCycle,
+    CriteriaSet,
+    Criterion,
+    CriterionGroup,
+    Publication,
+    Result,
+)
+from rankings.public.filters import ResultFilter
+
+
+@dataclass(frozen=True)
+class BlockStats:
+    """A block's published statistics (exact decimals)."""
+
+    count: int
+    ranked: int
+    mean: Decimal
+    median: Decimal
+    highest: Decimal
+    lowest: Decimal
+    spread: Decimal
+    max_points: Decimal
+    mean_percent: Decimal
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """One published ranking: the cycle, its decision, the rows and the block's figures."""
+
+    cycle: AssessmentCycle
+    publication: Publication | None  # None: the working draft, never public
+    groups: list[CriterionGroup]
+    rows: pd.DataFrame
+    stats: BlockStats
+    previous: Leaderboard | None
+    comparable: bool  # points and the block mean compare with the year before's
+    bands: list[str]
+    highest: Result | None
+    lowest: Result | None
+    comparability: Comparability | None = None  # None: no published year before
+
+    @property
+    def not_comparable_reason(self) -> str:
+        """`CRITERIA` or `STRUCTURE` when there is a year before that does not compare."""
+        return self.comparability.reason if self.comparability is not None else ""
+
+    @property
+    def shows_changes(self) -> bool:
+        """Whether the year before's ranks and percents may be set against this year's."""
+        return self.comparability is not None and self.comparability.ranks
+
+    @property
+    def criteria_set(self) -> CriteriaSet:
+        return self.cycle.criteria_set
+
+    @property
+    def mean_percent(self) -> Decimal:
+        """The block mean as a percent of maximum, by the criteria set's percent rule."""
+        rules = self.criteria_set
+        return scoring.quantize(
+            self.stats.mean_percent,
+            rules.percent_precision,
+            scoring.Rounding(rules.percent_rounding),
+        )
+
+    @cached_property
+    def records(self) -> list[dict]:
+        """The rows as dicts for templates, with pandas' missing values as None.
+
+        Computed once: the page reads them twice, and a large block has 549 rows.
+        """
+        return frame_records(self.rows)
+
+    @cached_property
+    def table_rows(self) -> list[tuple[dict, list[Decimal]]]:
+        """Each record with its group subtotals in `groups` order, for the page's table."""
+        keys = [f"group_{group.code}" for group in self.groups]
+        return [(record, [record[key] for key in keys]) for record in self.records]
+
+    @property
+    def mean_change(self) -> Decimal | None:
+        if self.previous is None or not self.comparable:
+            return None
+        return self.stats.mean - self.previous.stats.mean
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict]:
+    """`frame.astype(object).where(frame.notna(), None).to_dict("records")`, column by column.
+
+    The same dicts (Python scalars, None for NA and NaN) without pandas' per-value boxing,
+    which costs more than the rest of a large leaderboard's selector.
+    """
+    columns = []
+    for name in frame.columns:
+        column = frame[name]
+        values = column.tolist()  # Python scalars; NA or NaN where missing
+        missing = column.isna().to_numpy()
+        if missing.any():
+            for position in np.flatnonzero(missing).tolist():
+                values[position] = None
+        columns.append(values)
+    names = list(frame.columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+LEADERBOARD_COLUMNS = [
+    "rank",
+    "tied",
+    "agency_id",
+    "agency_slug",
+    "agency_name",
+    "agency_short_name",
+    "admin_unit_code",
+    "total",
+    "exact_total",
+    "percent",
+    "band",
+    "not_ranked_reason",
+    "previous_rank",
+    "rank_change",
+    "previous_total",
+    "change",
+    "previous_percent",
+    "percent_change",
+]
+
+
+def published_cycle(*, province: str, year: int, block: str) -> AssessmentCycle | None:
+    """The cycle of a province × year × block, if it has a publication."""
+    return (
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set")
+        .filter(province__slug=province, year=year, block__slug=block, publications__isnull=False)
+        .distinct()
+        .first()
+    )
+
+
+def leaderboard(
+    *,
+    cycle: AssessmentCycle,
+    params: Mapping[str, str] | None = None,
+    with_previous: bool = True,
+    draft: bool = False,
+) -> Leaderboard | None:
+    """The latest published revision of `cycle`, filtered and sorted by `params`.
+
+    Statistics always cover the whole block; `params` (the `ResultFilter` query string)
+    only chooses which rows are shown and in what order. `draft=True` reads the working
+    draft instead, for staff only (see `permissions.can_preview_drafts`).
+    """
+    publication = None if draft else cycle.publications.order_by("-revision").first()
+    if publication is None and not draft:
+        return None
+    groups = list(cycle.criteria_set.groups.filter(parent__isnull=True).order_by("order", "code"))
+    # Without `criteria`: 80 points a row that a ranking never shows (bench/README.md).
+    published = (
+        Result.objects.filter(cycle=cycle, publication=publication)
+        .select_related("agency")
+        .defer("criteria")
+    )
+    results = list(published.order_by(F("rank").asc(nulls_last=True), "agency__search_name"))
+    if params:
+        shown_ids = list(ResultFilter(params, queryset=published).qs.values_list("id", flat=True))
+        by_id = {result.id: result for result in results}
+        shown = [by_id[pk] for pk in shown_ids]
+    else:
+        shown = results
+    previous = None
+    if with_previous:
+        before = (
+            AssessmentCycle.objects.select_related("province", "block", "criteria_set")
+            .filter(
+                province=cycle.province,
+                block=cycle.block,
+                year=cycle.year - 1,
+                publications__isnull=False,
+            )
+            .distinct()
+            .first()
+        )
+        previous = leaderboard(cycle=before, with_previous=False) if before else None
+    compared = comparability(previous.cycle, cycle) if previous is not None else None
+    rows = _leaderboard_rows(shown, groups, previous, compared, everyone=results)
+    return Leaderboard(
+        cycle=cycle,
+        publication=publication,
+        groups=groups,
+        rows=rows,
+        stats=block_stats(
+            [r.total for r in results],
+            cycle.criteria_set.max_points,
+            ranked=sum(r.rank is not None for r in results),
+        ),
+        previous=previous,
+        comparable=compared is not None and compared.points,
+        bands=list(cycle.criteria_set.bands.values_list("label", flat=True)),
+        highest=max(results, key=lambda r: r.total, default=None),
+        lowest=min(results, key=lambda r: r.total, default=None),
+        comparability=compared,
+    )
+
+
+def _leaderboard_rows(results, groups, previous, compared, *, everyone=None) -> pd.DataFrame:
+    # Across the 2025 reform the rows are not matched with the year before at all: a rank
+    # among 63 provinces (or a commune's among the old communes) is no baseline for a rank
+    # among 34, so neither last year's rank, total and percent nor any change is given.
+    before = {}
+    if previous is not None and compared.ranks:
+        before = {row.agency_id: row for row in previous.rows.itertuples(index=False)}
+    comparable = compared is not None and compared.points
+    records = []
+    rank_counts: dict[int, int] = {}
+    for result in everyone if everyone is not None else results:
+        rank_counts[result.rank] = rank_counts.get(result.rank, 0) + 1
+    for result in results:
+        prior = before.get(result.agency_id)
+        record = {
+            "rank": result.rank,
+            "tied": result.rank is not None and rank_counts[result.rank] > 1,
+            "agency_id": result.agency_id,
+            "agency_slug": result.agency.slug,
+            "agency_name": result.agency.name,
+            "agency_short_name": result.agency.short_name,
+            "admin_unit_code": result.agency.admin_unit_code,
+            "total": result.score,
+            "exact_total": result.total,
+            "percent": result.percent,
+            "band": result.band,
+            "not_ranked_reason": result.not_ranked_reason,
+            "previous_rank": prior.rank if prior else None,
+            "rank_change": (prior.rank - result.rank)
+            if prior and prior.rank is not None and result.rank is not None
+            else None,
+            "previous_total": prior.total if prior else None,
+            "change": result.score - prior.total if prior and comparable else None,
+            "previous_percent": prior.percent if prior else None,
+            "percent_change": result.percent - prior.percent if prior else None,
+        }
+        for group in groups:
+            record[f"group_{group.code}"] = Decimal(result.groups.get(group.code, "0"))
+        records.append(record)
+    columns = LEADERBOARD_COLUMNS + [f"group_{g.code}" for g in groups]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in ("rank", "previous_rank", "rank_change"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def block_stats(totals: list[Decimal], max_points: Decimal, *, ranked: int) -> BlockStats:
+    """Count, mean, median, highest, lowest and spread of a block's exact totals (the engine's)."""
+    figures = scoring.describe([scoring.to_milli(t) for t in totals], scoring.to_milli(max_points))
+    figures["ranked"] = ranked
+    return BlockStats(**figures)
+
+
+# Why a year is not compared with the year before (`Comparability.reason`).
+CRITERIA = "criteria"  # the criteria set changed: percents and ranks only, not points
+STRUCTURE = "structure"  # the block's units are on different sides of the 2025 reform
+
+
+@dataclass(frozen=True)
+class Comparability:
+    """Whether a cycle's figures may be set against those of the cycle the year before.
+
+    The one place that decides it, for every page, download and the API. Points (a total's
+    change, the block mean's change) need the same criteria set shape and the same
+    administrative structure; ranks and percents need the same structure. Across the 1
+    July 2025 reform (63 provinces → 34, districts gone, communes merged) a block ranks a
+    different set of units, so nothing is compared: the pages say so instead, and a new
+    unit's lineage (`agency_lineage`) gives its predecessors' standing, in percent.
+    """
+
+    same_criteria: bool
+    same_structure: bool
+
+    @property
+    def points(self) -> bool:
+        return self.same_criteria and self.same_structure
+
+    @property
+    def ranks(self) -> bool:
+        return self.same_structure
+
+    @property
+    def reason(self) -> str:
+        """ "" when comparable; otherwise `STRUCTURE` before `CRITERIA` (it hides more)."""
+        if not self.same_structure:
+            return STRUCTURE
+        return "" if self.same_criteria else CRITERIA
+
+
+def comparability(
+    before: AssessmentCycle,
+    after: AssessmentCycle,
+    *,
+    shapes: Mapping[int, frozenset] | None = None,
+) -> Comparability:
+    """How `after` compares with `before` (the same block the year before).
+
+    `shapes` (from `_criteria_shapes`) saves the query comparing the two criteria sets.
+    """
+    if shapes is not None:
+        same_criteria = shapes[before.criteria_set_id] == shapes[after.criteria_set_id]
+    else:
+        same_criteria = criteria_sets_comparable(after.criteria_set, before.criteria_set)
+    return Comparability(
+        same_criteria=same_criteria,
+        same_structure=structure_era(before) == structure_era(after),
+    )
+
+
+def structure_era(cycle: AssessmentCycle) -> str:
+    """Which administrative structure a cycle ranks: "legacy" (before 1 July 2025) or "current".
+
+    Decided by the date its data end (`data_to`, else 31 December of its year), and never
+    later than its province's end: a 2025 cycle ranks the 34 provinces and merged communes,
+    a cycle of a province that ended on 30 June 2025 ranks the old units whatever its year.
+    """
+    end = cycle.data_to or datetime.date(cycle.year, 12, 31)
+    province_end = cycle.province.valid_to
+    if province_end is not None:
+        end = min(end, province_end)
+    return "current" if end >= REFORM_DATE else "legacy"
+
+
+def criteria_sets_comparable(first: CriteriaSet, second: CriteriaSet) -> bool:
+    """Same criteria, maxima and rules: raw points can be compared across the two years."""
+    if first.pk == second.pk:
+        return True
+    fields = ("code", "max_points", "rule")
+    rows = Criterion.objects.filter(criteria_set__in=[first, second]).values_list(
+        "criteria_set_id", *fields
+    )
+    shapes: dict[int, set] = {first.pk: set(), second.pk: set()}
+    for set_id, *shape in rows:
+        shapes[set_id].add(tuple(shape))
+    return shapes[first.pk] == shapes[second.pk]
+
+
+def latest_publications(cycles) -> dict[int, Publication]:
+    """The newest revision of each cycle, in one query."""
+    latest: dict[int, Publication] = {}
+    for publication in Publication.objects.filter(cycle__in=cycles).order_by("revision"):
+        latest[publication.cycle_id] = publication
+    return latest

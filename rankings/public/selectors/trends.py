@@ -1,0 +1,135 @@
+"""A block's trend over the years: movers and yearly standings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db.models import F, Q
+
+from rankings.models import (
+    AssessmentCycle,
+    Publication,
+    Result,
+)
+from rankings.public.selectors.agency import _comparable_pairs
+from rankings.public.selectors.leaderboard import BlockStats, block_stats
+from rankings.public.selectors.listings import _published_cycles
+
+
+@dataclass(frozen=True)
+class Mover:
+    agency_name: str
+    agency_slug: str
+    rank: int | None
+    previous_rank: int | None
+    rank_change: int
+    change: Decimal | None
+
+
+@dataclass(frozen=True)
+class TrendYear:
+    cycle: AssessmentCycle
+    publication: Publication
+    stats: BlockStats
+    totals: list[Decimal]
+    comparable_with_previous: bool | None  # points compare; None: no published year before
+    mean_change: Decimal | None
+    not_comparable_reason: str = ""  # `CRITERIA` or `STRUCTURE` when not comparable
+
+
+@dataclass(frozen=True)
+class BlockTrend:
+    province: object
+    block: object
+    years: list[TrendYear]
+    movers_up: list[Mover]
+    movers_down: list[Mover]
+
+    @property
+    def latest(self) -> TrendYear:
+        return self.years[-1]
+
+
+class _TrendRow(NamedTuple):
+    """A published result as a block's trend needs it, read without a model instance."""
+
+    agency_id: int
+    rank: int | None
+    total: Decimal
+    score: Decimal
+    agency_name: str
+    agency_slug: str
+
+
+def block_trend(*, province: str, block: str) -> BlockTrend | None:
+    """A block's published years: averages, distributions, the latest year's biggest movers.
+
+    The results of every year (3,300 in a large commune block) are read as plain rows.
+    """
+    cycles, latest = _published_cycles(Q(province__slug=province, block__slug=block))
+    if not cycles:
+        return None
+    by_publication: dict[int, list[_TrendRow]] = {}
+    rows = (
+        Result.objects.filter(publication__in=latest.values())
+        .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
+        .values_list(
+            "publication_id", "agency_id", "rank", "total", "score", "agency__name", "agency__slug"
+        )
+    )
+    for publication_id, *row in rows:
+        by_publication.setdefault(publication_id, []).append(_TrendRow(*row))
+    comparable = _comparable_pairs(cycles)
+    years: list[TrendYear] = []
+    for cycle in cycles:
+        rows = by_publication.get(latest[cycle.pk].pk, [])
+        stats = block_stats(
+            [r.total for r in rows],
+            cycle.criteria_set.max_points,
+            ranked=sum(r.rank is not None for r in rows),
+        )
+        prior = years[-1] if years and years[-1].cycle.year == cycle.year - 1 else None
+        compared = comparable.get(cycle.pk) if prior else None
+        same = compared.points if compared is not None else None
+        years.append(
+            TrendYear(
+                cycle=cycle,
+                publication=latest[cycle.pk],
+                stats=stats,
+                totals=sorted((r.total for r in rows), reverse=True),
+                comparable_with_previous=same,
+                mean_change=stats.mean - prior.stats.mean if prior and same else None,
+                not_comparable_reason=compared.reason if compared is not None else "",
+            )
+        )
+    movers: list[Mover] = []
+    last = comparable.get(years[-1].cycle.pk) if len(years) > 1 else None
+    if last is not None and last.ranks:  # no movers across the 2025 reform
+        now = {r.agency_id: r for r in by_publication[years[-1].publication.pk]}
+        before = {r.agency_id: r for r in by_publication[years[-2].publication.pk]}
+        for agency_id, result in now.items():
+            prior = before.get(agency_id)
+            if prior and prior.rank and result.rank:
+                movers.append(
+                    Mover(
+                        agency_name=result.agency_name,
+                        agency_slug=result.agency_slug,
+                        rank=result.rank,
+                        previous_rank=prior.rank,
+                        rank_change=prior.rank - result.rank,
+                        change=result.score - prior.score
+                        if years[-1].comparable_with_previous
+                        else None,
+                    )
+                )
+    up = sorted((m for m in movers if m.rank_change > 0), key=lambda m: (-m.rank_change, m.rank))
+    down = sorted((m for m in movers if m.rank_change < 0), key=lambda m: (m.rank_change, m.rank))
+    return BlockTrend(
+        province=cycles[0].province,
+        block=cycles[0].block,
+        years=years,
+        movers_up=up[:5],
+        movers_down=down[:5],
+    )
