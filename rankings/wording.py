@@ -42,6 +42,16 @@ def choice_label(params: Mapping | None, key: str) -> str:
     return key
 
 
+def choice_list(params: Mapping | None, keys) -> str:
+    """ "chair (Bí thư hoặc Chủ tịch), deputy (Phó Chủ tịch)": each key a file may hold,
+    with its words when it has any."""
+    shown = []
+    for key in keys:
+        label = choice_label(params, key)
+        shown.append(key if label == key else f"{key} ({label})")
+    return ", ".join(shown)
+
+
 def block_name(block) -> str:
     """The block's name; its English name in English mode when it has one."""
     return block.name_en if _english() and getattr(block, "name_en", "") else block.name
@@ -91,10 +101,7 @@ def problem_text(problem, *, choices: Mapping | None = None) -> str:
         if name in detail:
             detail[name] = formatting.raw_value(detail[name])
     if "expected" in detail:
-        detail["expected"] = ", ".join(
-            f"{key} ({choice_label(choices, key)})" if choices is not None else key
-            for key in detail["expected"]
-        )
+        detail["expected"] = choice_list(choices, detail["expected"])
     if problem.code == "unknown_criterion" and "criterion" not in detail:
         return str(_("thiếu mã tiêu chí"))
     return str(template) % detail
