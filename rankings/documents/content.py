@@ -102,7 +102,9 @@ def annex(*, cycle: AssessmentCycle) -> Document:
     stats = board.stats
     block = cycle.block.name
     subject = (
-        f"KẾT QUẢ XẾP HẠNG MỨC ĐỘ ỨNG DỤNG CÔNG NGHỆ THÔNG TIN, XÂY DỰNG CHÍNH QUYỀN "
+        f"KẾT QUẢ XẾP HẠNG CÁC TỈNH, THÀNH PHỐ TRỰC THUỘC TRUNG ƯƠNG NĂM {cycle.year}"
+        if cycle.province.is_national
+        else f"KẾT QUẢ XẾP HẠNG MỨC ĐỘ ỨNG DỤNG CÔNG NGHỆ THÔNG TIN, XÂY DỰNG CHÍNH QUYỀN "
         f"ĐIỆN TỬ {block.upper()} NĂM {cycle.year}"
     )
     decision = (
@@ -119,7 +121,7 @@ def annex(*, cycle: AssessmentCycle) -> Document:
         notes.append(f"Đính chính lần {publication.revision}: {publication.reason}")
     return Document(
         issuer=issuer_lines(cycle),
-        place_date=f"{cycle.province.name}, {long_date(publication.decision_date)}",
+        place_date=f"{_place(cycle)}, {long_date(publication.decision_date)}",
         title=["PHỤ LỤC", subject, decision],
         table=Table(headers, rows, numeric),
         notes=notes,
@@ -132,6 +134,11 @@ def annex(*, cycle: AssessmentCycle) -> Document:
     )
 
 
+def _place(cycle: AssessmentCycle) -> str:
+    """Where the decision is signed: the province, or Hà Nội for the Ministry."""
+    return "Hà Nội" if cycle.province.is_national else cycle.province.name
+
+
 def _issuer_name(cycle: AssessmentCycle) -> str:
     if cycle.province.is_national:
         return "Bộ Thông tin và Truyền thông"
@@ -139,11 +146,16 @@ def _issuer_name(cycle: AssessmentCycle) -> str:
 
 
 def _signer(cycle: AssessmentCycle, publication: Publication) -> Signature:
-    """ "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH": the signer's office from the publication."""
-    office = (publication.signer or "Chủ tịch").split(" UBND")[0].split(" Ủy ban")[0]
+    """The signature block by who signed: the head signs for the body ("TM." a committee,
+    the minister in person); a deputy signs "KT." for the head (Nghị định 30/2020/NĐ-CP)."""
+    office = (publication.signer or "").strip().lower()
     if cycle.province.is_national:
-        return Signature("KT. BỘ TRƯỞNG", office.upper())
-    return Signature("TM. ỦY BAN NHÂN DÂN", office.upper())
+        if office.startswith("bộ trưởng"):
+            return Signature("", "BỘ TRƯỞNG")
+        return Signature("KT. BỘ TRƯỞNG", "THỨ TRƯỞNG")
+    if office.startswith("phó"):
+        return Signature("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+    return Signature("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
 
 
 REVIEW_WORDS = {
