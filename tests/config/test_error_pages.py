@@ -52,14 +52,6 @@ def test_council_member_is_refused_opening_a_cycle_with_reason_and_way_back(clie
     assert "Forbidden" not in page
 
 
-def test_council_member_is_not_offered_to_open_a_cycle_but_ict_staff_is(client, world):
-    member(client, world, Role.REVIEWER, "council-ws")
-    assert "Mở kỳ đánh giá mới" not in client.get("/quan-ly/").content.decode()
-    other = Client()
-    member(other, world, Role.EDITOR, "editor-ws")
-    assert "Mở kỳ đánh giá mới" in other.get("/quan-ly/").content.decode()
-
-
 def test_expired_form_says_reload_not_csrf(world):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/tai-khoan/login/", {"username": "a", "password": "b"})
