@@ -30,5 +30,11 @@ urlpatterns = [
     path("quan-ly/thiet-lap/", include("rankings.setup.urls")),
     path("", include("rankings.urls")),
 ]
+# Styled, bilingual error pages that say why and what to do next (config.errors).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 # No media route, not even with DEBUG: uploaded evidence is served by
 # rankings.cycles.assessment_views.evidence_file, behind the same permission as the drafts.

@@ -250,6 +250,10 @@ MATRIX: dict[str, list[Call]] = {
         Call("GET", EVERYONE, {**PUBLISHED, "fmt": "csv"}),
         Call("GET", outcome(404), {**OPEN, "fmt": "json"}, label="the open cycle"),
     ],
+    "annex-document": [
+        Call("GET", EVERYONE, {**PUBLISHED, "fmt": "docx"}),
+        Call("GET", outcome(404), {**OPEN, "fmt": "docx"}, label="the open cycle"),
+    ],
     "agency": [Call("GET", EVERYONE, {"province": "mau", "slug": "binh"})],
     "agency-export": [Call("GET", EVERYONE, {"province": "mau", "slug": "binh", "fmt": "json"})],
     "trends": [Call("GET", EVERYONE, {"province": "mau", "block": "districts"})],
@@ -440,6 +444,15 @@ MATRIX: dict[str, list[Call]] = {
             page(("reporter_b", *PREVIEW)),
             lambda ctx: at(agency="binh", pk=evidence_of(ctx, "binh")),
             label="B's evidence file",
+        ),
+    ],
+    "minutes-document": [
+        Call("GET", page(("reporter_a", "head_a", *PREVIEW)), at(agency="an", fmt="docx")),
+        Call(
+            "GET",
+            page(("reporter_b", *PREVIEW)),
+            at(agency="binh", fmt="docx"),
+            label="B's minutes",
         ),
     ],
     "score-history": [
