@@ -1,7 +1,5 @@
 """Staff pages of a cycle: the workspace, opening a cycle, its desk, state changes, publication."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,14 +12,16 @@ from django.views.decorators.http import require_http_methods
 from agencies.models import Agency, Province
 from rankings import permissions, security_log
 from rankings.cycles import assessments, services
+from rankings.cycles.forms import CycleOpenForm, PublishForm
 from rankings.imports.template_workbook import cycle_agencies
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
 from rankings.setup.access import provinces_for_setup
 
 
 def _cycle(request, province, year, block, allowed) -> AssessmentCycle:
+    cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
     cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        permissions.visible_cycles(request.user, cycles),
         province__slug=province,
         year=year,
         block__slug=block,
@@ -53,32 +53,20 @@ def publish(request, province, year, block):
     """The approver publishes for the People's Committee: decision number, date, signer."""
     cycle = _cycle(request, province, year, block, permissions.can_publish)
     revision = cycle.publications.count() + 1
+    form = PublishForm(request.POST or None, correction=revision > 1)
     error = ""
     if request.method == "POST":
-        number = request.POST.get("decision_number", "").strip()
-        signer = request.POST.get("signer", "").strip()
-        reason = request.POST.get("reason", "").strip()
-        try:
-            decided = datetime.date.fromisoformat(request.POST.get("decision_date", ""))
-        except ValueError:
-            decided = None
         if refusal := services.publish_refusal(cycle=cycle):
             error = refusal
-        elif not number or decided is None:
-            error = _("Cần số quyết định và ngày quyết định hợp lệ.")
-        elif revision > 1 and not reason:
-            error = _("Kỳ đã công bố: lần công bố mới là đính chính và cần lý do.")
+        elif not form.is_valid():
+            error = " ".join(form.problems())
         else:
+            data = form.cleaned_data
             with transaction.atomic():
                 if revision == 1:
                     assessments.cycle_finalize(cycle=cycle)
-                services.cycle_publish(
-                    cycle=cycle,
-                    decision_number=number,
-                    decision_date=decided,
-                    signer=signer,
-                    reason=reason,
-                )
+                services.cycle_publish(cycle=cycle, **data)
+            number = data["decision_number"]
             security_log.publication(request, cycle=cycle, decision=number, revision=revision)
             messages.success(request, _("Đã công bố kết quả (lần %(n)s).") % {"n": revision})
             return redirect("leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
@@ -118,33 +106,25 @@ def cycle_new(request, province):
         .select_related("block")
         .order_by("block__order", "-slug")
     )
-    error = ""
-    if request.method == "POST":
-        source = sets.filter(pk=request.POST.get("source") or 0).first()
-        try:
-            year = int(request.POST.get("year", ""))
-            deadline = _date(request.POST.get("submission_deadline"))
-            data_from, data_to = (_date(request.POST.get(f)) for f in ("data_from", "data_to"))
-        except ValueError:
-            source, error = None, _("Năm hoặc ngày không hợp lệ.")
-        if source is None:
-            error = error or _("Hãy chọn bộ tiêu chí nguồn.")
-        elif AssessmentCycle.objects.filter(province=place, block=source.block, year=year).exists():
-            error = _("Đã có kỳ đánh giá năm %(y)s cho khối này.") % {"y": year}
-        else:
-            cycle = _open(place, source, year, deadline, data_from, data_to)
-            messages.success(request, _("Đã mở kỳ đánh giá %(c)s.") % {"c": cycle})
-            return redirect("cycle-desk", place.slug, cycle.year, cycle.block.slug)
+    form = CycleOpenForm(request.POST or None, province=place, sets=sets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cycle = _open(
+            place,
+            data["source"],
+            data["year"],
+            data["submission_deadline"],
+            data["data_from"],
+            data["data_to"],
+        )
+        messages.success(request, _("Đã mở kỳ đánh giá %(c)s.") % {"c": cycle})
+        return redirect("cycle-desk", place.slug, cycle.year, cycle.block.slug)
     return render(
         request,
         "rankings/staff/cycle_new.html",
-        {"province": place, "sets": sets, "error": error},
-        status=400 if error else 200,
+        {"province": place, "sets": sets, "form": form},
+        status=400 if form.errors else 200,
     )
-
-
-def _date(text):
-    return datetime.date.fromisoformat(text) if text else None
 
 
 @transaction.atomic
@@ -171,6 +151,7 @@ def workspace(request):
     """Everything the user's roles give access to: cycles to run, self-assessments to fill."""
     mine = permissions.memberships(request.user)
     provinces = {m.province_id for m in mine if m.role in permissions.STAFF_ROLES}
+    openers = {m.province_id for m in mine if m.role in permissions.CYCLE_OPENERS}
     agencies = {m.agency_id for m in mine if m.agency_id}
     cycles = AssessmentCycle.objects.select_related("province", "block").order_by(
         "province__name", "-year", "block__order"
@@ -188,7 +169,8 @@ def workspace(request):
             and c.block_id == a.block_id
             and c.state == CycleState.OPEN
         ],
-        "provinces": Province.objects.filter(pk__in=provinces)
+        # "Open a new cycle" only where the user may (ICT staff, administrators).
+        "provinces": Province.objects.filter(pk__in=openers)
         if not request.user.is_superuser
         else Province.objects.all(),
         "setup_provinces": provinces_for_setup(request.user),
