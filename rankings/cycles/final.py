@@ -15,6 +15,7 @@ value and no reason blocks publication (`unaccounted`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import scoring
+from agencies.models import Agency
 from rankings.cycles.services import result_rows
 from rankings.frames import criteria_frame, ranking_rules, score_records
 from rankings.imports.template_workbook import cycle_agencies
@@ -63,6 +65,15 @@ class Preview:
     rows: list[Result]
     differences: list[Difference] = field(default_factory=list)
     unaccounted: list[str] = field(default_factory=list)  # agency names, no value nor reason
+
+    def fingerprint(self) -> str:
+        """A digest of the rows: the publish form carries the one the approver saw, and
+        publishing refuses when the preview has changed since."""
+        text = "\n".join(
+            f"{r.agency_id}|{r.total}|{r.score}|{r.percent}|{r.rank}|{r.band}|{r.not_ranked_reason}"
+            for r in sorted(self.rows, key=lambda r: r.agency_id)
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def ranked(self) -> list[Result]:
         return [row for row in self.rows if row.rank is not None]
@@ -112,10 +123,21 @@ def final_preview(*, cycle: AssessmentCycle, with_differences: bool = True) -> P
             unaccounted.append(agency.name)
             continue
         rows.append(_not_ranked_row(cycle=cycle, agency_id=agency_id, reason=reason[:200]))
+    _attach_agencies(rows, agencies)
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.agency.search_name, r.agency_id))
     preview = Preview(cycle=cycle, rows=rows, unaccounted=sorted(unaccounted))
     if with_differences:
         preview.differences = differences(cycle=cycle, agencies=agencies)
     return preview
+
+
+def _attach_agencies(rows: list[Result], agencies: dict) -> None:
+    """Each row's agency without a query per row (the block's, plus any outside its year)."""
+    others = {r.agency_id for r in rows} - set(agencies)
+    if others:
+        agencies = {**agencies, **Agency.objects.in_bulk(list(others))}
+    for row in rows:
+        row.agency = agencies[row.agency_id]
 
 
 def _not_ranked_row(*, cycle, agency_id: int, reason: str) -> Result:
