@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rankings', '0007_cycle_management'),
+        ('rankings', '0008_merge_cycle_management_and_setup'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
