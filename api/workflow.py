@@ -649,11 +649,8 @@ class TransitionView(WorkflowView):
             cycle = services.cycle_transition(
                 cycle=cycle, to=services.CYCLE_ACTIONS[action], user=request.user, path=audit.API
             )
-        except ValueError:
-            raise Locked(
-                _("Không thể %(a)s từ trạng thái “%(s)s”.")
-                % {"a": action, "s": cycle.get_state_display()}
-            ) from None
+        except ValueError as refused:  # the state machine's reason (or what is unreviewed)
+            raise Locked(str(refused)) from None
         cycle.revisions = cycle.publications.count()
         cycle.actions = permissions.allowed_actions(request.user, cycle=cycle)
         return Response(serializers.CycleStateSerializer(cycle).data)
@@ -687,9 +684,7 @@ class PublicationCreate(WorkflowView):
                 raise ValidationError(
                     {"reason": [_("Kỳ đã công bố: lần công bố mới là đính chính và cần lý do.")]}
                 )
-            if first:
-                assessments.cycle_finalize(cycle=cycle)
-            publication = services.cycle_publish(
+            publication = services.cycle_publish(  # the final preview, exactly
                 cycle=cycle,
                 decision_number=data["decision_number"],
                 decision_date=data["decision_date"],

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency, Province
 from rankings import permissions, security_log
-from rankings.cycles import assessments, services
+from rankings.cycles import preview_views, services, states
 from rankings.cycles.forms import CycleOpenForm, PublishForm
 from rankings.imports.template_workbook import cycle_agencies
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
@@ -55,17 +55,20 @@ def publish(request, province, year, block):
     revision = cycle.publications.count() + 1
     form = PublishForm(request.POST or None, correction=revision > 1)
     error = ""
+    preview = preview_views.preview_context(cycle)
     if request.method == "POST":
         if refusal := services.publish_refusal(cycle=cycle):
             error = refusal
+        elif request.POST.get("preview") != preview["preview"].fingerprint():
+            error = _(
+                "Bảng xếp hạng chính thức đã thay đổi kể từ khi trang được mở; hãy xem lại bản "
+                "xem trước bên dưới rồi công bố."
+            )
         elif not form.is_valid():
             error = " ".join(form.problems())
         else:
             data = form.cleaned_data
-            with transaction.atomic():
-                if revision == 1:
-                    assessments.cycle_finalize(cycle=cycle)
-                services.cycle_publish(cycle=cycle, **data)
+            services.cycle_publish(cycle=cycle, **data)  # exactly the preview shown
             number = data["decision_number"]
             security_log.publication(request, cycle=cycle, decision=number, revision=revision)
             messages.success(request, _("Đã công bố kết quả (lần %(n)s).") % {"n": revision})
@@ -75,6 +78,7 @@ def publish(request, province, year, block):
         "revision": revision,
         "error": error,
         "refusal": "" if error else services.publish_refusal(cycle=cycle),
+        **preview,
     }
     return render(request, "rankings/staff/publish.html", context, status=400 if error else 200)
 
@@ -87,10 +91,13 @@ def cycle_state(request, province, year, block):
     if not permissions.can_transition(request.user, cycle=cycle, action=action):
         raise PermissionDenied(_("Bạn không có quyền chuyển trạng thái này."))
     target = services.CYCLE_ACTIONS[action]
+    refusal = states.refusal("cycle", action, cycle.state)
+    if not refusal and request.POST.get("confirmed") != "1":  # confirm with a checklist first
+        return preview_views.checklist(request, cycle=cycle, action=action)
     try:
         services.cycle_transition(cycle=cycle, to=target, user=request.user)
-    except ValueError:
-        messages.error(request, _("Không thể chuyển từ trạng thái hiện tại."))
+    except ValueError as refused:
+        messages.error(request, str(refused))
     return redirect("cycle-desk", cycle.province.slug, cycle.year, cycle.block.slug)
 
 
