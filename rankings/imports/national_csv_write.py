@@ -11,13 +11,12 @@ from django.db import connection
 from django.utils import timezone
 
 import scoring
+from rankings.copy_text import escape, milli_texts
 from rankings.cycles import audit, services
 from rankings.cycles.year_recompute import (
     SCORE_NAMES,
     RecomputeRefused,
     _CriteriaSet,
-    _escape,
-    _milli_texts,
     _row_points,
     _Run,
 )
@@ -129,11 +128,11 @@ def _copy_scores(cursor, rows: pd.DataFrame, points: np.ndarray, maxima: np.ndar
 
     def numbers(column: pd.Series) -> list[str]:
         milli = _milli_column(column)
-        texts = np.array(_milli_texts(np.where(milli == NA_MILLI, 0, milli)), dtype=object)
+        texts = np.array(milli_texts(np.where(milli == NA_MILLI, 0, milli)), dtype=object)
         texts[milli == NA_MILLI] = "\\N"
         return texts.tolist()
 
-    choices = [_escape(c) if isinstance(c, str) else "" for c in rows["choice"].tolist()]
+    choices = [escape(c) if isinstance(c, str) else "" for c in rows["choice"].tolist()]
     text = "".join(
         "\t".join(fields) + "\n"
         for fields in zip(
@@ -143,8 +142,8 @@ def _copy_scores(cursor, rows: pd.DataFrame, points: np.ndarray, maxima: np.ndar
             numbers(rows["value"]),
             numbers(rows["denominator"]),
             choices,
-            _milli_texts(points),
-            _milli_texts(maxima),
+            milli_texts(points),
+            milli_texts(maxima),
             strict=True,
         )
     )

@@ -24,6 +24,8 @@ from agencies.models import (
     Succession,
     UnitSuccession,
 )
+from rankings import copy_text
+from rankings.copy_text import escape
 from rankings.models import (
     AssessmentCycle,
     CriteriaSet,
@@ -198,10 +200,10 @@ def _result_lines(rows: list[dict], publications: dict[int, int] | None):
             str(fields["score"]),
             str(fields["percent"]),
             "\\N" if fields["rank"] is None else str(fields["rank"]),
-            _escape(fields["band"]),
-            _escape(fields["not_ranked_reason"]),
-            _escape(json.dumps(fields["groups"])),
-            _escape(json.dumps(fields["criteria"])),
+            escape(fields["band"]),
+            escape(fields["not_ranked_reason"]),
+            escape(json.dumps(fields["groups"])),
+            escape(json.dumps(fields["criteria"])),
         )
 
 
@@ -239,23 +241,10 @@ def _insert(model, fields: list[str], rows: Iterable[Sequence]) -> None:
         )
 
 
-def _escape(text: str) -> str:
-    """COPY text format: backslash, tab and newline are escaped."""
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return _escape(value if isinstance(value, str) else str(value))
-
-
 def _copy(model, fields: list[str], rows: Iterable[Sequence[str]]) -> None:
     """COPY rows (tuples of text, "\\N" for NULL) into `model`'s table, in chunks."""
     names, defaults = _defaults(model, fields)
-    suffix = "".join("\t" + _copy_text(value) for value in defaults)
+    suffix = "".join("\t" + copy_text.field(value) for value in defaults)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(
         connection.ops.quote_name(model._meta.get_field(f).column) for f in [*fields, *names]
