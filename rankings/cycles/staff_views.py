@@ -13,26 +13,23 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency, Province
 from rankings import permissions, security_log
-from rankings.cycles import assessments, services
+from rankings.cycles import services
+from rankings.cycles.access import staff_cycle
+from rankings.cycles.publication import PublicationRefused, publication_create
 from rankings.imports.template_workbook import cycle_agencies
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
 
 
-def _cycle(request, province, year, block, allowed) -> AssessmentCycle:
-    cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
-        province__slug=province,
-        year=year,
-        block__slug=block,
-    )
-    if not allowed(request.user, cycle=cycle):
-        raise PermissionDenied(_("Bạn không có quyền với kỳ đánh giá này."))
-    return cycle
+def _date_or_none(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 @login_required
 def cycle_desk(request, province, year, block):
-    cycle = _cycle(request, province, year, block, permissions.can_preview_drafts)
+    cycle = staff_cycle(request, province, year, block, permissions.can_preview_drafts)
     submissions = {s.agency_id: s for s in cycle.submissions.all()}
     agencies = cycle_agencies(cycle=cycle)
     context = {
@@ -50,36 +47,25 @@ def cycle_desk(request, province, year, block):
 @require_http_methods(["GET", "POST"])
 def publish(request, province, year, block):
     """The approver publishes for the People's Committee: decision number, date, signer."""
-    cycle = _cycle(request, province, year, block, permissions.can_publish)
+    cycle = staff_cycle(request, province, year, block, permissions.can_publish)
     revision = cycle.publications.count() + 1
     error = ""
     if request.method == "POST":
-        number = request.POST.get("decision_number", "").strip()
-        signer = request.POST.get("signer", "").strip()
-        reason = request.POST.get("reason", "").strip()
         try:
-            decided = datetime.date.fromisoformat(request.POST.get("decision_date", ""))
-        except ValueError:
-            decided = None
-        if refusal := services.publish_refusal(cycle=cycle):
-            error = refusal
-        elif not number or decided is None:
-            error = _("Cần số quyết định và ngày quyết định hợp lệ.")
-        elif revision > 1 and not reason:
-            error = _("Kỳ đã công bố: lần công bố mới là đính chính và cần lý do.")
+            publication = publication_create(
+                cycle=cycle,
+                decision_number=request.POST.get("decision_number", "").strip(),
+                decision_date=_date_or_none(request.POST.get("decision_date", "")),
+                signer=request.POST.get("signer", "").strip(),
+                reason=request.POST.get("reason", "").strip(),
+            )
+        except PublicationRefused as refused:
+            error = refused.message
         else:
-            with transaction.atomic():
-                if revision == 1:
-                    assessments.cycle_finalize(cycle=cycle)
-                services.cycle_publish(
-                    cycle=cycle,
-                    decision_number=number,
-                    decision_date=decided,
-                    signer=signer,
-                    reason=reason,
-                )
-            security_log.publication(request, cycle=cycle, decision=number, revision=revision)
-            messages.success(request, _("Đã công bố kết quả (lần %(n)s).") % {"n": revision})
+            security_log.publication(request, cycle=cycle, publication=publication)
+            messages.success(
+                request, _("Đã công bố kết quả (lần %(n)s).") % {"n": publication.revision}
+            )
             return redirect("leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
     context = {
         "cycle": cycle,
@@ -93,7 +79,7 @@ def publish(request, province, year, block):
 @login_required
 @require_http_methods(["POST"])
 def cycle_state(request, province, year, block):
-    cycle = _cycle(request, province, year, block, permissions.can_preview_drafts)
+    cycle = staff_cycle(request, province, year, block, permissions.can_preview_drafts)
     action = request.POST.get("action", "")
     if not permissions.can_transition(request.user, cycle=cycle, action=action):
         raise PermissionDenied(_("Bạn không có quyền chuyển trạng thái này."))

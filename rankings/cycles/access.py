@@ -1,0 +1,23 @@
+"""The cycle a staff page or form works on, after the permission its action needs."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from rankings.models import AssessmentCycle
+
+
+def staff_cycle(request, province, year, block, allowed) -> AssessmentCycle:
+    """The cycle at (province, year, block), or 404; PermissionDenied unless `allowed` says yes.
+
+    `allowed` is one of `rankings.permissions`' `can_*(user, cycle=...)` checks.
+    """
+    cycle = get_object_or_404(
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        province__slug=province,
+        year=year,
+        block__slug=block,
+    )
+    if not allowed(request.user, cycle=cycle):
+        raise PermissionDenied(_("Bạn không có quyền với kỳ đánh giá này."))
+    return cycle
