@@ -20,7 +20,7 @@ from rankings.imports.national_csv_types import (
     MAX_CSV_BYTES,
     MAX_CSV_LINES,
     CsvRefused,
-    ImportSummary,
+    NationalCsvSummary,
     _Problems,
 )
 from rankings.imports.national_csv_write import _write
@@ -33,7 +33,7 @@ def national_import(
     user=None,
     reason: str = "",
     check_only: bool = False,
-) -> ImportSummary:
+) -> NationalCsvSummary:
     """Import a long CSV of one year's final scores for any provinces, all or nothing.
 
     One value a line: `province, block, agency, criterion, value[, denominator][, choice]`
@@ -63,7 +63,7 @@ def national_import(
         summary = _write(frame, cycles, by, reader, path, read_ahead)
         if check_only:
             transaction.set_rollback(True)
-    return ImportSummary(lines=reader.lines, values=len(frame), empty=reader.empty, **summary)
+    return NationalCsvSummary(lines=reader.lines, values=len(frame), empty=reader.empty, **summary)
 
 
 def _check_file(path: Path) -> tuple[str, list[str]]:

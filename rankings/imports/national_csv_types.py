@@ -54,7 +54,7 @@ class CsvRefused(Exception):
 
 
 @dataclass(frozen=True)
-class ImportSummary:
+class NationalCsvSummary:
     lines: int
     values: int
     cycles: int

@@ -55,7 +55,7 @@ from rankings.seed.synthetic_catalogue import (
     catalogue,
     dti_catalogue,
 )
-from rankings.seed.synthetic_draws import Table
+from rankings.seed.synthetic_draws import CriteriaArrays
 
 
 @dataclass
@@ -169,7 +169,7 @@ class National:
 
     scope: Province
     block: Block
-    table: Table
+    table: CriteriaArrays
     agencies: dict[int, int]  # represented province id → national agency id
 
 

@@ -37,10 +37,10 @@ from rankings.models import (
     Stage,
 )
 from rankings.seed.synthetic_catalogue import BLOCK_MAXIMUM, CHUNK, PREFIX, SCORE_FIELDS, milli_text
-from rankings.seed.synthetic_draws import Drawn, Table, draw_inputs
+from rankings.seed.synthetic_draws import CriteriaArrays, Drawn, draw_inputs
 
 
-def _inputs(chosen, table: Table, seed: int, year: int) -> tuple[pd.DataFrame, Drawn]:
+def _inputs(chosen, table: CriteriaArrays, seed: int, year: int) -> tuple[pd.DataFrame, Drawn]:
     """The engine's inputs frame for all cycles of a block, sorted by agency id."""
     parts, agencies, blocks = [], [], []
     block_index = list(BLOCK_MAXIMUM).index(chosen[0][0].block)
@@ -76,7 +76,7 @@ def _inputs(chosen, table: Table, seed: int, year: int) -> tuple[pd.DataFrame, D
     return frame, drawn
 
 
-def _scores_write(frame: pd.DataFrame, drawn: Drawn, card, table: Table, now) -> int:
+def _scores_write(frame: pd.DataFrame, drawn: Drawn, card, table: CriteriaArrays, now) -> int:
     """Final-stage scores with the engine's points, one row per agency and criterion."""
     points = card.points
     if not (
@@ -133,7 +133,7 @@ def _decimals(milli: np.ndarray, missing: np.ndarray | None = None, null=None) -
     return text.tolist()
 
 
-def _results_write(card, table: Table, publications: dict[int, int]) -> int:
+def _results_write(card, table: CriteriaArrays, publications: dict[int, int]) -> int:
     """Draft results and their published copies, field for field as `_result_rows` has them."""
     criteria_codes = [s.code for s in table.specs]
     k = len(criteria_codes)
