@@ -5,6 +5,8 @@ rounding of published totals and percentages is data on the criteria set, read b
 pure engine in `scoring/`.
 """
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,8 +16,14 @@ from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Block, Province
 
-POINTS = {"max_digits": 9, "decimal_places": 3}
-RAW = {"max_digits": 15, "decimal_places": 3}
+
+class _Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+POINTS: _Digits = {"max_digits": 9, "decimal_places": 3}
+RAW: _Digits = {"max_digits": 15, "decimal_places": 3}
 
 
 class Rounding(models.TextChoices):

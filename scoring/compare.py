@@ -90,7 +90,7 @@ def _milli(column: pd.Series) -> pd.arrays.IntegerArray:
 def _previous_percent(aligned: pd.DataFrame, has: np.ndarray, previous_max: int) -> np.ndarray:
     """The previous frame's `percent` (results_decimal()), else the exact one at 3 places."""
     if "percent" in aligned:
-        return np.where(has, aligned["percent"].to_numpy(dtype=object), None)
+        return np.asarray(np.where(has, aligned["percent"].to_numpy(dtype=object), None))
     out = np.full(len(has), None, dtype=object)
     before = _milli(aligned["total"])[has].to_numpy(dtype=np.int64).astype(object)
     out[has] = scaled_to_decimals(before * 100 * 10**PLACES // previous_max, PLACES)

@@ -94,7 +94,7 @@ def round_scaled(value: int, from_places: int, to_places: int, rounding: Roundin
     Decimal's ROUND_HALF_UP and ROUND_DOWN do, so negative changes are symmetric.
     """
     if to_places >= from_places:
-        return value * 10 ** (to_places - from_places)
+        return int(value * 10 ** (to_places - from_places))
     return _div(value, 10 ** (from_places - to_places), rounding)
 
 
@@ -162,4 +162,4 @@ def round_to_precision(milli: np.ndarray, precision: int, rounding: Rounding) ->
     step = 10 ** (PLACES - precision)
     if step == 1:
         return milli
-    return div_round(milli, step, rounding) * step
+    return np.asarray(div_round(milli, step, rounding) * step)

@@ -40,7 +40,7 @@ class _Columns:
     @property
     def present(self) -> np.ndarray:
         """Cells holding a value (rows left empty and absent rows are not)."""
-        return ~self.missing[self.rows]
+        return np.asarray(~self.missing[self.rows])
 
 
 def grid_points(
@@ -166,7 +166,7 @@ def _choice(
             return f"unknown choice '{choices.iloc[row]}'; expected one of {expected}"
 
         checks.append(RowCheck(at.rows[unknown], "choice", message))
-    return np.maximum(found, 0)
+    return np.asarray(np.maximum(found, 0))
 
 
 def _choice_codes(column: pd.Series, cell_rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -174,7 +174,7 @@ def _choice_codes(column: pd.Series, cell_rows: np.ndarray) -> tuple[np.ndarray,
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = np.append(column.cat.codes.to_numpy(), -1)
         return codes[cell_rows].astype(np.int64), [str(c) for c in column.cat.categories]
-    texts = np.append(column.to_numpy(dtype=object), None)[cell_rows]
+    texts = np.append(column.to_numpy(dtype=object), [None])[cell_rows]
     codes, names = pd.factorize(texts.ravel(), use_na_sentinel=True)
     return codes.reshape(cell_rows.shape), [str(n) for n in names]
 
@@ -191,7 +191,9 @@ def _capped(
     # From `enough` units on, value × per_unit passes the cap: larger values score the
     # same, and clipping them keeps the product inside int64.
     enough = cap * MILLI // np.maximum(per_unit, 1) + 1
-    return np.minimum(mul_div(np.minimum(at.value, enough), per_unit, MILLI, rounding), cap)
+    return np.asarray(
+        np.minimum(mul_div(np.minimum(at.value, enough), per_unit, MILLI, rounding), cap)
+    )
 
 
 def _relative(

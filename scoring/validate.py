@@ -69,7 +69,7 @@ def _problems(inputs: pd.DataFrame, checks: list[RowCheck]) -> list[Problem]:
 
 
 def _shown(value: object, field: str) -> object:
-    if value is None or pd.isna(value):  # type: ignore[call-overload]
+    if value is None or pd.isna(value):
         return None
     # Numbers arrive in milli-points; show the user's decimal.
     return milli_to_decimal(int(value)) if field in ("value", "denominator") else value  # type: ignore[call-overload]
