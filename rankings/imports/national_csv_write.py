@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import scoring
 from rankings.copy_text import escape, milli_texts
@@ -21,7 +22,8 @@ from rankings.cycles.year_recompute import (
     _Run,
 )
 from rankings.imports.national_csv_reader import _CsvReader, _milli_column, _overlay
-from rankings.imports.national_csv_types import NA_MILLI, CsvProblem, CsvRefused, _Problems
+from rankings.imports.national_csv_types import NA_MILLI, _Problems, refused_text
+from rankings.imports.types import ImportProblem, ImportRefused
 from rankings.models import (
     Score,
     Stage,
@@ -245,7 +247,7 @@ def _engine_refused(
     chosen: _CriteriaSet,
     reader: _CsvReader,
     path: Path,
-) -> CsvRefused:
+) -> ImportRefused:
     """The engine's problems at the file's lines (or naming the stored score at fault)."""
     problems = _Problems()
     agency = merged["agency"].to_numpy()
@@ -266,25 +268,28 @@ def _engine_refused(
         value = None if problem.value is None else str(problem.value)
         if number is not None:
             problems.add(
-                CsvProblem(
-                    f"refused by the criteria set's rules: {problem.message}",
-                    number,
-                    reader.shown.get(problem.field, problem.field),
-                    value,
+                ImportProblem(
+                    _("bộ tiêu chí không nhận: %(message)s") % {"message": problem.message},
+                    row=number,
+                    column=reader.shown.get(problem.field, problem.field),
+                    value=value,
                 )
             )
         else:
             slug = reader.agency_slugs.get(problem.agency, problem.agency)
             problems.add(
-                CsvProblem(
-                    f"a stored score the file does not change is refused by the criteria "
-                    f"set's rules ({refused.cycle}, agency {slug}, criterion "
-                    f"{problem.criterion}): {problem.message}"
+                ImportProblem(
+                    _(
+                        "bộ tiêu chí không nhận một điểm đã lưu mà tệp không đổi (%(cycle)s, "
+                        "cơ quan %(agency)s, tiêu chí %(criterion)s): %(message)s"
+                    )
+                    % {
+                        "cycle": refused.cycle,
+                        "agency": slug,
+                        "criterion": problem.criterion,
+                        "message": problem.message,
+                    }
                 )
             )
     problems.count = len(refused.problems)
-    return CsvRefused(
-        f"{path.name}: {problems.count:,} problems; nothing was written.",
-        problems.first(),
-        problems.count,
-    )
+    return ImportRefused(refused_text(path, problems.count), problems.first(), problems.count)
