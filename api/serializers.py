@@ -9,7 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency, AgencyKind, Block, Province
+from api.messages import VietnameseErrors
 from rankings.models import (
+    RAW,
     AssessmentCycle,
     Basis,
     CriteriaSet,
@@ -402,7 +404,12 @@ class CriterionPointsQuery(BlockQuery):
 # Shapes of the operations under /api/v1/cycles/{province}/{year}/{block}/. Decimals are
 # exact strings here too; inputs accept a string or a number with at most 3 decimals.
 
-RAW_INPUT = {"max_digits": 15, "decimal_places": 3, "allow_null": True, "required": False}
+RAW_INPUT = {**RAW, "allow_null": True, "required": False}  # Score.value column limits
+
+
+def _max_length(model, name: str) -> int:
+    """A text column's length, so the API refuses what the database would (declared once)."""
+    return model._meta.get_field(name).max_length
 
 
 class CycleStateSerializer(CycleSerializer):
@@ -461,7 +468,7 @@ class ScoreSerializer(serializers.ModelSerializer):
         ]
 
 
-class ScoreInput(serializers.Serializer):
+class ScoreInput(VietnameseErrors, serializers.Serializer):
     """Raw inputs; the server turns them into points as the criteria set says."""
 
     value = serializers.DecimalField(
@@ -473,6 +480,11 @@ class ScoreInput(serializers.Serializer):
     choice = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default="", help_text="For choice rules."
     )
+
+    def validate_denominator(self, value):
+        if value is not None and value <= 0:  # the column refuses it (score_denominator_positive)
+            raise serializers.ValidationError(_("denominator: mẫu số phải lớn hơn 0."))
+        return value
 
     def validate(self, attrs):
         if attrs.get("value") is None and attrs.get("denominator") is None and not attrs["choice"]:
@@ -516,14 +528,19 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return evidence.file.name.rsplit("/", 1)[-1] if evidence.file else None
 
 
-class EvidenceInput(serializers.Serializer):
-    title = serializers.CharField(max_length=300)
+class EvidenceInput(VietnameseErrors, serializers.Serializer):
+    title = serializers.CharField(max_length=_max_length(Evidence, "title"))
     document_number = serializers.CharField(
-        max_length=60, required=False, allow_blank=True, default=""
+        max_length=_max_length(Evidence, "document_number"),
+        required=False,
+        allow_blank=True,
+        default="",
     )
     issued_on = serializers.DateField(required=False, allow_null=True, default=None)
     summary = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    url = serializers.URLField(required=False, allow_blank=True, default="")
+    url = serializers.URLField(
+        max_length=_max_length(Evidence, "url"), required=False, allow_blank=True, default=""
+    )
     file = serializers.FileField(
         required=False,
         allow_null=True,
@@ -544,7 +561,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
         fields = ["agency", "state", "submitted_at", "submitted_by"]
 
 
-class ImportInput(serializers.Serializer):
+class ImportInput(VietnameseErrors, serializers.Serializer):
     file = serializers.FileField(help_text="The entry template (.xlsx) or a CSV, at most 5 MB.")
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Check and preview only; nothing is saved."
@@ -586,14 +603,16 @@ class ImportResultSerializer(serializers.Serializer):
     preview = PreviewRowSerializer(many=True, help_text="The ranking once applied.")
 
 
-class TransitionInput(serializers.Serializer):
+class TransitionInput(VietnameseErrors, serializers.Serializer):
     action = serializers.ChoiceField(choices=["review", "reopen", "approve"])
 
 
-class PublicationInput(serializers.Serializer):
-    decision_number = serializers.CharField(max_length=60)
+class PublicationInput(VietnameseErrors, serializers.Serializer):
+    decision_number = serializers.CharField(max_length=_max_length(Publication, "decision_number"))
     decision_date = serializers.DateField()
-    signer = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    signer = serializers.CharField(
+        max_length=_max_length(Publication, "signer"), required=False, allow_blank=True, default=""
+    )
     reason = serializers.CharField(
         max_length=1000,
         required=False,

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from api import views, workflow
+from api import cycle_management, views, workflow
 
 CYCLE = "cycles/<slug:province>/<int:year>/<slug:block>/"
 SCORE = CYCLE + "scores/<slug:agency>/<str:code>/"
@@ -28,6 +28,19 @@ urlpatterns = [
     path(SCORE + "review/", workflow.ScoreReview.as_view(), name="api-score-review"),
     path(SCORE + "evidence/", workflow.EvidenceList.as_view(), name="api-evidence"),
     path(SCORE + "evidence/<int:pk>/", workflow.EvidenceFile.as_view(), name="api-evidence-file"),
+    path(CYCLE + "deadline/", cycle_management.DeadlineView.as_view(), name="api-deadline"),
+    path(CYCLE + "cancellation/", cycle_management.CancelView.as_view(), name="api-cancel"),
+    path(CYCLE + "archive/", cycle_management.ArchiveView.as_view(), name="api-archive"),
+    path(
+        CYCLE + "agencies/<slug:agency>/extension/",
+        cycle_management.ExtensionView.as_view(),
+        name="api-extension",
+    ),
+    path(
+        CYCLE + "agencies/<slug:agency>/reopen/",
+        cycle_management.ReopenView.as_view(),
+        name="api-reopen",
+    ),
     path(
         CYCLE + "agencies/<slug:agency>/submission/",
         workflow.SubmissionView.as_view(),

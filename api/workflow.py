@@ -20,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +29,7 @@ from agencies.models import Agency
 from api import serializers
 from api.errors import error_body
 from api.pagination import KeysFirstPagination
+from api.parsers import JSONParser
 from api.views import errors
 from rankings import permissions, security_log
 from rankings.cycles import assessments, audit, services
@@ -39,6 +40,7 @@ from rankings.models import (
     AGENCY_ROLES,
     AssessmentCycle,
     Criterion,
+    CycleState,
     Evidence,
     Score,
     Stage,
@@ -175,8 +177,10 @@ class WorkflowView(APIView):
         return response
 
     def get_cycle(self) -> AssessmentCycle:
+        # Outside the cycle's province an existing cycle is as absent as a missing one.
+        cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
         return get_object_or_404(
-            AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+            permissions.visible_cycles(self.request.user, cycles),
             province__slug=self.kwargs["province"],
             year=self.kwargs["year"],
             block__slug=self.kwargs["block"],
@@ -584,6 +588,8 @@ class ImportView(WorkflowView):
             permissions.can_enter_scores(request.user, cycle=cycle),
             _("Chỉ cán bộ Sở TT&TT nhập điểm từ tệp."),
         )
+        if cycle.state == CycleState.ARCHIVED:  # out of use: nothing is written any more
+            raise Locked(assessments.entry_lock_reason(cycle=cycle))
         body = serializers.ImportInput(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]

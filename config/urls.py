@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from accounts import api as accounts_api
 from config import health
 
 admin.site.site_header = "Xếp hạng ứng dụng CNTT, chính quyền điện tử"
@@ -20,7 +21,10 @@ urlpatterns = [
     # session, writes no data and signs no one in, so a forged post can at most change a
     # visitor's language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    path("tai-khoan/", include("accounts.urls")),  # first: replaces the reset views
     path("tai-khoan/", include("django.contrib.auth.urls")),
+    path("api/v1/tokens/", accounts_api.TokenList.as_view(), name="api-tokens"),
+    path("api/v1/tokens/<str:key>/", accounts_api.TokenDetail.as_view(), name="api-token"),
     path("api/v1/", include("api.urls")),
     path("", include("rankings.urls")),
 ]

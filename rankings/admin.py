@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from rankings.models import (
@@ -7,28 +9,106 @@ from rankings.models import (
     CriteriaSet,
     Criterion,
     CriterionGroup,
+    CycleState,
     Evidence,
     Membership,
     Publication,
     Result,
     Score,
     Submission,
+    criteria_set_published,
 )
 
 
-class BandInline(admin.TabularInline):
+def _set_published(criteria_set) -> bool:
+    return criteria_set is not None and criteria_set.pk and criteria_set_published(criteria_set.pk)
+
+
+def _cycle_published(cycle) -> bool:
+    return cycle is not None and (
+        cycle.state == CycleState.PUBLISHED or cycle.publications.exists()
+    )
+
+
+class PublishedCycleForm(forms.ModelForm):
+    """Adding a score to a published cycle is a correction: refused with the form's error."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if _cycle_published(cleaned.get("cycle")):
+            raise forms.ValidationError(
+                _("Kỳ đánh giá đã công bố: sửa số liệu bằng đính chính (nhập tệp kèm lý do).")
+            )
+        return cleaned
+
+
+class FrozenCriteriaAdmin(admin.ModelAdmin):
+    """A published criteria set and its parts show read-only: no change, no delete.
+
+    The model refuses too (`FrozenOncePublished`); here the admin never offers the form.
+    """
+
+    def criteria_set_of(self, obj):
+        return obj.criteria_set if obj is not None else None
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if _set_published(self.criteria_set_of(obj)):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if _set_published(self.criteria_set_of(obj)):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class FrozenInline(admin.TabularInline):
+    """Parts of a published set: shown, never added, changed or deleted inline."""
+
+    def _frozen(self, obj) -> bool:
+        return _set_published(obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class PublishedCycleAdmin:
+    """Rows of a published cycle (its scores, evidence, submissions) are read-only here:
+    a change of published data is a correction, made by import with its reason."""
+
+    def cycle_of(self, obj):
+        return obj.cycle if obj is not None else None
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if _cycle_published(self.cycle_of(obj)):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if _cycle_published(self.cycle_of(obj)):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class BandInline(FrozenInline):
     model = Band
     extra = 0
 
 
-class GroupInline(admin.TabularInline):
+class GroupInline(FrozenInline):
     model = CriterionGroup
     extra = 0
     fields = ["code", "name", "parent", "order"]
 
 
 @admin.register(CriteriaSet)
-class CriteriaSetAdmin(admin.ModelAdmin):
+class CriteriaSetAdmin(FrozenCriteriaAdmin):
     list_display = [
         "name",
         "province",
@@ -43,9 +123,12 @@ class CriteriaSetAdmin(admin.ModelAdmin):
     list_select_related = ["province", "block"]
     inlines = [BandInline, GroupInline]
 
+    def criteria_set_of(self, obj):
+        return obj
+
 
 @admin.register(CriterionGroup)
-class CriterionGroupAdmin(admin.ModelAdmin):
+class CriterionGroupAdmin(FrozenCriteriaAdmin):
     list_display = ["code", "name", "criteria_set", "parent"]
     list_filter = ["criteria_set"]
     search_fields = ["code", "name"]
@@ -53,7 +136,7 @@ class CriterionGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(FrozenCriteriaAdmin):
     list_display = [
         "code",
         "name",
@@ -70,20 +153,28 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentCycle)
-class AssessmentCycleAdmin(SimpleHistoryAdmin):
+class AssessmentCycleAdmin(PublishedCycleAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "province", "year", "block", "state", "submission_deadline"]
     list_filter = ["province", "block", "year", "state"]
     search_fields = ["province__name", "block__name"]
     list_select_related = ["province", "block"]
+
+    def cycle_of(self, obj):
+        return obj
 
 
 class EvidenceInline(admin.StackedInline):
     model = Evidence
     extra = 0
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not _cycle_published(getattr(obj, "cycle", None)) and super().has_add_permission(
+            request, obj
+        )
+
 
 @admin.register(Score)
-class ScoreAdmin(SimpleHistoryAdmin):
+class ScoreAdmin(PublishedCycleAdmin, SimpleHistoryAdmin):
     list_display = ["agency", "criterion", "stage", "points", "max_points", "cycle", "is_synthetic"]
     list_filter = ["stage", "is_synthetic", "cycle__province", "cycle__year", "cycle__block"]
     search_fields = ["agency__name", "criterion__code", "criterion__name"]
@@ -91,6 +182,7 @@ class ScoreAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["agency", "criterion"]
     readonly_fields = ["updated_at", "updated_by"]
     inlines = [EvidenceInline]
+    form = PublishedCycleForm
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = "admin"  # the audit trail names the path
@@ -99,6 +191,9 @@ class ScoreAdmin(SimpleHistoryAdmin):
 
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
+    """Publications are made by the publication service only (a decision, or a correction
+    with its reason): shown here, never added, changed or deleted."""
+
     list_display = [
         "decision_number",
         "decision_date",
@@ -110,6 +205,15 @@ class PublicationAdmin(admin.ModelAdmin):
     list_filter = ["cycle__province", "cycle__year", "cycle__block"]
     search_fields = ["decision_number", "signer"]
     list_select_related = ["cycle__province", "cycle__block"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Result)
@@ -141,7 +245,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(PublishedCycleAdmin, admin.ModelAdmin):
     list_display = ["agency", "cycle", "state", "submitted_at", "submitted_by"]
     list_filter = ["state", "cycle__province", "cycle__year"]
     search_fields = ["agency__name"]

@@ -24,6 +24,95 @@ class _Digits(TypedDict):
 
 POINTS: _Digits = {"max_digits": 9, "decimal_places": 3}
 RAW: _Digits = {"max_digits": 15, "decimal_places": 3}
+# The years a cycle may have: the database refuses others (`cycle_year_range`), and the
+# forms and the API declare the same bounds from here.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+class Frozen(Exception):
+    """A write refused because it would change what a publication froze (its criteria
+    set, its groups, criteria and bands, or the cycle's identity); the message says why."""
+
+
+def criteria_set_published(criteria_set_id) -> bool:
+    """Whether any publication used this criteria set: then it is read-only everywhere."""
+    return Publication.objects.filter(cycle__criteria_set_id=criteria_set_id).exists()
+
+
+def frozen_message(criteria_set) -> str:
+    return _(
+        "Bộ tiêu chí “%(s)s” đã được dùng cho kết quả công bố nên không sửa, thêm hay xoá được "
+        "(kể cả nhóm, tiêu chí, xếp loại). Muốn thay đổi, hãy sao chép thành bộ mới cho kỳ sau."
+    ) % {"s": criteria_set}
+
+
+class FrozenQuerySet(models.QuerySet):
+    """Bulk updates and deletes refuse rows of a published criteria set, as `save` does."""
+
+    def _refuse_frozen(self) -> None:
+        field = self.model.FROZEN_BY
+        published = Publication.objects.filter(
+            cycle__criteria_set__in=self.values(field)
+        ).select_related("cycle__criteria_set")
+        if first := published.first():
+            raise Frozen(frozen_message(first.cycle.criteria_set))
+
+    def update(self, **kwargs):
+        self._refuse_frozen()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_frozen()
+        return super().delete()
+
+
+class FrozenOncePublished(models.Model):
+    """A criteria set or one of its parts: read-only once a publication used the set.
+
+    `save` and `delete` refuse (`Frozen`), and `clean` refuses with a form error, so the
+    admin, the services and a stray script all meet the same rule.
+    """
+
+    FROZEN_BY = "criteria_set"
+    objects = FrozenQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if (frozen := self.frozen_set()) is not None:
+            raise Frozen(frozen_message(frozen))
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if (frozen := self.frozen_set()) is not None:
+            raise Frozen(frozen_message(frozen))
+        return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if (frozen := self.frozen_set()) is not None:
+            raise ValidationError(frozen_message(frozen))
+
+    def frozen_set(self):
+        """The published criteria set this row belongs (or belonged) to, or None while it
+        may change. A part moved out of a published set is refused as well as one moved in."""
+        if self.FROZEN_BY == "id":
+            ids = {self.pk}
+        else:
+            ids = {self.criteria_set_id}
+            if self.pk is not None:
+                stored = type(self)._base_manager.filter(pk=self.pk)
+                ids.add(stored.values_list("criteria_set_id", flat=True).first())
+        ids.discard(None)
+        if not ids:
+            return None
+        published = (
+            Publication.objects.filter(cycle__criteria_set_id__in=ids)
+            .select_related("cycle__criteria_set")
+            .first()
+        )
+        return published.cycle.criteria_set if published else None
 
 
 class Rounding(models.TextChoices):
@@ -50,13 +139,16 @@ class RuleKind(models.TextChoices):
     RELATIVE = "relative", _("So với đơn vị cao nhất")
 
 
-class CriteriaSet(models.Model):
+class CriteriaSet(FrozenOncePublished):
     """A criteria set (bộ tiêu chí), issued by a decision, for one block of one province.
 
     Every rule that decides a published number is data here: the maximum, the precision
     and rounding of totals and percentages, the tie rule, the bands and the "not ranked
-    below" threshold. A year's set is usually a copy of last year's, then edited.
+    below" threshold. A year's set is usually a copy of last year's, then edited. Once a
+    publication used it, it and its parts are read-only (`FrozenOncePublished`).
     """
+
+    FROZEN_BY = "id"
 
     province = models.ForeignKey(
         Province,
@@ -144,7 +236,7 @@ class CriteriaSet(models.Model):
         return self.name
 
 
-class Band(models.Model):
+class Band(FrozenOncePublished):
     """A band (xếp loại) such as Tốt ≥ 85 %, Khá ≥ 70 %; the lower bound is inclusive."""
 
     criteria_set = models.ForeignKey(
@@ -170,7 +262,7 @@ class Band(models.Model):
         return self.label
 
 
-class CriterionGroup(models.Model):
+class CriterionGroup(FrozenOncePublished):
     """A criterion group (nhóm tiêu chí) or sub-group, e.g. 1 readiness → 1.1 infrastructure.
 
     Its maximum is the sum of its criteria's maxima, so it is not stored.
@@ -204,7 +296,7 @@ class CriterionGroup(models.Model):
         return f"{self.code}. {self.name}"
 
 
-class Criterion(models.Model):
+class Criterion(FrozenOncePublished):
     """A criterion (tiêu chí): code, maximum and the rule that turns raw inputs into points.
 
     `params` holds the rule's data: a step table, the choices and their fractions of the
@@ -246,6 +338,7 @@ class Criterion(models.Model):
         return f"{self.code}. {self.name}"
 
     def clean(self) -> None:
+        super().clean()
         if (
             self.group_id
             and self.criteria_set_id
@@ -260,6 +353,7 @@ class CycleState(models.TextChoices):
     REVIEW = "review", _("Đang thẩm định")
     APPROVED = "approved", _("Đã duyệt")
     PUBLISHED = "published", _("Đã công bố")
+    ARCHIVED = "archived", _("Đã lưu trữ (không dùng)")
 
 
 class AssessmentCycle(models.Model):
@@ -281,6 +375,7 @@ class AssessmentCycle(models.Model):
     submission_deadline = models.DateField(_("hạn nộp tự đánh giá"), null=True, blank=True)
     data_from = models.DateField(_("số liệu từ ngày"), null=True, blank=True)
     data_to = models.DateField(_("số liệu đến ngày"), null=True, blank=True)
+    archived_reason = models.TextField(_("lý do lưu trữ"), blank=True)
     history = HistoricalRecords(verbose_name=_("lịch sử kỳ đánh giá"))
 
     class Meta:
@@ -303,11 +398,36 @@ class AssessmentCycle(models.Model):
     def __str__(self) -> str:
         return f"{self.province} · {self.block} · {self.year}"
 
+    def save(self, *args, **kwargs):
+        if reason := self.frozen_change():
+            raise Frozen(reason)
+        return super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.criteria_set_id and self.block_id and self.criteria_set.block_id != self.block_id:
             raise ValidationError(
                 {"criteria_set": _("Bộ tiêu chí phải cùng khối với kỳ đánh giá.")}
             )
+        if reason := self.frozen_change():
+            raise ValidationError(reason)
+
+    # What a publication froze about its cycle: which ranking it is, under which rules.
+    FROZEN_FIELDS = ("province_id", "year", "block_id", "criteria_set_id", "state")
+
+    def frozen_change(self) -> str:
+        """Why this unsaved change of a published cycle is refused, or "" when it is not."""
+        if self.pk is None or not Publication.objects.filter(cycle_id=self.pk).exists():
+            return ""
+        stored = AssessmentCycle.objects.filter(pk=self.pk).values(*self.FROZEN_FIELDS).first()
+        changed = [f for f in self.FROZEN_FIELDS if stored and stored[f] != getattr(self, f)]
+        if changed == ["state"] and self.state == CycleState.PUBLISHED:
+            return ""  # the publication service marking it published
+        if not changed:
+            return ""
+        return _(
+            "Kỳ đánh giá đã công bố: không đổi được tỉnh, năm, khối, bộ tiêu chí hay trạng "
+            "thái; mọi thay đổi số liệu phải qua đính chính có lý do."
+        )
 
 
 class Stage(models.TextChoices):
@@ -458,6 +578,12 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_number} ({self.cycle}, lần {self.revision})"
+
+    @property
+    def correction_number(self) -> int:
+        """0 for the decision (revision 1); revision 2 is the first correction ("đính chính
+        lần 1")."""
+        return self.revision - 1
 
 
 class Result(models.Model):
@@ -626,6 +752,13 @@ class Submission(models.Model):
         related_name="+",
         verbose_name=_("người nộp"),
     )
+    extended_to = models.DateField(
+        _("gia hạn nộp đến"),
+        null=True,
+        blank=True,
+        help_text=_("Hạn riêng của đơn vị, sau hạn chung của kỳ đánh giá."),
+    )
+    extension_reason = models.CharField(_("lý do gia hạn"), max_length=300, blank=True)
     history = HistoricalRecords(verbose_name=_("lịch sử bản tự đánh giá"))
 
     class Meta:
@@ -637,6 +770,13 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} · {self.cycle.year} · {self.get_state_display()}"
+
+    def deadline(self, cycle=None):
+        """The agency's deadline: its extension when later than the cycle's."""
+        general = (cycle or self.cycle).submission_deadline
+        if self.extended_to and (general is None or self.extended_to > general):
+            return self.extended_to
+        return general
 
 
 class Notification(models.Model):

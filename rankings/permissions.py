@@ -29,6 +29,17 @@ def roles_in(user, *, province_id: int, agency_id: int | None = None) -> set[str
     return found
 
 
+def visible_cycles(user, cycles):
+    """`cycles` narrowed to the provinces where the user has a role (all for a superuser).
+
+    Staff pages and the workflow API look a cycle up through this, so to anyone else an
+    existing cycle answers exactly the 404 of a missing one, never a 403 that confirms it.
+    """
+    if getattr(user, "is_superuser", False):
+        return cycles
+    return cycles.filter(province_id__in={m.province_id for m in memberships(user)})
+
+
 def can_preview_drafts(user, *, cycle) -> bool:
     """Provincial staff see a cycle's draft ranking; agencies never see other agencies' drafts."""
     if getattr(user, "is_superuser", False):
@@ -64,6 +75,12 @@ def can_review(user, *, cycle) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return bool(roles_in(user, province_id=cycle.province_id) & {Role.ADMIN, Role.REVIEWER})
+
+
+def can_manage_cycle(user, *, cycle) -> bool:
+    """ICT staff and provincial administrators run a cycle without the superuser: move its
+    deadline, extend it for one agency, reopen a submission, cancel or archive the cycle."""
+    return can_enter_scores(user, cycle=cycle)
 
 
 def can_open_cycles(user, *, province) -> bool:

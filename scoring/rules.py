@@ -130,7 +130,7 @@ def _steps(
     position = np.broadcast_to(at.positions, at.value.shape)
     # Values above the top threshold score like it; clipping keeps the combined
     # (criterion, threshold) search key inside int64.
-    clipped = np.clip(at.value, 0, table.step_top[at.positions])
+    clipped = np.minimum(at.value, table.step_top[at.positions])
     keys = (position << STEP_SHIFT) | clipped
     found = np.searchsorted(table.step_keys, keys, side="right") - 1
     safe = np.maximum(found, 0)
@@ -155,7 +155,7 @@ def _choice(
     lookup = np.zeros((len(at.positions), len(names) + 1), dtype=np.int64)
     for column, position in enumerate(at.positions.tolist()):
         offered = table.choice_points[position]
-        lookup[column, : len(names)] = [offered.get(name, -1) for name in names]
+        lookup[column, :-1] = [offered.get(name, -1) for name in names]
     found = lookup[np.arange(len(at.positions)), keys]
     unknown = found < 0
     if unknown.any():

@@ -43,7 +43,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from agencies.models import Province
 from api.workflow import score_etag
@@ -108,13 +108,17 @@ def outcome(default, allowed=(), ok=None, **roles) -> dict:
 
 
 def page(allowed=(), ok=200, refused=403, **roles):
-    """A signed-in page: anonymous → login, `allowed` → ok, everybody else → refused."""
-    return outcome(refused, allowed, ok, **{"anonymous": LOGIN, **roles})
+    """A signed-in page: anonymous → login, `allowed` → ok, everybody else → refused; staff
+    of another province get the 404 of a missing cycle (rankings.permissions.visible_cycles)."""
+    outsider = {"editor_other": 404} if refused == 403 and "editor_other" not in allowed else {}
+    return outcome(refused, allowed, ok, **{"anonymous": LOGIN, **outsider, **roles})
 
 
 def api(allowed=(), ok=200, refused=403, **roles):
-    """A workflow operation: anonymous → 401, `allowed` → ok, everybody else → refused."""
-    return outcome(refused, allowed, ok, **{"anonymous": 401, **roles})
+    """A workflow operation: anonymous → 401, `allowed` → ok, everybody else → refused,
+    another province's staff → 404 as if the cycle did not exist."""
+    outsider = {"editor_other": 404} if refused == 403 and "editor_other" not in allowed else {}
+    return outcome(refused, allowed, ok, **{"anonymous": 401, **outsider, **roles})
 
 
 EVERYONE = outcome(200)
@@ -282,14 +286,23 @@ MATRIX: dict[str, list[Call]] = {
         Call("PUT", EVERYONE, BAD_LINK, label="a bad link"),
     ],
     "password_reset_complete": [Call("GET", EVERYONE)],
+    "api-token-list": [
+        Call("GET", SIGNED_IN, label="one's own tokens (and the province's, for its admin)"),
+        Call(
+            "POST",
+            page(ROLES, 404),
+            body={"action": "revoke", "key": "0123456789abcde"},
+            label="revoking a token nobody has",
+        ),
+    ],
     # --- staff pages: the province's roles, by what each may do -------------------------
     "workspace": [Call("GET", SIGNED_IN)],
     "notifications": [Call("GET", SIGNED_IN, label="each user's own notices only")],
     "cycle-new": [
-        Call("GET", page(ENTER), {"province": "mau"}),
+        Call("GET", page(ENTER, editor_other=403), {"province": "mau"}),
         Call(
             "POST",
-            page(ENTER, 302),
+            page(ENTER, 302, editor_other=403),
             {"province": "mau"},
             body=lambda ctx: {"source": ctx.world.cycle_2021.criteria_set.pk, "year": "2023"},
         ),
@@ -300,6 +313,28 @@ MATRIX: dict[str, list[Call]] = {
         Call("POST", page(PUBLISH, 302), OPEN, body={"action": "approve"}, label="approve"),
     ],
     "cycle-desk": [Call("GET", page(PREVIEW), OPEN)],
+    "cycle-manage": [
+        Call("GET", page(ENTER), OPEN),
+        Call(
+            "POST",
+            page(ENTER, 302),
+            OPEN,
+            body={"action": "deadline", "deadline-deadline": "2099-01-01"},
+            label="move the deadline",
+        ),
+        Call(
+            "POST",
+            page(ENTER, 302),
+            OPEN,
+            body={
+                "action": "extend",
+                "extend-agency": "an",
+                "extend-until": "2099-02-01",
+                "extend-reason": "Đổi cán bộ",
+            },
+            label="extend An's",
+        ),
+    ],
     "entry-template": [Call("GET", page(ENTER), OPEN)],
     "draft-leaderboard": [Call("GET", page(PREVIEW), OPEN)],
     "publish": [
@@ -409,6 +444,10 @@ MATRIX: dict[str, list[Call]] = {
     r"api/v1/[\s\S]*/$": [Call("GET", outcome(404), path="/api/v1/khong-co/")],
     # --- the workflow API: token, scoped as the pages are -------------------------------
     "api-me": [Call("GET", api(ROLES))],
+    "api-tokens": [Call("GET", api(ROLES))],
+    "api-token": [
+        Call("DELETE", api(ROLES, 404), {"key": "0123456789abcde"}, label="nobody's token")
+    ],
     "api-cycle": [Call("GET", api((*MEMBERS, "superuser")), OPEN)],
     "api-transitions": [
         Call("POST", api(ENTER), OPEN, json=True, body={"action": "review"}),
@@ -503,6 +542,30 @@ MATRIX: dict[str, list[Call]] = {
             label="to B's score",
         ),
     ],
+    "api-deadline": [Call("POST", api(ENTER), OPEN, json=True, body={"deadline": "2099-01-01"})],
+    "api-extension": [
+        Call(
+            "POST",
+            api(ENTER),
+            at(agency="an"),
+            json=True,
+            body={"until": "2099-02-01", "reason": "x"},
+        )
+    ],
+    "api-reopen": [
+        Call(
+            "POST",
+            api(ENTER, 409),
+            at(agency="an"),
+            json=True,
+            body={"reason": "x"},
+            label="not submitted",
+        )
+    ],
+    "api-cancel": [
+        Call("POST", api(ENTER, 409), OPEN, json=True, body={"reason": "x"}, label="holds data")
+    ],
+    "api-archive": [Call("POST", api(ENTER), OPEN, json=True, body={"reason": "Mở nhầm"})],
     "api-submission": [
         Call("POST", api(("head_a",)), at(agency="an")),
         Call("POST", api(()), at(agency="binh"), label="B's, by nobody here"),
@@ -606,7 +669,7 @@ def ctx(world, settings, tmp_path):
     for name, (role, agency, province) in setup.items():
         users[name] = User.objects.create_user(name, "", "x")
         Membership.objects.create(user=users[name], role=role, province=province, agency=agency)
-    tokens = {name: Token.objects.create(user=u).key for name, u in users.items() if u}
+    tokens = {name: AuthToken.objects.create(user=u)[1] for name, u in users.items() if u}
     cookies = {}  # one session per role, made once: a call that logs out is rolled back
     for name, user in users.items():
         if user is not None:

@@ -4,16 +4,19 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from rankings import permissions
 from rankings.models import AssessmentCycle
 
 
 def staff_cycle(request, province, year, block, allowed) -> AssessmentCycle:
-    """The cycle at (province, year, block), or 404; PermissionDenied unless `allowed` says yes.
+    """The cycle at (province, year, block) among those the user may see, or 404;
+    PermissionDenied unless `allowed` says yes.
 
     `allowed` is one of `rankings.permissions`' `can_*(user, cycle=...)` checks.
     """
+    cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
     cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        permissions.visible_cycles(request.user, cycles),
         province__slug=province,
         year=year,
         block__slug=block,

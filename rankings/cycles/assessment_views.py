@@ -1,12 +1,8 @@
 """The agency's self-assessment page: the whole criteria tree, its inputs and evidence."""
 
-import datetime
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,13 +11,14 @@ from django.views.decorators.http import require_http_methods
 from agencies.models import Agency
 from rankings import permissions
 from rankings.cycles import assessments, audit
+from rankings.cycles.forms import EvidenceForm, ReviewForm, SelfAssessmentForm
 from rankings.models import AssessmentCycle, Evidence, RuleKind, Score, Stage, Submission
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def self_assessment(request, province, year, block, agency):
-    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    cycle, unit = _cycle_and_agency(request.user, province, year, block, agency)
     if not permissions.can_self_assess(request.user, cycle=cycle, agency=unit):
         raise PermissionDenied(_("Chỉ cán bộ của chính đơn vị được tự đánh giá."))
     errors: list[str] = []
@@ -68,9 +65,11 @@ def _versions(request) -> dict[str, str] | None:
     return found or None
 
 
-def _cycle_and_agency(province, year, block, agency):
+def _cycle_and_agency(user, province, year, block, agency):
     cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        permissions.visible_cycles(
+            user, AssessmentCycle.objects.select_related("province", "block", "criteria_set")
+        ),
         province__slug=province,
         year=year,
         block__slug=block,
@@ -98,6 +97,8 @@ def _context(request, cycle, unit, errors):
         # overwrite what someone else changed in the meantime.
         "rows": [(c, score, assessments.score_version(score)) for c, score in rows],
         "lock": assessments.lock_reason(cycle=cycle, submission=submission),
+        # The agency's own deadline: an extension ICT staff gave it, else the cycle's.
+        "deadline": submission.deadline(cycle) if submission else cycle.submission_deadline,
         "can_submit": permissions.can_submit_self_assessment(
             request.user, cycle=cycle, agency=unit
         ),
@@ -106,78 +107,59 @@ def _context(request, cycle, unit, errors):
 
 
 def _inputs(request, cycle) -> dict[str, assessments.RawInput]:
-    inputs, problems = {}, []
-    for criterion in cycle.criteria_set.criteria.all():
+    """The posted inputs of every criterion, checked by `SelfAssessmentForm` against the
+    columns' limits; a refused one raises `InvalidInput` naming the criterion."""
+    criteria = list(cycle.criteria_set.criteria.all())
+    form = SelfAssessmentForm(request.POST, criteria=criteria)
+    if not form.is_valid():
+        raise assessments.InvalidInput(form.problems())
+    inputs = {}
+    for criterion in criteria:
         code = criterion.code
-        value = _number(request.POST.get(f"v-{code}", ""), code, problems)
-        denominator = _number(request.POST.get(f"d-{code}", ""), code, problems)
-        choice = request.POST.get(f"c-{code}", "").strip()
+        value, denominator = form.cleaned_data[f"v-{code}"], form.cleaned_data[f"d-{code}"]
+        choice = form.cleaned_data[f"c-{code}"].strip()
         if criterion.rule == RuleKind.CHOICE and choice:
             inputs[code] = assessments.RawInput(choice=choice)
         elif value is not None or denominator is not None:
             inputs[code] = assessments.RawInput(value=value, denominator=denominator)
-    if problems:
-        raise assessments.InvalidInput(problems)
     return inputs
 
 
-def _number(text: str, code: str, problems: list[str]) -> Decimal | None:
-    text = text.strip().replace(" ", "")
-    if not text:
-        return None
-    try:
-        return Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        problems.append(_("%(c)s: “%(t)s” không phải là số.") % {"c": code, "t": text})
-        return None
-
-
 def _evidence_fields(request) -> dict:
-    issued, url = request.POST.get("issued_on") or None, request.POST.get("url", "").strip()
-    try:
-        issued = datetime.date.fromisoformat(issued) if issued else None
-    except ValueError:
-        raise assessments.InvalidInput([_("Ngày ban hành không hợp lệ.")]) from None
-    try:
-        if url:
-            URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
-        raise assessments.InvalidInput([_("Đường dẫn minh chứng không hợp lệ.")]) from None
-    return {
-        "criterion_code": request.POST.get("criterion", ""),
-        "document_number": request.POST.get("document_number", "")[:60],
-        "title": request.POST.get("title", "")[:300] or _("(không có trích yếu)"),
-        "issued_on": issued,
-        "summary": request.POST.get("summary", ""),
-        "url": url,
-        "file": request.FILES.get("file"),
-    }
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise assessments.InvalidInput(form.problems())
+    return form.service_fields()
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request, province, year, block, agency):
     """Self-assessed and verified values side by side; accept, adjust or return each."""
-    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    cycle, unit = _cycle_and_agency(request.user, province, year, block, agency)
     if not permissions.can_review(request.user, cycle=cycle):
         raise PermissionDenied(_("Chỉ hội đồng thẩm định được thẩm định."))
     errors: list[str] = []
     status = 200
     if request.method == "POST":
-        code = request.POST.get("criterion", "")
+        form = ReviewForm(request.POST)
         try:
-            inputs = _inputs_for(request, code)
+            if not form.is_valid():
+                raise assessments.InvalidInput(form.problems())
+            data = form.cleaned_data
             assessments.score_review(
                 cycle=cycle,
                 agency=unit,
-                code=code,
-                action=request.POST.get("action", ""),
+                code=data["criterion"],
+                action=data["action"],
                 user=request.user,
-                comment=request.POST.get("comment", ""),
-                inputs=inputs,
-                expected=request.POST.get("version"),  # None from a bare client: no check
+                comment=data["comment"],
+                inputs=_inputs_for(data),
+                expected=data["version"] if "version" in request.POST else None,  # bare: none
             )
-            messages.success(request, _("Đã ghi kết quả thẩm định tiêu chí %(c)s.") % {"c": code})
+            messages.success(
+                request, _("Đã ghi kết quả thẩm định tiêu chí %(c)s.") % {"c": data["criterion"]}
+            )
             return redirect(request.path)
         except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
             errors = getattr(refused, "problems", [str(refused)])
@@ -193,18 +175,12 @@ def review(request, province, year, block, agency):
     return render(request, "rankings/staff/review.html", context, status=status)
 
 
-def _inputs_for(request, code: str) -> assessments.RawInput | None:
-    if request.POST.get("action") != "adjusted":
+def _inputs_for(data) -> assessments.RawInput | None:
+    if data["action"] != "adjusted":
         return None
-    problems: list[str] = []
-    raw = assessments.RawInput(
-        value=_number(request.POST.get("value", ""), code, problems),
-        denominator=_number(request.POST.get("denominator", ""), code, problems),
-        choice=request.POST.get("choice", "").strip(),
+    return assessments.RawInput(
+        value=data["value"], denominator=data["denominator"], choice=data["choice"].strip()
     )
-    if problems:
-        raise assessments.InvalidInput(problems)
-    return raw
 
 
 @login_required
@@ -213,7 +189,7 @@ def evidence_file(request, province, year, block, agency, pk):
 
     Evidence is never served from a public media URL: files are unpublished drafts.
     """
-    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    cycle, unit = _cycle_and_agency(request.user, province, year, block, agency)
     if not permissions.can_read_agency_drafts(request.user, cycle=cycle, agency=unit):
         raise PermissionDenied(_("Bạn không có quyền xem minh chứng của đơn vị này."))
     evidence = get_object_or_404(Evidence, pk=pk, score__cycle=cycle, score__agency=unit)
@@ -229,7 +205,7 @@ def evidence_file(request, province, year, block, agency, pk):
 @login_required
 def score_history(request, province, year, block, agency):
     """The audit trail of an agency's scores: who, when, which path, old → new."""
-    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    cycle, unit = _cycle_and_agency(request.user, province, year, block, agency)
     if not (
         permissions.can_preview_drafts(request.user, cycle=cycle)
         or permissions.can_self_assess(request.user, cycle=cycle, agency=unit)

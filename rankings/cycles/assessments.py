@@ -71,6 +71,8 @@ def lock_reason(*, cycle: AssessmentCycle, submission: Submission | None) -> str
     """Why the agency can no longer edit its self-assessment, or "" when it can."""
     if cycle.state == CycleState.PUBLISHED:
         return _("Kỳ đánh giá đã được công bố.")
+    if cycle.state == CycleState.ARCHIVED:
+        return _("Kỳ đánh giá đã được lưu trữ (không dùng): %(r)s") % {"r": cycle.archived_reason}
     if cycle.state == CycleState.APPROVED:
         return _("Kỳ đánh giá đã được phê duyệt.")
     returned = submission is not None and submission.state == SubmissionState.RETURNED
@@ -82,7 +84,8 @@ def lock_reason(*, cycle: AssessmentCycle, submission: Submission | None) -> str
         }
     if submission is not None and submission.state == SubmissionState.SUBMITTED:
         return _("Bản tự đánh giá đã được nộp.")
-    deadline = cycle.submission_deadline
+    # The agency's own extension, when ICT staff gave one, moves its deadline.
+    deadline = submission.deadline(cycle) if submission else cycle.submission_deadline
     if deadline is not None and timezone.localdate() > deadline:
         return _("Đã quá hạn nộp (%(d)s).") % {"d": deadline.strftime("%d/%m/%Y")}
     return ""
@@ -125,7 +128,7 @@ def self_assessment_save(
     submission, _created = Submission.objects.select_for_update().get_or_create(
         cycle=cycle, agency=agency
     )
-    cycle.refresh_from_db(fields=["state", "submission_deadline"])
+    cycle.refresh_from_db(fields=["state", "submission_deadline", "archived_reason"])
     reason = lock_reason(cycle=cycle, submission=submission)
     if reason:
         raise Locked(reason)
@@ -323,6 +326,8 @@ def entry_lock_reason(*, cycle: AssessmentCycle) -> str:
         return _("Kỳ đánh giá đã được công bố; hãy nhập lại bằng tệp kèm lý do đính chính.")
     if cycle.state == CycleState.APPROVED:
         return _("Kỳ đánh giá đã được phê duyệt.")
+    if cycle.state == CycleState.ARCHIVED:
+        return lock_reason(cycle=cycle, submission=None)
     return ""
 
 
@@ -391,7 +396,7 @@ def score_review(
     `Conflict` is raised and nothing is written.
     """
     cycle.refresh_from_db(fields=["state"])  # the state may have moved on since the page
-    if cycle.state in {CycleState.APPROVED, CycleState.PUBLISHED}:
+    if cycle.state in {CycleState.APPROVED, CycleState.PUBLISHED, CycleState.ARCHIVED}:
         raise Locked(lock_reason(cycle=cycle, submission=None))
     # The agency's lock, as every writer of its scores takes it (the form, the API): the
     # version check and the write see the same rows. Not FOR UPDATE on the scores: joined
@@ -414,6 +419,13 @@ def score_review(
                     "định) kể từ khi trang được mở; hãy tải lại trang."
                 )
                 % {"c": code}
+            ]
+        )
+    if action not in {Review.ACCEPTED, Review.ADJUSTED, Review.RETURNED}:
+        raise InvalidInput(
+            [
+                _("Kết quả thẩm định “%(a)s” không hợp lệ; chỉ nhận accepted, adjusted, returned.")
+                % {"a": action[:40]}
             ]
         )
     if action in {Review.ADJUSTED, Review.RETURNED} and not comment.strip():

@@ -48,11 +48,73 @@ def cycle_opened(cycle) -> int:
     )
 
 
-def deadline_near(cycle, *, days_left: int) -> int:
+def deadline_near(cycle, *, days_left: int, deadline=None, agency=None, exclude=()) -> int:
+    """Remind the agencies whose current deadline is `deadline` (the cycle's, or one
+    agency's extension); those with a later extension (`exclude`) are not told."""
+    deadline, exclude = deadline or cycle.submission_deadline, set(exclude)
+    users = [
+        u for u, agency_id in _members_with_agency(cycle, agency=agency) if agency_id not in exclude
+    ]
     return notify(
-        _members(cycle, roles=[Role.REPORTER, Role.HEAD]),
+        users,
         subject=_("Còn %(n)s ngày đến hạn nộp tự đánh giá %(c)s") % {"n": days_left, "c": cycle},
-        body=_("Hạn nộp: %(d)s.") % {"d": cycle.submission_deadline.strftime("%d/%m/%Y")},
+        body=_("Hạn nộp: %(d)s.") % {"d": deadline.strftime("%d/%m/%Y")},
+    )
+
+
+def _members_with_agency(cycle, *, agency=None):
+    memberships = Membership.objects.filter(
+        province=cycle.province_id, role__in=[Role.REPORTER, Role.HEAD]
+    )
+    if agency is not None:
+        memberships = memberships.filter(agency=agency)
+    else:
+        memberships = memberships.filter(agency__block=cycle.block_id)
+    return [(m.user, m.agency_id) for m in memberships.select_related("user")]
+
+
+def _self_assessment_url(cycle, agency) -> str:
+    return reverse(
+        "self-assessment", args=[cycle.province.slug, cycle.year, cycle.block.slug, agency.slug]
+    )
+
+
+def deadline_moved(cycle, *, before) -> int:
+    """The whole cycle's deadline moved: agencies without a later extension are told."""
+    from rankings.models import Submission
+
+    extended = set(
+        Submission.objects.filter(
+            cycle=cycle, extended_to__gt=cycle.submission_deadline
+        ).values_list("agency_id", flat=True)
+    )
+    users = [u for u, agency_id in _members_with_agency(cycle) if agency_id not in extended]
+    new = cycle.submission_deadline.strftime("%d/%m/%Y")
+    old = before.strftime("%d/%m/%Y") if before else "—"
+    return notify(
+        users,
+        subject=_("Hạn nộp tự đánh giá %(c)s nay là %(d)s") % {"c": cycle, "d": new},
+        body=_("Hạn nộp đổi từ %(o)s sang %(d)s.") % {"o": old, "d": new},
+    )
+
+
+def deadline_extended(cycle, *, agency, until, reason: str) -> int:
+    day = until.strftime("%d/%m/%Y")
+    return notify(
+        _members(cycle, roles=[Role.REPORTER, Role.HEAD], agency=agency),
+        subject=_("Đơn vị được gia hạn nộp tự đánh giá %(c)s đến %(d)s") % {"c": cycle, "d": day},
+        body=_("Hạn nộp của đơn vị: %(d)s. Lý do: %(r)s") % {"d": day, "r": reason},
+        url=_self_assessment_url(cycle, agency),
+    )
+
+
+def submission_reopened(cycle, *, agency, reason: str, deadline) -> int:
+    day = deadline.strftime("%d/%m/%Y") if deadline else "—"
+    return notify(
+        _members(cycle, roles=[Role.REPORTER, Role.HEAD], agency=agency),
+        subject=_("Bản tự đánh giá %(c)s được mở lại để sửa") % {"c": cycle},
+        body=_("Lý do: %(r)s. Hạn nộp lại: %(d)s.") % {"r": reason, "d": day},
+        url=_self_assessment_url(cycle, agency),
     )
 
 

@@ -1,7 +1,5 @@
 """Staff pages of a cycle: the workspace, opening a cycle, its desk, state changes, publication."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,16 +13,10 @@ from agencies.models import Agency, Province
 from rankings import permissions, security_log
 from rankings.cycles import services
 from rankings.cycles.access import staff_cycle
+from rankings.cycles.forms import CycleOpenForm, PublishForm
 from rankings.cycles.publication import PublicationRefused, publication_create
 from rankings.imports.template_workbook import cycle_agencies
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
-
-
-def _date_or_none(text: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 @login_required
@@ -49,24 +41,24 @@ def publish(request, province, year, block):
     """The approver publishes for the People's Committee: decision number, date, signer."""
     cycle = staff_cycle(request, province, year, block, permissions.can_publish)
     revision = cycle.publications.count() + 1
+    form = PublishForm(request.POST or None, correction=revision > 1)
     error = ""
     if request.method == "POST":
-        try:
-            publication = publication_create(
-                cycle=cycle,
-                decision_number=request.POST.get("decision_number", "").strip(),
-                decision_date=_date_or_none(request.POST.get("decision_date", "")),
-                signer=request.POST.get("signer", "").strip(),
-                reason=request.POST.get("reason", "").strip(),
-            )
-        except PublicationRefused as refused:
-            error = refused.message
+        if refusal := services.publish_refusal(cycle=cycle):
+            error = refusal
+        elif not form.is_valid():
+            error = " ".join(form.problems())
         else:
-            security_log.publication(request, cycle=cycle, publication=publication)
-            messages.success(
-                request, _("Đã công bố kết quả (lần %(n)s).") % {"n": publication.revision}
-            )
-            return redirect("leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
+            try:
+                publication = publication_create(cycle=cycle, **form.cleaned_data)
+            except PublicationRefused as refused:
+                error = refused.message
+            else:
+                security_log.publication(request, cycle=cycle, publication=publication)
+                messages.success(
+                    request, _("Đã công bố kết quả (lần %(n)s).") % {"n": publication.revision}
+                )
+                return redirect("leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
     context = {
         "cycle": cycle,
         "revision": revision,
@@ -103,33 +95,25 @@ def cycle_new(request, province):
         .select_related("block")
         .order_by("block__order", "-slug")
     )
-    error = ""
-    if request.method == "POST":
-        source = sets.filter(pk=request.POST.get("source") or 0).first()
-        try:
-            year = int(request.POST.get("year", ""))
-            deadline = _date(request.POST.get("submission_deadline"))
-            data_from, data_to = (_date(request.POST.get(f)) for f in ("data_from", "data_to"))
-        except ValueError:
-            source, error = None, _("Năm hoặc ngày không hợp lệ.")
-        if source is None:
-            error = error or _("Hãy chọn bộ tiêu chí nguồn.")
-        elif AssessmentCycle.objects.filter(province=place, block=source.block, year=year).exists():
-            error = _("Đã có kỳ đánh giá năm %(y)s cho khối này.") % {"y": year}
-        else:
-            cycle = _open(place, source, year, deadline, data_from, data_to)
-            messages.success(request, _("Đã mở kỳ đánh giá %(c)s.") % {"c": cycle})
-            return redirect("cycle-desk", place.slug, cycle.year, cycle.block.slug)
+    form = CycleOpenForm(request.POST or None, province=place, sets=sets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cycle = _open(
+            place,
+            data["source"],
+            data["year"],
+            data["submission_deadline"],
+            data["data_from"],
+            data["data_to"],
+        )
+        messages.success(request, _("Đã mở kỳ đánh giá %(c)s.") % {"c": cycle})
+        return redirect("cycle-desk", place.slug, cycle.year, cycle.block.slug)
     return render(
         request,
         "rankings/staff/cycle_new.html",
-        {"province": place, "sets": sets, "error": error},
-        status=400 if error else 200,
+        {"province": place, "sets": sets, "form": form},
+        status=400 if form.errors else 200,
     )
-
-
-def _date(text):
-    return datetime.date.fromisoformat(text) if text else None
 
 
 @transaction.atomic

@@ -16,9 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rankings import permissions, security_log
 from rankings.cycles.access import staff_cycle
+from rankings.cycles.assessments import entry_lock_reason
 from rankings.imports.services import import_apply, import_parse, import_preview
 from rankings.imports.template_workbook import cycle_template_xlsx
 from rankings.imports.types import MAX_UPLOAD_BYTES, ImportRefused
+from rankings.models import CycleState
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROGRESS_TOKEN = re.compile(r"[A-Za-z0-9]{16,64}")
@@ -43,6 +45,9 @@ def score_import(request, province, year, block):
     if request.method == "GET":
         return render(request, "rankings/staff/import.html", {"cycle": cycle})
     progress = ImportProgress.of(request, cycle)
+    if cycle.state == CycleState.ARCHIVED:  # out of use: nothing is written any more
+        error = entry_lock_reason(cycle=cycle)
+        return _import_page(request, cycle, error=error, status=409, progress=progress)
     if "confirm" in request.POST:
         return _confirm(request, cycle, progress)
     upload = request.FILES.get("file")

@@ -87,8 +87,9 @@ def leaderboard(request, province, year, block, fmt=None):
 @login_required
 def draft_leaderboard(request, province, year, block):
     """Staff preview of a cycle's working draft, clearly marked as not published."""
+    cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
     cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        permissions.visible_cycles(request.user, cycles),
         province__slug=province,
         year=year,
         block__slug=block,

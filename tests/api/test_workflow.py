@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from rankings.models import (
@@ -71,8 +71,8 @@ def people(world):
 def as_role(people, name) -> APIClient:
     client = APIClient()
     if name != "anonymous":
-        token = Token.objects.create(user=people[name])
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _row, token = AuthToken.objects.create(user=people[name])
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
@@ -130,13 +130,23 @@ def test_if_none_match_star_creates_only_once(cycle, people):
     first = api.put(url, {"value": "8"}, format="json", HTTP_IF_NONE_MATCH="*")
     second = api.put(url, {"value": "9"}, format="json", HTTP_IF_NONE_MATCH="*")
     assert (first.status_code, second.status_code) == (201, 412)
+    assert second.json()["error"]["code"] == "precondition_failed"
+    # The stored value is the first write's; the refused one left no trace.
+    score = Score.objects.get(
+        cycle=cycle, agency__slug="an", stage=Stage.SELF, criterion__code="1.1"
+    )
+    assert score.value == Decimal("8")
+    assert score.history.count() == 1
 
 
 def test_inputs_the_criteria_set_refuses_are_400_with_the_reason(cycle, people):
     api = as_role(people, "reporter_a")
     over = api.put(CYCLE + "scores/an/1.2/?stage=self", {"value": "3", "denominator": "0"})
     assert over.status_code == 400
-    assert "1.2" in " ".join(over.json()["error"]["fields"]["non_field_errors"])
+    assert over.json()["error"]["fields"]["denominator"] == ["denominator: mẫu số phải lớn hơn 0."]
+    too_much = api.put(CYCLE + "scores/an/2.1/?stage=self", {"value": "25"})
+    assert too_much.status_code == 400  # the criteria set's maximum: the engine names it
+    assert "2.1" in " ".join(too_much.json()["error"]["fields"]["non_field_errors"])
     empty = api.put(CYCLE + "scores/an/1.1/?stage=self", {}, format="json")
     assert empty.status_code == 400 and empty.json()["error"]["code"] == "invalid"
     unknown = api.put(CYCLE + "scores/an/9.9/?stage=self", {"value": "1"}, format="json")

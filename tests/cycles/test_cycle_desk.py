@@ -17,16 +17,17 @@ def login(client, world, role, agency=None):
 def test_editor_opens_2022_from_the_2021_set_and_sends_it_to_review(client, world):
     login(client, world, Role.EDITOR)
     source = world.cycle_2021.criteria_set
-    response = client.post(
-        "/quan-ly/mau/mo-ky/",
-        {
-            "source": source.pk,
-            "year": "2022",
-            "submission_deadline": "2023-01-15",
-            "data_from": "2022-01-01",
-            "data_to": "2022-12-31",
-        },
-    )
+    fields = {
+        "source": source.pk,
+        "year": "2022",
+        "submission_deadline": "2023-01-15",
+        "data_from": "2022-01-01",
+        "data_to": "2022-12-31",
+    }
+    past = client.post("/quan-ly/mau/mo-ky/", fields)  # the deadline is long gone: refused
+    assert past.status_code == 400 and "Hạn nộp 15/01/2023 đã qua" in past.content.decode()
+    assert not AssessmentCycle.objects.filter(year=2022).exists()
+    response = client.post("/quan-ly/mau/mo-ky/", {**fields, "confirm_past_deadline": "on"})
     assert response.status_code == 302
     assert response["Location"] == "/quan-ly/mau/2022/districts/"
     cycle = AssessmentCycle.objects.get(year=2022, block=world.districts)

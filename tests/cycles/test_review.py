@@ -161,7 +161,11 @@ def test_every_change_is_audited_with_who_path_and_old_to_new(client, world, cyc
 def test_history_is_private_to_staff_and_the_agency_itself(client, world, cycle):
     login(client, world, Role.REPORTER, world.binh)
     assert client.get("/quan-ly/mau/2022/districts/don-vi/an/lich-su/").status_code == 403
-    assert client.get("/quan-ly/mau/2022/districts/don-vi/binh/lich-su/").status_code == 200
+    own = client.get("/quan-ly/mau/2022/districts/don-vi/binh/lich-su/")
+    assert own.status_code == 200
+    page = own.content.decode()
+    assert "Lịch sử thay đổi điểm: UBND huyện Bình năm 2022" in page
+    assert "UBND huyện An" not in page  # nothing of the other agency
 
 
 def test_a_review_from_a_stale_page_is_refused_and_changes_nothing(client, world, cycle):

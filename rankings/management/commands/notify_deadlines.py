@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from rankings.cycles import notifications
-from rankings.models import AssessmentCycle, CycleState
+from rankings.models import AssessmentCycle, CycleState, Submission
 
 
 class Command(BaseCommand):
@@ -15,9 +15,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, days: int, **options):
         due = timezone.localdate() + datetime.timedelta(days=days)
-        cycles = AssessmentCycle.objects.filter(state=CycleState.OPEN, submission_deadline=due)
-        sent = sum(
-            notifications.deadline_near(c, days_left=days)
-            for c in cycles.select_related("province", "block")
+        open_cycles = AssessmentCycle.objects.filter(state=CycleState.OPEN)
+        cycles = open_cycles.filter(submission_deadline=due).select_related("province", "block")
+        sent = 0
+        for cycle in cycles:  # everyone due then, but those given a later deadline
+            later = Submission.objects.filter(cycle=cycle, extended_to__gt=due)
+            exclude = set(later.values_list("agency_id", flat=True))
+            sent += notifications.deadline_near(cycle, days_left=days, exclude=exclude)
+        extended = Submission.objects.filter(cycle__in=open_cycles, extended_to=due).select_related(
+            "cycle__province", "cycle__block", "agency"
         )
-        self.stdout.write(f"{sent} reminders for {len(cycles)} cycles due {due:%d/%m/%Y}.")
+        for submission in extended:  # an agency's own extension ends then
+            if submission.deadline() == due:
+                sent += notifications.deadline_near(
+                    submission.cycle, days_left=days, deadline=due, agency=submission.agency
+                )
+        self.stdout.write(
+            f"{sent} reminders for {len(cycles)} cycles and {len(extended)} extensions "
+            f"due {due:%d/%m/%Y}."
+        )
