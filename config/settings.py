@@ -174,6 +174,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a check: its password_changed hook ends the user's sessions and API token.
+    {"NAME": "rankings.setup.users.EndSessionsOnPasswordChange"},
 ]
 
 LANGUAGE_CODE = "vi"
@@ -202,6 +204,9 @@ STORAGES = {
 # plus the multipart envelope and the form's other fields).
 REQUEST_BODY_MAX_BYTES = 1 * 1024 * 1024
 UPLOAD_BODY_MAX_BYTES = 11 * 1024 * 1024
+
+# Files browsers ask for at the site's root (/favicon.ico), served by whitenoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
@@ -224,6 +229,7 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
     # Behind a proxy that terminates TLS and sets this header (and strips the client's own).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # says "reload the form", in Vietnamese
 
 # Sessions end SESSION_MAX_HOURS after sign-in whatever happens, and after
 # SESSION_IDLE_MINUTES without a request (config.middleware.SessionTimeoutMiddleware).
@@ -361,6 +367,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # WeasyPrint logs every layout step at INFO; only its warnings are worth a line.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

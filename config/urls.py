@@ -26,7 +26,15 @@ urlpatterns = [
     path("api/v1/tokens/", accounts_api.TokenList.as_view(), name="api-tokens"),
     path("api/v1/tokens/<str:key>/", accounts_api.TokenDetail.as_view(), name="api-token"),
     path("api/v1/", include("api.urls")),
+    # Before the public site, whose "<province>/…" patterns would otherwise match first.
+    path("quan-ly/thiet-lap/", include("rankings.setup.urls")),
     path("", include("rankings.urls")),
 ]
+# Styled, bilingual error pages that say why and what to do next (config.errors).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 # No media route, not even with DEBUG: uploaded evidence is served by
 # rankings.cycles.assessment_views.evidence_file, behind the same permission as the drafts.

@@ -7,6 +7,7 @@ views, the API and services ask the same questions and get the same answers.
 from rankings.models import AGENCY_ROLES, CycleState, Membership, Role
 
 STAFF_ROLES = {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.APPROVER}
+CYCLE_OPENERS = {Role.ADMIN, Role.EDITOR}
 
 
 def memberships(user) -> list[Membership]:
@@ -86,7 +87,7 @@ def can_manage_cycle(user, *, cycle) -> bool:
 def can_open_cycles(user, *, province) -> bool:
     if getattr(user, "is_superuser", False):
         return True
-    return bool(roles_in(user, province_id=province.pk) & {Role.ADMIN, Role.EDITOR})
+    return bool(roles_in(user, province_id=province.pk) & CYCLE_OPENERS)
 
 
 def can_transition(user, *, cycle, action: str) -> bool:

@@ -25,6 +25,8 @@ class RowCheck:
     rows: np.ndarray
     field: str
     message: Callable[[int], str]
+    code: str = ""  # the Problem's code
+    detail: Callable[[int], dict[str, object]] | None = None  # the Problem's figures, built like `message`
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,14 @@ def _direct(
     if above.any():
         maxima = table.maxima
 
-        def message(row: int) -> str:
-            value = _plain(rows.value[row])
+        def detail(row: int) -> dict[str, object]:
             maximum = milli_to_decimal(maxima[rows.criterion[row]])
-            return f"value {value} is above the maximum {maximum}"
+            return {"value": _plain(rows.value[row]), "maximum": maximum}
 
-        checks.append(RowCheck(at.rows[above], "value", message))
+        def message(row: int) -> str:
+            return "value {value} is above the maximum {maximum}".format(**detail(row))
+
+        checks.append(RowCheck(at.rows[above], "value", message, "above_maximum", detail))
     return at.value
 
 
@@ -105,14 +109,18 @@ def _ratio(
     invalid = present & (denominator <= 0)
     above = present & (denominator > 0) & (at.value > denominator)
     if invalid.any():
-        checks.append(RowCheck(at.rows[invalid], "denominator", _no_denominator))
+        checks.append(
+            RowCheck(at.rows[invalid], "denominator", _no_denominator, "denominator_not_positive")
+        )
     if above.any():
 
-        def message(row: int) -> str:
-            value, denominator = _plain(rows.value[row]), _plain(rows.denominator[row])
-            return f"value {value} is above the denominator {denominator}"
+        def detail(row: int) -> dict[str, object]:
+            return {"value": _plain(rows.value[row]), "denominator": _plain(rows.denominator[row])}
 
-        checks.append(RowCheck(at.rows[above], "value", message))
+        def message(row: int) -> str:
+            return "value {value} is above the denominator {denominator}".format(**detail(row))
+
+        checks.append(RowCheck(at.rows[above], "value", message, "above_denominator", detail))
     # Rows above their denominator are reported; capping them keeps the product small.
     value = np.minimum(at.value, denominator)
     return mul_div(value, at.maxima, np.where(denominator > 0, denominator, 1), rounding)
@@ -161,11 +169,15 @@ def _choice(
     if unknown.any():
         choices = inputs["choice"]
 
+        def detail(row: int) -> dict[str, object]:
+            expected = sorted(table.choice_points[int(rows.criterion[row])])
+            return {"choice": str(choices.iloc[row]), "expected": expected}
+
         def message(row: int) -> str:
             expected = ", ".join(sorted(table.choice_points[int(rows.criterion[row])]))
             return f"unknown choice '{choices.iloc[row]}'; expected one of {expected}"
 
-        checks.append(RowCheck(at.rows[unknown], "choice", message))
+        checks.append(RowCheck(at.rows[unknown], "choice", message, "unknown_choice", detail))
     return np.asarray(np.maximum(found, 0))
 
 

@@ -96,6 +96,7 @@ PREVIEW = ("editor", "reviewer", "approver", "admin", "superuser")  # drafts of 
 ENTER = ("editor", "admin", "superuser")  # final scores, imports, cycles
 REVIEW = ("reviewer", "admin", "superuser")
 PUBLISH = ("approver", "superuser")
+SETUP = ("admin", "superuser")  # a province's set-up (rankings.setup)
 MEMBERS = ("reporter_a", "head_a", "reporter_b", "editor", "reviewer", "approver", "admin")
 
 
@@ -249,6 +250,10 @@ MATRIX: dict[str, list[Call]] = {
         Call("GET", EVERYONE, {**PUBLISHED, "fmt": "csv"}),
         Call("GET", outcome(404), {**OPEN, "fmt": "json"}, label="the open cycle"),
     ],
+    "annex-document": [
+        Call("GET", EVERYONE, {**PUBLISHED, "fmt": "docx"}),
+        Call("GET", outcome(404), {**OPEN, "fmt": "docx"}, label="the open cycle"),
+    ],
     "agency": [Call("GET", EVERYONE, {"province": "mau", "slug": "binh"})],
     "agency-export": [Call("GET", EVERYONE, {"province": "mau", "slug": "binh", "fmt": "json"})],
     "trends": [Call("GET", EVERYONE, {"province": "mau", "block": "districts"})],
@@ -298,6 +303,48 @@ MATRIX: dict[str, list[Call]] = {
     # --- staff pages: the province's roles, by what each may do -------------------------
     "workspace": [Call("GET", SIGNED_IN)],
     "notifications": [Call("GET", SIGNED_IN, label="each user's own notices only")],
+    # --- a province's set-up: its provincial administrators (and the superuser) only ------
+    "setup-index": [Call("GET", page(ROLES, admin=302), label="one province: straight to it")],
+    "setup-home": [Call("GET", page(SETUP), {"province": "mau"})],
+    "setup-blocks": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no name"),
+    ],
+    "setup-agencies": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no file"),
+    ],
+    "setup-criteria": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no file"),
+    ],
+    "setup-criteria-copy": [
+        Call(
+            "POST",
+            page(SETUP, 302),
+            lambda ctx: {"province": "mau", "pk": ctx.world.cycle_2021.criteria_set.pk},
+        )
+    ],
+    "setup-staff": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no account"),
+    ],
+    "setup-staff-import": [
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no file")
+    ],
+    "setup-staff-user": [
+        Call(
+            "POST",
+            page(SETUP, 302),
+            lambda ctx: {"province": "mau", "pk": ctx.users["reporter_b"].pk},
+            body={"action": "none"},
+            label="an unknown action changes nothing",
+        )
+    ],
+    "setup-backfill": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no table"),
+    ],
     "cycle-new": [
         Call("GET", page(ENTER, editor_other=403), {"province": "mau"}),
         Call(
@@ -397,6 +444,15 @@ MATRIX: dict[str, list[Call]] = {
             page(("reporter_b", *PREVIEW)),
             lambda ctx: at(agency="binh", pk=evidence_of(ctx, "binh")),
             label="B's evidence file",
+        ),
+    ],
+    "minutes-document": [
+        Call("GET", page(("reporter_a", "head_a", *PREVIEW)), at(agency="an", fmt="docx")),
+        Call(
+            "GET",
+            page(("reporter_b", *PREVIEW)),
+            at(agency="binh", fmt="docx"),
+            label="B's minutes",
         ),
     ],
     "score-history": [

@@ -122,7 +122,8 @@ def test_production_cookies_are_secure_and_https_is_enforced():
 
 
 def test_password_validators_refuse_weak_passwords(settings):
-    assert len(settings.AUTH_PASSWORD_VALIDATORS) == 4
+    # Four checks, and the hook that ends sessions on a password change (rankings.setup.users).
+    assert len(settings.AUTH_PASSWORD_VALIDATORS) == 5
     for weak in ("12345678", "matkhau", "password123"):
         with pytest.raises(ValidationError):
             validate_password(weak)
