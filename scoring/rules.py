@@ -26,7 +26,8 @@ class RowCheck:
     field: str
     message: Callable[[int], str]
     code: str = ""  # the Problem's code
-    detail: Callable[[int], dict[str, object]] | None = None  # the Problem's figures, built like `message`
+    # the Problem's figures, built like `message`
+    detail: Callable[[int], dict[str, object]] | None = None
 
 
 @dataclass(frozen=True)
