@@ -43,8 +43,9 @@ def annex(request, province, year, block, fmt):
 @login_required
 @require_GET
 def minutes(request, province, year, block, agency, fmt):
+    cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
     cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        permissions.visible_cycles(request.user, cycles),  # another province's: 404, not 403
         province__slug=province,
         year=year,
         block__slug=block,
