@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from agencies.models import NATIONAL_SLUG
-from rankings.cycles import assessment_views, management_views, staff_views
+from rankings.cycles import assessment_views, dashboard_views, management_views, staff_views
 from rankings.imports import views as import_views
 from rankings.public import views
 
@@ -28,6 +28,11 @@ urlpatterns = [
         "quan-ly/<slug:province>/<int:year>/<slug:block>/trang-thai/",
         staff_views.cycle_state,
         name="cycle-state",
+    ),
+    path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/tong-quan/",
+        dashboard_views.cycle_dashboard,
+        name="cycle-dashboard",
     ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/dieu-hanh/",

@@ -296,10 +296,15 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "cycle-state": [
         Call("GET", page(ROLES, 405), OPEN),
-        Call("POST", page(ENTER, 302), OPEN, body={"action": "review"}),
+        Call("POST", page(ENTER), OPEN, body={"action": "review"}, label="review checklist"),
+        Call("POST", page(ENTER, 302), OPEN, body={"action": "review", "confirmed": "1"}),
         Call("POST", page(PUBLISH, 302), OPEN, body={"action": "approve"}, label="approve"),
     ],
     "cycle-desk": [Call("GET", page(PREVIEW), OPEN)],
+    "cycle-dashboard": [
+        Call("GET", page((*ENTER, "approver")), OPEN),
+        Call("POST", page(ENTER, 302), OPEN, body={"confirm": "on"}, label="remind the late"),
+    ],
     "cycle-manage": [
         Call("GET", page(ENTER), OPEN),
         Call(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 import scoring
 from agencies.models import Agency
-from rankings.cycles import audit, notifications, services
+from rankings.cycles import audit, notifications, services, turn_notices
 from rankings.frames import criteria_frame, ranking_rules, score_records
 from rankings.models import (
     AssessmentCycle,
@@ -250,6 +250,14 @@ def self_assessment_submit(*, cycle, agency, user) -> Submission:
     submission.submitted_at = timezone.now()
     submission.submitted_by = user
     submission.save()
+    answered = list(  # criteria the council returned and now sees again
+        Score.objects.filter(cycle=cycle, agency=agency, stage=Stage.SELF, review=Review.RETURNED)
+        .order_by("criterion__order", "criterion__code")
+        .values_list("criterion__code", flat=True)
+    )
+    transaction.on_commit(
+        lambda: turn_notices.submission_arrived(cycle, agency=agency, answered=answered)
+    )
     return submission
 
 
@@ -430,6 +438,7 @@ def score_review(
         )
     if action in {Review.ADJUSTED, Review.RETURNED} and not comment.strip():
         raise InvalidInput([_("Hãy ghi nhận xét khi điều chỉnh hoặc trả lại.")])
+    was_open = own.review in {Review.PENDING, Review.RETURNED}
     own.review, own.comment = action, comment
     own._history_user = user
     own._change_reason = path
@@ -465,7 +474,15 @@ def score_review(
         },
     )
     audit.reason(verified, path)
+    if was_open and cycle.state == CycleState.REVIEW and not _undecided(cycle):
+        transaction.on_commit(lambda: turn_notices.cycle_ready(cycle))
     return verified
+
+
+def _undecided(cycle) -> bool:
+    """Whether a self-assessed criterion of the cycle still waits for the council."""
+    decided = [Review.ACCEPTED, Review.ADJUSTED]
+    return Score.objects.filter(cycle=cycle, stage=Stage.SELF).exclude(review__in=decided).exists()
 
 
 def _stage_points(*, cycle, agency, stage, inputs) -> dict[str, Decimal]:

@@ -13,6 +13,8 @@ from agencies.models import Agency, Province
 from rankings import permissions, security_log
 from rankings.cycles import assessments, services
 from rankings.cycles.forms import CycleOpenForm, PublishForm
+from rankings.cycles.overview import cycle_overview
+from rankings.cycles.staff_forms import CycleTransitionForm
 from rankings.imports.template_workbook import cycle_agencies
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
 
@@ -80,13 +82,20 @@ def publish(request, province, year, block):
 @login_required
 @require_http_methods(["POST"])
 def cycle_state(request, province, year, block):
+    """Move the cycle on; moving to review first shows who has not submitted."""
     cycle = _cycle(request, province, year, block, permissions.can_preview_drafts)
-    action = request.POST.get("action", "")
+    form = CycleTransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.problems()))
+        return redirect("cycle-desk", cycle.province.slug, cycle.year, cycle.block.slug)
+    action = form.cleaned_data["action"]
     if not permissions.can_transition(request.user, cycle=cycle, action=action):
         raise PermissionDenied(_("Bạn không có quyền chuyển trạng thái này."))
-    target = services.CYCLE_ACTIONS[action]
+    if action == "review" and not form.cleaned_data["confirmed"]:
+        context = {"cycle": cycle, "overview": cycle_overview(cycle=cycle)}
+        return render(request, "rankings/staff/cycle_review_confirm.html", context)
     try:
-        services.cycle_transition(cycle=cycle, to=target, user=request.user)
+        services.cycle_transition(cycle=cycle, to=services.CYCLE_ACTIONS[action], user=request.user)
     except ValueError:
         messages.error(request, _("Không thể chuyển từ trạng thái hiện tại."))
     return redirect("cycle-desk", cycle.province.slug, cycle.year, cycle.block.slug)

@@ -35,7 +35,13 @@ def test_editor_opens_2022_from_the_2021_set_and_sends_it_to_review(client, worl
     assert cycle.criteria_set.criteria.count() == 3
     desk = client.get(response["Location"]).content.decode()
     assert "UBND huyện An" in desk and "Kết thúc tự đánh giá" in desk
-    client.post("/quan-ly/mau/2022/districts/trang-thai/", {"action": "review"})
+    checklist = client.post("/quan-ly/mau/2022/districts/trang-thai/", {"action": "review"})
+    page = checklist.content.decode()  # first the checklist: nobody has submitted yet
+    assert checklist.status_code == 200 and "Đã nộp 0/3 đơn vị." in page
+    assert "3 đơn vị chưa nộp" in page and "UBND huyện An" in page
+    cycle.refresh_from_db()
+    assert cycle.state == CycleState.OPEN
+    client.post("/quan-ly/mau/2022/districts/trang-thai/", {"action": "review", "confirmed": "1"})
     cycle.refresh_from_db()
     assert cycle.state == CycleState.REVIEW
     again = client.post("/quan-ly/mau/mo-ky/", {"source": source.pk, "year": "2022"})
