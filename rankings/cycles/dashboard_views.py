@@ -20,7 +20,7 @@ from rankings.cycles.staff_views import _cycle
 @require_http_methods(["GET", "POST"])
 def cycle_dashboard(request, province, year, block):
     cycle = _cycle(request, province, year, block, permissions.can_see_cycle_dashboard)
-    form = LateReminderForm(request.POST or None)
+    form = LateReminderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not permissions.can_manage_cycle(request.user, cycle=cycle):
             raise PermissionDenied(_("Chỉ Sở TT&TT gửi nhắc nhở đến các đơn vị."))

@@ -253,6 +253,8 @@ class CycleOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.province = province
         self.fields["source"].queryset = sets
+        self.fields["source"].label_from_instance = lambda criteria_set: criteria_set.name
+        self.fields["source"].empty_label = _("— Chọn bộ tiêu chí —")
 
     def clean(self):
         data = super().clean()
