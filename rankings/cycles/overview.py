@@ -119,7 +119,9 @@ def cycle_overview(*, cycle, today: datetime.date | None = None) -> CycleOvervie
                 reviewed=count.get("reviewed", 0),
                 returned=count.get("returned", 0),
                 missing_evidence=missing.get(agency.pk, 0),
-                late=state != SubmissionState.SUBMITTED
+                # Late: never submitted by its deadline. A returned one did submit in time;
+                # the dashboard lists it as returned and waiting instead.
+                late=(submission is None or submission.submitted_at is None)
                 and deadline is not None
                 and deadline < today,
             )
