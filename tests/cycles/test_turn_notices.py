@@ -97,3 +97,13 @@ def test_the_council_then_the_approver_are_told_in_turn(world, cycle, people):
     assert notice.url == "/quan-ly/mau/2022/districts/" and "chờ phê duyệt" in notice.subject
     review(cycle, world.an, "2.1", Review.ACCEPTED)  # changing a decided one: no repeat
     assert inbox() == []
+
+
+def test_the_daily_job_is_documented_with_its_schedule():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### The daily job: `notify_deadlines`") :]
+    assert "0 7 * * *  cd /srv/egov && .venv/bin/python manage.py notify_deadlines --days 3" in (
+        section
+    )
