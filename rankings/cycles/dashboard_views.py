@@ -10,16 +10,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rankings import permissions, security_log
+from rankings.cycles.access import staff_cycle
 from rankings.cycles.overview import cycle_overview
 from rankings.cycles.reminders import late_agencies_remind
 from rankings.cycles.staff_forms import LateReminderForm
-from rankings.cycles.staff_views import _cycle
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def cycle_dashboard(request, province, year, block):
-    cycle = _cycle(request, province, year, block, permissions.can_see_cycle_dashboard)
+    cycle = staff_cycle(request, province, year, block, permissions.can_see_cycle_dashboard)
     form = LateReminderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not permissions.can_manage_cycle(request.user, cycle=cycle):

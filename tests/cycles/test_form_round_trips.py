@@ -146,14 +146,6 @@ def test_extension_form_keeps_the_agency_and_reason(client, world, cycle):
     assert not Submission.objects.filter(cycle=cycle, extended_to__isnull=False).exists()
 
 
-def test_a_bad_state_change_says_why_and_changes_nothing(client, world, cycle):
-    login(client, world, Role.EDITOR)
-    response = client.post(DESK + "trang-thai/", {"action": "xoa-het"}, follow=True)
-    assert "Thao tác “xoa-het” không hợp lệ" in response.content.decode()
-    cycle.refresh_from_db()
-    assert cycle.state == CycleState.OPEN
-
-
 def test_the_reminder_needs_its_box_ticked(client, world, cycle):
     cycle.submission_deadline = TODAY - datetime.timedelta(days=1)
     cycle.save()

@@ -133,9 +133,9 @@ def test_role_change_and_deactivation_end_sessions_and_tokens(client, cao_bang, 
 def test_a_password_change_ends_sessions_and_revokes_the_token(client, cao_bang):
     user = User.objects.create_user("bien", "bien@x.vn", "Mat-khau-2026!")
     Membership.objects.create(user=user, role=Role.EDITOR, province=cao_bang)
-    AuthToken.objects.create(user=user)
+    token, _key = AuthToken.objects.create(user=user)
     client.force_login(user)
     user.set_password("Mat-khau-moi-2026!")
     user.save()
-    assert not AuthToken.objects.filter(user=user).exists()
+    assert not AuthToken.objects.filter(pk=token.pk).exists()
     assert client.get("/quan-ly/").status_code == 302
