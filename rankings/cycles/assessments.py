@@ -258,7 +258,8 @@ def self_assessment_submit(*, cycle, agency, user, answers: dict[str, str] | Non
     )
     if reason:
         raise Locked(reason)
-    if submission.state == SubmissionState.RETURNED:
+    resubmission = submission.state == SubmissionState.RETURNED
+    if resubmission:  # the council hears of it from `returns` (returned_answered)
         returns.answer_returned(cycle=cycle, agency=agency, user=user, answers=answers)
     if not Score.objects.filter(cycle=cycle, agency=agency, stage=Stage.SELF).exists():
         raise Locked(_("Chưa có số liệu tự đánh giá để nộp."))
@@ -266,14 +267,8 @@ def self_assessment_submit(*, cycle, agency, user, answers: dict[str, str] | Non
     submission.submitted_at = timezone.now()
     submission.submitted_by = user
     submission.save()
-    answered = list(  # criteria the council returned and now sees again
-        Score.objects.filter(cycle=cycle, agency=agency, stage=Stage.SELF, review=Review.RETURNED)
-        .order_by("criterion__order", "criterion__code")
-        .values_list("criterion__code", flat=True)
-    )
-    transaction.on_commit(
-        lambda: turn_notices.submission_arrived(cycle, agency=agency, answered=answered)
-    )
+    if not resubmission:  # the council's turn
+        transaction.on_commit(lambda: turn_notices.submission_arrived(cycle, agency=agency))
     return submission
 
 

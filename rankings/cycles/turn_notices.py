@@ -1,6 +1,6 @@
-"""Notices that it is someone's turn: the council when a self-assessment arrives or a
-returned criterion is answered, the approver when the council has decided everything,
-and the late agencies when ICT staff remind them (each with its own deadline).
+"""Notices that it is someone's turn: the council when a self-assessment arrives, the
+approver when the council has decided everything, and the late agencies when ICT staff
+remind them (each with its own deadline).
 
 Sent after the write commits (`transaction.on_commit` at the caller), through
 `notifications.notify`: one in-app notice and one e-mail per person.
@@ -21,21 +21,16 @@ def _dmy(day) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"
 
 
-def submission_arrived(cycle, *, agency, answered: list[str]) -> int:
-    """The council's turn: `answered` lists the returned criteria the agency has now
-    answered; empty when this is its first submission."""
+def submission_arrived(cycle, *, agency) -> int:
+    """The council's turn: an agency submitted its self-assessment (a resubmission after a
+    return is told by `notifications.returned_answered`)."""
     url = reverse("review", args=[*_args(cycle), agency.slug])
-    if answered:
-        subject = _("%(a)s đã bổ sung tiêu chí bị trả lại (%(c)s)") % {
-            "a": agency.name,
-            "c": ", ".join(answered),
-        }
-        body = _("Đơn vị đã nộp lại bản tự đánh giá %(y)s; mời hội đồng thẩm định lại: %(c)s.")
-        body %= {"y": cycle, "c": ", ".join(answered)}
-    else:
-        subject = _("%(a)s đã nộp bản tự đánh giá") % {"a": agency.name}
-        body = _("Bản tự đánh giá %(y)s đã sẵn sàng để hội đồng thẩm định.") % {"y": cycle}
-    return notify(_members(cycle, roles=[Role.REVIEWER]), subject=subject, body=body, url=url)
+    return notify(
+        _members(cycle, roles=[Role.REVIEWER]),
+        subject=_("%(a)s đã nộp bản tự đánh giá") % {"a": agency.name},
+        body=_("Bản tự đánh giá %(y)s đã sẵn sàng để hội đồng thẩm định.") % {"y": cycle},
+        url=url,
+    )
 
 
 def cycle_ready(cycle) -> int:

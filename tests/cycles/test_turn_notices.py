@@ -84,7 +84,7 @@ def test_the_council_then_the_approver_are_told_in_turn(world, cycle, people):
         cycle=cycle, agency=world.an, inputs={"1.2": RAW(value=40, denominator=50)}, user=None
     )
     assessments.self_assessment_submit(cycle=cycle, agency=world.an, user=None)
-    answered = "UBND huyện An đã bổ sung tiêu chí bị trả lại (1.2)"
+    answered = "UBND huyện An đã bổ sung và nộp lại"  # notifications.returned_answered
     assert inbox() == [("hd-1@example.vn", answered), ("hd-2@example.vn", answered)]
 
     cycle.state = CycleState.REVIEW
