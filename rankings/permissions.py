@@ -84,6 +84,11 @@ def can_manage_cycle(user, *, cycle) -> bool:
     return can_enter_scores(user, cycle=cycle)
 
 
+def can_see_cycle_dashboard(user, *, cycle) -> bool:
+    """ICT staff and the director (the approver) follow a cycle on its dashboard."""
+    return can_enter_scores(user, cycle=cycle) or can_publish(user, cycle=cycle)
+
+
 def can_open_cycles(user, *, province) -> bool:
     if getattr(user, "is_superuser", False):
         return True

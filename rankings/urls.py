@@ -1,7 +1,13 @@
 from django.urls import path, register_converter
 
 from agencies.models import NATIONAL_SLUG
-from rankings.cycles import assessment_views, management_views, preview_views, staff_views
+from rankings.cycles import (
+    assessment_views,
+    dashboard_views,
+    management_views,
+    preview_views,
+    staff_views,
+)
 from rankings.documents import views as document_views
 from rankings.imports import views as import_views
 from rankings.public import views
@@ -36,6 +42,11 @@ urlpatterns = [
         "quan-ly/<slug:province>/<int:year>/<slug:block>/trang-thai/",
         staff_views.cycle_state,
         name="cycle-state",
+    ),
+    path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/tong-quan/",
+        dashboard_views.cycle_dashboard,
+        name="cycle-dashboard",
     ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/dieu-hanh/",

@@ -380,6 +380,10 @@ MATRIX: dict[str, list[Call]] = {
         Call("POST", page(REVIEW, 302), OPEN, body={}, label="the whole cycle"),
     ],
     "cycle-desk": [Call("GET", page(PREVIEW), OPEN)],
+    "cycle-dashboard": [
+        Call("GET", page((*ENTER, "approver")), OPEN),
+        Call("POST", page(ENTER, 302), OPEN, body={"confirm": "on"}, label="remind the late"),
+    ],
     "cycle-manage": [
         Call("GET", page(ENTER), OPEN),
         Call(

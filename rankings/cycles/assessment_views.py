@@ -12,6 +12,7 @@ from agencies.models import Agency
 from rankings import permissions
 from rankings.cycles import assessments, audit, review_desk
 from rankings.cycles.forms import EvidenceForm, ReviewForm, SelfAssessmentForm
+from rankings.imports.template_workbook import plain_number
 from rankings.models import AssessmentCycle, Evidence, RuleKind, Score, Stage, Submission
 
 
@@ -21,42 +22,113 @@ def self_assessment(request, province, year, block, agency):
     cycle, unit = _cycle_and_agency(request.user, province, year, block, agency)
     if not permissions.can_self_assess(request.user, cycle=cycle, agency=unit):
         raise PermissionDenied(_("Chỉ cán bộ của chính đơn vị được tự đánh giá."))
-    errors: list[str] = []
-    status = 200
+    page = _Page(request, cycle, unit)
     if request.method == "POST":
-        action = request.POST.get("action")
         try:
-            if action == "submit":
-                if not permissions.can_submit_self_assessment(
-                    request.user, cycle=cycle, agency=unit
-                ):
-                    raise PermissionDenied(_("Chỉ thủ trưởng đơn vị được nộp bản tự đánh giá."))
-                assessments.self_assessment_submit(cycle=cycle, agency=unit, user=request.user)
-                messages.success(request, _("Đã nộp bản tự đánh giá."))
-            elif action == "evidence":
-                assessments.evidence_add(
-                    cycle=cycle, agency=unit, user=request.user, **_evidence_fields(request)
-                )
-                messages.success(request, _("Đã thêm minh chứng."))
-            else:
-                count = assessments.self_assessment_save(
-                    cycle=cycle,
-                    agency=unit,
-                    inputs=_inputs(request, cycle),
-                    user=request.user,
-                    expected=_versions(request),
-                )
-                messages.success(request, _("Đã lưu %(n)s tiêu chí.") % {"n": count})
+            messages.success(request, page.act())
             return redirect(request.path)
         except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
-            errors = getattr(refused, "problems", [str(refused)])
-            status = 409 if isinstance(refused, assessments.Conflict) else 400
+            page.errors = getattr(refused, "problems", [str(refused)])
+            page.status = 409 if isinstance(refused, assessments.Conflict) else 400
     return render(
-        request,
-        "rankings/staff/self_assessment.html",
-        _context(request, cycle, unit, errors),
-        status=status,
+        request, "rankings/staff/self_assessment.html", page.context(), status=page.status
     )
+
+
+class _Page:
+    """The self-assessment page's two forms, bound to what was posted (so an error shows
+    every typed value again, each message next to its field) or to the stored scores."""
+
+    def __init__(self, request, cycle, unit):
+        self.request, self.cycle, self.unit = request, cycle, unit
+        self.errors, self.status = [], 200
+        self.action = request.POST.get("action") if request.method == "POST" else None
+        self.criteria = list(
+            cycle.criteria_set.criteria.select_related("group").order_by("order", "code")
+        )
+        self.scores = {
+            s.criterion_id: s
+            for s in Score.objects.filter(
+                cycle=cycle, agency=unit, stage=Stage.SELF
+            ).prefetch_related("evidence")
+        }
+        saving = self.action not in {None, "submit", "evidence"}
+        self.entry = SelfAssessmentForm(
+            request.POST if saving else None,
+            criteria=self.criteria,
+            initial=_initial(self.criteria, self.scores),
+            auto_id="%s",
+        )
+        evidence = self.action == "evidence"
+        self.evidence = EvidenceForm(
+            request.POST if evidence else None, request.FILES if evidence else None, auto_id="%s"
+        )
+
+    def act(self) -> str:
+        cycle, unit, user = self.cycle, self.unit, self.request.user
+        if self.action == "submit":
+            if not permissions.can_submit_self_assessment(user, cycle=cycle, agency=unit):
+                raise PermissionDenied(_("Chỉ thủ trưởng đơn vị được nộp bản tự đánh giá."))
+            assessments.self_assessment_submit(cycle=cycle, agency=unit, user=user)
+            return _("Đã nộp bản tự đánh giá.")
+        if self.action == "evidence":
+            if not self.evidence.is_valid():
+                raise assessments.InvalidInput(self.evidence.problems())
+            fields = self.evidence.service_fields()
+            assessments.evidence_add(cycle=cycle, agency=unit, user=user, **fields)
+            return _("Đã thêm minh chứng.")
+        count = assessments.self_assessment_save(
+            cycle=cycle,
+            agency=unit,
+            inputs=_inputs(self.entry),
+            user=user,
+            expected=_versions(self.request),
+        )
+        return _("Đã lưu %(n)s tiêu chí.") % {"n": count}
+
+    def context(self) -> dict:
+        cycle, unit = self.cycle, self.unit
+        submission = Submission.objects.filter(cycle=cycle, agency=unit).first()
+        lock = assessments.lock_reason(cycle=cycle, submission=submission)
+        for field in self.entry.fields.values():
+            field.disabled = bool(lock)
+        rows = []
+        for criterion in self.criteria:
+            score = self.scores.get(criterion.pk)
+            code = criterion.code
+            fields = [self.entry[f"{k}-{code}"] for k in ("v", "d", "c")]
+            # The version of each score shown goes back with the form: a save refuses to
+            # overwrite what someone else changed in the meantime.
+            rows.append((criterion, score, assessments.score_version(score), *fields))
+        return {
+            "cycle": cycle,
+            "agency": unit,
+            "submission": submission,
+            "errors": self.errors,
+            "rows": rows,
+            "entry": self.entry,
+            "evidence_form": self.evidence,
+            "lock": lock,
+            # The agency's own deadline: an extension ICT staff gave it, else the cycle's.
+            "deadline": submission.deadline(cycle) if submission else cycle.submission_deadline,
+            "can_submit": permissions.can_submit_self_assessment(
+                self.request.user, cycle=cycle, agency=unit
+            ),
+        }
+
+
+def _initial(criteria, scores) -> dict[str, str]:
+    """The stored inputs as the page shows them: decimal comma, no trailing zeros."""
+    initial = {}
+    for criterion in criteria:
+        score = scores.get(criterion.pk)
+        if score is None:
+            continue
+        for key, value in (("v", score.value), ("d", score.denominator)):
+            if value is not None:
+                initial[f"{key}-{criterion.code}"] = plain_number(value)
+        initial[f"c-{criterion.code}"] = score.choice
+    return initial
 
 
 def _versions(request) -> dict[str, str] | None:
@@ -78,43 +150,13 @@ def _cycle_and_agency(user, province, year, block, agency):
     return cycle, unit
 
 
-def _context(request, cycle, unit, errors):
-    submission = Submission.objects.filter(cycle=cycle, agency=unit).first()
-    scores = {
-        s.criterion_id: s
-        for s in Score.objects.filter(cycle=cycle, agency=unit, stage=Stage.SELF).prefetch_related(
-            "evidence"
-        )
-    }
-    criteria = cycle.criteria_set.criteria.select_related("group").order_by("order", "code")
-    rows = [(c, scores.get(c.pk)) for c in criteria]
-    return {
-        "cycle": cycle,
-        "agency": unit,
-        "submission": submission,
-        "errors": errors,
-        # The version of each score shown goes back with the form: a save refuses to
-        # overwrite what someone else changed in the meantime.
-        "rows": [(c, score, assessments.score_version(score)) for c, score in rows],
-        "lock": assessments.lock_reason(cycle=cycle, submission=submission),
-        # The agency's own deadline: an extension ICT staff gave it, else the cycle's.
-        "deadline": submission.deadline(cycle) if submission else cycle.submission_deadline,
-        "can_submit": permissions.can_submit_self_assessment(
-            request.user, cycle=cycle, agency=unit
-        ),
-        "posted": request.POST if request.method == "POST" else None,
-    }
-
-
-def _inputs(request, cycle) -> dict[str, assessments.RawInput]:
+def _inputs(form) -> dict[str, assessments.RawInput]:
     """The posted inputs of every criterion, checked by `SelfAssessmentForm` against the
     columns' limits; a refused one raises `InvalidInput` naming the criterion."""
-    criteria = list(cycle.criteria_set.criteria.all())
-    form = SelfAssessmentForm(request.POST, criteria=criteria)
     if not form.is_valid():
         raise assessments.InvalidInput(form.problems())
     inputs = {}
-    for criterion in criteria:
+    for criterion in form.criteria:
         code = criterion.code
         value, denominator = form.cleaned_data[f"v-{code}"], form.cleaned_data[f"d-{code}"]
         choice = form.cleaned_data[f"c-{code}"].strip()
@@ -123,13 +165,6 @@ def _inputs(request, cycle) -> dict[str, assessments.RawInput]:
         elif value is not None or denominator is not None:
             inputs[code] = assessments.RawInput(value=value, denominator=denominator)
     return inputs
-
-
-def _evidence_fields(request) -> dict:
-    form = EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise assessments.InvalidInput(form.problems())
-    return form.service_fields()
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 import scoring
 from agencies.models import Agency
 from rankings import wording
-from rankings.cycles import audit, notifications, returns, services, states
+from rankings.cycles import audit, notifications, returns, services, states, turn_notices
 from rankings.frames import criteria_frame, ranking_rules, score_records
 from rankings.models import (
     AssessmentCycle,
@@ -258,7 +258,8 @@ def self_assessment_submit(*, cycle, agency, user, answers: dict[str, str] | Non
     )
     if reason:
         raise Locked(reason)
-    if submission.state == SubmissionState.RETURNED:
+    resubmission = submission.state == SubmissionState.RETURNED
+    if resubmission:  # the council hears of it from `returns` (returned_answered)
         returns.answer_returned(cycle=cycle, agency=agency, user=user, answers=answers)
     if not Score.objects.filter(cycle=cycle, agency=agency, stage=Stage.SELF).exists():
         raise Locked(_("Chưa có số liệu tự đánh giá để nộp."))
@@ -266,6 +267,8 @@ def self_assessment_submit(*, cycle, agency, user, answers: dict[str, str] | Non
     submission.submitted_at = timezone.now()
     submission.submitted_by = user
     submission.save()
+    if not resubmission:  # the council's turn
+        transaction.on_commit(lambda: turn_notices.submission_arrived(cycle, agency=agency))
     return submission
 
 
@@ -450,6 +453,7 @@ def score_review(
         raise Locked(reason)
     if action in {Review.ADJUSTED, Review.RETURNED} and not comment.strip():
         raise InvalidInput([_("Hãy ghi nhận xét khi điều chỉnh hoặc trả lại.")])
+    was_open = own is None or own.review in {Review.PENDING, Review.RETURNED}
     criterion = cycle.criteria_set.criteria.filter(code=code).first()
     if criterion is None:
         raise InvalidInput([_("Tiêu chí không có trong bộ tiêu chí: %(c)s") % {"c": code}])
@@ -503,6 +507,8 @@ def score_review(
         Submission.objects.filter(
             cycle=cycle, agency=agency, state=SubmissionState.RETURNED
         ).update(state=SubmissionState.SUBMITTED)
+    if was_open and cycle.state == CycleState.REVIEW and not returns.unreviewed(cycle=cycle):
+        transaction.on_commit(lambda: turn_notices.cycle_ready(cycle))
     return verified
 
 

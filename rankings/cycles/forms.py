@@ -86,6 +86,10 @@ def _choice_field(label) -> forms.CharField:
     )
 
 
+def _decimal(size: str) -> forms.TextInput:
+    return forms.TextInput(attrs={"inputmode": "decimal", "size": size})
+
+
 class SelfAssessmentForm(forms.Form):
     """An agency's raw inputs for every criterion of the set: `v-<code>` (a or the value),
     `d-<code>` (b of a ratio), `c-<code>` (a choice)."""
@@ -96,8 +100,12 @@ class SelfAssessmentForm(forms.Form):
         for criterion in self.criteria:
             code = criterion.code
             a = _("a") if criterion.rule == "ratio" else _("giá trị")
-            self.fields[f"v-{code}"] = RawNumberField(label=f"{code} ({a})")
-            self.fields[f"d-{code}"] = RawNumberField(label=f"{code} (b)", positive=True)
+            # Text, not type=number: the decimal comma and spaces between thousands are typed.
+            size = "6" if criterion.rule == "ratio" else "8"
+            self.fields[f"v-{code}"] = RawNumberField(label=f"{code} ({a})", widget=_decimal(size))
+            self.fields[f"d-{code}"] = RawNumberField(
+                label=f"{code} (b)", positive=True, widget=_decimal(size)
+            )
             self.fields[f"c-{code}"] = _choice_field(f"{code} ({_('lựa chọn')})")
 
     def problems(self) -> list[str]:
@@ -156,6 +164,11 @@ class EvidenceForm(forms.ModelForm):
     class Meta:
         model = Evidence
         fields = ["document_number", "title", "issued_on", "summary", "url", "file"]
+        widgets = {
+            "issued_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "summary": forms.TextInput,
+            "file": forms.FileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg"}),
+        }
         error_messages = {
             "url": {
                 **_length_message(_("Đường dẫn minh chứng")),
@@ -240,6 +253,8 @@ class CycleOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.province = province
         self.fields["source"].queryset = sets
+        self.fields["source"].label_from_instance = lambda criteria_set: criteria_set.name
+        self.fields["source"].empty_label = _("— Chọn bộ tiêu chí —")
 
     def clean(self):
         data = super().clean()

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rankings import permissions, security_log
 from rankings.cycles.access import staff_cycle
 from rankings.cycles.assessments import entry_lock_reason
+from rankings.imports.forms import ImportConfirmForm, ImportUploadForm, ProgressForm
 from rankings.imports.services import import_apply, import_parse, import_preview
 from rankings.imports.template_workbook import cycle_template_xlsx
-from rankings.imports.types import MAX_UPLOAD_BYTES, ImportRefused
+from rankings.imports.types import ImportRefused
 from rankings.models import CycleState
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,20 +44,18 @@ def entry_template(request, province, year, block):
 def score_import(request, province, year, block):
     cycle = staff_cycle(request, province, year, block, permissions.can_enter_scores)
     if request.method == "GET":
-        return render(request, "rankings/staff/import.html", {"cycle": cycle})
+        return _import_page(request, cycle)
     progress = ImportProgress.of(request, cycle)
     if cycle.state == CycleState.ARCHIVED:  # out of use: nothing is written any more
         error = entry_lock_reason(cycle=cycle)
         return _import_page(request, cycle, error=error, status=409, progress=progress)
     if "confirm" in request.POST:
         return _confirm(request, cycle, progress)
-    upload = request.FILES.get("file")
-    if upload is None:
-        error = _("Hãy chọn tệp .xlsx hoặc .csv.")
-        return _import_page(request, cycle, error=error, status=400, progress=progress)
-    if upload.size > MAX_UPLOAD_BYTES:  # 413 Content Too Large, as the API answers
-        error = _("Tệp nặng hơn giới hạn %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES >> 20}
-        return _import_page(request, cycle, error=error, status=413, progress=progress)
+    form = ImportUploadForm(request.POST, request.FILES, auto_id="%s")
+    if not form.is_valid():  # 413 Content Too Large, as the API answers
+        status = 413 if form.too_large else 400
+        return _import_page(request, cycle, upload_form=form, status=status, progress=progress)
+    upload = form.cleaned_data["file"]
     data = upload.read()
     parsed = import_parse(cycle=cycle, upload=data, filename=upload.name, progress=progress)
     security_log.import_checked(request, cycle=cycle, filename=upload.name, parsed=parsed)
@@ -70,14 +69,11 @@ def score_import(request, province, year, block):
 
 
 def _confirm(request, cycle, progress):
-    digest = request.POST.get("digest", "")
-    file_format = request.POST.get("format", "")
-    path = _pending_path(digest, file_format)
-    if (
-        not digest.isalnum()
-        or file_format not in {"xlsx", "csv"}
-        or not default_storage.exists(path)
-    ):
+    form = ImportConfirmForm(request.POST, published=cycle.publications.exists(), auto_id="%s")
+    form.is_valid()
+    digest, file_format = form.cleaned_data.get("digest"), form.cleaned_data.get("format")
+    path = _pending_path(digest or "", file_format or "")
+    if not digest or not file_format or not default_storage.exists(path):
         error = _("Tệp xem trước không còn; hãy tải lên lại.")
         return _import_page(request, cycle, error=error, status=400, progress=progress)
     with default_storage.open(path, "rb") as handle:
@@ -85,6 +81,17 @@ def _confirm(request, cycle, progress):
     parsed = import_parse(
         cycle=cycle, upload=data, filename=f"upload.{file_format}", progress=progress
     )
+    if form.errors and parsed.digest == digest:  # the reason: the preview stays, as typed
+        preview = import_preview(cycle=cycle, parsed=parsed, progress=progress)
+        return _import_page(
+            request,
+            cycle,
+            parsed=parsed,
+            preview=preview,
+            confirm_form=form,
+            status=400,
+            progress=progress,
+        )
     try:
         if parsed.digest != digest:
             raise ImportRefused(_("Tệp đã thay đổi sau khi xem trước."))
@@ -92,7 +99,7 @@ def _confirm(request, cycle, progress):
             cycle=cycle,
             parsed=parsed,
             user=request.user,
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
             progress=progress,
         )
     except ImportRefused as refused:
@@ -114,17 +121,26 @@ def _pending_path(digest: str, file_format: str) -> str:
     return f"imports/pending/{digest}.{file_format}"
 
 
-def _import_page(
-    request, cycle, *, parsed=None, preview=None, error="", filename="", status=200, progress=None
-):
+def _import_page(request, cycle, *, status=200, progress=None, **parts):
+    """The page: the upload form, and after a good upload the preview with its confirm form
+    (bound again after an error, so the typed reason stays)."""
     if progress is not None:
         progress.finish(ok=status < 400)
+    parsed, preview = parts.get("parsed"), parts.get("preview")
+    confirm_form = parts.get("confirm_form")
+    if preview is not None and confirm_form is None:
+        initial = {"digest": parsed.digest, "format": parsed.file_format, "confirm": "1"}
+        confirm_form = ImportConfirmForm(
+            initial=initial, published=bool(preview.published), auto_id="%s"
+        )
     context = {
         "cycle": cycle,
         "parsed": parsed,
         "preview": preview,
-        "error": error,
-        "filename": filename,
+        "error": parts.get("error", ""),
+        "filename": parts.get("filename", ""),
+        "upload_form": parts.get("upload_form") or ImportUploadForm(auto_id="%s"),
+        "confirm_form": confirm_form,
     }
     return render(request, "rankings/staff/import.html", context, status=status)
 
@@ -150,7 +166,9 @@ class ImportProgress:
 
     @classmethod
     def of(cls, request, cycle) -> "ImportProgress":
-        return cls(cls.key_for(request.user, cycle, request.POST.get("progress_token", "")))
+        form = ProgressForm(request.POST)
+        token = form.cleaned_data["progress_token"] if form.is_valid() else ""
+        return cls(cls.key_for(request.user, cycle, token))
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         self.state = {"phase": phase, "done": done, "total": total, "state": "running"}

@@ -274,7 +274,7 @@ def form_paths(world, people, published):
         ("form: review accept", lambda: reviewer.post(BASE + "don-vi/an/tham-dinh/", {"criterion": "1.1", "action": "accepted"}), {400}),
         ("form: review adjust", lambda: reviewer.post(BASE + "don-vi/an/tham-dinh/", {"criterion": "1.1", "action": "adjusted", "value": "1", "comment": "x"}), {400}),
         ("form: import, confirm without reason", import_then_confirm, {400}),
-        ("form: cycle state review", lambda: editor.post(BASE + "trang-thai/", {"action": "review"}), {302}),
+        ("form: cycle state review", lambda: editor.post(BASE + "trang-thai/", {"action": "review", "confirmed": "1"}), {302}),
         ("form: cycle state reopen", lambda: editor.post(BASE + "trang-thai/", {"action": "reopen"}), {302}),
         ("form: cycle state approve", lambda: approver.post(BASE + "trang-thai/", {"action": "approve"}), {302}),
         ("form: publish without reason", lambda: approver.post(BASE + "cong-bo/", {"decision_number": "9", "decision_date": "2023-01-02"}), {400}),

@@ -1,0 +1,129 @@
+"""Where a cycle stands, for the ICT staff's dashboard and the move-to-review checklist.
+
+Reads only: one query each for the agencies, their submissions, their self-assessed and
+reviewed criteria and their evidence, whatever the number of agencies.
+"""
+
+import dataclasses
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from rankings.imports.template_workbook import cycle_agencies
+from rankings.models import Evidence, Review, Score, Stage, SubmissionState
+
+
+@dataclasses.dataclass(frozen=True)
+class AgencyState:
+    """One agency's place in the cycle: its submission, deadline and review progress."""
+
+    agency: object
+    state: str  # a SubmissionState value, or "" when it has not started
+    state_label: str
+    deadline: datetime.date | None
+    filled: int  # criteria self-assessed
+    reviewed: int  # of those, accepted or adjusted by the council
+    returned: int  # of those, returned for evidence
+    missing_evidence: int  # self-assessed criteria that need evidence and have none
+    late: bool
+
+    @property
+    def submitted(self) -> bool:
+        return self.state == SubmissionState.SUBMITTED
+
+
+@dataclasses.dataclass(frozen=True)
+class CycleOverview:
+    agencies: list[AgencyState]
+    criteria: int
+
+    @property
+    def total(self) -> int:
+        return len(self.agencies)
+
+    @property
+    def submitted(self) -> list[AgencyState]:
+        return [a for a in self.agencies if a.submitted]
+
+    @property
+    def not_submitted(self) -> list[AgencyState]:
+        return [a for a in self.agencies if not a.submitted]
+
+    @property
+    def late(self) -> list[AgencyState]:
+        return [a for a in self.agencies if a.late]
+
+    @property
+    def returned(self) -> list[AgencyState]:
+        """Returned for evidence and not yet submitted again: the council waits on them."""
+        return [a for a in self.agencies if a.state == SubmissionState.RETURNED]
+
+    @property
+    def missing_evidence(self) -> list[AgencyState]:
+        return [a for a in self.agencies if a.missing_evidence]
+
+    @property
+    def reviewed(self) -> int:
+        return sum(a.reviewed for a in self.agencies)
+
+    @property
+    def to_review(self) -> int:
+        """Criteria the council has to decide: every self-assessed one of a submitted agency."""
+        return sum(a.filled for a in self.submitted)
+
+    @property
+    def reviewed_submitted(self) -> int:
+        return sum(a.reviewed for a in self.submitted)
+
+
+def cycle_overview(*, cycle, today: datetime.date | None = None) -> CycleOverview:
+    """Every agency of the cycle with its submission state, own deadline and progress."""
+    today = today or timezone.localdate()
+    agencies = list(cycle_agencies(cycle=cycle))
+    submissions = {s.agency_id: s for s in cycle.submissions.all()}
+    own = Score.objects.filter(cycle=cycle, stage=Stage.SELF)
+    counts = {
+        row["agency_id"]: row
+        for row in own.values("agency_id").annotate(
+            filled=Count("id"),
+            reviewed=Count("id", filter=Q(review__in=[Review.ACCEPTED, Review.ADJUSTED])),
+            returned=Count("id", filter=Q(review=Review.RETURNED)),
+        )
+    }
+    with_evidence = set(
+        Evidence.objects.filter(score__cycle=cycle, score__stage=Stage.SELF).values_list(
+            "score_id", flat=True
+        )
+    )
+    missing: dict[int, int] = {}
+    for score_id, agency_id in own.filter(criterion__evidence_required=True).values_list(
+        "id", "agency_id"
+    ):
+        if score_id not in with_evidence:
+            missing[agency_id] = missing.get(agency_id, 0) + 1
+    labels = dict(SubmissionState.choices)
+    rows = []
+    for agency in agencies:
+        submission = submissions.get(agency.pk)
+        state = submission.state if submission else ""
+        deadline = submission.deadline(cycle) if submission else cycle.submission_deadline
+        count = counts.get(agency.pk, {})
+        rows.append(
+            AgencyState(
+                agency=agency,
+                state=state,
+                state_label=labels.get(state, "") if state else "",
+                deadline=deadline,
+                filled=count.get("filled", 0),
+                reviewed=count.get("reviewed", 0),
+                returned=count.get("returned", 0),
+                missing_evidence=missing.get(agency.pk, 0),
+                # Late: never submitted by its deadline. A returned one did submit in time;
+                # the dashboard lists it as returned and waiting instead.
+                late=(submission is None or submission.submitted_at is None)
+                and deadline is not None
+                and deadline < today,
+            )
+        )
+    return CycleOverview(agencies=rows, criteria=cycle.criteria_set.criteria.count())

@@ -1,0 +1,58 @@
+"""Notices that it is someone's turn: the council when a self-assessment arrives, the
+approver when the council has decided everything, and the late agencies when ICT staff
+remind them (each with its own deadline).
+
+Sent after the write commits (`transaction.on_commit` at the caller), through
+`notifications.notify`: one in-app notice and one e-mail per person.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from rankings.cycles.notifications import _members, notify
+from rankings.models import Role
+
+
+def _args(cycle) -> list:
+    return [cycle.province.slug, cycle.year, cycle.block.slug]
+
+
+def _dmy(day) -> str:
+    return day.strftime("%d/%m/%Y") if day else "—"
+
+
+def submission_arrived(cycle, *, agency) -> int:
+    """The council's turn: an agency submitted its self-assessment (a resubmission after a
+    return is told by `notifications.returned_answered`)."""
+    url = reverse("review", args=[*_args(cycle), agency.slug])
+    return notify(
+        _members(cycle, roles=[Role.REVIEWER]),
+        subject=_("%(a)s đã nộp bản tự đánh giá") % {"a": agency.name},
+        body=_("Bản tự đánh giá %(y)s đã sẵn sàng để hội đồng thẩm định.") % {"y": cycle},
+        url=url,
+    )
+
+
+def cycle_ready(cycle) -> int:
+    """The approver's turn: every criterion of every submitted agency has been decided."""
+    return notify(
+        _members(cycle, roles=[Role.APPROVER]),
+        subject=_("Kỳ %(c)s đã thẩm định xong, chờ phê duyệt") % {"c": cycle},
+        body=_("Hội đồng đã thẩm định mọi tiêu chí của các đơn vị đã nộp. Mời xem và phê duyệt."),
+        url=reverse("cycle-desk", args=_args(cycle)),
+    )
+
+
+def late_reminder(cycle, *, late) -> int:
+    """ICT staff remind the agencies past their deadline (`late`: `AgencyState` rows)."""
+    sent = 0
+    for row in late:
+        url = reverse("self-assessment", args=[*_args(cycle), row.agency.slug])
+        sent += notify(
+            _members(cycle, roles=[Role.REPORTER, Role.HEAD], agency=row.agency),
+            subject=_("Quá hạn nộp tự đánh giá %(c)s") % {"c": cycle},
+            body=_("Hạn nộp của đơn vị là %(d)s; đơn vị chưa nộp. Hãy hoàn thành và nộp ngay.")
+            % {"d": _dmy(row.deadline)},
+            url=url,
+        )
+    return sent
