@@ -99,7 +99,9 @@ def _ratio(
     rounding: Rounding,
     checks: list[RowCheck],
 ) -> np.ndarray:
-    denominator = np.append(rows.denominator, 0)[at.rows]
+    # Cells without a row (-1) read the last row's denominator: their value is 0 and
+    # they are not checked, so it changes nothing.
+    denominator = rows.denominator[at.rows]
     # A row left empty scores 0 and needs no denominator.
     present = at.present
     invalid = present & (denominator <= 0)
@@ -115,7 +117,7 @@ def _ratio(
         checks.append(RowCheck(at.rows[above], "value", message))
     # Rows above their denominator are reported; capping them keeps the product small.
     value = np.minimum(at.value, denominator)
-    return mul_div(value, at.maxima, np.where(denominator > 0, denominator, 1), rounding)
+    return mul_div(value, at.maxima, np.maximum(denominator, 1), rounding)
 
 
 def _steps(
@@ -149,10 +151,10 @@ def _choice(
 ) -> np.ndarray:
     """Points of the chosen key; an empty choice scores 0, an unknown key is an error."""
     if "choice" not in inputs:
-        return np.zeros(at.value.shape, dtype=np.int64)
+        return np.zeros_like(at.value)
     keys, names = _choice_codes(inputs["choice"], at.rows)
     # Criterion × distinct key table: both small; the last column is "no choice".
-    lookup = np.zeros((len(at.positions), len(names) + 1), dtype=np.int64)
+    lookup = np.zeros((len(at.positions), len(names) + 1))  # exact: points < 2**53
     for column, position in enumerate(at.positions.tolist()):
         offered = table.choice_points[position]
         lookup[column, :-1] = [offered.get(name, -1) for name in names]
@@ -188,9 +190,9 @@ def _capped(
     checks: list[RowCheck],
 ) -> np.ndarray:
     per_unit, cap = table.per_unit[at.positions], table.cap[at.positions]
-    # From `enough` units on, value × per_unit passes the cap: larger values score the
+    # From `enough` units on, value × per_unit reaches the cap: larger values score the
     # same, and clipping them keeps the product inside int64.
-    enough = cap * MILLI // np.maximum(per_unit, 1) + 1
+    enough = -(-cap * MILLI // np.maximum(per_unit, 1))  # ceil(cap / per_unit)
     return np.minimum(mul_div(np.minimum(at.value, enough), per_unit, MILLI, rounding), cap)
 
 
@@ -203,11 +205,11 @@ def _relative(
     checks: list[RowCheck],
 ) -> np.ndarray:
     """value / best value of the block for that criterion × max; a best of 0 gives 0."""
-    best = np.zeros((len(rows.blocks) + 1, len(at.positions)), dtype=np.int64)
+    # One spare row: an agency without a block (code -1, reported) uses it.
+    best = np.zeros_like(at.value, shape=(len(rows.blocks) + 1, len(at.positions)))
     np.maximum.at(best, rows.block_of_agency, at.value)
-    peak = best[rows.block_of_agency]
-    scored = mul_div(at.value, at.maxima, np.maximum(peak, 1), rounding)
-    return np.where(peak > 0, scored, 0)
+    # A best of 0 means every value is 0: the quotient is 0 then, whatever the divisor.
+    return mul_div(at.value, at.maxima, np.maximum(best[rows.block_of_agency], 1), rounding)
 
 
 def _no_denominator(row: int) -> str:
