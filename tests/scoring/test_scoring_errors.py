@@ -87,6 +87,13 @@ STEPS_NEEDED = "steps rule needs params {'steps': [[threshold, points], ...]}"
         ({"steps": [["1", "-2"]]}, [("steps", "-2", "steps must not be negative")]),
         ({"steps": [["x", "2"]]}, [("steps", "x", "steps: 'x' is not a number")]),
         (
+            {"steps": [["x", "2"], ["1", "-1"]]},
+            [
+                ("steps", "x", "steps: 'x' is not a number"),
+                ("steps", "-1", "steps must not be negative"),
+            ],
+        ),
+        (
             {"steps": [["2199023255.552", "1"]]},
             [("steps", "2199023255.552", "step threshold is too large")],
         ),
