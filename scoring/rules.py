@@ -205,8 +205,9 @@ def _relative(
     checks: list[RowCheck],
 ) -> np.ndarray:
     """value / best value of the block for that criterion × max; a best of 0 gives 0."""
-    # One spare row: an agency without a block (code -1, reported) uses it.
-    best = np.zeros_like(at.value, shape=(len(rows.blocks) + 1, len(at.positions)))
+    # Per block code, the best value: a row per agency is enough (blocks are at most as
+    # many), and an agency without a block (code -1, reported) reads and writes the last.
+    best = np.zeros_like(at.value)
     np.maximum.at(best, rows.block_of_agency, at.value)
     # A best of 0 means every value is 0: the quotient is 0 then, whatever the divisor.
     return mul_div(at.value, at.maxima, np.maximum(best[rows.block_of_agency], 1), rounding)
