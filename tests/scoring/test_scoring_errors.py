@@ -83,6 +83,13 @@ STEPS_NEEDED = "steps rule needs params {'steps': [[threshold, points], ...]}"
             [("params", ["1", "2", "3"], "each step must be [threshold, points]")],
         ),
         ({"steps": ["12"]}, [("params", "12", "each step must be [threshold, points]")]),
+        (
+            {"steps": [["1"], ["-1", "2"]]},
+            [
+                ("params", ["1"], "each step must be [threshold, points]"),
+                ("steps", "-1", "steps must not be negative"),
+            ],
+        ),
         ({"steps": [["-1", "2"]]}, [("steps", "-1", "steps must not be negative")]),
         ({"steps": [["1", "-2"]]}, [("steps", "-2", "steps must not be negative")]),
         ({"steps": [["x", "2"]]}, [("steps", "x", "steps: 'x' is not a number")]),
@@ -136,6 +143,14 @@ CHOICE_NEEDED = "choice rule needs params {'choices': {key: fraction}}"
         ({"choices": {}}, [("params", {"choices": {}}, CHOICE_NEEDED)]),
         ({"choices": ["a"]}, [("params", {"choices": ["a"]}, CHOICE_NEEDED)]),
         ({"choices": {"a": 0.5}}, [("choices", 0.5, "fraction of 'a' must be a decimal string")]),
+        (
+            {"choices": {"a": 0.5, "b": "2", "c": "x"}},
+            [
+                ("choices", 0.5, "fraction of 'a' must be a decimal string"),
+                ("choices", "2", "fraction of 'b' must be between 0 and 1"),
+                ("choices", "x", "fraction of 'c' must be between 0 and 1"),
+            ],
+        ),
         ({"choices": {"a": True}}, [("choices", True, "fraction of 'a' must be a decimal string")]),
         ({"choices": {"a": "x"}}, [("choices", "x", "fraction of 'a' must be between 0 and 1")]),
         (
