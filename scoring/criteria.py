@@ -151,7 +151,7 @@ def parse_criteria(criteria: pd.DataFrame, rounding: Rounding) -> CriteriaTable:
 def _codes(column: pd.Series) -> tuple[pd.Index, np.ndarray]:
     """Group codes in first-seen order and each criterion's position (-1 for none)."""
     values = column.astype(object).where(column.notna(), None).to_numpy()
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = pd.factorize(values)
     return pd.Index([str(u) for u in uniques], dtype=object), codes.astype(np.int64)
 
 

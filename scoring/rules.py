@@ -104,7 +104,9 @@ def _ratio(
     rounding: Rounding,
     checks: list[RowCheck],
 ) -> np.ndarray:
-    denominator = np.append(rows.denominator, 0)[at.rows]
+    # Cells without a row (-1) read the last row's denominator: their value is 0 and
+    # they are not checked, so it changes nothing.
+    denominator = rows.denominator[at.rows]
     # A row left empty scores 0 and needs no denominator.
     present = at.present
     invalid = present & (denominator <= 0)
@@ -124,7 +126,7 @@ def _ratio(
         checks.append(RowCheck(at.rows[above], "value", message, "above_denominator", detail))
     # Rows above their denominator are reported; capping them keeps the product small.
     value = np.minimum(at.value, denominator)
-    return mul_div(value, at.maxima, np.where(denominator > 0, denominator, 1), rounding)
+    return mul_div(value, at.maxima, np.maximum(denominator, 1), rounding)
 
 
 def _steps(
@@ -158,10 +160,10 @@ def _choice(
 ) -> np.ndarray:
     """Points of the chosen key; an empty choice scores 0, an unknown key is an error."""
     if "choice" not in inputs:
-        return np.zeros(at.value.shape, dtype=np.int64)
+        return np.zeros_like(at.value)
     keys, names = _choice_codes(inputs["choice"], at.rows)
     # Criterion × distinct key table: both small; the last column is "no choice".
-    lookup = np.zeros((len(at.positions), len(names) + 1), dtype=np.int64)
+    lookup = np.zeros((len(at.positions), len(names) + 1))  # exact: points < 2**53
     for column, position in enumerate(at.positions.tolist()):
         offered = table.choice_points[position]
         lookup[column, :-1] = [offered.get(name, -1) for name in names]
@@ -187,8 +189,8 @@ def _choice_codes(column: pd.Series, cell_rows: np.ndarray) -> tuple[np.ndarray,
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = np.append(column.cat.codes.to_numpy(), -1)
         return codes[cell_rows].astype(np.int64), [str(c) for c in column.cat.categories]
-    texts = np.append(column.to_numpy(dtype=object), [None])[cell_rows]
-    codes, names = pd.factorize(texts.ravel(), use_na_sentinel=True)
+    texts = np.append(column.to_numpy(), None)[cell_rows]
+    codes, names = pd.factorize(texts.ravel())
     return codes.reshape(cell_rows.shape), [str(n) for n in names]
 
 
@@ -201,9 +203,9 @@ def _capped(
     checks: list[RowCheck],
 ) -> np.ndarray:
     per_unit, cap = table.per_unit[at.positions], table.cap[at.positions]
-    # From `enough` units on, value × per_unit passes the cap: larger values score the
+    # From `enough` units on, value × per_unit reaches the cap: larger values score the
     # same, and clipping them keeps the product inside int64.
-    enough = cap * MILLI // np.maximum(per_unit, 1) + 1
+    enough = -(-cap * MILLI // np.maximum(per_unit, 1))  # ceil(cap / per_unit)
     return np.asarray(
         np.minimum(mul_div(np.minimum(at.value, enough), per_unit, MILLI, rounding), cap)
     )
@@ -218,11 +220,12 @@ def _relative(
     checks: list[RowCheck],
 ) -> np.ndarray:
     """value / best value of the block for that criterion × max; a best of 0 gives 0."""
-    best = np.zeros((len(rows.blocks) + 1, len(at.positions)), dtype=np.int64)
+    # Per block code, the best value: a row per agency is enough (blocks are at most as
+    # many), and an agency without a block (code -1, reported) reads and writes the last.
+    best = np.zeros_like(at.value)
     np.maximum.at(best, rows.block_of_agency, at.value)
-    peak = best[rows.block_of_agency]
-    scored = mul_div(at.value, at.maxima, np.maximum(peak, 1), rounding)
-    return np.where(peak > 0, scored, 0)
+    # A best of 0 means every value is 0: the quotient is 0 then, whatever the divisor.
+    return mul_div(at.value, at.maxima, np.maximum(best[rows.block_of_agency], 1), rounding)
 
 
 def _no_denominator(row: int) -> str:

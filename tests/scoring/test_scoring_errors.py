@@ -83,9 +83,23 @@ STEPS_NEEDED = "steps rule needs params {'steps': [[threshold, points], ...]}"
             [("params", ["1", "2", "3"], "each step must be [threshold, points]")],
         ),
         ({"steps": ["12"]}, [("params", "12", "each step must be [threshold, points]")]),
+        (
+            {"steps": [["1"], ["-1", "2"]]},
+            [
+                ("params", ["1"], "each step must be [threshold, points]"),
+                ("steps", "-1", "steps must not be negative"),
+            ],
+        ),
         ({"steps": [["-1", "2"]]}, [("steps", "-1", "steps must not be negative")]),
         ({"steps": [["1", "-2"]]}, [("steps", "-2", "steps must not be negative")]),
         ({"steps": [["x", "2"]]}, [("steps", "x", "steps: 'x' is not a number")]),
+        (
+            {"steps": [["x", "2"], ["1", "-1"]]},
+            [
+                ("steps", "x", "steps: 'x' is not a number"),
+                ("steps", "-1", "steps must not be negative"),
+            ],
+        ),
         (
             {"steps": [["2199023255.552", "1"]]},
             [("steps", "2199023255.552", "step threshold is too large")],
@@ -129,6 +143,14 @@ CHOICE_NEEDED = "choice rule needs params {'choices': {key: fraction}}"
         ({"choices": {}}, [("params", {"choices": {}}, CHOICE_NEEDED)]),
         ({"choices": ["a"]}, [("params", {"choices": ["a"]}, CHOICE_NEEDED)]),
         ({"choices": {"a": 0.5}}, [("choices", 0.5, "fraction of 'a' must be a decimal string")]),
+        (
+            {"choices": {"a": 0.5, "b": "2", "c": "x"}},
+            [
+                ("choices", 0.5, "fraction of 'a' must be a decimal string"),
+                ("choices", "2", "fraction of 'b' must be between 0 and 1"),
+                ("choices", "x", "fraction of 'c' must be between 0 and 1"),
+            ],
+        ),
         ({"choices": {"a": True}}, [("choices", True, "fraction of 'a' must be a decimal string")]),
         ({"choices": {"a": "x"}}, [("choices", "x", "fraction of 'a' must be between 0 and 1")]),
         (
@@ -510,3 +532,49 @@ def test_agency_ids_keep_their_type_and_sort_in_id_order():
     assert agencies(["b", 7, "a"]).tolist() == [7, "a", "b"]  # pandas orders mixed ids
     # Ids that cannot be ordered at all keep their first-seen order.
     assert agencies([(2, 1), 5, "a"]).tolist() == [(2, 1), 5, "a"]
+
+
+def test_the_smallest_units_score_exactly():
+    """0.001 as a denominator, per unit and best value; capped halves by the set's rule."""
+    frame = criteria(
+        ("r", D(5), "ratio", {}),
+        ("c", D(5), "capped", {"per_unit": "0.001"}),
+        ("h", D(5), "capped", {"per_unit": "1.5", "cap": "4"}),
+        ("v", D(5), "relative", {}),
+    )
+    rows = [
+        {"agency": 1, "block": 1, "criterion": "r", "value": D("0.001"), "denominator": D("0.001")},
+        {"agency": 1, "block": 1, "criterion": "c", "value": 9000},
+        {"agency": 1, "block": 1, "criterion": "h", "value": D("0.001")},
+        {"agency": 1, "block": 1, "criterion": "v", "value": D("0.001")},
+        {"agency": 2, "block": 1, "criterion": "c", "value": D("4999.999")},
+        {"agency": 2, "block": 1, "criterion": "h", "value": D("2.667")},
+    ]
+    for rounding, half in [("half_up", 2), ("truncate", 1)]:
+        card = scoring.compute(
+            frame,
+            scoring.inputs_from_records(rows),
+            RankingRules(max_points=D(20), rounding=rounding),
+        )
+        points = card.points.assign(criterion=card.points["criterion"].astype(str))
+        got = points.set_index(["agency", "criterion"])["points"].to_dict()
+        assert got == {
+            (1, "r"): 5000,
+            (1, "c"): 5000,  # 9000 × 0.001 = 9, capped at the maximum 5
+            (1, "h"): half,  # 0.001 × 1.5 = 0.0015
+            (1, "v"): 5000,  # the best of the block
+            (2, "r"): 0,
+            (2, "c"): 5000 if rounding == "half_up" else 4999,  # 4.999999
+            (2, "h"): 4000,  # 2.667 × 1.5 = 4.0005, capped at 4
+            (2, "v"): 0,
+        }
+
+
+def test_a_value_just_above_a_tiny_denominator_is_reported():
+    frame = criteria(("r", D(5), "ratio", {}))
+    rows = [
+        {"agency": 1, "block": 1, "criterion": "r", "value": D("0.002"), "denominator": D("0.001")}
+    ]
+    assert refusal(frame, scoring.inputs_from_records(rows)) == [
+        (1, "r", "value", D("0.002"), "value 0.002 is above the denominator 0.001")
+    ]

@@ -171,3 +171,14 @@ def test_five_criteria_left_to_gain_by_default():
     left = scoring.explain(card, frame).attainable
     # Six criteria have points left; the five largest are listed (1.1 and 1.2: 5 each).
     assert left["criterion"].tolist() == ["1.1", "1.2", "2.1", "1.10", "2.a"]
+
+
+def test_a_thousandth_of_a_point_left_is_listed():
+    frame = criteria(None)
+    rows = [
+        {"agency": "p", "block": "x", "criterion": code, "value": D(MAXIMA[code])} for code in CODES
+    ]
+    rows[0]["value"] = D(MAXIMA[CODES[0]]) - D("0.001")
+    card = scoring.compute(frame, scoring.inputs_from_records(rows), RankingRules(max_points=D(20)))
+    left = scoring.explain(card, frame).attainable
+    assert left[["criterion", "attainable"]].to_numpy().tolist() == [[CODES[0], 1]]

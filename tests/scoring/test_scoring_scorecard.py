@@ -38,3 +38,8 @@ def test_percent_is_named_and_follows_the_results_index():
     assert turned.percent().index.tolist() == [1, 0]
     assert turned.percent().tolist() == [D("33.33"), D("66.66")]
     assert turned.results_decimal()["percent"].tolist() == [D("33.33"), D("66.66")]
+
+
+def test_a_set_without_subgroups_has_an_empty_int_subgroup_frame():
+    subgroups = card().subgroups
+    assert subgroups.empty and str(subgroups["points"].dtype) == "int64"
