@@ -571,6 +571,14 @@ class Publication(models.Model):
     def __str__(self) -> str:
         return f"{self.decision_number} ({self.cycle}, lần {self.revision})"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:  # a decision is never rewritten: a correction is a new one
+            raise Frozen(_("Quyết định công bố không sửa được; đính chính là một lần công bố mới."))
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise Frozen(_("Quyết định công bố không xoá được."))
+
     @property
     def correction_number(self) -> int:
         """0 for the decision (revision 1); revision 2 is the first correction ("đính chính
@@ -642,6 +650,16 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} · {self.cycle.year}: {self.total}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and self.publication_id is not None:
+            raise Frozen(_("Kết quả đã công bố không sửa được; hãy đính chính."))
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.publication_id is not None:
+            raise Frozen(_("Kết quả đã công bố không xoá được."))
+        return super().delete(*args, **kwargs)
 
     @property
     def is_draft(self) -> bool:
