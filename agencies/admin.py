@@ -1,14 +1,29 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Block, Province, Succession
+from agencies.models import Agency, AgencyAlias, Block, Province, Succession
+
+
+class ServerSlugMixin:
+    """The slug may be left empty: the model fills it with `agencies.slugs.slugify`.
+
+    Django's prepopulated_fields JavaScript mangles Vietnamese ("Đắk Nông" → "djk-nong"),
+    so it is not used; the server's slug is the one every import and URL uses.
+    """
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "slug" in form.base_fields:
+            form.base_fields["slug"].required = False
+            form.base_fields["slug"].help_text = _("Để trống: tạo tự động từ tên (đ → d).")
+        return form
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(ServerSlugMixin, admin.ModelAdmin):
     list_display = ["name", "code", "slug", "valid_from", "valid_to", "is_national"]
     search_fields = ["name", "code", "slug"]
     list_filter = ["is_national", "valid_to"]
-    prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["successors"]
 
 
@@ -25,8 +40,15 @@ class SuccessionInline(admin.TabularInline):
     extra = 0
 
 
+class AliasInline(admin.TabularInline):
+    model = AgencyAlias
+    fields = ["name", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    extra = 0
+
+
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ServerSlugMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "short_name",
@@ -43,8 +65,7 @@ class AgencyAdmin(admin.ModelAdmin):
     list_select_related = ["province", "block", "represents"]
     # `represents` (the national scope's province agencies) searches ProvinceAdmin's fields.
     autocomplete_fields = ["parent", "represents"]
-    prepopulated_fields = {"slug": ["short_name"]}
-    inlines = [SuccessionInline]
+    inlines = [SuccessionInline, AliasInline]
 
 
 @admin.register(Succession)

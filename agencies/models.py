@@ -3,9 +3,12 @@
 import datetime
 import unicodedata
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from agencies.slugs import slugify
 
 # The national scope's slug: its page is /toan-quoc/ (see `Province.is_national`).
 NATIONAL_SLUG = "toan-quoc"
@@ -57,6 +60,11 @@ class Province(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name, max_length=80)
+        super().save(*args, **kwargs)
 
 
 class Block(models.Model):
@@ -170,6 +178,8 @@ class Agency(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_name = fold(f"{self.name} {self.short_name}")
+        if not self.slug:
+            self.slug = slugify(self.short_name or self.name, max_length=100)
         super().save(*args, **kwargs)
 
     def is_active_in(self, year: int) -> bool:
@@ -183,6 +193,51 @@ def fold(text: str) -> str:
     """Lower-case and strip Vietnamese diacritics, so "lap thach" finds "Lập Thạch"."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+class AgencyAlias(models.Model):
+    """Another name an agency is printed under (tên gọi khác), learned when staff confirm it.
+
+    A decision may print "Sở TT&TT" or "BHXH tỉnh"; once someone confirms that name means
+    this agency, every later import of the province matches it without asking. `key` is
+    the comparison key of `agencies.names.name_key`, unique per province.
+    """
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("cơ quan")
+    )
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, related_name="+", verbose_name=_("tỉnh")
+    )
+    name = models.CharField(_("tên gọi khác"), max_length=200)
+    key = models.CharField(max_length=300, editable=False)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xác nhận"),
+    )
+
+    class Meta:
+        verbose_name = _("tên gọi khác của cơ quan")
+        verbose_name_plural = _("tên gọi khác của cơ quan")
+        ordering = ["agency", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "key"], name="agency_alias_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.agency}"
+
+    def save(self, *args, **kwargs):
+        from agencies.names import name_key
+
+        self.key = name_key(self.name)
+        self.province_id = self.agency.province_id
+        super().save(*args, **kwargs)
 
 
 class Succession(models.Model):

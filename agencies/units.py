@@ -22,7 +22,6 @@ from functools import cache
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils.text import slugify
 
 from agencies.models import (
     AdministrativeUnit,
@@ -36,6 +35,7 @@ from agencies.models import (
     UnitSuccession,
     fold,
 )
+from agencies.slugs import slugify
 
 REFORM_DATE = datetime.date(2025, 7, 1)
 LEGACY_END = datetime.date(2025, 6, 30)
@@ -475,7 +475,7 @@ def agency_name(unit_name: str) -> str:
 
 def slug_of(text: str) -> str:
     """An ASCII slug of Vietnamese text (đ → d, which Django's slugify would drop)."""
-    return slugify(fold(text))
+    return slugify(text)
 
 
 def unique_slugs(wanted: list[tuple[str, str]], taken: set[str]) -> list[str]:

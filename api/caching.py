@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Max, QuerySet
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
@@ -32,6 +33,7 @@ def published_version(publications: QuerySet, *, request) -> Version:
         [
             PAYLOAD_REVISION,
             request.get_full_path(),
+            translation.get_language() or "",  # messages and labels follow Accept-Language
             str(seen["newest"]),
             str(seen["count"]),
             at.isoformat() if at else "",

@@ -18,6 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 logger = logging.getLogger(__name__)
 
 INVALID_MESSAGE = _("Tham số không hợp lệ; xem `fields`.")
+THROTTLED_MESSAGE = _("Quá nhiều yêu cầu trong thời gian ngắn; hãy thử lại sau %(seconds)s giây.")
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -38,6 +39,9 @@ def exception_handler(exc, context):
         return Response(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     if isinstance(exc, exceptions.ValidationError):
         response.data = error_body("invalid", str(INVALID_MESSAGE), _fields(exc.detail))
+    elif isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        message = THROTTLED_MESSAGE % {"seconds": exc.wait}
+        response.data = error_body(exc.default_code, message)
     else:
         response.data = error_body(exc.default_code, str(exc.detail))
     return response

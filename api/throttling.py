@@ -7,12 +7,21 @@ settings, so `override_settings` in tests and the `API_THROTTLE_*` variables bot
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from config.client_ip import client_ip
+
 
 class AnonymousRate(AnonRateThrottle):
-    """Anonymous clients, keyed by address (`API_THROTTLE_ANON`)."""
+    """Anonymous clients, keyed by address (`API_THROTTLE_ANON`).
+
+    The address is the one our proxies vouch for (config.client_ip): a client that writes
+    a new `X-Forwarded-For` on each request is still one client.
+    """
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+    def get_ident(self, request):
+        return client_ip(request)
 
 
 class UserRate(UserRateThrottle):

@@ -176,8 +176,10 @@ class WorkflowView(APIView):
         return response
 
     def get_cycle(self) -> AssessmentCycle:
+        # Outside the cycle's province an existing cycle is as absent as a missing one.
+        cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
         return get_object_or_404(
-            AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+            permissions.visible_cycles(self.request.user, cycles),
             province__slug=self.kwargs["province"],
             year=self.kwargs["year"],
             block__slug=self.kwargs["block"],

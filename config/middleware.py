@@ -1,6 +1,7 @@
 """The site's middleware: Vietnamese first, request ids, the database's 503, CSP, idle sessions.
 
-Vietnamese first: the language switch decides, never the browser's Accept-Language.
+Vietnamese first: the language switch decides, never the browser's Accept-Language; the
+API (no switch) follows Accept-Language.
 """
 
 import logging
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from config import health
 from rankings import security_log
 
+API_PREFIX = "/api/"
+
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
     """Serve Vietnamese unless the visitor chose another language with the switch.
@@ -30,6 +33,9 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         available = {code for code, _name in settings.LANGUAGES}
+        if chosen not in available and request.path.startswith(API_PREFIX):
+            # Programs have no switch: the API answers in the language they ask for.
+            chosen = translation.get_language_from_request(request)
         language = chosen if chosen in available else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

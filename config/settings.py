@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens, stored as SHA-512 digests, with an expiry (accounts.tokens)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "config",
+    "accounts",
     "agencies",
     "rankings",
     "api",
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RequestIdMiddleware",
+    "config.request_limits.RequestLimitsMiddleware",  # before anything reads the body
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -89,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.password_reset",
             ],
         },
     },
@@ -143,6 +147,12 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 if PAGE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured(f"PAGE_CACHE_SECONDS={PAGE_CACHE_SECONDS} must be 0 or more.")
 
+# Proxies of ours in front of gunicorn (nginx: 1); config.client_ip reads the client's
+# address from X-Forwarded-For past exactly these, for throttles, lockouts and the log.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} must be 0 to 5.")
+
 # django-axes watches every login (the site's and the admin's) and refuses a username + IP
 # pair after LOGIN_FAILURE_LIMIT failures for LOGIN_LOCKOUT_MINUTES; ModelBackend logs in.
 AUTHENTICATION_BACKENDS = [
@@ -154,6 +164,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/login.html"  # the login page, with the lockout notice
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"  # behind nginx: the real client
 AXES_VERBOSE = False  # the security log records sign-ins, failures and lockouts
 if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
     raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be 1 or more.")
@@ -163,6 +174,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a check: its password_changed hook ends the user's sessions and API token.
+    {"NAME": "rankings.setup.users.EndSessionsOnPasswordChange"},
 ]
 
 LANGUAGE_CODE = "vi"
@@ -186,6 +199,14 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Request bodies (config.request_limits; deploy/nginx.conf's client_max_body_size agrees):
+# 1 MB for forms and JSON, 11 MB where files are uploaded (evidence 10 MB, imports 5 MB,
+# plus the multipart envelope and the form's other fields).
+REQUEST_BODY_MAX_BYTES = 1 * 1024 * 1024
+UPLOAD_BODY_MAX_BYTES = 11 * 1024 * 1024
+
+# Files browsers ask for at the site's root (/favicon.ico), served by whitenoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
@@ -208,6 +229,7 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
     # Behind a proxy that terminates TLS and sets this header (and strips the client's own).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # says "reload the form", in Vietnamese
 
 # Sessions end SESSION_MAX_HOURS after sign-in whatever happens, and after
 # SESSION_IDLE_MINUTES without a request (config.middleware.SessionTimeoutMiddleware).
@@ -266,10 +288,10 @@ def _throttle_rate(name: str, default: str) -> str:
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Tokens for integrations (`manage.py drf_create_token <user>`), the session for the site
-    # (with its CSRF check on every write).
+    # Tokens for integrations (`manage.py create_api_token <user>`, django-rest-knox), the
+    # session for the site (with its CSRF check on every write).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",  # first: 401 + WWW-Authenticate
+        "accounts.auth.TokenAuthentication",  # knox's; first: 401 + WWW-Authenticate
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -280,6 +302,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRate", "api.throttling.UserRate"],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # api.throttling asks config.client_ip itself
     "DEFAULT_THROTTLE_RATES": {
         "anon": _throttle_rate("API_THROTTLE_ANON", "120/minute"),
         "user": _throttle_rate("API_THROTTLE_USER", "600/minute"),
@@ -287,6 +310,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "COERCE_DECIMAL_TO_STRING": True,
+}
+# API tokens expire API_TOKEN_DAYS after they are made; `Authorization: Token <token>` as
+# before. Only a SHA-512 digest and the first 15 characters are stored.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+if not 1 <= API_TOKEN_DAYS <= 3650:
+    raise ImproperlyConfigured(f"API_TOKEN_DAYS={API_TOKEN_DAYS} must be 1 to 3650.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,  # a token lasts its term, however often it is used
 }
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 300)
 if API_CACHE_MAX_AGE < 0:
@@ -334,6 +367,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # WeasyPrint logs every layout step at INFO; only its warnings are worth a line.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -359,4 +395,10 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "xep-hang@localhost")
+# Password reset by e-mail (accounts.views): on by default; off, the reset pages answer
+# 404 and an administrator sets a new password (README, "Recovering an account").
+PASSWORD_RESET_ENABLED = env_bool("PASSWORD_RESET_ENABLED", True)
+PASSWORD_RESET_PER_ADDRESS = 3  # mails per e-mail address per window
+PASSWORD_RESET_PER_CLIENT = 10  # requests per client address per window
+PASSWORD_RESET_WINDOW_MINUTES = 60
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from accounts import api as accounts_api
 from config import health
 
 admin.site.site_header = "Xếp hạng ứng dụng CNTT, chính quyền điện tử"
@@ -20,9 +21,20 @@ urlpatterns = [
     # session, writes no data and signs no one in, so a forged post can at most change a
     # visitor's language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    path("tai-khoan/", include("accounts.urls")),  # first: replaces the reset views
     path("tai-khoan/", include("django.contrib.auth.urls")),
+    path("api/v1/tokens/", accounts_api.TokenList.as_view(), name="api-tokens"),
+    path("api/v1/tokens/<str:key>/", accounts_api.TokenDetail.as_view(), name="api-token"),
     path("api/v1/", include("api.urls")),
+    # Before the public site, whose "<province>/…" patterns would otherwise match first.
+    path("quan-ly/thiet-lap/", include("rankings.setup.urls")),
     path("", include("rankings.urls")),
 ]
+# Styled, bilingual error pages that say why and what to do next (config.errors).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 # No media route, not even with DEBUG: uploaded evidence is served by
 # rankings.cycles.assessment_views.evidence_file, behind the same permission as the drafts.

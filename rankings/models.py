@@ -131,6 +131,11 @@ class RuleKind(models.TextChoices):
     RELATIVE = "relative", _("So với đơn vị cao nhất")
 
 
+class CriteriaSetKind(models.TextChoices):
+    FULL = "full", _("Đầy đủ nhóm và tiêu chí")
+    TOTALS = "totals", _("Chỉ tổng điểm (bảng đã công bố)")
+
+
 class CriteriaSet(FrozenOncePublished):
     """A criteria set (bộ tiêu chí), issued by a decision, for one block of one province.
 
@@ -159,6 +164,16 @@ class CriteriaSet(FrozenOncePublished):
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
     issuer = models.CharField(_("cơ quan ban hành"), max_length=120, blank=True)
     max_points = models.DecimalField(_("điểm tối đa"), **POINTS)
+    kind = models.CharField(
+        _("loại bộ tiêu chí"),
+        max_length=8,
+        choices=CriteriaSetKind.choices,
+        default=CriteriaSetKind.FULL,
+        help_text=_(
+            "Chỉ tổng điểm: một kỳ đã công bố chỉ có tổng điểm; trang và tệp tải về không có "
+            "cột nhóm hay tiêu chí."
+        ),
+    )
     precision = models.PositiveSmallIntegerField(_("số chữ số thập phân của tổng điểm"), default=3)
     rounding = models.CharField(
         _("quy tắc làm tròn điểm"),
@@ -226,6 +241,10 @@ class CriteriaSet(FrozenOncePublished):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def totals_only(self) -> bool:
+        return self.kind == CriteriaSetKind.TOTALS
 
 
 class Band(FrozenOncePublished):
@@ -529,11 +548,19 @@ class Evidence(models.Model):
         return self.title
 
 
+class SourceKind(models.TextChoices):
+    DECISION = "decision", _("Quyết định")
+    OTHER = "other", _("Nguồn khác (báo cáo, bài báo)")
+
+
 class Publication(models.Model):
     """A published revision (công bố) of a cycle's ranking, by a numbered decision.
 
     Revision 1 is the original decision; each correction adds a revision with its reason.
-    The results of a revision are frozen: they are rows of `Result` pointing here.
+    The results of a revision are frozen: they are rows of `Result` pointing here. A past
+    ranking entered from another source (a ministry's report, a newspaper's article) has
+    `source_kind` other, a title, a date in `decision_date` and no decision number: the
+    public pages say "Nguồn: …", never a made-up "Quyết định số".
     """
 
     cycle = models.ForeignKey(
@@ -543,8 +570,18 @@ class Publication(models.Model):
         verbose_name=_("kỳ đánh giá"),
     )
     revision = models.PositiveSmallIntegerField(_("lần công bố"), default=1)
-    decision_number = models.CharField(_("số quyết định"), max_length=60)
+    source_kind = models.CharField(
+        _("loại nguồn"), max_length=8, choices=SourceKind.choices, default=SourceKind.DECISION
+    )
+    decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày quyết định"))
+    source_title = models.CharField(_("tên nguồn"), max_length=300, blank=True)
+    source_url = models.URLField(_("đường dẫn nguồn"), max_length=500, blank=True)
+    is_backfill = models.BooleanField(
+        _("nhập lại từ bảng đã công bố"),
+        default=False,
+        help_text=_("Kết quả lấy từ bảng đã in, không tính từ điểm tiêu chí trong hệ thống."),
+    )
     signer = models.CharField(_("người ký"), max_length=120, blank=True)
     published_at = models.DateTimeField(_("công bố lúc"))
     reason = models.TextField(_("lý do đính chính"), blank=True)
@@ -569,7 +606,16 @@ class Publication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.decision_number} ({self.cycle}, lần {self.revision})"
+        return f"{self.source_label} ({self.cycle}, lần {self.revision})"
+
+    @property
+    def is_decision(self) -> bool:
+        return self.source_kind == SourceKind.DECISION
+
+    @property
+    def source_label(self) -> str:
+        """ "3192/QĐ-UBND", or the other source's title."""
+        return self.decision_number if self.is_decision else self.source_title
 
     def save(self, *args, **kwargs):
         if self.pk is not None:  # a decision is never rewritten: a correction is a new one

@@ -7,6 +7,7 @@ views, the API and services ask the same questions and get the same answers.
 from rankings.models import AGENCY_ROLES, CycleState, Membership, Role
 
 STAFF_ROLES = {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.APPROVER}
+CYCLE_OPENERS = {Role.ADMIN, Role.EDITOR}
 
 
 def memberships(user) -> list[Membership]:
@@ -27,6 +28,17 @@ def roles_in(user, *, province_id: int, agency_id: int | None = None) -> set[str
             continue
         found.add(membership.role)
     return found
+
+
+def visible_cycles(user, cycles):
+    """`cycles` narrowed to the provinces where the user has a role (all for a superuser).
+
+    Staff pages and the workflow API look a cycle up through this, so to anyone else an
+    existing cycle answers exactly the 404 of a missing one, never a 403 that confirms it.
+    """
+    if getattr(user, "is_superuser", False):
+        return cycles
+    return cycles.filter(province_id__in={m.province_id for m in memberships(user)})
 
 
 def can_preview_drafts(user, *, cycle) -> bool:
@@ -75,7 +87,7 @@ def can_manage_cycle(user, *, cycle) -> bool:
 def can_open_cycles(user, *, province) -> bool:
     if getattr(user, "is_superuser", False):
         return True
-    return bool(roles_in(user, province_id=province.pk) & {Role.ADMIN, Role.EDITOR})
+    return bool(roles_in(user, province_id=province.pk) & CYCLE_OPENERS)
 
 
 def can_transition(user, *, cycle, action: str) -> bool:

@@ -18,6 +18,8 @@ import logging
 import re
 import uuid
 
+from config.client_ip import client_ip, trusted_proxies
+
 logger = logging.getLogger("security")
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -28,7 +30,8 @@ _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
 
 def request_id_for(incoming: str | None) -> str:
-    if incoming and _SAFE_REQUEST_ID.fullmatch(incoming):
+    # Only a proxy of ours sets it (nginx: `$request_id`); a client's own is not kept.
+    if incoming and trusted_proxies() > 0 and _SAFE_REQUEST_ID.fullmatch(incoming):
         return incoming
     return uuid.uuid4().hex
 
@@ -67,7 +70,7 @@ def event(name: str, request=None, *, level: int = logging.INFO, **fields) -> No
         if user is not None and user.is_authenticated:
             fields = {"user": user.get_username(), "user_id": user.pk, **fields}
         fields = {
-            "ip": getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR"),
+            "ip": client_ip(request),
             "method": request.method,
             "path": request.path,
             **fields,

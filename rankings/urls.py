@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from agencies.models import NATIONAL_SLUG
 from rankings.cycles import assessment_views, management_views, staff_views
+from rankings.documents import views as document_views
 from rankings.imports import views as import_views
 from rankings.public import views
 
@@ -17,6 +18,13 @@ class FormatConverter:
 
 
 register_converter(FormatConverter, "fmt")
+
+
+class DocumentFormatConverter(FormatConverter):
+    regex = "pdf|docx"
+
+
+register_converter(DocumentFormatConverter, "docfmt")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -75,6 +83,11 @@ urlpatterns = [
         name="evidence-file",
     ),
     path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/don-vi/<slug:agency>/bien-ban.<docfmt:fmt>",
+        document_views.minutes,
+        name="minutes-document",
+    ),
+    path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/don-vi/<slug:agency>/lich-su/",
         assessment_views.score_history,
         name="score-history",
@@ -96,6 +109,11 @@ urlpatterns = [
         "<slug:province>/<int:year>/<slug:block>.<fmt:fmt>",
         views.leaderboard,
         name="leaderboard-export",
+    ),
+    path(
+        "<slug:province>/<int:year>/<slug:block>/phu-luc.<docfmt:fmt>",
+        document_views.annex,
+        name="annex-document",
     ),
     path("<slug:province>/don-vi/<slug:slug>/", views.agency, name="agency"),
     path("<slug:province>/don-vi/<slug:slug>.<fmt:fmt>", views.agency, name="agency-export"),

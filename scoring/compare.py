@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, localcontext
+from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 
-from scoring.numbers import PLACES, PRECISION, scaled_to_decimals, to_milli
+from scoring.numbers import PLACES, PRECISION, to_milli
 from scoring.types import Problem, ScoringInputError
 
 
@@ -15,12 +16,8 @@ def is_comparable(criteria_a: pd.DataFrame, criteria_b: pd.DataFrame) -> bool:
     """Same criterion codes with the same maxima and rules: raw points can be compared."""
 
     def shape(criteria: pd.DataFrame) -> set[tuple[str, int, str]]:
-        return {
-            (str(code), to_milli(maximum), str(rule))
-            for code, maximum, rule in zip(
-                criteria["criterion"], criteria["max_points"], criteria["rule"], strict=True
-            )
-        }
+        rows = criteria[["criterion", "max_points", "rule"]].to_numpy().tolist()
+        return {(str(code), to_milli(maximum), str(rule)) for code, maximum, rule in rows}
 
     return len(criteria_a) == len(criteria_b) and shape(criteria_a) == shape(criteria_b)
 
@@ -60,21 +57,21 @@ def compare_years(
     frame["previous_total"] = _milli(aligned["total"])
     frame["previous_score"] = _milli(aligned["score"])
     frame["previous_rank"] = aligned["rank"].astype("Int64").array
-    change = frame["score"].astype("Int64") - frame["previous_score"]
-    frame["change"] = change.where(pd.Series(comparable, index=frame.index), pd.NA)
+    change = frame["score"] - frame["previous_score"]
+    frame["change"] = change.where(pd.Series(comparable, index=frame.index))
     frame["rank_change"] = frame["previous_rank"] - frame["rank"].astype("Int64")
     frame["previous_percent"] = pd.Series(
-        _previous_percent(aligned, has, maxima["previous_max"]), index=frame.index, dtype=object
+        _previous_percent(aligned, maxima["previous_max"]), index=frame.index
     )
     frame["percent_change"] = pd.Series(
-        _percent_change(
-            frame["total"].to_numpy(dtype=np.int64),
-            frame["previous_total"],
-            maxima["current_max"],
-            maxima["previous_max"],
+        list(
+            map(
+                _percent_change(maxima["current_max"], maxima["previous_max"]),
+                frame["total"].tolist(),
+                frame["previous_total"].tolist(),
+            )
         ),
         index=frame.index,
-        dtype=object,
     )
     frame["comparable"] = has & comparable
     return frame
@@ -87,33 +84,30 @@ def _milli(column: pd.Series) -> pd.arrays.IntegerArray:
     return column.astype("Int64").array
 
 
-def _previous_percent(aligned: pd.DataFrame, has: np.ndarray, previous_max: int) -> np.ndarray:
+def _previous_percent(aligned: pd.DataFrame, previous_max: int) -> list[Decimal | None]:
     """The previous frame's `percent` (results_decimal()), else the exact one at 3 places."""
     if "percent" in aligned:
-        return np.where(has, aligned["percent"].to_numpy(dtype=object), None)
-    out = np.full(len(has), None, dtype=object)
-    before = _milli(aligned["total"])[has].to_numpy(dtype=np.int64).astype(object)
-    out[has] = scaled_to_decimals(before * 100 * 10**PLACES // previous_max, PLACES)
-    return out
+        return [None if pd.isna(p) else p for p in aligned["percent"].tolist()]
+    return [
+        None
+        if total is pd.NA
+        else Decimal(total * 100 * 10**PLACES // previous_max).scaleb(-PLACES)
+        for total in _milli(aligned["total"]).tolist()
+    ]
 
 
-def _percent_change(
-    total: np.ndarray, previous_total: pd.Series, current_max: int, previous_max: int
-) -> np.ndarray:
+def _percent_change(current_max: int, previous_max: int) -> Callable[[int, object], Decimal | None]:
     """(total / cmax − previous / pmax) × 100 at 3 decimals toward zero, None if no previous."""
-    has = previous_total.notna().to_numpy()
-    out = np.full(len(total), None, dtype=object)
-    if not has.any():
-        return out
-    # Python ints: the cross products of two milli values and two maxima can pass 2**63.
-    now = total[has].astype(object)
-    before = previous_total[has].to_numpy(dtype=np.int64).astype(object)
-    numerator = 100 * 10**PLACES * (now * previous_max - before * current_max)
-    denominator = current_max * previous_max
-    magnitude = np.abs(numerator) // denominator
-    scaled = np.where(numerator < 0, -magnitude, magnitude)
-    out[has] = scaled_to_decimals(scaled, PLACES)
-    return out
+
+    def change(total: int, before: object) -> Decimal | None:
+        if before is pd.NA:
+            return None
+        # Python ints and a Fraction: the cross products can pass 2**63, and int() of a
+        # Fraction truncates toward zero on both sides.
+        exact = Fraction(total * previous_max - before * current_max, current_max * previous_max)  # type: ignore[operator]
+        return Decimal(int(exact * 100 * 10**PLACES)).scaleb(-PLACES)
+
+    return change
 
 
 def compare_blocks(
@@ -125,35 +119,27 @@ def compare_blocks(
     mean_percent_change (percentage points of maximum, exact) is always given.
     """
     frame = current_blocks.copy()
-    if previous_blocks is None or previous_blocks.empty:
-        found = np.full(len(frame), -1, dtype=np.int64)
-        previous_blocks = pd.DataFrame(columns=["count", "mean", "mean_percent"])
-    else:
-        found = pd.Index(previous_blocks["block"]).get_indexer(frame["block"])
+    if previous_blocks is None:
+        previous_blocks = pd.DataFrame(columns=["block", "count", "mean", "mean_percent"])
+    found = pd.Index(previous_blocks["block"]).get_indexer(frame["block"])
 
     def take(column: str) -> list[object]:
         values = previous_blocks[column].tolist()
         return [values[i] if i >= 0 else None for i in found.tolist()]
 
     frame["previous_count"] = pd.array(take("count"), dtype="Int64")
-    frame["previous_mean"] = pd.Series(take("mean"), index=frame.index, dtype=object)
-    frame["previous_mean_percent"] = pd.Series(
-        take("mean_percent"), index=frame.index, dtype=object
-    )
+    frame["previous_mean"] = pd.Series(take("mean"), index=frame.index)
+    frame["previous_mean_percent"] = pd.Series(take("mean_percent"), index=frame.index)
     with localcontext() as context:
         context.prec = PRECISION
         # One subtraction per block: a few hundred at most.
+        means = frame[["mean", "previous_mean"]].to_numpy().tolist()
         mean_change = [
-            now - before if before is not None and comparable else None
-            for now, before in zip(frame["mean"], frame["previous_mean"], strict=True)
+            now - before if before is not None and comparable else None for now, before in means
         ]
-        percent_change = [
-            now - before if before is not None else None
-            for now, before in zip(
-                frame["mean_percent"], frame["previous_mean_percent"], strict=True
-            )
-        ]
-    frame["mean_change"] = pd.Series(mean_change, index=frame.index, dtype=object)
-    frame["mean_percent_change"] = pd.Series(percent_change, index=frame.index, dtype=object)
+        percents = frame[["mean_percent", "previous_mean_percent"]].to_numpy().tolist()
+        percent_change = [now - before if before is not None else None for now, before in percents]
+    frame["mean_change"] = pd.Series(mean_change, index=frame.index)
+    frame["mean_percent_change"] = pd.Series(percent_change, index=frame.index)
     frame["comparable"] = (found >= 0) & comparable
     return frame

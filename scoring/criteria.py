@@ -79,7 +79,7 @@ def parse_criteria(criteria: pd.DataFrame, rounding: Rounding) -> CriteriaTable:
         criteria["max_points"].tolist(),
         criteria["rule"].astype(str).tolist(),
         criteria["params"].tolist() if "params" in criteria else [{}] * n,
-        strict=True,
+        strict=True,  # pragma: no mutate (four columns of one frame: equal lengths)
     )
     # One pass per criterion: a set has at most a few hundred, and params are dicts.
     for position, (code, maximum, rule_name, params) in enumerate(rows):
@@ -120,8 +120,8 @@ def parse_criteria(criteria: pd.DataFrame, rounding: Rounding) -> CriteriaTable:
     if problems:
         raise ScoringInputError(problems)
 
-    # Grid columns: frame rows stably sorted by rule.
-    order = np.argsort(rule, kind="stable")
+    # Grid columns: frame rows sorted by rule (any order within a rule will do).
+    order = np.argsort(rule)
     column_of = np.empty(n, dtype=np.int64)
     column_of[order] = np.arange(n)
     step_array = np.array(steps, dtype=np.int64).reshape(-1, 3)

@@ -61,7 +61,7 @@ class Scorecard:
         """Percent of maximum of each result row, as Decimals at percent_precision."""
         scaled = self.results["percent_scaled"].to_numpy()
         decimals = scaled_to_decimals(scaled, self.rules.percent_precision)
-        return pd.Series(decimals, index=self.results.index, name="percent", dtype=object)
+        return pd.Series(decimals, index=self.results.index, name="percent")
 
     def results_decimal(self) -> pd.DataFrame:
         """Results for storage: total, score and percent as Decimals, rank as int or None."""
@@ -110,7 +110,8 @@ def _scorecard(
         total, 100 * 10**rules.percent_precision, max_milli, rules.percent_rounding
     )
 
-    order = np.lexsort((agency_code, np.where(ranked, rank, n_agencies + 1), block))
+    # Unranked agencies last in their block: a block with one has ranks below n_agencies.
+    order = np.lexsort((agency_code, np.where(ranked, rank, n_agencies), block))
     results = pd.DataFrame(
         {
             "agency": rows.agencies.take(order),
@@ -190,22 +191,25 @@ def _long_frame(
 ) -> pd.DataFrame:
     """An agency × code grid as rows (agency, block, code, points), agency-major."""
     n_agencies, n_codes = grid.shape
-    code = np.tile(np.arange(n_codes, dtype=np.int32), n_agencies)
+    code = np.tile(np.arange(n_codes, dtype=np.int32), n_agencies)  # pragma: no mutate (memory)
+    # Categorical: the codes repeat per agency, and it costs no string per row. They are
+    # valid by construction: validating them would cost a pass and change nothing.
+    labels = pd.Categorical.from_codes(code, categories=codes, validate=False)  # pragma: no mutate
     return pd.DataFrame(
         {
             "agency": np.repeat(agencies, n_codes),
             "block": np.repeat(blocks, n_codes),
-            # Categorical: the codes repeat per agency, and it costs no string per row.
-            name: pd.Categorical.from_codes(code, categories=codes, validate=False),
+            name: labels,
             "points": grid.ravel(),
         },
-        copy=False,
+        copy=False,  # pragma: no mutate (avoids copying the arrays; same frame)
     )
 
 
 def group_sums(matrix: np.ndarray, member_of: np.ndarray, n_groups: int) -> np.ndarray:
     """Agency × group sums of an agency × criterion matrix (member -1 = no group)."""
-    order = np.argsort(member_of, kind="stable")
+    # Stable keeps criteria listed group by group in place, for the no-copy path below.
+    order = np.argsort(member_of, kind="stable")  # pragma: no mutate (speed only)
     order = order[member_of[order] >= 0]
     members = member_of[order]
     if order.size == 0:

@@ -38,14 +38,12 @@ def explain(card: Scorecard, criteria: pd.DataFrame, *, top_n: int = 5) -> Expla
 
 
 def _gaps(results: pd.DataFrame) -> pd.DataFrame:
-    frame = results[["agency", "block", "rank", "score"]].reset_index(drop=True)
-    ranked = frame["rank"].notna().to_numpy()
-    score = frame["score"].to_numpy(dtype=np.int64)
-    block, _ = pd.factorize(frame["block"])
-    gap_above = np.zeros(len(frame), dtype=np.int64)
-    above_known = np.zeros(len(frame), dtype=bool)
-    top = np.zeros(len(frame), dtype=np.int64)
-    top_known = np.zeros(len(frame), dtype=bool)
+    n = len(results)
+    ranked = results["rank"].notna().to_numpy()
+    score = results["score"].to_numpy(dtype=np.int64)
+    block, _ = pd.factorize(results["block"])
+    gap_above = np.zeros(n, dtype=np.int64)
+    above_known = np.zeros(n, dtype=bool)
 
     # Results are in block and rank order, so each block's ranked rows run best first.
     at = np.flatnonzero(ranked)
@@ -58,49 +56,46 @@ def _gaps(results: pd.DataFrame) -> pd.DataFrame:
         tie_start = np.maximum.accumulate(np.where(new_score, position, 0))
         above_known[at] = tie_start > block_start
         gap_above[at] = s[np.maximum(tie_start - 1, 0)] - s
-        best = np.full(block.max() + 1, -1, dtype=np.int64)
-        best[b[new_block]] = s[new_block]
-        top = best[block]
-        top_known = top >= 0
+    # The best ranked score of each row's block; NA where the block ranks nobody.
+    best = pd.Series(pd.arrays.IntegerArray(score, ~ranked)).groupby(block).transform("max")
+    # Values, not Series: the frame gets a fresh index whatever the results' index.
     return pd.DataFrame(
         {
-            "agency": frame["agency"],
-            "block": frame["block"],
-            "rank": frame["rank"],
+            "agency": results["agency"].to_numpy(),
+            "block": results["block"].to_numpy(),
+            "rank": results["rank"].array,
             "score": score,
             "gap_above": pd.arrays.IntegerArray(gap_above, ~above_known),
-            "gap_top": pd.arrays.IntegerArray(np.where(top_known, top - score, 0), ~top_known),
+            "gap_top": (best - score).array,
         }
     )
 
 
 def _group_gaps(groups: pd.DataFrame) -> pd.DataFrame:
-    frame = groups.reset_index(drop=True)
-    by = frame.groupby(["block", "group"], sort=False)["points"]
-    sums = by.transform("sum").to_numpy(dtype=np.int64)
-    counts = by.transform("count").to_numpy(dtype=np.int64)
-    points = frame["points"].to_numpy(dtype=np.int64)
+    by = groups.groupby(["block", "group"])["points"]
+    sums = by.transform("sum").to_numpy()
+    counts = by.transform("count").to_numpy()
     # points − sum/count as one fraction, so the Decimal is exact (or 50 digits).
-    numerators = (points * counts - sums).tolist()
+    numerators = (groups["points"].to_numpy() * counts - sums).tolist()
     denominators = (counts * MILLI).tolist()
     with localcontext() as context:
         context.prec = PRECISION
-        means = [exact_ratio(s, d) for s, d in zip(sums.tolist(), denominators, strict=True)]
-        gaps = [exact_ratio(n, d) for n, d in zip(numerators, denominators, strict=True)]
-    return frame.assign(block_mean=_objects(means), gap=_objects(gaps))
+        means = list(map(exact_ratio, sums.tolist(), denominators))
+        gaps = list(map(exact_ratio, numerators, denominators))
+    return groups.assign(block_mean=_objects(means), gap=_objects(gaps))
 
 
 def _attainable(points: pd.DataFrame, criteria: pd.DataFrame, top_n: int) -> pd.DataFrame:
     codes = criteria["criterion"].astype(str).tolist()
     maxima = pd.Series([to_milli(m) for m in criteria["max_points"]], index=codes)
-    natural = pd.Series(_natural_ranks(codes), index=codes)
+    natural = pd.Series({code: i for i, code in enumerate(sorted(codes, key=_natural_key))})
     code = points["criterion"].astype(str)
     frame = pd.DataFrame(
         {
             "agency": points["agency"].to_numpy(),
             "criterion": code.to_numpy(),
-            "points": points["points"].to_numpy(dtype=np.int64),
-            "max_points": maxima.reindex(code).to_numpy(dtype=np.int64),
+            "points": points["points"].to_numpy(),
+            "max_points": maxima.reindex(code).to_numpy(),
         }
     )
     frame["attainable"] = frame["max_points"] - frame["points"]
@@ -110,21 +105,13 @@ def _attainable(points: pd.DataFrame, criteria: pd.DataFrame, top_n: int) -> pd.
         (natural.reindex(frame["criterion"]).to_numpy(), -frame["attainable"].to_numpy(), agency)
     )
     frame = frame.iloc[order]
-    keep = frame.groupby("agency", sort=False).cumcount().to_numpy() < top_n
+    keep = frame.groupby("agency").cumcount().to_numpy() < top_n
     return frame[keep].reset_index(drop=True)
 
 
-def _natural_ranks(codes: list[str]) -> list[int]:
-    """Position of each code in natural order: 1.2 before 1.10."""
-
-    def key(code: str) -> tuple[tuple[int, int | str], ...]:
-        return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", code))
-
-    ordered = sorted(range(len(codes)), key=lambda i: key(codes[i]))
-    ranks = [0] * len(codes)
-    for position, index in enumerate(ordered):
-        ranks[index] = position
-    return ranks
+def _natural_key(code: str) -> tuple[tuple[bool, int | str], ...]:
+    """Natural order of criterion codes: 1.2 before 1.10, numbers before letters."""
+    return tuple((False, int(p)) if p.isdigit() else (True, p) for p in re.split(r"[.\-]", code))
 
 
 def _objects(values: list[object]) -> np.ndarray:

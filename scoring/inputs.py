@@ -115,7 +115,7 @@ def encode_inputs(inputs: pd.DataFrame, table: CriteriaTable) -> EncodedInputs:
     slots[key] = np.arange(n, dtype=np.int64)
     cell = slots[:n_cells].reshape(len(agencies), table.size)
     placeable = np.count_nonzero(located)
-    unplaced = np.flatnonzero(~located) if placeable < n else _none()
+    unplaced = np.flatnonzero(~located)
     duplicates = _duplicates(key, located) if np.count_nonzero(cell >= 0) < placeable else _none()
 
     blocks, block_of_agency, block_missing, block_conflicts = _blocks(inputs["block"], agency, cell)
@@ -153,7 +153,8 @@ def _agency_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     values = column.to_numpy()
     if values.dtype.kind in "iu" and values.size:
         low, high = int(values.min()), int(values.max())
-        if high - low < _DENSE_ID_SPAN * values.size + 1024:
+        # Only picks the faster of two exact ways (the other is _factorize below).
+        if high - low < _DENSE_ID_SPAN * values.size + 1024:  # pragma: no mutate
             offset = values - low
             seen = np.zeros(high - low + 1, dtype=bool)
             seen[offset] = True
@@ -168,7 +169,7 @@ def _factorize(column: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
         codes, uniques = pd.factorize(column, sort=True)
     except TypeError:  # mixed, unorderable ids: keep first-seen order
         codes, uniques = pd.factorize(column, sort=False)
-    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+    return codes.astype(np.int64), pd.Index(uniques)
 
 
 def _blocks(
@@ -199,7 +200,8 @@ def _first_block_conflicts(
     raw: np.ndarray, agency: np.ndarray, suspects: np.ndarray, missing: np.ndarray
 ) -> np.ndarray:
     """Rows whose block differs from their agency's first row (rare, so pandas)."""
-    involved = np.flatnonzero(np.isin(agency, agency[suspects]) & (agency >= 0))
+    # Suspects have an agency, so rows without one (code -1) are never involved.
+    involved = np.flatnonzero(np.isin(agency, agency[suspects]))
     involved = np.setdiff1d(involved, missing)
     frame = pd.DataFrame({"agency": agency[involved], "block": raw[involved]})
     first = frame.groupby("agency")["block"].transform("first").to_numpy()
@@ -214,7 +216,7 @@ def _criterion_positions(column: pd.Series, codes: pd.Index) -> np.ndarray:
         # Small-int codes as indices are several times slower than intp ones.
         return lookup[column.cat.codes.to_numpy().astype(np.intp)]
     text = column.astype(object).where(column.notna(), None)
-    return codes.get_indexer(text.to_numpy(dtype=object)).astype(np.int64)
+    return codes.get_indexer(text.to_numpy(dtype=object))
 
 
 def _milli_column(inputs: pd.DataFrame, name: str, n: int) -> tuple[np.ndarray, np.ndarray]:

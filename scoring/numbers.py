@@ -93,20 +93,22 @@ def round_scaled(value: int, from_places: int, to_places: int, rounding: Roundin
     Half up rounds halves away from zero and truncate goes toward zero, as
     Decimal's ROUND_HALF_UP and ROUND_DOWN do, so negative changes are symmetric.
     """
-    if to_places >= from_places:
-        return value * 10 ** (to_places - from_places)
-    return _div(value, 10 ** (from_places - to_places), rounding)
+    return _div(value * 10**to_places, 10**from_places, rounding)
 
 
 def _div(numerator: int, denominator: int, rounding: Rounding) -> int:
-    sign = -1 if (numerator < 0) != (denominator < 0) else 1
-    n, d = abs(numerator), abs(denominator)
-    quotient = (2 * n + d) // (2 * d) if rounding == Rounding.HALF_UP else n // d
-    return sign * quotient
+    """numerator / denominator (denominator > 0), rounded the same way on both sides of 0."""
+    n = abs(numerator)
+    quotient = (
+        (2 * n + denominator) // (2 * denominator)
+        if rounding == Rounding.HALF_UP
+        else n // denominator
+    )
+    return -quotient if numerator < 0 else quotient
 
 
 def percent_of(total_milli: int, max_milli: int, places: int, rounding: Rounding) -> Decimal:
-    """`total / max × 100` at `places` decimals, from the integers, never a float.
+    """`total / max × 100` (max > 0) at `places` decimals, from the integers, never a float.
 
     percent_of(90479, 138000, 1, TRUNCATE) == Decimal("65.5").
     """

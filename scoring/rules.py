@@ -25,6 +25,8 @@ class RowCheck:
     rows: np.ndarray
     field: str
     message: Callable[[int], str]
+    code: str = ""  # the Problem's code
+    detail: Callable[[int], dict] | None = None  # the Problem's figures, built like `message`
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,14 @@ def _direct(
     if above.any():
         maxima = table.maxima
 
-        def message(row: int) -> str:
-            value = _plain(rows.value[row])
+        def detail(row: int) -> dict:
             maximum = milli_to_decimal(maxima[rows.criterion[row]])
-            return f"value {value} is above the maximum {maximum}"
+            return {"value": _plain(rows.value[row]), "maximum": maximum}
 
-        checks.append(RowCheck(at.rows[above], "value", message))
+        def message(row: int) -> str:
+            return "value {value} is above the maximum {maximum}".format(**detail(row))
+
+        checks.append(RowCheck(at.rows[above], "value", message, "above_maximum", detail))
     return at.value
 
 
@@ -105,14 +109,18 @@ def _ratio(
     invalid = present & (denominator <= 0)
     above = present & (denominator > 0) & (at.value > denominator)
     if invalid.any():
-        checks.append(RowCheck(at.rows[invalid], "denominator", _no_denominator))
+        checks.append(
+            RowCheck(at.rows[invalid], "denominator", _no_denominator, "denominator_not_positive")
+        )
     if above.any():
 
-        def message(row: int) -> str:
-            value, denominator = _plain(rows.value[row]), _plain(rows.denominator[row])
-            return f"value {value} is above the denominator {denominator}"
+        def detail(row: int) -> dict:
+            return {"value": _plain(rows.value[row]), "denominator": _plain(rows.denominator[row])}
 
-        checks.append(RowCheck(at.rows[above], "value", message))
+        def message(row: int) -> str:
+            return "value {value} is above the denominator {denominator}".format(**detail(row))
+
+        checks.append(RowCheck(at.rows[above], "value", message, "above_denominator", detail))
     # Rows above their denominator are reported; capping them keeps the product small.
     value = np.minimum(at.value, denominator)
     return mul_div(value, at.maxima, np.where(denominator > 0, denominator, 1), rounding)
@@ -130,7 +138,7 @@ def _steps(
     position = np.broadcast_to(at.positions, at.value.shape)
     # Values above the top threshold score like it; clipping keeps the combined
     # (criterion, threshold) search key inside int64.
-    clipped = np.clip(at.value, 0, table.step_top[at.positions])
+    clipped = np.minimum(at.value, table.step_top[at.positions])
     keys = (position << STEP_SHIFT) | clipped
     found = np.searchsorted(table.step_keys, keys, side="right") - 1
     safe = np.maximum(found, 0)
@@ -155,17 +163,22 @@ def _choice(
     lookup = np.zeros((len(at.positions), len(names) + 1), dtype=np.int64)
     for column, position in enumerate(at.positions.tolist()):
         offered = table.choice_points[position]
-        lookup[column, : len(names)] = [offered.get(name, -1) for name in names]
+        lookup[column, :-1] = [offered.get(name, -1) for name in names]
     found = lookup[np.arange(len(at.positions)), keys]
     unknown = found < 0
     if unknown.any():
         choices = inputs["choice"]
 
-        def message(row: int) -> str:
-            expected = ", ".join(sorted(table.choice_points[int(rows.criterion[row])]))
-            return f"unknown choice '{choices.iloc[row]}'; expected one of {expected}"
+        def detail(row: int) -> dict:
+            expected = sorted(table.choice_points[int(rows.criterion[row])])
+            return {"choice": str(choices.iloc[row]), "expected": expected}
 
-        checks.append(RowCheck(at.rows[unknown], "choice", message))
+        def message(row: int) -> str:
+            found = detail(row)
+            expected = ", ".join(found["expected"])
+            return f"unknown choice '{found['choice']}'; expected one of {expected}"
+
+        checks.append(RowCheck(at.rows[unknown], "choice", message, "unknown_choice", detail))
     return np.maximum(found, 0)
 
 

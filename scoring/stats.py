@@ -38,21 +38,14 @@ def block_stats(
     present = np.flatnonzero(counts)
     starts = (np.cumsum(counts) - counts)[present]
     sizes = counts[present]
-    sums = np.add.reduceat(ordered, starts) if ordered.size else np.zeros(0, dtype=np.int64)
+    sums = np.add.reduceat(ordered, starts)
     lowest = ordered[starts]
     highest = ordered[starts + sizes - 1]
     middle_pair = ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]
     ranked_counts = np.bincount(block[ranked], minlength=n_blocks)[present]
 
     # Decimals are built one per block, from Python ints, so nothing overflows or rounds.
-    rows = zip(
-        sizes.tolist(),
-        sums.tolist(),
-        middle_pair.tolist(),
-        highest.tolist(),
-        lowest.tolist(),
-        strict=True,
-    )
+    rows = np.column_stack((sizes, sums, middle_pair, highest, lowest)).tolist()
     thousand, two_thousand, max_points = Decimal(MILLI), Decimal(2 * MILLI), Decimal(int(max_milli))
     mean, median, high, low, spread, percent = [], [], [], [], [], []
     with localcontext() as context:
@@ -68,8 +61,8 @@ def block_stats(
     return pd.DataFrame(
         {
             "block": blocks[present],
-            "count": sizes.astype(np.int64),
-            "ranked": ranked_counts.astype(np.int64),
+            "count": sizes,
+            "ranked": ranked_counts,
             "mean": _objects(mean),
             "median": _objects(median),
             "highest": _objects(high),
@@ -88,6 +81,9 @@ def _objects(values: list[object]) -> np.ndarray:
     return array
 
 
+_ONE_BLOCK = pd.Index(["block"])
+
+
 def describe(
     totals: list[int], max_milli: int, ranked: list[bool] | None = None
 ) -> dict[str, object]:
@@ -99,7 +95,7 @@ def describe(
         raise ScoringInputError(
             [Problem(None, None, "max_points", max_milli, "maximum must be above 0")]
         )
-    total = np.asarray(totals, dtype=np.int64)
+    total = np.asarray(totals)
     flags = np.asarray(ranked if ranked is not None else [True] * len(totals), dtype=bool)
     if total.size == 0:
         zero = Decimal(0)
@@ -114,9 +110,6 @@ def describe(
             "mean_percent": zero,
             "max_points": milli_to_decimal(max_milli),
         }
-    frame = block_stats(
-        pd.Index([0]), np.zeros(total.size, dtype=np.int64), total, flags, max_milli
-    )
-    row = frame.iloc[0].to_dict()
-    row.pop("block")
-    return {key: int(value) if key in {"count", "ranked"} else value for key, value in row.items()}
+    frame = block_stats(_ONE_BLOCK, np.zeros(total.size, dtype=np.int64), total, flags, max_milli)
+    # to_dict() gives Python ints for the counts, Decimals for the rest.
+    return frame.drop(columns="block").iloc[0].to_dict()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -73,6 +74,10 @@ class Problem:
     field: str
     value: object
     message: str
+    # A stable word for the kind of problem ("above_maximum", "unknown_choice", …) and its
+    # figures, so an application can say it in its own language; "" where none is given.
+    code: str = ""
+    detail: Mapping[str, object] = dataclass_field(default_factory=dict)
 
     def __str__(self) -> str:
         where = ", ".join(

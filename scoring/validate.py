@@ -18,7 +18,9 @@ def find_problems(
     checks = _layout_checks(inputs, rows)
     negative = np.flatnonzero(rows.value < 0)
     if negative.size:
-        checks.append(RowCheck(negative, "value", lambda row: "value must not be negative"))
+        checks.append(
+            RowCheck(negative, "value", lambda row: "value must not be negative", "negative")
+        )
     checks.extend(rule_checks)
     if not any(check.rows.size for check in checks):
         return []
@@ -30,7 +32,9 @@ def _layout_checks(inputs: pd.DataFrame, rows: EncodedInputs) -> list[RowCheck]:
     if rows.unplaced.size:
         unplaced = rows.unplaced
         no_agency = unplaced[rows.agency[unplaced] < 0]
-        checks.append(RowCheck(no_agency, "agency", lambda row: "agency is missing"))
+        checks.append(
+            RowCheck(no_agency, "agency", lambda row: "agency is missing", "agency_missing")
+        )
         unknown = unplaced[rows.criterion[unplaced] < 0]
         codes = inputs["criterion"]
 
@@ -38,11 +42,24 @@ def _layout_checks(inputs: pd.DataFrame, rows: EncodedInputs) -> list[RowCheck]:
             code = codes.iloc[row]
             return "criterion is missing" if pd.isna(code) else f"unknown criterion '{code}'"
 
-        checks.append(RowCheck(unknown, "criterion", message))
-    checks.append(RowCheck(rows.block_missing, "block", lambda row: "block is missing"))
-    checks.append(RowCheck(rows.duplicates, "criterion", lambda row: "duplicate row"))
+        def detail(row: int) -> dict:
+            code = codes.iloc[row]
+            return {} if pd.isna(code) else {"criterion": str(code)}
+
+        checks.append(RowCheck(unknown, "criterion", message, "unknown_criterion", detail))
     checks.append(
-        RowCheck(rows.block_conflicts, "block", lambda row: "agency is in more than one block")
+        RowCheck(rows.block_missing, "block", lambda row: "block is missing", "block_missing")
+    )
+    checks.append(
+        RowCheck(rows.duplicates, "criterion", lambda row: "duplicate row", "duplicate_row")
+    )
+    checks.append(
+        RowCheck(
+            rows.block_conflicts,
+            "block",
+            lambda row: "agency is in more than one block",
+            "block_conflict",
+        )
     )
     return checks
 
@@ -63,6 +80,8 @@ def _problems(inputs: pd.DataFrame, checks: list[RowCheck]) -> list[Problem]:
                 field=check.field,
                 value=_shown(record.get(check.field), check.field),
                 message=check.message(row),
+                code=check.code,
+                detail=check.detail(row) if check.detail else {},
             )
         )
     return problems

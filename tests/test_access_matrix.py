@@ -43,7 +43,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from agencies.models import Province
 from api.workflow import score_etag
@@ -96,6 +96,7 @@ PREVIEW = ("editor", "reviewer", "approver", "admin", "superuser")  # drafts of 
 ENTER = ("editor", "admin", "superuser")  # final scores, imports, cycles
 REVIEW = ("reviewer", "admin", "superuser")
 PUBLISH = ("approver", "superuser")
+SETUP = ("admin", "superuser")  # a province's set-up (rankings.setup)
 MEMBERS = ("reporter_a", "head_a", "reporter_b", "editor", "reviewer", "approver", "admin")
 
 
@@ -108,13 +109,17 @@ def outcome(default, allowed=(), ok=None, **roles) -> dict:
 
 
 def page(allowed=(), ok=200, refused=403, **roles):
-    """A signed-in page: anonymous → login, `allowed` → ok, everybody else → refused."""
-    return outcome(refused, allowed, ok, **{"anonymous": LOGIN, **roles})
+    """A signed-in page: anonymous → login, `allowed` → ok, everybody else → refused; staff
+    of another province get the 404 of a missing cycle (rankings.permissions.visible_cycles)."""
+    outsider = {"editor_other": 404} if refused == 403 and "editor_other" not in allowed else {}
+    return outcome(refused, allowed, ok, **{"anonymous": LOGIN, **outsider, **roles})
 
 
 def api(allowed=(), ok=200, refused=403, **roles):
-    """A workflow operation: anonymous → 401, `allowed` → ok, everybody else → refused."""
-    return outcome(refused, allowed, ok, **{"anonymous": 401, **roles})
+    """A workflow operation: anonymous → 401, `allowed` → ok, everybody else → refused,
+    another province's staff → 404 as if the cycle did not exist."""
+    outsider = {"editor_other": 404} if refused == 403 and "editor_other" not in allowed else {}
+    return outcome(refused, allowed, ok, **{"anonymous": 401, **outsider, **roles})
 
 
 EVERYONE = outcome(200)
@@ -245,6 +250,10 @@ MATRIX: dict[str, list[Call]] = {
         Call("GET", EVERYONE, {**PUBLISHED, "fmt": "csv"}),
         Call("GET", outcome(404), {**OPEN, "fmt": "json"}, label="the open cycle"),
     ],
+    "annex-document": [
+        Call("GET", EVERYONE, {**PUBLISHED, "fmt": "docx"}),
+        Call("GET", outcome(404), {**OPEN, "fmt": "docx"}, label="the open cycle"),
+    ],
     "agency": [Call("GET", EVERYONE, {"province": "mau", "slug": "binh"})],
     "agency-export": [Call("GET", EVERYONE, {"province": "mau", "slug": "binh", "fmt": "json"})],
     "trends": [Call("GET", EVERYONE, {"province": "mau", "block": "districts"})],
@@ -282,14 +291,65 @@ MATRIX: dict[str, list[Call]] = {
         Call("PUT", EVERYONE, BAD_LINK, label="a bad link"),
     ],
     "password_reset_complete": [Call("GET", EVERYONE)],
+    "api-token-list": [
+        Call("GET", SIGNED_IN, label="one's own tokens (and the province's, for its admin)"),
+        Call(
+            "POST",
+            page(ROLES, 404),
+            body={"action": "revoke", "key": "0123456789abcde"},
+            label="revoking a token nobody has",
+        ),
+    ],
     # --- staff pages: the province's roles, by what each may do -------------------------
     "workspace": [Call("GET", SIGNED_IN)],
     "notifications": [Call("GET", SIGNED_IN, label="each user's own notices only")],
-    "cycle-new": [
-        Call("GET", page(ENTER), {"province": "mau"}),
+    # --- a province's set-up: its provincial administrators (and the superuser) only ------
+    "setup-index": [Call("GET", page(ROLES, admin=302), label="one province: straight to it")],
+    "setup-home": [Call("GET", page(SETUP), {"province": "mau"})],
+    "setup-blocks": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no name"),
+    ],
+    "setup-agencies": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no file"),
+    ],
+    "setup-criteria": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no file"),
+    ],
+    "setup-criteria-copy": [
         Call(
             "POST",
-            page(ENTER, 302),
+            page(SETUP, 302),
+            lambda ctx: {"province": "mau", "pk": ctx.world.cycle_2021.criteria_set.pk},
+        )
+    ],
+    "setup-staff": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no account"),
+    ],
+    "setup-staff-import": [
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no file")
+    ],
+    "setup-staff-user": [
+        Call(
+            "POST",
+            page(SETUP, 302),
+            lambda ctx: {"province": "mau", "pk": ctx.users["reporter_b"].pk},
+            body={"action": "none"},
+            label="an unknown action changes nothing",
+        )
+    ],
+    "setup-backfill": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no table"),
+    ],
+    "cycle-new": [
+        Call("GET", page(ENTER, editor_other=403), {"province": "mau"}),
+        Call(
+            "POST",
+            page(ENTER, 302, editor_other=403),
             {"province": "mau"},
             body=lambda ctx: {"source": ctx.world.cycle_2021.criteria_set.pk, "year": "2023"},
         ),
@@ -386,6 +446,15 @@ MATRIX: dict[str, list[Call]] = {
             label="B's evidence file",
         ),
     ],
+    "minutes-document": [
+        Call("GET", page(("reporter_a", "head_a", *PREVIEW)), at(agency="an", fmt="docx")),
+        Call(
+            "GET",
+            page(("reporter_b", *PREVIEW)),
+            at(agency="binh", fmt="docx"),
+            label="B's minutes",
+        ),
+    ],
     "score-history": [
         Call("GET", page(("reporter_a", "head_a", *PREVIEW)), at(agency="an")),
         Call("GET", page(("reporter_b", *PREVIEW)), at(agency="binh"), label="B's history"),
@@ -431,6 +500,10 @@ MATRIX: dict[str, list[Call]] = {
     r"api/v1/[\s\S]*/$": [Call("GET", outcome(404), path="/api/v1/khong-co/")],
     # --- the workflow API: token, scoped as the pages are -------------------------------
     "api-me": [Call("GET", api(ROLES))],
+    "api-tokens": [Call("GET", api(ROLES))],
+    "api-token": [
+        Call("DELETE", api(ROLES, 404), {"key": "0123456789abcde"}, label="nobody's token")
+    ],
     "api-cycle": [Call("GET", api((*MEMBERS, "superuser")), OPEN)],
     "api-transitions": [
         Call("POST", api(ENTER), OPEN, json=True, body={"action": "review"}),
@@ -652,7 +725,7 @@ def ctx(world, settings, tmp_path):
     for name, (role, agency, province) in setup.items():
         users[name] = User.objects.create_user(name, "", "x")
         Membership.objects.create(user=users[name], role=role, province=province, agency=agency)
-    tokens = {name: Token.objects.create(user=u).key for name, u in users.items() if u}
+    tokens = {name: AuthToken.objects.create(user=u)[1] for name, u in users.items() if u}
     cookies = {}  # one session per role, made once: a call that logs out is rolled back
     for name, user in users.items():
         if user is not None:

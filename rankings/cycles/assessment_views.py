@@ -18,7 +18,7 @@ from rankings.models import AssessmentCycle, Evidence, RuleKind, Score, Stage, S
 @login_required
 @require_http_methods(["GET", "POST"])
 def self_assessment(request, province, year, block, agency):
-    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    cycle, unit = _cycle_and_agency(request.user, province, year, block, agency)
     if not permissions.can_self_assess(request.user, cycle=cycle, agency=unit):
         raise PermissionDenied(_("Chỉ cán bộ của chính đơn vị được tự đánh giá."))
     errors: list[str] = []
@@ -65,9 +65,11 @@ def _versions(request) -> dict[str, str] | None:
     return found or None
 
 
-def _cycle_and_agency(province, year, block, agency):
+def _cycle_and_agency(user, province, year, block, agency):
     cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        permissions.visible_cycles(
+            user, AssessmentCycle.objects.select_related("province", "block", "criteria_set")
+        ),
         province__slug=province,
         year=year,
         block__slug=block,
@@ -134,7 +136,7 @@ def _evidence_fields(request) -> dict:
 @require_http_methods(["GET", "POST"])
 def review(request, province, year, block, agency):
     """Self-assessed and verified values side by side; accept, adjust or return each."""
-    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    cycle, unit = _cycle_and_agency(request.user, province, year, block, agency)
     if not permissions.can_review(request.user, cycle=cycle):
         raise PermissionDenied(_("Chỉ hội đồng thẩm định được thẩm định."))
     errors: list[str] = []
@@ -187,7 +189,7 @@ def evidence_file(request, province, year, block, agency, pk):
 
     Evidence is never served from a public media URL: files are unpublished drafts.
     """
-    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    cycle, unit = _cycle_and_agency(request.user, province, year, block, agency)
     if not permissions.can_read_agency_drafts(request.user, cycle=cycle, agency=unit):
         raise PermissionDenied(_("Bạn không có quyền xem minh chứng của đơn vị này."))
     evidence = get_object_or_404(Evidence, pk=pk, score__cycle=cycle, score__agency=unit)
@@ -203,7 +205,7 @@ def evidence_file(request, province, year, block, agency, pk):
 @login_required
 def score_history(request, province, year, block, agency):
     """The audit trail of an agency's scores: who, when, which path, old → new."""
-    cycle, unit = _cycle_and_agency(province, year, block, agency)
+    cycle, unit = _cycle_and_agency(request.user, province, year, block, agency)
     if not (
         permissions.can_preview_drafts(request.user, cycle=cycle)
         or permissions.can_self_assess(request.user, cycle=cycle, agency=unit)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 import scoring
 from agencies.models import Agency
+from rankings import wording
 from rankings.cycles import audit, notifications, services
 from rankings.frames import criteria_frame, ranking_rules, score_records
 from rankings.models import (
@@ -224,8 +225,14 @@ def _points_from(*, cycle, agency, peers, inputs, criteria) -> dict[str, Decimal
         )
     except scoring.ScoringInputError as error:
         problems = [p for p in error.problems if p.agency in (agency.pk, None)]
+        params = {c.code: c.params for c in cycle.criteria_set.criteria.all()}
         raise InvalidInput(
-            [f"{p.criterion}: {p.message}" for p in problems] or [str(error)]
+            [
+                _("Tiêu chí %(c)s: %(m)s")
+                % {"c": p.criterion, "m": wording.problem_text(p, choices=params.get(p.criterion))}
+                for p in problems
+            ]
+            or [str(error)]
         ) from None
     own = card.points[card.points["agency"] == agency.pk]
     return {

@@ -7,13 +7,24 @@ bulk helper for the spreadsheet import and form upserts, which bypass `save()`);
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import update_change_reason
 
-from rankings.models import Score, Stage
+from rankings import formatting, wording
+from rankings.models import Review, Score, Stage
 
 FORM, IMPORT, ADMIN, API, PUBLICATION = "form", "import", "admin", "api", "publication"
 TRACKED = ("value", "denominator", "choice", "points", "comment", "review")
+# The paths as the audit page says them (the stored change reason stays the code).
+PATH_WORDS = {
+    FORM: _("biểu mẫu trên trang"),
+    IMPORT: _("nhập từ tệp"),
+    ADMIN: _("trang quản trị"),
+    API: _("API"),
+    PUBLICATION: _("công bố"),
+}
 
 
 def record_scores(*, cycle, agency_ids, stage: str, user, path: str, criteria=None) -> None:
@@ -38,10 +49,40 @@ def reason(instance, path: str) -> None:
 class ScoreChange:
     when: object
     who: str
-    path: str
+    path: str  # the stored code: form, import, admin, api, publication
     criterion: str
     stage: str
-    changes: list[tuple[str, object, object]]
+    changes: list[tuple[str, object, object]]  # field name, old, new as stored
+    params: dict | None = None  # the criterion's, for its choices' words
+
+    @property
+    def path_label(self) -> str:
+        return str(PATH_WORDS.get(self.path, self.path))
+
+    @property
+    def described(self) -> list[tuple[str, str, str]]:
+        """Each change as the page says it: the field's name, old and new in words."""
+        return [
+            (
+                str(Score._meta.get_field(name).verbose_name),
+                self._word(name, old),
+                self._word(name, new),
+            )
+            for name, old, new in self.changes
+        ]
+
+    def _word(self, name: str, value) -> str:
+        if _blank(value) is None:
+            return formatting.DASH
+        if name == "review":
+            return str(Review(value).label)
+        if name == "choice":
+            return wording.choice_label(self.params, value)
+        if name == "points":
+            return formatting.points(value, 3)
+        if isinstance(value, Decimal):
+            return formatting.raw_value(value)
+        return str(value)
 
 
 def score_history(*, cycle, agency) -> list[ScoreChange]:
@@ -53,9 +94,12 @@ def score_history(*, cycle, agency) -> list[ScoreChange]:
         .select_related("history_user")
         .order_by("id", "history_date", "history_id")
     )
-    codes = dict(
-        Criterion.objects.filter(criteria_set=cycle.criteria_set_id).values_list("id", "code")
-    )
+    criteria = {
+        pk: (code, params)
+        for pk, code, params in Criterion.objects.filter(
+            criteria_set=cycle.criteria_set_id
+        ).values_list("id", "code", "params")
+    }
     changes: list[ScoreChange] = []
     previous: dict[int, object] = {}
     for record in records:
@@ -72,9 +116,10 @@ def score_history(*, cycle, agency) -> list[ScoreChange]:
                     when=record.history_date,
                     who=record.history_user.get_username() if record.history_user else "—",
                     path=record.history_change_reason or "—",
-                    criterion=codes.get(record.criterion_id, "?"),
+                    criterion=criteria.get(record.criterion_id, ("?", None))[0],
                     stage=Stage(record.stage).label,
                     changes=fields,
+                    params=criteria.get(record.criterion_id, ("?", None))[1],
                 )
             )
     return sorted(changes, key=lambda change: change.when, reverse=True)

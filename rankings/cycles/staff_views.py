@@ -15,11 +15,13 @@ from rankings.cycles import assessments, services
 from rankings.cycles.forms import CycleOpenForm, PublishForm
 from rankings.imports.template_workbook import cycle_agencies
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
+from rankings.setup.access import provinces_for_setup
 
 
 def _cycle(request, province, year, block, allowed) -> AssessmentCycle:
+    cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
     cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        permissions.visible_cycles(request.user, cycles),
         province__slug=province,
         year=year,
         block__slug=block,
@@ -149,6 +151,7 @@ def workspace(request):
     """Everything the user's roles give access to: cycles to run, self-assessments to fill."""
     mine = permissions.memberships(request.user)
     provinces = {m.province_id for m in mine if m.role in permissions.STAFF_ROLES}
+    openers = {m.province_id for m in mine if m.role in permissions.CYCLE_OPENERS}
     agencies = {m.agency_id for m in mine if m.agency_id}
     cycles = AssessmentCycle.objects.select_related("province", "block").order_by(
         "province__name", "-year", "block__order"
@@ -166,8 +169,10 @@ def workspace(request):
             and c.block_id == a.block_id
             and c.state == CycleState.OPEN
         ],
-        "provinces": Province.objects.filter(pk__in=provinces)
+        # "Open a new cycle" only where the user may (ICT staff, administrators).
+        "provinces": Province.objects.filter(pk__in=openers)
         if not request.user.is_superuser
         else Province.objects.all(),
+        "setup_provinces": provinces_for_setup(request.user),
     }
     return render(request, "rankings/staff/workspace.html", context)

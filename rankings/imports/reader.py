@@ -36,6 +36,7 @@ from rankings.imports.types import (
     _Phase,
 )
 from rankings.models import AssessmentCycle, Criterion, RuleKind
+from rankings.wording import choice_list
 
 
 class _Reader:
@@ -397,22 +398,24 @@ class _Reader:
         if row is None or column is None:
             return ImportProblem(f"bộ tiêu chí hoặc số liệu chưa hợp lệ: {problem}")
         shown = _shown(raw.get((row, column.key)))
-        message = problem.message
-        if message == "value must not be negative":
+        # By the engine's problem code, never by matching its English sentence.
+        code = problem.code
+        if code == "negative":
             text = "không được âm"
-        elif "is above the maximum" in message:
+        elif code == "above_maximum":
             text = (
                 f"vượt quá điểm tối đa {plain_number(column.max_points)} của tiêu chí {column.code}"
             )
-        elif message == "denominator must be greater than 0":
+        elif code == "denominator_not_positive":
             text = "mẫu số phải lớn hơn 0"
-        elif "is above the denominator" in message:
+        elif code == "above_denominator":
             b = _shown(raw.get((row, f"{column.code} b")))
             text = f"tử số a không được lớn hơn mẫu số b (“{column.code} b” là “{b}”)"
-        elif message.startswith("unknown choice"):
-            text = f"phải là một trong các lựa chọn: {', '.join(choice_keys(column.params))}"
+        elif code == "unknown_choice":
+            offered = choice_list(column.params, choice_keys(column.params))
+            text = f"phải là một trong các lựa chọn: {offered}"
         else:
-            text = f"không hợp lệ theo quy tắc chấm điểm ({message})"
+            text = f"không hợp lệ theo quy tắc chấm điểm ({problem.message})"
         return ImportProblem(text, row=row, column=column.key, value=shown)
 
 

@@ -50,7 +50,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
@@ -63,6 +63,9 @@ LOCAL_SECONDS = 10  # how long a worker keeps a page it read from the shared cac
 LOCAL_BYTES = 32 * 1024 * 1024  # and how many bytes of them, least recently served dropped
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")  # all a public view sets itself
+# The query parameters public pages read (rankings.filters.ResultFilter, the home page's
+# search, the comparison's agencies); any other sends the reader to the URL without it.
+QUERY_PARAMS = frozenset({"q", "band", "ordering", "agency"})
 CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE")
 
 _generation: tuple[str, float] | None = None  # (generation, monotonic time it expires)
@@ -159,6 +162,8 @@ def cached_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        if request.method in ("GET", "HEAD") and (canonical := _canonical_url(request)):
+            return HttpResponsePermanentRedirect(canonical)
         if not _anonymous_read(request):
             response = view(request, *args, **kwargs)
             patch_vary_headers(response, ("Cookie",))
@@ -176,6 +181,20 @@ def cached_page(view):
         return page.respond(request)
 
     return wrapper
+
+
+def _canonical_url(request) -> str | None:
+    """The URL without the query parameters no public page reads, when it has any.
+
+    Keys hold every parameter a page reads, so `?nocache=N` would otherwise be a new entry
+    and a render each time; it is sent to the page it names instead (a 301, no render)."""
+    if not request.META.get("QUERY_STRING"):
+        return None
+    kept = [(name, values) for name, values in request.GET.lists() if name in QUERY_PARAMS]
+    if len(kept) == len(request.GET):
+        return None
+    query = urlencode(kept, doseq=True)
+    return f"{request.path}?{query}" if query else request.path
 
 
 def page_key(request, *, view: str) -> str:

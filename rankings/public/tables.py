@@ -58,7 +58,8 @@ def leaderboard_table(board) -> Table:
         }
     )
     headers = dict(LEADERBOARD_HEADERS)
-    for group in board.groups:
+    # A totals-only set (a backfilled table) has no group columns to export.
+    for group in [] if board.criteria_set.totals_only else board.groups:
         key = f"group_{group.code}"
         frame[key] = rows[key]
         headers[key] = f"{group.code}. {group.name}"
@@ -74,8 +75,9 @@ def leaderboard_table(board) -> Table:
     publication = board.publication
     note = (
         f"Quyết định số {publication.decision_number} ngày "
-        f"{publication.decision_date:%d/%m/%Y} (lần công bố {publication.revision})"
-    )
+        if publication.is_decision
+        else f"Nguồn: {publication.source_title}, ngày "
+    ) + f"{publication.decision_date:%d/%m/%Y} (lần công bố {publication.revision})"
     if board.not_comparable_reason:
         reason = not_comparable_text(board.not_comparable_reason)
         note += f". So với năm {board.previous.cycle.year}: {reason}"

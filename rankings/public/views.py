@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Province
-from rankings import permissions
+from rankings import permissions, wording
 from rankings.models import AssessmentCycle, CriteriaSet, Notification
-from rankings.public import exports, presenters, tables
+from rankings.public import compare_picker, exports, presenters, tables
 from rankings.public.filters import ResultFilter
 from rankings.public.page_cache import cached_page
 from rankings.public.selectors import compare as compare_selectors
@@ -80,15 +80,21 @@ def leaderboard(request, province, year, block, fmt=None):
     if fmt:
         return _export(tables.leaderboard_table(board), fmt, tables.leaderboard_meta(board))
     corrections = change_log(cycle=cycle) if board.publication.revision > 1 else []
-    context = {"board": board, "filter": ResultFilter(request.GET), "corrections": corrections}
+    context = {
+        "board": board,
+        "filter": ResultFilter(request.GET),
+        "corrections": corrections,
+        "band_words": wording.band_words(criteria_set=cycle.criteria_set),
+    }
     return render(request, "rankings/leaderboard.html", context)
 
 
 @login_required
 def draft_leaderboard(request, province, year, block):
     """Staff preview of a cycle's working draft, clearly marked as not published."""
+    cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
     cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        permissions.visible_cycles(request.user, cycles),
         province__slug=province,
         year=year,
         block__slug=block,
@@ -132,12 +138,15 @@ def trends(request, province, block, fmt=None):
 
 @cached_page
 def compare(request, province, year, fmt=None):
-    slugs = [s for s in request.GET.getlist("agency") if s][:6]
+    slugs = [s for s in request.GET.getlist("agency") if s][: compare_picker.MAX_CHOSEN]
     comparison = compare_selectors.comparison(province=province, year=year, slugs=slugs)
-    status = 400 if comparison.error else 200
+    # Fewer than two chosen is the picker's starting point, not a bad request.
+    status = 400 if comparison.error and len(slugs) >= 2 else 200
     if fmt and not comparison.error:
         return _export(tables.compare_table(comparison), fmt, tables.compare_meta(comparison))
-    return render(request, "rankings/compare.html", {"comparison": comparison}, status=status)
+    picker = compare_picker.compare_choices(province=province, year=year, chosen=slugs)
+    context = {"comparison": comparison, "picker": picker, "chosen": len(slugs)}
+    return render(request, "rankings/compare.html", context, status=status)
 
 
 @cached_page

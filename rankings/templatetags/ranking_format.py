@@ -1,35 +1,22 @@
-"""Number formatting for published figures: exact decimals, the active locale's separators.
+"""Number formatting for published figures: filters over `rankings.formatting`.
 
-In Vietnamese 106.331 prints as 106,331 and 65.5 % as 65,5%; in English as 106.331 and
-65.5%. Values are never turned into floats.
+In Vietnamese 106.331 prints as 106,331, 65.5 % as 65,5% and 4000 dossiers as 4.000; in
+English as 106.331, 65.5% and 4,000. Values are never turned into floats.
 """
 
-from decimal import ROUND_DOWN, Decimal
-
 from django import template
-from django.utils.formats import number_format
+
+from rankings import formatting
 
 register = template.Library()
 
-MINUS = "\u2212"
-
-
-def _decimal(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return value if isinstance(value, Decimal) else Decimal(str(value))
-    except ArithmeticError:
-        return None
+MINUS = formatting.MINUS
 
 
 @register.filter
 def points(value, places=3):
     """A score at a fixed number of decimals: 106,331."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    return number_format(number, decimal_pos=int(places), use_l10n=True)
+    return formatting.points(value, places)
 
 
 @register.filter
@@ -38,36 +25,31 @@ def exact(value, places=4):
 
     Longer values are truncated, never rounded, so a printed mean is never above the truth.
     """
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    shown = number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_DOWN)
-    shown = shown.normalize() if shown != shown.to_integral() else shown.quantize(Decimal(1))
-    decimals = max(-shown.as_tuple().exponent, 0)
-    return number_format(shown, decimal_pos=decimals, use_l10n=True)
+    return formatting.exact(value, places)
 
 
 @register.filter
 def percent(value, places=1):
-    """A percent of maximum: 65,5%."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    return f"{number_format(number, decimal_pos=int(places), use_l10n=True)}%"
+    """A percent of maximum at the criteria set's precision: 65,5%."""
+    return formatting.percent(value, places)
+
+
+@register.filter
+def count(value):
+    """A count (dossiers, units, communes): no decimals, thousands grouped: 4.000."""
+    return formatting.count(value)
+
+
+@register.filter
+def raw_value(value):
+    """An indicator as entered: 102 (a count), 0,8 (a share), never padded with zeros."""
+    return formatting.raw_value(value)
 
 
 @register.filter
 def signed(value, places=3):
     """A change with its sign: +4,650, −1,200, 0,000."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    text = number_format(abs(number), decimal_pos=int(places), use_l10n=True)
-    if number > 0:
-        return f"+{text}"
-    if number < 0:
-        return f"{MINUS}{text}"
-    return text
+    return formatting.signed(value, places)
 
 
 @register.filter
@@ -92,12 +74,7 @@ def item(mapping, key):
 @register.filter
 def figure(value, places=4):
     """A block figure (mean, median): at least thousandths, up to `places`, truncated."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    shown = number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_DOWN).normalize()
-    decimals = min(max(-shown.as_tuple().exponent, 3), int(places))
-    return number_format(shown, decimal_pos=decimals, use_l10n=True)
+    return formatting.figure(value, places)
 
 
 @register.filter

@@ -8,7 +8,8 @@ self-assesses one criterion, and every demo account gets an API token with a fix
 import datetime
 
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
 
 from agencies.models import Agency, Block, Province
 from rankings.cycles import assessments, services
@@ -34,6 +35,6 @@ assessments.self_assessment_save(
     user=None,
 )
 for user in get_user_model().objects.exclude(username="admin"):
-    Token.objects.update_or_create(
-        user=user, defaults={"key": f"fuzz-{user.username}".ljust(40, "0")}
-    )
+    key = f"fuzz-{user.username}".ljust(40, "0")
+    AuthToken.objects.filter(user=user).delete()
+    AuthToken(digest=hash_token(key), token_key=key[:15], user=user, expiry=None).save()

@@ -322,14 +322,20 @@ def test_published_data_answers_304_until_a_new_publication(client, world):
 
 def test_a_correction_of_last_year_changes_this_years_etag(client, world):
     """Ranks and changes read the year before, so its corrections count too."""
-    etag = client.get(RANKING_2021)["ETag"]
+    first, before = get(client, RANKING_2021)
+    etag = first["ETag"]
     services.cycle_publish(
         cycle=world.cycle_2020,
         decision_number="102/QĐ-UBND",
         decision_date=datetime.date(2021, 6, 1),
         reason="Đính chính",
     )
-    assert client.get(RANKING_2021, headers={"if-none-match": etag}).status_code == 200
+    again, after = get(client, RANKING_2021, if_none_match=etag)
+    assert again.status_code == 200 and again["ETag"] != etag
+    # The whole ranking, read against 2020's new revision (its figures were unchanged).
+    assert after["statistics"]["previous_year"] == 2020
+    assert after["rows"] == before["rows"] and len(after["rows"]) == len(before["rows"]) > 0
+    assert any(row["previous_rank"] is not None for row in after["rows"])
 
 
 @pytest.mark.parametrize(
@@ -535,6 +541,8 @@ def test_schema_describes_every_endpoint(client, world):
         "/api/v1/rankings/criteria/",
         "/api/v1/results/",
         "/api/v1/me/",
+        "/api/v1/tokens/",
+        "/api/v1/tokens/{key}/",
         "/api/v1/cycles/{province}/{year}/{block}/",
         "/api/v1/cycles/{province}/{year}/{block}/transitions/",
         "/api/v1/cycles/{province}/{year}/{block}/publications/",
@@ -557,9 +565,9 @@ def test_schema_describes_every_endpoint(client, world):
         for method in item
         if method in {"put", "post", "patch", "delete"}
     }
-    # score, review, evidence, submission, import, transition, publish; and running the
-    # cycle: deadline, extension, reopen, cancellation, archive
-    assert len(writes) == 12
+    # score, review, evidence, submission, import, transition, publish, token revocation;
+    # and running the cycle: deadline, extension, reopen, cancellation, archive
+    assert len(writes) == 13
     for path, method in writes:  # every write names its auth: token or session, never none
         security = schema["paths"][path][method]["security"]
         assert {"tokenAuth": []} in security and {} not in security, (path, security)

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from rankings.models import (
@@ -71,8 +71,8 @@ def people(world):
 def as_role(people, name) -> APIClient:
     client = APIClient()
     if name != "anonymous":
-        token = Token.objects.create(user=people[name])
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _row, token = AuthToken.objects.create(user=people[name])
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
@@ -130,6 +130,13 @@ def test_if_none_match_star_creates_only_once(cycle, people):
     first = api.put(url, {"value": "8"}, format="json", HTTP_IF_NONE_MATCH="*")
     second = api.put(url, {"value": "9"}, format="json", HTTP_IF_NONE_MATCH="*")
     assert (first.status_code, second.status_code) == (201, 412)
+    assert second.json()["error"]["code"] == "precondition_failed"
+    # The stored value is the first write's; the refused one left no trace.
+    score = Score.objects.get(
+        cycle=cycle, agency__slug="an", stage=Stage.SELF, criterion__code="1.1"
+    )
+    assert score.value == Decimal("8")
+    assert score.history.count() == 1
 
 
 def test_inputs_the_criteria_set_refuses_are_400_with_the_reason(cycle, people):

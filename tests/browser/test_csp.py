@@ -97,7 +97,11 @@ def test_the_listener_does_catch_an_inline_script(watched, live_demo):
         s.textContent = "window.__inlineRan = true"; document.body.append(s);
         return window.__inlineRan === true; }"""
     )
-    watched.page.wait_for_timeout(200)
+    # The violation event is dispatched asynchronously: wait for it, not for a fixed time.
+    watched.page.wait_for_function(
+        "window.__cspViolations.some(v => v.startsWith('script-src-elem inline'))",
+        timeout=5000,
+    )
     assert ran is False
     assert any(v.startswith("script-src-elem inline") for v in watched.violations())
 

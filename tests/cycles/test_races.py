@@ -31,7 +31,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from agencies.models import Agency
 from api.workflow import score_etag
@@ -110,7 +110,7 @@ def people(world):
         )
         signed_in = Client()
         signed_in.force_login(user)  # one session each, reused by every form post
-        found[name] = (user, Token.objects.create(user=user).key, signed_in.cookies)
+        found[name] = (user, AuthToken.objects.create(user=user)[1], signed_in.cookies)
     return found
 
 

@@ -152,16 +152,22 @@ def test_every_change_is_audited_with_who_path_and_old_to_new(client, world, cyc
     )
     page = client.get("/quan-ly/mau/2022/districts/don-vi/an/lich-su/").content.decode()
     history = page[page.index('id="history"') :]
-    assert "reviewer-x" in history and "form" in history
-    assert "review: — → adjusted" in history and "comment: — → Chỉ 12 dịch vụ" in history
-    assert "value: — → 12,000" in history  # the verified row's first snapshot
-    assert "choice: — → <" not in history  # empty fields are not changes
+    assert "reviewer-x" in history and "<td>biểu mẫu trên trang</td>" in history
+    assert "Kết quả thẩm định: — → Điều chỉnh" in history
+    assert "Nhận xét: — → Chỉ 12 dịch vụ" in history
+    assert "Giá trị (a): — → 12" in history  # the verified row's first snapshot
+    assert "Lựa chọn: — → <" not in history  # empty fields are not changes
+    assert "review:" not in history and "adjusted" not in history  # no internals
 
 
 def test_history_is_private_to_staff_and_the_agency_itself(client, world, cycle):
     login(client, world, Role.REPORTER, world.binh)
     assert client.get("/quan-ly/mau/2022/districts/don-vi/an/lich-su/").status_code == 403
-    assert client.get("/quan-ly/mau/2022/districts/don-vi/binh/lich-su/").status_code == 200
+    own = client.get("/quan-ly/mau/2022/districts/don-vi/binh/lich-su/")
+    assert own.status_code == 200
+    page = own.content.decode()
+    assert "Lịch sử thay đổi điểm: UBND huyện Bình năm 2022" in page
+    assert "UBND huyện An" not in page  # nothing of the other agency
 
 
 def test_a_review_from_a_stale_page_is_refused_and_changes_nothing(client, world, cycle):

@@ -132,6 +132,9 @@ def test_provincial_roles_do_not_fill_an_agencys_self_assessment(client, world, 
     Membership.objects.create(user=user, role=role, province=world.province)
     client.force_login(user)
     assert client.post(url("an"), GOOD).status_code == 403
+    assert client.post(url("an"), {"action": "submit"}).status_code == 403
+    # Refused means nothing written: no score, no submission.
+    assert not Score.objects.filter(agency=world.an, cycle=cycle).exists()
 
 
 def test_evidence_files_download_only_through_the_permission_checked_view(

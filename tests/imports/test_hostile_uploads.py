@@ -20,8 +20,8 @@ import pytest
 from defusedxml import DefusedXmlException
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from knox.models import AuthToken
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from rankings.cycles import assessments
@@ -548,8 +548,8 @@ def test_an_oversized_upload_gets_413_on_the_import_page(client, world, cycle):
 def test_an_oversized_upload_gets_413_from_the_api(world, cycle):
     before = counts()
     api = APIClient()
-    token = Token.objects.create(user=member(world, Role.EDITOR))
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _row, token = AuthToken.objects.create(user=member(world, Role.EDITOR))
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = api.post(
         "/api/v1/cycles/mau/2022/districts/imports/",
         {"file": SimpleUploadedFile("diem.xlsx", too_big(cycle))},

@@ -5,8 +5,19 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from hypothesis import Phase, settings
 
 import scoring
+
+# `make mutation` runs with --hypothesis-profile=mutation: a mutant is killed by the first
+# failing example, so shrinking it (a minute for some) would only slow the run down, and
+# the engine-wide properties (which cap their examples at the profile's) try 12 cases.
+settings.register_profile(
+    "mutation",
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    database=None,
+    max_examples=12,
+)
 
 D = Decimal
 
@@ -41,6 +52,21 @@ def direct_totals(totals: dict, maximum: str, block: object = 1) -> pd.DataFrame
     return inputs_frame(
         [{"agency": a, "block": block, "criterion": "1", "value": t} for a, t in totals.items()]
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Hypothesis tests of the engine run after its examples.
+
+    Mutation testing (`make mutation`) stops at the first failing test: a mutant the
+    examples catch in milliseconds then never waits for hundreds of generated cases.
+    Other tests keep their places.
+    """
+
+    def generated(item: pytest.Item) -> bool:
+        here = "tests/scoring/" in item.nodeid or item.nodeid.startswith("test_scoring")
+        return here and getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+
+    items.sort(key=generated)
 
 
 @pytest.fixture(scope="session")

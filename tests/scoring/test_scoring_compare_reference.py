@@ -44,7 +44,7 @@ def years(draw):
     return before, before_max, now, now_max, draw(st.booleans()), draw(st.integers(0, 3))
 
 
-@settings(max_examples=40, deadline=None, database=None)
+@settings(max_examples=min(25, settings.default.max_examples), deadline=None, database=None)
 @given(case=years(), stored=st.booleans(), shuffle=st.randoms(use_true_random=False))
 def test_compare_years_matches_the_reference(case, stored, shuffle):
     before_totals, before_max, now_totals, now_max, comparable, precision = case
@@ -67,6 +67,8 @@ def test_compare_years_matches_the_reference(case, stored, shuffle):
         comparable=comparable,
     )
     assert frame.index.tolist() == current.index.tolist()
+    for column in ("previous_total", "previous_score", "previous_rank", "change", "rank_change"):
+        assert str(frame[column].dtype) == "Int64"
     assert frame["agency"].tolist() == current["agency"].tolist()
     old = {} if previous is None else previous.results.set_index("agency").to_dict("index")
     for row in frame.to_dict("records"):
@@ -163,6 +165,7 @@ def test_compare_blocks_matches_blocks_by_name_in_any_order():
 def test_compare_blocks_without_a_previous_year(previous):
     current = blocks([("x", 4, D("4.75"), D("47.5"))])
     frame = scoring.compare_blocks(current, previous, comparable=True)
+    assert str(frame["previous_count"].dtype) == "Int64"
     assert frame["previous_count"].isna().all()
     assert frame["previous_mean"].tolist() == [None]
     assert frame["mean_change"].tolist() == [None]
@@ -176,3 +179,16 @@ def test_compare_blocks_subtracts_with_50_digits():
     previous = blocks([("x", 3, D(1), D("0.25"))])
     frame = scoring.compare_blocks(current, previous, comparable=True)
     assert frame.loc[0, "mean_percent_change"] == D("1000000000000000000000000000000.25")
+
+
+def test_percent_change_is_exact_for_the_largest_figures():
+    # Products of 10**12 milli totals and maxima pass 2**63 and float's 53 bits.
+    top = 10**12 - 1
+    now = pd.DataFrame({"agency": [1, 2], "total": [top, 7], "score": [top, 7], "rank": [1, 2]})
+    before = now.assign(total=[top - 10**7, 8], score=[top - 10**7, 8])
+    frame = scoring.compare_years(
+        now, before, current_max=D(top) / 1000, previous_max=D(top) / 1000, comparable=True
+    )
+    exact = Fraction(10**7 * 100_000, top)  # 1.0000000000010... milli-percent
+    assert frame["percent_change"].tolist() == [D(int(exact)).scaleb(-3), D("0.000")]
+    assert frame["previous_percent"].tolist() == [D("99.998"), D("0.000")]

@@ -451,3 +451,62 @@ def test_describe_and_compare_refuse_a_zero_maximum():
         results, results, current_max=D("0.001"), previous_max=D(1), comparable=True
     )
     assert frame["percent_change"].tolist() == [D(0)]
+
+
+def test_a_row_without_block_is_missing_not_a_second_block():
+    inputs = scoring.inputs_from_records(
+        [
+            {"agency": 1, "block": "x", "criterion": "1", "value": 1},
+            {"agency": 1, "block": None, "criterion": "2", "value": 1},
+            {"agency": None, "block": "y", "criterion": "2", "value": 1},
+        ]
+    )
+    two = criteria(("1", D(5), "direct", {}), ("2", D(5), "direct", {}))
+    assert refusal(two, inputs) == [
+        (1, "2", "block", None, "block is missing"),
+        (None, "2", "agency", None, "agency is missing"),
+    ]
+
+
+def test_inputs_without_a_choice_column_score_choices_0():
+    frame = criteria(("1", D(4), "choice", {"choices": {"a": "1"}}), ("2", D(1), "direct", {}))
+    inputs = pd.DataFrame(
+        {
+            "agency": [1, 1],
+            "block": [1, 1],
+            "criterion": ["1", "2"],
+            "value": pd.array([None, 1000], dtype="Int64"),
+        }
+    )
+    card = scoring.compute(frame, inputs, RankingRules(max_points=D(5)))
+    assert card.points["points"].tolist() == [0, 1000]
+
+
+def test_a_step_of_one_milli_point_is_not_reached_by_0():
+    frame = criteria(("1", D(4), "steps", {"steps": [["0.001", "4"], ["0", "1"]]}))
+    inputs = scoring.inputs_from_records(
+        [
+            {"agency": a, "block": 1, "criterion": "1", "value": v}
+            for a, v in [(1, 0), (2, D("0.001"))]
+        ]
+    )
+    card = scoring.compute(frame, inputs, RankingRules(max_points=D(4)))
+    assert card.points["points"].tolist() == [1000, 4000]
+
+
+def test_agency_ids_keep_their_type_and_sort_in_id_order():
+    def agencies(ids):
+        inputs = scoring.inputs_from_records(
+            [{"agency": a, "block": 1, "criterion": "1", "value": 1} for a in ids]
+        )
+        results = scoring.compute(ONE, inputs, RankingRules(max_points=D(10))).results
+        return results["agency"]
+
+    numbers = agencies([30, 2, 10**9])  # a wide span: coded by sorting, not by offsets
+    assert str(numbers.dtype) == "int64" and numbers.tolist() == [2, 30, 10**9]
+    assert agencies([3, 1, 2]).tolist() == [1, 2, 3]
+    flags = agencies([True, False])
+    assert flags.dtype == object and flags.tolist() == [False, True]
+    assert agencies(["b", 7, "a"]).tolist() == [7, "a", "b"]  # pandas orders mixed ids
+    # Ids that cannot be ordered at all keep their first-seen order.
+    assert agencies([(2, 1), 5, "a"]).tolist() == [(2, 1), 5, "a"]

@@ -110,7 +110,8 @@ def test_scaled_to_decimals_one_per_value():
     out = scaled_to_decimals(np.array([1, -25, 300, 0]), 2)
     assert out.dtype == object
     assert [str(v) for v in out] == ["0.01", "-0.25", "3.00", "0.00"]
-    assert scaled_to_decimals(np.zeros(0, dtype=np.int64), 3).tolist() == []
+    empty = scaled_to_decimals(np.zeros(0, dtype=np.int64), 3)
+    assert empty.dtype == object and empty.tolist() == []
 
 
 @FAST
@@ -265,3 +266,14 @@ def test_error_lists_ten_problems_then_counts_the_rest():
     assert str(error) == shown + "; and 2 more"
     assert str(ScoringInputError(problems[:10])) == shown
     assert str(ScoringInputError(problems[:1])) == "agency 0, value: bad 0"
+
+
+def test_decimals_to_milli_is_int64_even_when_empty_or_all_none():
+    assert str(decimals_to_milli([]).dtype) == "Int64"
+    nothing = decimals_to_milli([None, None])
+    assert str(nothing.dtype) == "Int64" and nothing.isna().all()
+
+
+def test_eleven_problems_show_ten_and_one_more():
+    problems = [Problem(None, str(i), "rule", None, "x") for i in range(11)]
+    assert str(ScoringInputError(problems)).endswith("; criterion 9, rule: x; and 1 more")

@@ -22,7 +22,9 @@ CRITERIA_ROWS = [
 ]
 MAXIMUM = D(40)
 SETTINGS = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=min(15, settings.default.max_examples),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 

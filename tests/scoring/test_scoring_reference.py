@@ -20,7 +20,10 @@ from scoring import Band, BandBasis, RankingRules, Rounding, TieMethod
 
 D = Decimal
 SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+    max_examples=min(25, settings.default.max_examples),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
 )
 RULE_KINDS = ["direct", "ratio", "steps", "choice", "capped", "relative"]
 KEYS = ["a", "b", "c"]

@@ -1,0 +1,118 @@
+"""How every published number is written: one place, used by the templates and the documents.
+
+Scores keep the criteria set's decimals (106,331), percentages the set's percent precision
+(65,5%), counts have no decimals and group thousands (180; 4.000). Vietnamese writes a
+decimal comma and a thousands dot, English the reverse, both from Django's locale formats.
+Values are Decimals, never floats, and are cut to their places, never rounded up: the
+engine has already rounded each published figure by the criteria set's own rule.
+"""
+
+from decimal import ROUND_DOWN, Decimal
+
+from django.utils import numberformat
+from django.utils.formats import get_format, number_format
+
+DASH = "—"
+MINUS = "\u2212"
+
+
+def as_decimal(value) -> Decimal | None:
+    """A Decimal, or None for a blank, NA or unreadable value."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return None if value.is_nan() else value
+    if isinstance(value, float) and value != value:  # NaN, pandas NA as float
+        return None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return None if number.is_nan() else number
+
+
+def _fixed(number: Decimal, places: int, *, grouping: bool = False) -> str:
+    if not grouping:
+        return number_format(number, decimal_pos=places, use_l10n=True)
+    # Counts group thousands whatever the locale's NUMBER_GROUPING (Vietnamese has none).
+    return numberformat.format(
+        number,
+        get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=places,
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
+
+
+def points(value, places: int = 3) -> str:
+    """A score at a fixed number of decimals: 106,331."""
+    number = as_decimal(value)
+    return DASH if number is None else _fixed(number, int(places))
+
+
+def percent(value, places: int = 1) -> str:
+    """A percent of maximum at the criteria set's precision: 65,5%; 77%.
+
+    The engine already rounded it by the set's own rule; extra digits (a block mean's
+    percent) are cut, never rounded up, as the published decisions print them.
+    """
+    number = as_decimal(value)
+    if number is None:
+        return DASH
+    places = int(places)
+    shown = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    return f"{_fixed(shown, places)}%"
+
+
+def count(value) -> str:
+    """A count of things (dossiers, communes, units): no decimals, thousands grouped: 4.000."""
+    number = as_decimal(value)
+    if number is None:
+        return DASH
+    if number != number.to_integral_value():
+        return exact(number, 3)  # not a count after all: never hide its decimals
+    return _fixed(number.to_integral_value(), 0, grouping=True)
+
+
+def exact(value, places: int = 4) -> str:
+    """Up to `places` decimals, trailing zeros dropped, truncated (49,8631; 90,479; 138)."""
+    number = as_decimal(value)
+    if number is None:
+        return DASH
+    shown = number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_DOWN)
+    shown = shown.normalize() if shown != shown.to_integral() else shown.quantize(Decimal(1))
+    return _fixed(shown, max(-shown.as_tuple().exponent, 0))
+
+
+def figure(value, places: int = 4) -> str:
+    """A block figure (mean, median): at least thousandths, up to `places`, truncated."""
+    number = as_decimal(value)
+    if number is None:
+        return DASH
+    shown = number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_DOWN).normalize()
+    decimals = min(max(-shown.as_tuple().exponent, 3), int(places))
+    return _fixed(shown, decimals)
+
+
+def signed(value, places: int = 3) -> str:
+    """A change with its sign: +4,650, −1,200, 0,000."""
+    number = as_decimal(value)
+    if number is None:
+        return DASH
+    text = _fixed(abs(number), int(places))
+    if number > 0:
+        return f"+{text}"
+    if number < 0:
+        return f"{MINUS}{text}"
+    return text
+
+
+def raw_value(value) -> str:
+    """An indicator as entered (102 dossiers, 0,8 of a share): its own decimals, no padding."""
+    number = as_decimal(value)
+    if number is None:
+        return DASH
+    if number == number.to_integral_value():
+        return count(number)
+    return exact(number, 6)

@@ -1,0 +1,367 @@
+"""Backfill a published ranking as it was printed: agency name, total, optionally its rank.
+
+A province's past rankings exist only as tables in decisions, reports and newspapers.
+Such a table is entered under a totals-only criteria set (one criterion, the total),
+matched to agencies by name (aliases confirmed by staff are learned), ranked by the
+set's own rules with the engine, and every printed rank the engine disagrees with is
+listed before anything is saved. The publication records its real source: a decision
+(number, date, signer) or another source (title, date, link), never an invented number.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+import scoring
+from agencies.models import Agency, AgencyAlias, Block, Province
+from agencies.names import NameMatcher
+from agencies.slugs import slugify, unique_slug
+from rankings.cycles import services
+from rankings.models import (
+    AssessmentCycle,
+    CriteriaSet,
+    CriteriaSetKind,
+    Criterion,
+    CriterionGroup,
+    CycleState,
+    Publication,
+    Score,
+    SourceKind,
+    Stage,
+    TieMethod,
+)
+from rankings.setup import tables
+from rankings.setup.tables import Problem
+
+COLUMNS = {
+    "name": ("Tên đơn vị", "Cơ quan, đơn vị", "Tên cơ quan, đơn vị", "Đơn vị", "Tên"),
+    "total": ("Tổng điểm", "Điểm", "Tổng"),
+    "rank": ("Xếp hạng", "Thứ hạng", "Hạng"),
+}
+TOTAL_CODE = "T"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the table was published: a decision, or another source with a title."""
+
+    kind: str
+    date: datetime.date
+    number: str = ""
+    signer: str = ""
+    title: str = ""
+    url: str = ""
+
+    def problems(self) -> list[Problem]:
+        if self.kind == SourceKind.DECISION and not self.number:
+            return [Problem(None, _("Số quyết định"), _("cần số quyết định"))]
+        if self.kind == SourceKind.OTHER and not self.title:
+            return [Problem(None, _("Tên nguồn"), _("cần tên báo cáo, bài báo hoặc văn bản"))]
+        return []
+
+
+@dataclass
+class BackfillRow:
+    row: int
+    name: str
+    agency: Agency | None
+    total: Decimal
+    printed_rank: int | None
+    rank: int | None = None
+    learned: bool = False  # matched by a confirmation: its name becomes an alias
+
+
+@dataclass
+class BackfillPlan:
+    """A checked table: rows with the engine's ranks, problems, rank differences."""
+
+    province: Province
+    block: Block
+    year: int
+    max_points: Decimal
+    tie_method: str
+    source: Source
+    rows: list[BackfillRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unmatched: dict[int, tuple[str, list[Agency]]] = field(default_factory=dict)
+    precision: int = 0
+
+    @property
+    def differences(self) -> list[str]:
+        """Every printed rank the engine's ranking of the printed totals disagrees with."""
+        return [
+            _("dòng %(r)s, %(n)s: bảng in hạng %(p)s, tính theo quy tắc của bộ tiêu chí là %(e)s")
+            % {"r": row.row, "n": row.name, "p": row.printed_rank, "e": row.rank}
+            for row in self.rows
+            if row.printed_rank is not None and row.printed_rank != row.rank
+        ]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.unmatched and bool(self.rows)
+
+
+def backfill_plan(
+    *,
+    province: Province,
+    block: Block,
+    year: int,
+    max_points: Decimal,
+    tie_method: str,
+    source: Source,
+    data: bytes,
+    filename: str,
+    confirmed: dict[int, int] | None = None,
+) -> BackfillPlan:
+    """Read, match and rank a printed table; nothing is written.
+
+    `confirmed` maps a row number to the agency staff picked for a name that did not match.
+    """
+    plan = BackfillPlan(province, block, year, max_points, tie_method, source)
+    plan.problems += source.problems()
+    if published := _published_cycle(province, block, year):
+        plan.problems.append(
+            Problem(
+                None,
+                "",
+                _("%(c)s đã công bố; sửa bằng đính chính, không nhập lại") % {"c": published},
+            )
+        )
+    try:
+        sheet = tables.read_sheet(data, filename, columns=COLUMNS, required=("name", "total"))
+    except tables.Refused as refused:
+        plan.problems.append(Problem(None, "", str(refused)))
+        return plan
+    agencies = list(Agency.objects.filter(province=province, block=block).order_by("name"))
+    agencies = [a for a in agencies if a.is_active_in(year)]
+    by_id = {a.pk: a for a in agencies}
+    matcher = NameMatcher.of(
+        agencies, AgencyAlias.objects.filter(province=province).values_list("agency_id", "name")
+    )
+    seen: dict[int, int] = {}
+    for number, record in sheet.rows:
+        row = _row(plan, sheet, number, record, matcher, by_id, confirmed or {})
+        if row is None or row.agency is None:
+            continue
+        if row.agency.pk in seen:
+            plan.problems.append(
+                Problem(
+                    number,
+                    sheet.column("name"),
+                    _("“%(n)s” trùng đơn vị với dòng %(r)s")
+                    % {"n": row.name, "r": seen[row.agency.pk]},
+                )
+            )
+            continue
+        seen[row.agency.pk] = number
+        plan.rows.append(row)
+    if not sheet.rows:
+        plan.problems.append(Problem(None, "", _("tệp không có dòng dữ liệu nào.")))
+    if plan.rows and not plan.problems:
+        _rank(plan)
+    return plan
+
+
+def _row(plan, sheet, number, record, matcher, by_id, confirmed) -> BackfillRow | None:
+    before = len(plan.problems)
+
+    def problem(column: str, message: str) -> None:
+        plan.problems.append(Problem(number, sheet.column(column), message))
+
+    name = tables.text(record.get("name"))
+    total = tables.decimal(record.get("total"))
+    if not name:
+        problem("name", _("thiếu tên đơn vị"))
+    if total is None:
+        problem("total", _("“%(v)s” không phải số điểm") % {"v": tables.text(record.get("total"))})
+    elif total < 0 or total > plan.max_points:
+        problem("total", _("%(v)s nằm ngoài 0 – %(m)s điểm") % {"v": total, "m": plan.max_points})
+    elif -total.as_tuple().exponent > 3:
+        problem("total", _("%(v)s có hơn 3 chữ số thập phân") % {"v": total})
+    else:
+        plan.precision = max(plan.precision, -min(total.as_tuple().exponent, 0))
+    rank_text = tables.text(record.get("rank"))
+    printed = None
+    if rank_text:
+        rank = tables.decimal(rank_text)
+        if rank is None or rank != rank.to_integral_value() or rank < 1:
+            problem("rank", _("“%(v)s” không phải thứ hạng (số nguyên từ 1)") % {"v": rank_text})
+        else:
+            printed = int(rank)
+    if len(plan.problems) > before:
+        return None
+    match = matcher.match(name)
+    agency = by_id.get(match.agency_id) if match.ok else by_id.get(confirmed.get(number, 0))
+    if agency is None:
+        candidates = list(match.ambiguous or match.closest)
+        plan.unmatched[number] = (name, candidates)
+        problem("name", match.problem())
+        return None
+    return BackfillRow(number, name, agency, total, printed, learned=not match.ok)
+
+
+def _rank(plan: BackfillPlan) -> None:
+    """The engine's ranks of the printed totals, by the totals-only set's rules."""
+    criteria = scoring_criteria(plan.max_points)
+    inputs = scoring.inputs_from_records(
+        {
+            "agency": row.agency.pk,
+            "block": plan.block.pk,
+            "criterion": TOTAL_CODE,
+            "value": row.total,
+            "denominator": None,
+            "choice": None,
+        }
+        for row in plan.rows
+    )
+    rules = scoring.RankingRules(
+        max_points=plan.max_points,
+        precision=plan.precision,
+        tie_method=scoring.TieMethod(plan.tie_method),
+    )
+    card = scoring.compute(criteria, inputs, rules)
+    ranks = {
+        agency: (None if rank is None or rank != rank else int(rank))
+        for agency, rank in card.results_decimal()[["agency", "rank"]].itertuples(index=False)
+    }
+    for row in plan.rows:
+        row.rank = ranks[row.agency.pk]
+
+
+def scoring_criteria(max_points: Decimal):
+    """A totals-only set as the engine reads it: one group, one direct criterion."""
+    import pandas as pd
+
+    return pd.DataFrame.from_records(
+        [
+            {
+                "criterion": TOTAL_CODE,
+                "group": TOTAL_CODE,
+                "subgroup": None,
+                "max_points": max_points,
+                "rule": "direct",
+                "params": {},
+                "required": False,
+            }
+        ]
+    )
+
+
+def _published_cycle(province, block, year) -> AssessmentCycle | None:
+    return (
+        AssessmentCycle.objects.filter(province=province, block=block, year=year)
+        .filter(publications__isnull=False)
+        .select_related("province", "block")
+        .first()
+    )
+
+
+@transaction.atomic
+def backfill_apply(*, plan: BackfillPlan, user=None) -> Publication:
+    """Save a checked table as a published cycle of a totals-only set, with its source."""
+    if not plan.ok:
+        raise ValueError("A refused table cannot be saved.")
+    criteria_set = totals_set_ensure(
+        province=plan.province,
+        block=plan.block,
+        max_points=plan.max_points,
+        precision=plan.precision,
+        tie_method=plan.tie_method,
+    )
+    cycle, created = AssessmentCycle.objects.get_or_create(
+        province=plan.province,
+        block=plan.block,
+        year=plan.year,
+        defaults={"criteria_set": criteria_set, "state": CycleState.APPROVED},
+    )
+    if not created:
+        if cycle.publications.exists():
+            raise ValueError("This cycle is already published.")
+        cycle.criteria_set, cycle.state = criteria_set, CycleState.APPROVED
+        cycle._change_reason = "backfill"
+        cycle.save(update_fields=["criteria_set", "state"])
+        cycle.scores.all().delete()
+    criterion = criteria_set.criteria.get(code=TOTAL_CODE)
+    Score.objects.bulk_create(
+        Score(
+            cycle=cycle,
+            agency=row.agency,
+            criterion=criterion,
+            stage=Stage.FINAL,
+            value=row.total,
+            points=row.total,
+            max_points=criterion.max_points,
+            updated_by=user,
+        )
+        for row in plan.rows
+    )
+    for row in plan.rows:
+        if row.learned:
+            AgencyAlias.objects.get_or_create(
+                agency=row.agency, name=row.name[:200], defaults={"created_by": user}
+            )
+    source = plan.source
+    publication = services.cycle_publish(
+        cycle=cycle,
+        decision_number=source.number,
+        decision_date=source.date,
+        signer=source.signer,
+    )
+    publication.source_kind, publication.source_title = source.kind, source.title
+    publication.source_url, publication.is_backfill = source.url, True
+    publication.save(update_fields=["source_kind", "source_title", "source_url", "is_backfill"])
+    return publication
+
+
+def totals_set_ensure(
+    *, province, block, max_points: Decimal, precision: int, tie_method: str
+) -> CriteriaSet:
+    """The province's totals-only set for a block and maximum, created once and reused,
+    so consecutive backfilled years stay comparable."""
+    found = CriteriaSet.objects.filter(
+        province=province,
+        block=block,
+        kind=CriteriaSetKind.TOTALS,
+        max_points=max_points,
+        tie_method=tie_method,
+    ).first()
+    if found is not None:
+        if found.precision < precision:
+            found.precision = precision
+            found.save(update_fields=["precision"])
+        return found
+    name = _("Bảng tổng điểm đã công bố — %(b)s tỉnh %(p)s (tối đa %(m)s điểm)") % {
+        "b": block.name[:1].lower() + block.name[1:],
+        "p": province.name,
+        "m": f"{max_points.normalize():f}".replace(".", ","),
+    }
+    taken = set(CriteriaSet.objects.values_list("slug", flat=True))
+    base = slugify(
+        f"{province.slug} {block.slug} tong diem {max_points.normalize():f}", max_length=90
+    )
+    criteria_set = CriteriaSet.objects.create(
+        province=province,
+        block=block,
+        name=name,
+        slug=unique_slug(base, taken),
+        kind=CriteriaSetKind.TOTALS,
+        max_points=max_points,
+        precision=precision,
+        tie_method=tie_method or TieMethod.COMPETITION,
+    )
+    group = CriterionGroup.objects.create(
+        criteria_set=criteria_set, code=TOTAL_CODE, name=_("Tổng điểm")
+    )
+    Criterion.objects.create(
+        criteria_set=criteria_set,
+        group=group,
+        code=TOTAL_CODE,
+        name=_("Tổng điểm"),
+        max_points=max_points,
+        rule="direct",
+        evidence_required=False,
+    )
+    return criteria_set

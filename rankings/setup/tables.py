@@ -1,0 +1,200 @@
+"""Reading an uploaded .xlsx or .csv into rows keyed by the columns a setup import knows.
+
+Headers are matched by their name key (`agencies.names.name_key`), so "Tên đơn vị",
+"TÊN ĐƠN VỊ" and "Tên  đơn vị." are one column. Every problem names the row (as the
+spreadsheet numbers it) and the column, in Vietnamese; a problem never writes anything.
+"""
+
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import load_workbook
+
+from agencies.names import name_key
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5_000
+MAX_COLUMNS = 60
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason an import is refused: the row and column it is about, and what is wrong."""
+
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"dòng {self.row}")
+        if self.column:
+            where.append(f"cột “{self.column}”")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class Refused(Exception):
+    """The upload cannot be read at all (wrong type, damaged, too large, no header)."""
+
+
+@dataclass
+class Sheet:
+    """The data rows of an upload: `rows` of (row number, {field: value}), and the headers."""
+
+    rows: list[tuple[int, dict[str, object]]]
+    headers: dict[str, str]  # field → the header as the file printed it
+    extra: list[str] = field(default_factory=list)  # headers no field knows
+
+    def column(self, name: str) -> str:
+        return self.headers.get(name, name)
+
+
+def read_sheet(
+    data: bytes, filename: str, *, columns: dict[str, tuple[str, ...]], required: tuple[str, ...]
+) -> Sheet:
+    """The rows below the first row that holds every `required` column's header.
+
+    `columns` maps a field to the headers it may be printed under. Cells are kept as read
+    (text, number, date); the import converts and checks them.
+    """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise Refused(f"tệp nặng hơn giới hạn {MAX_UPLOAD_BYTES >> 20} MB.")
+    grid = _grid(data, filename)
+    wanted = {name_key(h): name for name, headers in columns.items() for h in (name, *headers)}
+    for index, (_number, cells) in enumerate(grid):  # noqa: B007 - the header row, used below
+        found = {}
+        for position, cell in enumerate(cells):
+            key = name_key(str(cell or ""))
+            if key in wanted and wanted[key] not in found:
+                found[wanted[key]] = (position, str(cell).strip())
+        if all(name in found for name in required):
+            break
+    else:
+        names = ", ".join(f"“{columns[name][0] if columns[name] else name}”" for name in required)
+        raise Refused(f"không tìm thấy dòng tiêu đề có các cột {names}.")
+    header_cells = grid[index][1]
+    known = {position for position, _ in found.values()}
+    extra = [str(c).strip() for p, c in enumerate(header_cells) if c and p not in known]
+    rows = []
+    for number, cells in grid[index + 1 :]:
+        record = {name: _at(cells, position) for name, (position, _) in found.items()}
+        if any(not _blank(v) for v in record.values()):
+            rows.append((number, record))
+    if len(rows) > MAX_ROWS:
+        raise Refused(f"tệp có {len(rows)} dòng dữ liệu, vượt giới hạn {MAX_ROWS}.")
+    return Sheet(rows, {name: header for name, (_, header) in found.items()}, extra)
+
+
+def _grid(data: bytes, filename: str) -> list[tuple[int, list]]:
+    if data[:4] == b"PK\x03\x04":
+        return _xlsx(data, filename)
+    if filename.lower().endswith((".xlsx", ".xls")):
+        raise Refused(f"tệp “{filename}” không phải bảng tính .xlsx (hãy lưu lại dạng .xlsx).")
+    return _csv(data, filename)
+
+
+def _xlsx(data: bytes, filename: str) -> list[tuple[int, list]]:
+    from rankings.imports.upload_safety import (
+        package_problem,  # the zip-bomb and OOXML checks of uploads
+    )
+
+    if problem := package_problem(io.BytesIO(data), filename, required=("xl/workbook.xml",)):
+        raise Refused(problem)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        raise Refused(f"tệp “{filename}” bị hỏng ({type(error).__name__}).") from error
+    try:
+        sheet = workbook.worksheets[0]
+        grid = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_ROWS * 2:
+                raise Refused(f"trang tính có hơn {MAX_ROWS * 2} dòng.")
+            cells = list(row[:MAX_COLUMNS])
+            if any(not _blank(c) for c in cells):
+                grid.append((number, cells))
+        return grid
+    finally:
+        workbook.close()
+
+
+def _csv(data: bytes, filename: str) -> list[tuple[int, list]]:
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1258 decodes almost anything
+        raise Refused(f"tệp “{filename}” không phải văn bản UTF-8.")
+    if "\x00" in text:
+        raise Refused(f"tệp “{filename}” không phải .csv hay .xlsx.")
+    sample = text[:4096]
+    delimiter = max((",", ";", "\t"), key=sample.count)
+    grid = []
+    for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        if number > MAX_ROWS * 2:
+            raise Refused(f"tệp có hơn {MAX_ROWS * 2} dòng.")
+        if any(c.strip() for c in cells):
+            grid.append((number, cells[:MAX_COLUMNS]))
+    return grid
+
+
+def _at(cells: list, position: int) -> object:
+    value = cells[position] if position < len(cells) else None
+    return value.strip() if isinstance(value, str) else value
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")  # 1.000,5: Vietnamese thousands
+
+
+def decimal(value: object) -> Decimal | None:
+    """A number as a spreadsheet or a decision prints it (90,479 or 90.479); None if not."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    raw = text(value).replace(" ", "")
+    if _GROUPED.match(raw) and raw.count(".") > 1:
+        raw = raw.replace(".", "")
+    if not _NUMBER.match(raw):
+        return None
+    try:
+        return Decimal(raw.replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern already checked it
+        return None
+
+
+def date(value: object) -> datetime.date | None:
+    """A date cell, or text as dd/mm/yyyy or yyyy-mm-dd; None if it is neither."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    raw = text(value)
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    return None
