@@ -608,6 +608,14 @@ class Publication(models.Model):
     def __str__(self) -> str:
         return f"{self.source_label} ({self.cycle}, lần {self.revision})"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:  # a decision is never rewritten: a correction is a new one
+            raise Frozen(_("Quyết định công bố không sửa được; đính chính là một lần công bố mới."))
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise Frozen(_("Quyết định công bố không xoá được."))
+
     @property
     def is_decision(self) -> bool:
         return self.source_kind == SourceKind.DECISION
@@ -616,14 +624,6 @@ class Publication(models.Model):
     def source_label(self) -> str:
         """ "3192/QĐ-UBND", or the other source's title."""
         return self.decision_number if self.is_decision else self.source_title
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:  # a decision is never rewritten: a correction is a new one
-            raise Frozen(_("Quyết định công bố không sửa được; đính chính là một lần công bố mới."))
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise Frozen(_("Quyết định công bố không xoá được."))
 
     @property
     def correction_number(self) -> int:
