@@ -608,14 +608,6 @@ class Publication(models.Model):
     def __str__(self) -> str:
         return f"{self.source_label} ({self.cycle}, lần {self.revision})"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:  # a decision is never rewritten: a correction is a new one
-            raise Frozen(_("Quyết định công bố không sửa được; đính chính là một lần công bố mới."))
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise Frozen(_("Quyết định công bố không xoá được."))
-
     @property
     def is_decision(self) -> bool:
         return self.source_kind == SourceKind.DECISION
@@ -696,16 +688,6 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} · {self.cycle.year}: {self.total}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and self.publication_id is not None:
-            raise Frozen(_("Kết quả đã công bố không sửa được; hãy đính chính."))
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.publication_id is not None:
-            raise Frozen(_("Kết quả đã công bố không xoá được."))
-        return super().delete(*args, **kwargs)
 
     @property
     def is_draft(self) -> bool:
