@@ -76,7 +76,7 @@ def site(client, user):
 
 def token(user) -> APIClient:
     client = APIClient()
-    _row, key = AuthToken.objects.create(user=user)
+    key = AuthToken.objects.create(user=user)[1]
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
