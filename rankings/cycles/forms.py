@@ -103,10 +103,20 @@ class SelfAssessmentForm(forms.Form):
             # Text, not type=number: the decimal comma and spaces between thousands are typed.
             size = "6" if criterion.rule == "ratio" else "8"
             self.fields[f"v-{code}"] = RawNumberField(label=f"{code} ({a})", widget=_decimal(size))
-            self.fields[f"d-{code}"] = RawNumberField(
-                label=f"{code} (b)", positive=True, widget=_decimal(size)
-            )
+            self.fields[f"d-{code}"] = RawNumberField(label=f"{code} (b)", widget=_decimal(size))
             self.fields[f"c-{code}"] = _choice_field(f"{code} ({_('lựa chọn')})")
+
+    def clean(self):
+        data = super().clean()
+        for criterion in self.criteria:  # with a value, the engine says it (with the rest)
+            code = criterion.code
+            b = data.get(f"d-{code}")
+            if b is not None and b <= 0 and data.get(f"v-{code}") is None:
+                self.add_error(
+                    f"d-{code}",
+                    _("Tiêu chí %(c)s: %(m)s") % {"c": code, "m": _("mẫu số (b) phải lớn hơn 0")},
+                )
+        return data
 
     def problems(self) -> list[str]:
         return [message for errors in self.errors.values() for message in errors]
