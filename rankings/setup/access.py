@@ -1,6 +1,7 @@
 """Who may set a province up: its provincial administrators (and the superuser)."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -17,9 +18,16 @@ def can_set_up(user, *, province: Province) -> bool:
 
 
 def province_for_setup(request, slug: str) -> Province:
-    """The province of the URL, if the user administers it; 404 or 403 otherwise."""
+    """The province of the URL, if the user administers it. Others get 403 if they have a
+    role in it, else 404, as another province's staff get for its cycles."""
     province = get_object_or_404(Province, slug=slug)
-    if not can_set_up(request.user, province=province):
+    user = request.user
+    if (
+        not user.is_superuser
+        and not Membership.objects.filter(user=user, province=province).exists()
+    ):
+        raise Http404(_("Không có tỉnh này trong phạm vi của bạn."))
+    if not can_set_up(user, province=province):
         raise PermissionDenied(
             _("Chỉ quản trị cấp tỉnh của %(p)s thiết lập tỉnh này.") % {"p": province.name}
         )

@@ -73,6 +73,6 @@ def test_the_staff_page_lists_members_in_pinned_queries(
         Membership.objects.create(user=user, role=Role.REPORTER, province=cao_bang, agency=so_y_te)
     url = f"/quan-ly/thiet-lap/{cao_bang.slug}/can-bo/"
     admin_client.get(url)  # warm the session
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         page = admin_client.get(url)
     assert page.content.decode().count("Cán bộ báo cáo của đơn vị — Sở Y tế") == 12
