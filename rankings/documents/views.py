@@ -43,8 +43,9 @@ def annex(request, province, year, block, fmt):
 @login_required
 @require_GET
 def minutes(request, province, year, block, agency, fmt):
-    cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+    cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
+    cycle = get_object_or_404(  # another province's cycle answers as a missing one: 404
+        permissions.visible_cycles(request.user, cycles),
         province__slug=province,
         year=year,
         block__slug=block,
