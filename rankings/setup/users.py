@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import revoke_all
 from agencies.models import Agency, AgencyAlias, Province
 from agencies.names import NameMatcher, name_key
 from agencies.slugs import slugify
@@ -232,7 +232,7 @@ def role_change(*, user, province: Province, role: str, agency: Agency | None = 
 
 def sessions_end(user) -> int:
     """Delete every live session of `user` and its API token; how many sessions ended."""
-    Token.objects.filter(user=user).delete()
+    revoke_all(user, reason="sessions_ended")  # knox tokens (accounts.tokens)
     ended = [
         session.pk
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
