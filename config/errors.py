@@ -59,7 +59,10 @@ TEXTS = {
             "Đã có lỗi bất ngờ trên máy chủ; sự cố đã được ghi lại. "
             "Dữ liệu đã công bố không bị ảnh hưởng."
         ),
-        _("Thử lại sau ít phút. Nếu lỗi lặp lại, gửi mã yêu cầu dưới đây cho quản trị viên."),
+        _(
+            "Thử lại sau ít phút. Nếu lỗi lặp lại, gửi mã yêu cầu ghi trên trang này "
+            "cho quản trị viên."
+        ),
     ),
 }
 
