@@ -33,6 +33,7 @@ from api.parsers import JSONParser
 from api.views import errors
 from rankings import permissions, security_log
 from rankings.cycles import assessments, audit, services
+from rankings.cycles.publication import PublicationRefused, publication_create
 from rankings.imports.services import import_apply, import_parse, import_preview
 from rankings.imports.types import MAX_UPLOAD_BYTES, ImportRefused
 from rankings.models import (
@@ -649,11 +650,8 @@ class TransitionView(WorkflowView):
             cycle = services.cycle_transition(
                 cycle=cycle, to=services.CYCLE_ACTIONS[action], user=request.user, path=audit.API
             )
-        except ValueError:
-            raise Locked(
-                _("Không thể %(a)s từ trạng thái “%(s)s”.")
-                % {"a": action, "s": cycle.get_state_display()}
-            ) from None
+        except ValueError as refused:  # the state machine's reason (or what is unreviewed)
+            raise Locked(str(refused)) from None
         cycle.revisions = cycle.publications.count()
         cycle.actions = permissions.allowed_actions(request.user, cycle=cycle)
         return Response(serializers.CycleStateSerializer(cycle).data)
@@ -677,24 +675,11 @@ class PublicationCreate(WorkflowView):
         )
         body = serializers.PublicationInput(data=request.data)
         body.is_valid(raise_exception=True)
-        data = body.validated_data
-        with transaction.atomic():
-            cycle = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
-            if reason := services.publish_refusal(cycle=cycle):
-                raise Locked(reason)
-            first = not cycle.publications.exists()
-            if not first and not data["reason"].strip():
-                raise ValidationError(
-                    {"reason": [_("Kỳ đã công bố: lần công bố mới là đính chính và cần lý do.")]}
-                )
-            if first:
-                assessments.cycle_finalize(cycle=cycle)
-            publication = services.cycle_publish(
-                cycle=cycle,
-                decision_number=data["decision_number"],
-                decision_date=data["decision_date"],
-                signer=data["signer"],
-                reason=data["reason"],
-            )
+        try:
+            publication = publication_create(cycle=cycle, **body.validated_data)
+        except PublicationRefused as refused:
+            if refused.field:
+                raise ValidationError({refused.field: [refused.message]}) from refused
+            raise Locked(refused.message) from refused
         security_log.publication(request, cycle=cycle, publication=publication)
         return Response(serializers.PublishedSerializer(publication).data, status=201)

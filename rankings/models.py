@@ -5,6 +5,8 @@ rounding of published totals and percentages is data on the criteria set, read b
 pure engine in `scoring/`.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,8 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Block, Province
 
-POINTS = {"max_digits": 9, "decimal_places": 3}
-RAW = {"max_digits": 15, "decimal_places": 3}
+POINTS: dict[str, Any] = {"max_digits": 9, "decimal_places": 3}  # Any: spread into fields
+RAW: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
 # The years a cycle may have: the database refuses others (`cycle_year_range`), and the
 # forms and the API declare the same bounds from here.
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -452,6 +454,7 @@ class Review(models.TextChoices):
     ACCEPTED = "accepted", _("Chấp nhận")
     ADJUSTED = "adjusted", _("Điều chỉnh")
     RETURNED = "returned", _("Cần bổ sung minh chứng")
+    ANSWERED = "answered", _("Đơn vị đã bổ sung, chờ thẩm định lại")
 
 
 class Score(models.Model):
@@ -481,6 +484,7 @@ class Score(models.Model):
     points = models.DecimalField(_("điểm"), **POINTS)
     max_points = models.DecimalField(_("điểm tối đa"), **POINTS)
     comment = models.TextField(_("nhận xét"), blank=True)
+    answer = models.TextField(_("trả lời của đơn vị"), blank=True)
     review = models.CharField(
         _("kết quả thẩm định"),
         max_length=10,
@@ -537,6 +541,14 @@ class Evidence(models.Model):
     file = models.FileField(_("tệp"), upload_to="evidence/%Y/", blank=True)
     url = models.URLField(_("đường dẫn"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người gửi"),
+    )
     history = HistoricalRecords(verbose_name=_("lịch sử minh chứng"))
 
     class Meta:
@@ -797,6 +809,9 @@ class Submission(models.Model):
         help_text=_("Hạn riêng của đơn vị, sau hạn chung của kỳ đánh giá."),
     )
     extension_reason = models.CharField(_("lý do gia hạn"), max_length=300, blank=True)
+    excluded_reason = models.CharField(
+        _("lý do loại khỏi xếp hạng (theo quyết định)"), max_length=180, blank=True
+    )
     history = HistoricalRecords(verbose_name=_("lịch sử bản tự đánh giá"))
 
     class Meta:

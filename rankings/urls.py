@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from agencies.models import NATIONAL_SLUG
-from rankings.cycles import assessment_views, management_views, staff_views
+from rankings.cycles import assessment_views, management_views, preview_views, staff_views
 from rankings.documents import views as document_views
 from rankings.imports import views as import_views
 from rankings.public import views
@@ -51,6 +51,16 @@ urlpatterns = [
         "quan-ly/<slug:province>/<int:year>/<slug:block>/mau-nhap-lieu.xlsx",
         import_views.entry_template,
         name="entry-template",
+    ),
+    path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/xem-truoc/",
+        preview_views.final_preview_page,
+        name="final-preview",
+    ),
+    path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/chap-nhan-con-lai/",
+        preview_views.accept_remaining,
+        name="accept-remaining",
     ),
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/cong-bo/",

@@ -152,6 +152,13 @@ def at(**kwargs):
     return {**OPEN, **kwargs}
 
 
+def preview_of(cycle) -> str:
+    """The fingerprint of the final preview the publish page shows."""
+    from rankings.cycles.final import final_preview
+
+    return final_preview(cycle=cycle).fingerprint()
+
+
 def evidence_of(ctx, agency: str) -> int:
     """The id of the agency's evidence file (the world gives each agency one)."""
     return Evidence.objects.get(
@@ -318,6 +325,13 @@ MATRIX: dict[str, list[Call]] = {
         Call("GET", page(SETUP), {"province": "mau"}),
         Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no file"),
     ],
+    "setup-criteria-annex": [
+        Call(
+            "GET",
+            page(SETUP),
+            lambda ctx: {"province": "mau", "pk": ctx.world.cycle_2021.criteria_set.pk},
+        )
+    ],
     "setup-criteria-copy": [
         Call(
             "POST",
@@ -356,8 +370,14 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "cycle-state": [
         Call("GET", page(ROLES, 405), OPEN),
-        Call("POST", page(ENTER, 302), OPEN, body={"action": "review"}),
+        Call("POST", page(ENTER), OPEN, body={"action": "review"}, label="the checklist"),
+        Call("POST", page(ENTER, 302), OPEN, body={"action": "review", "confirmed": "1"}),
         Call("POST", page(PUBLISH, 302), OPEN, body={"action": "approve"}, label="approve"),
+    ],
+    "final-preview": [Call("GET", page(PUBLISH + ENTER[:-1]), OPEN)],
+    "accept-remaining": [
+        Call("GET", page(ROLES, 405), OPEN),
+        Call("POST", page(REVIEW, 302), OPEN, body={}, label="the whole cycle"),
     ],
     "cycle-desk": [Call("GET", page(PREVIEW), OPEN)],
     "cycle-manage": [
@@ -387,7 +407,13 @@ MATRIX: dict[str, list[Call]] = {
     "publish": [
         Call("GET", page(PUBLISH), OPEN),
         Call("POST", page(PUBLISH, 400), OPEN, body=CORRECTION, label="not approved yet"),
-        Call("POST", page(PUBLISH, 302), PUBLISHED, body=CORRECTION, label="a correction"),
+        Call(
+            "POST",
+            page(PUBLISH, 302),
+            PUBLISHED,
+            body=lambda ctx: {**CORRECTION, "preview": preview_of(ctx.world.cycle_2021)},
+            label="a correction",
+        ),
     ],
     "score-import": [
         Call("GET", page(ENTER), OPEN),

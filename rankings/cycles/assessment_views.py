@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency
 from rankings import permissions
-from rankings.cycles import assessments, audit
+from rankings.cycles import assessments, audit, review_desk
 from rankings.cycles.forms import EvidenceForm, ReviewForm, SelfAssessmentForm
 from rankings.models import AssessmentCycle, Evidence, RuleKind, Score, Stage, Submission
 
@@ -160,18 +160,16 @@ def review(request, province, year, block, agency):
             messages.success(
                 request, _("Đã ghi kết quả thẩm định tiêu chí %(c)s.") % {"c": data["criterion"]}
             )
-            return redirect(request.path)
+            return redirect(request.get_full_path())  # the same filter
         except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
             errors = getattr(refused, "problems", [str(refused)])
             status = 409 if isinstance(refused, assessments.Conflict) else 400
-    scores = Score.objects.filter(cycle=cycle, agency=unit).select_related("criterion")
-    by_stage = {(s.criterion_id, s.stage): s for s in scores.prefetch_related("evidence")}
-    criteria = cycle.criteria_set.criteria.order_by("order", "code")
-    rows = []
-    for c in criteria:
-        own, verified = by_stage.get((c.pk, Stage.SELF)), by_stage.get((c.pk, Stage.VERIFIED))
-        rows.append((c, own, verified, assessments.review_version(own, verified)))
-    context = {"cycle": cycle, "agency": unit, "rows": rows, "errors": errors}
+    context = {
+        "cycle": cycle,
+        "agency": unit,
+        "errors": errors,
+        **review_desk.desk_context(cycle=cycle, agency=unit, kind=request.GET.get("loc", "")),
+    }
     return render(request, "rankings/staff/review.html", context, status=status)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 import scoring
 from agencies.models import Agency
 from rankings import wording
-from rankings.cycles import audit, notifications, services
+from rankings.cycles import audit, notifications, returns, services, states
 from rankings.frames import criteria_frame, ranking_rules, score_records
 from rankings.models import (
     AssessmentCycle,
@@ -133,6 +133,10 @@ def self_assessment_save(
     reason = lock_reason(cycle=cycle, submission=submission)
     if reason:
         raise Locked(reason)
+    try:  # while criteria are returned, only those may change
+        returns.check_writable(cycle=cycle, agency=agency, submission=submission, codes=inputs)
+    except returns.Refused as refused:
+        raise Locked(str(refused)) from None
     if expected is not None:
         _check_versions(cycle=cycle, agency=agency, expected=expected, codes=set(inputs))
     criteria = {c.code: c for c in cycle.criteria_set.criteria.all()}
@@ -161,9 +165,6 @@ def self_assessment_save(
         path=path,
         criteria=[criteria[code].pk for code in inputs],  # the rows written, not the others
     )
-    if submission.state == SubmissionState.RETURNED:
-        submission.state = SubmissionState.DRAFT
-        submission.save(update_fields=["state"])
     return len(rows)
 
 
@@ -243,14 +244,22 @@ def _points_from(*, cycle, agency, peers, inputs, criteria) -> dict[str, Decimal
 
 
 @transaction.atomic
-def self_assessment_submit(*, cycle, agency, user) -> Submission:
-    """The agency head submits: the self-assessment is locked for the reviewers."""
+def self_assessment_submit(*, cycle, agency, user, answers: dict[str, str] | None = None):
+    """The agency head submits: the self-assessment is locked for the reviewers.
+
+    After a return this is the resubmission: each returned criterion becomes answered
+    (with `answers`, the agency's note per criterion) and the council is told.
+    """
     submission, _created = Submission.objects.select_for_update().get_or_create(
         cycle=cycle, agency=agency
     )
-    reason = lock_reason(cycle=cycle, submission=submission)
+    reason = lock_reason(cycle=cycle, submission=submission) or states.refusal(
+        "submission", "submit", submission.state, cycle_state=cycle.state
+    )
     if reason:
         raise Locked(reason)
+    if submission.state == SubmissionState.RETURNED:
+        returns.answer_returned(cycle=cycle, agency=agency, user=user, answers=answers)
     if not Score.objects.filter(cycle=cycle, agency=agency, stage=Stage.SELF).exists():
         raise Locked(_("Chưa có số liệu tự đánh giá để nộp."))
     submission.state = SubmissionState.SUBMITTED
@@ -312,11 +321,15 @@ def evidence_add(
         raise InvalidInput(
             [_("Hãy nhập số liệu tiêu chí %(c)s trước khi gửi minh chứng.") % {"c": criterion_code}]
         )
+    if reason := returns.criterion_lock_reason(
+        submission=submission, code=criterion_code, review=score.review
+    ):
+        raise Locked(reason)
     if fields.get("file"):
         evidence_check(fields["file"])
     if not fields.get("file") and not fields.get("url"):
         raise InvalidInput([_("Minh chứng cần một tệp hoặc một đường dẫn.")])
-    evidence = Evidence(score=score, **fields)
+    evidence = Evidence(score=score, created_by=user, **fields)
     evidence._history_user = user
     evidence._change_reason = path
     evidence.save()
@@ -411,13 +424,9 @@ def score_review(
     Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).exists()
     rows = {
         score.stage: score
-        for score in Score.objects.filter(
-            cycle=cycle, agency=agency, criterion__code=code, stage__in=[Stage.SELF, Stage.VERIFIED]
-        )
+        for score in Score.objects.filter(cycle=cycle, agency=agency, criterion__code=code)
     }
     own = rows.get(Stage.SELF)
-    if own is None:
-        raise InvalidInput([_("Đơn vị chưa tự đánh giá tiêu chí %(c)s.") % {"c": code}])
     if expected is not None and expected != review_version(own, rows.get(Stage.VERIFIED)):
         raise Conflict(
             [
@@ -428,51 +437,112 @@ def score_review(
                 % {"c": code}
             ]
         )
-    if action not in {Review.ACCEPTED, Review.ADJUSTED, Review.RETURNED}:
+    if action not in states.REVIEW_ACTIONS:
         raise InvalidInput(
             [
                 _("Kết quả thẩm định “%(a)s” không hợp lệ; chỉ nhận accepted, adjusted, returned.")
                 % {"a": action[:40]}
             ]
         )
+    current = own.review if own is not None else Review.PENDING
+    move = states.REVIEW_ACTIONS[action]
+    if reason := states.refusal("review", move, current, cycle_state=cycle.state):
+        raise Locked(reason)
     if action in {Review.ADJUSTED, Review.RETURNED} and not comment.strip():
         raise InvalidInput([_("Hãy ghi nhận xét khi điều chỉnh hoặc trả lại.")])
-    own.review, own.comment = action, comment
-    own._history_user = user
-    own._change_reason = path
-    own.save(update_fields=["review", "comment", "updated_at"])
+    criterion = cycle.criteria_set.criteria.filter(code=code).first()
+    if criterion is None:
+        raise InvalidInput([_("Tiêu chí không có trong bộ tiêu chí: %(c)s") % {"c": code}])
     if action == Review.RETURNED:
-        Submission.objects.filter(cycle=cycle, agency=agency).update(state=SubmissionState.RETURNED)
-        transaction.on_commit(
-            lambda: notifications.returned_for_evidence(
-                cycle, agency=agency, code=code, comment=comment
-            )
+        return _review_return(
+            cycle=cycle,
+            agency=agency,
+            criterion=criterion,
+            own=own,
+            verified=rows.get(Stage.VERIFIED),
+            comment=comment,
+            user=user,
+            path=path,
         )
-        return own
+    if own is not None:
+        own.review, own.comment = action, comment
+        own._history_user = user
+        own._change_reason = path
+        own.save(update_fields=["review", "comment", "updated_at"])
+    # Blank and imported values are reviewable: what is accepted is what stands.
+    base = own or rows.get(Stage.FINAL)
     raw = (
         inputs
         if action == Review.ADJUSTED and inputs is not None
-        else RawInput(value=own.value, denominator=own.denominator, choice=own.choice)
+        else RawInput(value=base.value, denominator=base.denominator, choice=base.choice)
+        if base is not None
+        else RawInput()
     )
     points = _stage_points(cycle=cycle, agency=agency, stage=Stage.VERIFIED, inputs={code: raw})
     verified, _created = Score.objects.update_or_create(
         cycle=cycle,
         agency=agency,
-        criterion=own.criterion,
+        criterion=criterion,
         stage=Stage.VERIFIED,
         defaults={
             "value": raw.value,
             "denominator": raw.denominator,
             "choice": raw.choice,
             "points": points[code],
-            "max_points": own.max_points,
+            "max_points": criterion.max_points,
             "comment": comment,
             "review": action,
             "updated_by": user,
         },
     )
     audit.reason(verified, path)
+    still_returned = Score.objects.filter(
+        cycle=cycle, agency=agency, stage=Stage.SELF, review=Review.RETURNED
+    )
+    if not still_returned.exists():  # the last open return settled: back to submitted
+        Submission.objects.filter(
+            cycle=cycle, agency=agency, state=SubmissionState.RETURNED
+        ).update(state=SubmissionState.SUBMITTED)
     return verified
+
+
+def _review_return(*, cycle, agency, criterion, own, verified, comment, user, path) -> Score:
+    """Return one criterion to a submitted agency: only it reopens; its verified value goes."""
+    submission = Submission.objects.select_for_update().filter(cycle=cycle, agency=agency).first()
+    state = submission.state if submission else SubmissionState.DRAFT
+    if reason := states.refusal("submission", "return", state, cycle_state=cycle.state):
+        raise Locked(
+            _("Chỉ trả lại được bản tự đánh giá đã nộp (%(a)s: %(r)s)") % {"a": agency, "r": reason}
+        )
+    if own is None:  # a blank criterion: the agency is asked to fill it in
+        own = Score(
+            cycle=cycle,
+            agency=agency,
+            criterion=criterion,
+            stage=Stage.SELF,
+            points=0,
+            max_points=criterion.max_points,
+        )
+    own.review, own.comment, own.answer = Review.RETURNED, comment, ""
+    own.updated_by = user
+    own._history_user = user
+    own._change_reason = path
+    own.save()
+    if verified is not None:
+        verified._history_user = user
+        verified._change_reason = f"{path}: returned"
+        verified.delete()
+    submission.state = states.target("submission", "return")
+    submission._history_user = user
+    submission._change_reason = f"{path}: returned {criterion.code}"[:100]
+    submission.save(update_fields=["state"])
+    code = criterion.code
+    transaction.on_commit(
+        lambda: notifications.returned_for_evidence(
+            cycle, agency=agency, code=code, comment=comment
+        )
+    )
+    return own
 
 
 def _stage_points(*, cycle, agency, stage, inputs) -> dict[str, Decimal]:
@@ -487,15 +557,10 @@ def _stage_points(*, cycle, agency, stage, inputs) -> dict[str, Decimal]:
 
 @transaction.atomic
 def cycle_finalize(*, cycle) -> int:
-    """Verified values become final (over any imported ones), then recompute the draft.
+    """The final values by the one rule (`final.final_records`) stored at the final stage,
+    then the draft recomputed. `cycle_publish` does this itself on the first revision."""
+    from rankings.cycles.final import final_records
 
-    Final scores entered by ICT staff (the spreadsheet import) stay where no verified
-    value replaces them; unverified self-assessments are never published.
-    """
-    verified = list(Score.objects.filter(cycle=cycle, stage=Stage.VERIFIED))
-    for score in verified:
-        score.pk = None
-        score.stage = Stage.FINAL
-    services.scores_upsert(verified, also=("comment", "review"))
+    count = services.scores_finalize(ids=[r["id"] for r in final_records(cycle=cycle)])
     services.cycle_recompute(cycle=cycle)
-    return len(verified)
+    return count

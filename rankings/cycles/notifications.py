@@ -130,6 +130,17 @@ def returned_for_evidence(cycle, *, agency, code: str, comment: str) -> int:
     )
 
 
+def returned_answered(cycle, *, agency, codes: list[str]) -> int:
+    """The council is told an agency answered its return and resubmitted."""
+    url = reverse("review", args=[cycle.province.slug, cycle.year, cycle.block.slug, agency.slug])
+    return notify(
+        _members(cycle, roles=[Role.REVIEWER]),
+        subject=_("%(a)s đã bổ sung và nộp lại") % {"a": agency},
+        body=_("Tiêu chí đã bổ sung: %(c)s.") % {"c": ", ".join(codes)},
+        url=url,
+    )
+
+
 def published(cycle, *, publication) -> int:
     url = reverse("leaderboard", args=[cycle.province.slug, cycle.year, cycle.block.slug])
     everyone = [

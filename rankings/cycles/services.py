@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import scoring
-from rankings.cycles import notifications
+from rankings.cycles import notifications, states
 from rankings.frames import criteria_frame, ranking_rules, score_records
 from rankings.models import (
     AssessmentCycle,
@@ -55,7 +55,7 @@ def cycle_recompute(*, cycle: AssessmentCycle, stage: str = Stage.FINAL) -> Reco
         if record["points"] != new:
             changed.append(Score(id=record["id"], points=new))
 
-    results = _result_rows(cycle=cycle, card=card, points=points)
+    results = result_rows(cycle=cycle, card=card)
     with transaction.atomic():
         Score.objects.bulk_update(changed, ["points"], batch_size=2000)
         Result.objects.filter(cycle=cycle, publication__isnull=True).delete()
@@ -89,7 +89,14 @@ def scores_upsert(scores: list[Score], *, also: tuple[str, ...] = ()) -> None:
     )
 
 
-def _result_rows(*, cycle, card, points) -> list[Result]:
+def result_rows(*, cycle, card) -> list[Result]:
+    """Unsaved `Result` rows of a scorecard: totals, ranks, group and criterion points."""
+    points = {
+        (agency, criterion): scoring.milli_to_decimal(milli)
+        for agency, criterion, milli in card.points[["agency", "criterion", "points"]].itertuples(
+            index=False
+        )
+    }
     by_agency: dict = {}
     for frame, key in ((card.groups, "group"), (card.subgroups, "subgroup")):
         for agency, code, milli in frame[["agency", key, "points"]].itertuples(index=False):
@@ -121,14 +128,38 @@ def publish_refusal(*, cycle: AssessmentCycle) -> str:
     """Why `cycle` cannot be published now, or "" when it can.
 
     The first publication follows the approval; a correction needs a published cycle.
+    Every agency of the block must be accounted for: final values, or a reason not to rank.
     """
-    if cycle.state == CycleState.APPROVED:
+    from rankings.cycles.final import final_preview
+
+    if cycle.state not in {CycleState.APPROVED, CycleState.PUBLISHED}:
+        return _("Chỉ công bố được kỳ đã phê duyệt (trạng thái hiện tại: %(s)s).") % {
+            "s": cycle.get_state_display()
+        }
+    return unaccounted_refusal(final_preview(cycle=cycle, with_differences=False).unaccounted)
+
+
+def unaccounted_refusal(names: list[str]) -> str:
+    if not names:
         return ""
-    if cycle.state == CycleState.PUBLISHED:
-        return ""
-    return _("Chỉ công bố được kỳ đã phê duyệt (trạng thái hiện tại: %(s)s).") % {
-        "s": cycle.get_state_display()
-    }
+    return _(
+        "Chưa công bố được: các đơn vị sau đã nộp nhưng chưa có giá trị chính thức và cũng "
+        "không có lý do không xếp hạng: %(n)s."
+    ) % {"n": "; ".join(names)}
+
+
+def scores_finalize(*, ids: list[int]) -> int:
+    """Copy the scores `ids` (chosen by `final.final_records`) to the final stage."""
+    chosen = list(Score.objects.filter(pk__in=ids).exclude(stage=Stage.FINAL))
+    for score in chosen:
+        score.pk = None
+        score.stage = Stage.FINAL
+    scores_upsert(chosen, also=("comment", "review"))
+    return len(chosen)
+
+
+class PublishRefused(ValueError):
+    """Publication refused; the message says why (and names the agencies concerned)."""
 
 
 @transaction.atomic
@@ -141,15 +172,23 @@ def cycle_publish(
     reason: str = "",
     is_synthetic: bool = False,
 ) -> Publication:
-    """Publish the cycle's current results as a new, frozen revision.
+    """Publish the final preview (`final.final_preview`) as a new, frozen revision.
 
-    Recomputes first so what is published is exactly what the scores give; the first
-    revision is the decision, later ones are corrections and need a reason.
+    The rows written are exactly the preview's: the final values by the one rule, every
+    agency of the block accounted for. The first revision is the decision and makes the
+    verified values final; later ones are corrections and need a reason.
     """
+    from rankings.cycles.final import final_preview, final_records
+
     cycle = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
     latest = cycle.publications.aggregate(latest=Max("revision"))["latest"] or 0
     if latest and not reason.strip():
-        raise ValueError("A correction needs a reason.")
+        raise PublishRefused(_("Lần công bố mới là đính chính và cần lý do."))
+    preview = final_preview(cycle=cycle, with_differences=False)
+    if refusal := unaccounted_refusal(preview.unaccounted):
+        raise PublishRefused(refusal)
+    if not latest:  # store the rule's choice as the final stage (verified over entered)
+        scores_finalize(ids=[record["id"] for record in final_records(cycle=cycle)])
     cycle_recompute(cycle=cycle)
     publication = Publication.objects.create(
         cycle=cycle,
@@ -161,11 +200,9 @@ def cycle_publish(
         reason=reason,
         is_synthetic=is_synthetic,
     )
-    drafts = list(Result.objects.filter(cycle=cycle, publication__isnull=True))
-    for result in drafts:
-        result.pk = None
-        result.publication = publication
-    Result.objects.bulk_create(drafts, batch_size=2000)
+    for row in preview.rows:
+        row.publication = publication
+    Result.objects.bulk_create(preview.rows, batch_size=2000)
     cycle.state = CycleState.PUBLISHED
     cycle._change_reason = "publication"
     cycle.save(update_fields=["state"])
@@ -235,28 +272,44 @@ def cycle_open(
     return cycle
 
 
-# The actions people take on a cycle's state (the desk's buttons and the API's transitions).
+# The actions people take on a cycle's state (the desk's buttons and the API's transitions);
+# the allowed moves are the state machine's (`states.TABLE`).
 CYCLE_ACTIONS = {
-    "review": CycleState.REVIEW,
-    "reopen": CycleState.OPEN,
-    "approve": CycleState.APPROVED,
+    action: states.target("cycle", action) for action in ("review", "reopen", "approve")
 }
-TRANSITIONS = {
-    CycleState.DRAFT: {CycleState.OPEN},
-    CycleState.OPEN: {CycleState.REVIEW},
-    CycleState.REVIEW: {CycleState.OPEN, CycleState.APPROVED},
-    CycleState.APPROVED: {CycleState.REVIEW},
-}
+TRANSITIONS: dict[str, set[str]] = {}
+for _action, _target in CYCLE_ACTIONS.items():
+    for _source in states.TABLE[("cycle", _action)].sources:
+        TRANSITIONS.setdefault(_source, set()).add(_target)
+
+
+class TransitionRefused(ValueError):
+    """A cycle state change refused; the message says why."""
+
+
+def transition_refusal(*, cycle: AssessmentCycle, action: str) -> str:
+    """Why `action` cannot move `cycle` now (the table, then approval's own condition)."""
+    if reason := states.refusal("cycle", action, cycle.state):
+        return reason
+    if action == "approve":
+        from rankings.cycles.returns import approve_refusal
+
+        return approve_refusal(cycle=cycle)
+    return ""
 
 
 @transaction.atomic
 def cycle_transition(
     *, cycle: AssessmentCycle, to: str, user=None, path: str = "form"
 ) -> AssessmentCycle:
-    """Move a cycle along open → review → approved (publication has its own service)."""
+    """Move a cycle along open → review → approved (publication has its own service).
+
+    Approval is refused while a submitted criterion is unreviewed (`returns.unreviewed`).
+    """
     cycle = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
-    if to not in TRANSITIONS.get(cycle.state, set()):
-        raise ValueError(f"A cycle cannot go from {cycle.state} to {to}.")
+    action = next((a for a, target in CYCLE_ACTIONS.items() if target == to), "")
+    if reason := transition_refusal(cycle=cycle, action=action):
+        raise TransitionRefused(reason)
     cycle.state = to
     cycle._history_user = user
     cycle._change_reason = path

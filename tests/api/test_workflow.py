@@ -188,6 +188,9 @@ def test_editor_enters_a_final_score_and_the_draft_ranking_follows(cycle, world,
 def test_reviewer_adjusts_and_returns_and_the_agency_sees_why(cycle, world, people):
     self_score(cycle, world.an)
     self_score(cycle, world.an, code="1.1", value="9", denominator="1")
+    from rankings.cycles import assessments
+
+    assessments.self_assessment_submit(cycle=cycle, agency=world.an, user=None)
     reviewer = as_role(people, "reviewer")
     no_comment = reviewer.post(
         CYCLE + "scores/an/1.2/review/", {"action": "adjusted", "value": "30", "denominator": "50"}

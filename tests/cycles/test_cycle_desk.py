@@ -35,7 +35,11 @@ def test_editor_opens_2022_from_the_2021_set_and_sends_it_to_review(client, worl
     assert cycle.criteria_set.criteria.count() == 3
     desk = client.get(response["Location"]).content.decode()
     assert "UBND huyện An" in desk and "Kết thúc tự đánh giá" in desk
-    client.post("/quan-ly/mau/2022/districts/trang-thai/", {"action": "review"})
+    checklist = client.post("/quan-ly/mau/2022/districts/trang-thai/", {"action": "review"})
+    assert 'id="not-submitted"' in checklist.content.decode()  # who has not submitted
+    cycle.refresh_from_db()
+    assert cycle.state == CycleState.OPEN  # nothing moved before the confirmation
+    client.post("/quan-ly/mau/2022/districts/trang-thai/", {"action": "review", "confirmed": "1"})
     cycle.refresh_from_db()
     assert cycle.state == CycleState.REVIEW
     again = client.post("/quan-ly/mau/mo-ky/", {"source": source.pk, "year": "2022"})
@@ -57,7 +61,7 @@ def test_only_the_approver_approves(client, world):
     )
     client.logout()
     login(client, world, Role.APPROVER)
-    client.post("/quan-ly/mau/2022/districts/trang-thai/", {"action": "approve"})
+    client.post("/quan-ly/mau/2022/districts/trang-thai/", {"action": "approve", "confirmed": "1"})
     cycle.refresh_from_db()
     assert cycle.state == CycleState.APPROVED
 

@@ -48,6 +48,7 @@ def test_returned_for_evidence_tells_only_that_agency(world, django_capture_on_c
     assessments.self_assessment_save(
         cycle=cycle, agency=world.an, user=None, inputs={"1.1": raw(value=8)}
     )
+    assessments.self_assessment_submit(cycle=cycle, agency=world.an, user=None)
     cycle.state = CycleState.REVIEW
     cycle.save()
     mail.outbox.clear()

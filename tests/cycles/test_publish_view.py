@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from rankings.cycles.final import final_preview
 from rankings.models import Membership, Publication, Role
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,7 @@ def test_a_correction_needs_a_reason_and_then_appears_publicly(client, world):
         "decision_date": "2022-09-01",
         "signer": "Chủ tịch UBND tỉnh",
     }
+    fields["preview"] = final_preview(cycle=world.cycle_2021).fingerprint()
     refused = client.post(URL, fields)
     assert refused.status_code == 400 and "cần lý do" in refused.content.decode()
     done = client.post(URL, {**fields, "reason": "Rà soát lại số liệu"})

@@ -132,12 +132,18 @@ def test_finalize_then_publish_freezes_the_verified_numbers(world, cycle):
     services.cycle_publish(
         cycle=cycle, decision_number="300/QĐ-UBND", decision_date=datetime.date(2023, 5, 1)
     )
-    published = dict(
-        Result.objects.filter(cycle=cycle, publication__isnull=False).values_list(
-            "agency__slug", "total"
-        )
-    )
-    assert published == {"an": D("30.000"), "binh": D("21.000")}
+    published = {
+        slug: (total, reason)
+        for slug, total, reason in Result.objects.filter(
+            cycle=cycle, publication__isnull=False
+        ).values_list("agency__slug", "total", "not_ranked_reason")
+    }
+    # The district that never submitted is accounted for, not ranked, with its reason.
+    assert published == {
+        "an": (D("30.000"), ""),
+        "binh": (D("21.000"), ""),
+        "cat": (D("0.000"), "Không nộp bản tự đánh giá"),
+    }
     with pytest.raises(assessments.Locked):
         assessments.score_review(
             cycle=cycle, agency=world.an, code="1.1", action=Review.ACCEPTED, user=None

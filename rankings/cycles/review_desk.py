@@ -1,0 +1,98 @@
+"""The council's review desk for one agency: self-assessed, council and final values side by
+side per criterion, the evidence and the agency's answer inline, filters, running totals
+and the rank the agency would have in the final preview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from rankings.cycles import assessments, final, states
+from rankings.models import Criterion, Review, Score, Stage
+
+FILTERS = {
+    "": _("Tất cả"),
+    "unreviewed": _("Chưa thẩm định"),
+    "returned": _("Đang trả lại"),
+    "changed": _("Chính thức khác tự đánh giá"),
+}
+
+
+@dataclass
+class DeskRow:
+    criterion: Criterion
+    own: Score | None
+    verified: Score | None
+    entered: Score | None  # a final value ICT staff entered (the import or the API)
+    version: str
+
+    @property
+    def final(self) -> Score | None:
+        """The value that counts, by the one rule (`final.final_records`)."""
+        return self.verified or self.entered
+
+    @property
+    def review(self) -> str:
+        return self.own.review if self.own is not None else Review.PENDING
+
+    @property
+    def unreviewed(self) -> bool:
+        return self.verified is None or self.review in states.UNREVIEWED
+
+    @property
+    def changed(self) -> bool:
+        mine = self.own.points if self.own is not None else None
+        return mine != (self.final.points if self.final is not None else None)
+
+    def shown(self, kind: str) -> bool:
+        if kind == "unreviewed":
+            return self.unreviewed
+        if kind == "returned":
+            return self.review in {Review.RETURNED, Review.ANSWERED}
+        if kind == "changed":
+            return self.changed
+        return True
+
+
+def _total(scores) -> Decimal:
+    return sum((s.points for s in scores if s is not None), Decimal("0.000"))
+
+
+def desk_context(*, cycle, agency, kind: str = "") -> dict:
+    """Everything the desk shows (4 queries and the engine for the rank)."""
+    kind = kind if kind in FILTERS else ""
+    by_stage = {
+        (s.criterion_id, s.stage): s
+        for s in Score.objects.filter(cycle=cycle, agency=agency).prefetch_related("evidence")
+    }
+    rows = []
+    for criterion in cycle.criteria_set.criteria.order_by("order", "code"):
+        own = by_stage.get((criterion.pk, Stage.SELF))
+        verified = by_stage.get((criterion.pk, Stage.VERIFIED))
+        rows.append(
+            DeskRow(
+                criterion=criterion,
+                own=own,
+                verified=verified,
+                entered=by_stage.get((criterion.pk, Stage.FINAL)),
+                version=assessments.review_version(own, verified),
+            )
+        )
+    preview = final.final_preview(cycle=cycle, with_differences=False)
+    standing = next((r for r in preview.rows if r.agency_id == agency.pk), None)
+    return {
+        "rows": [row for row in rows if row.shown(kind)],
+        "filter": kind,
+        "filters": FILTERS,
+        "counts": {name: sum(row.shown(name) for row in rows) for name in FILTERS},
+        "totals": {
+            "self": _total(row.own for row in rows),
+            "council": _total(row.verified for row in rows),
+            "final": _total(row.final for row in rows),
+        },
+        "standing": standing,
+        "ranked_count": len(preview.ranked()),
+        "remaining": sum(row.unreviewed for row in rows if row.own is not None),
+    }

@@ -1,0 +1,70 @@
+"""The council's review desk: self / council / final side by side, filters, running totals,
+the resulting rank, accept-remaining in one action; blank and imported values reviewable."""
+
+from decimal import Decimal
+
+import pytest
+
+from rankings.cycles import assessments
+from rankings.models import Review, Role, Score, Stage, Submission, SubmissionState
+from tests.cycles.test_final_preview import cycle, review, user  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+DESK = "/quan-ly/mau/2022/districts/don-vi/{}/tham-dinh/"
+
+
+def test_the_desk_shows_three_columns_totals_rank_and_filters(client, world, cycle):  # noqa: F811
+    client.force_login(user(world, "hd", Role.REVIEWER))
+    review(cycle, world.an, "2.1", Review.ADJUSTED, "Chỉ 12 dịch vụ", assessments.RawInput(D(12)))
+    review(cycle, world.an, "1.2", Review.RETURNED, "Thiếu biên bản")
+    page = client.get(DESK.format("an")).content.decode()
+    totals = page[page.index('id="desk-totals"') : page.index("</dl>")]
+    assert "30,000" in totals and "12,000" in totals  # self 8 + 7 + 15; council 12
+    assert 'id="desk-rank">1/1' in page  # only An has a final value yet: first of one
+    assert "Hội đồng: Thiếu biên bản" in page
+    returned = client.get(DESK.format("an") + "?loc=returned").content.decode()
+    assert 'id="row-1.2"' in returned and 'id="row-2.1"' not in returned
+    changed = client.get(DESK.format("an") + "?loc=changed").content.decode()
+    assert 'id="row-2.1"' in changed and 'id="row-1.2"' in changed  # 7 → not counted
+    assert 'id="row-1.1"' in changed  # 8 self-assessed, nothing final yet
+    unreviewed = client.get(DESK.format("an") + "?loc=unreviewed").content.decode()
+    assert 'id="row-2.1"' not in unreviewed and 'id="row-1.1"' in unreviewed
+    done = client.post(
+        "/quan-ly/mau/2022/districts/chap-nhan-con-lai/", {"agency": "an"}, follow=True
+    )
+    assert "Đã chấp nhận 2 tiêu chí còn lại" in done.content.decode()
+    assert Submission.objects.get(cycle=cycle, agency=world.an).state == SubmissionState.SUBMITTED
+    verified = Score.objects.filter(cycle=cycle, agency=world.an, stage=Stage.VERIFIED)
+    assert verified.count() == 3
+    assert not Score.objects.filter(cycle=cycle, agency=world.binh, stage=Stage.VERIFIED).exists()
+
+
+def test_blank_and_imported_values_are_reviewable(client, world, cycle):  # noqa: F811
+    client.force_login(user(world, "hd", Role.REVIEWER))
+    Score.objects.filter(cycle=cycle, agency=world.binh, criterion__code="2.1").delete()
+    criterion = cycle.criteria_set.criteria.get(code="2.1")
+    Score.objects.create(
+        cycle=cycle,
+        agency=world.cat,
+        criterion=criterion,
+        stage=Stage.FINAL,
+        value=D(14),
+        points=D(14),
+        max_points=criterion.max_points,
+    )
+    blank = client.post(
+        DESK.format("binh"),
+        {"criterion": "2.1", "action": "adjusted", "value": "9", "comment": "Theo báo cáo"},
+    )
+    assert blank.status_code == 302
+    imported = client.post(DESK.format("cat"), {"criterion": "2.1", "action": "accepted"})
+    assert imported.status_code == 302
+    points = dict(
+        Score.objects.filter(cycle=cycle, stage=Stage.VERIFIED, criterion=criterion).values_list(
+            "agency__slug", "points"
+        )
+    )
+    assert points == {"binh": D("9.000"), "cat": D("14.000")}
+    page = client.get(DESK.format("binh")).content.decode()
+    assert "trống" in page and 'id="row-2.1"' in page
