@@ -59,7 +59,10 @@ TEXTS = {
             "Đã có lỗi bất ngờ trên máy chủ; sự cố đã được ghi lại. "
             "Dữ liệu đã công bố không bị ảnh hưởng."
         ),
-        _("Thử lại sau ít phút. Nếu lỗi lặp lại, gửi mã yêu cầu dưới đây cho quản trị viên."),
+        _(
+            "Thử lại sau ít phút. Nếu lỗi lặp lại, gửi mã yêu cầu ghi trên trang này "
+            "cho quản trị viên."
+        ),
     ),
 }
 
@@ -90,7 +93,9 @@ def render_error(request, status: int, *, key=None, reason: str = "", retry_afte
         "sections": sections,
         "reason": reason,
         "retry_after": retry_after,
-        "request_id": getattr(request, "request_id", "") if request is not None else "",
+        # Only a server error needs its id reported; other pages stay the same for every
+        # request (a 404 of an existing draft must equal a missing one's, byte for byte).
+        "request_id": getattr(request, "request_id", "") if request and status >= 500 else "",
         "signed_in": _signed_in(request) if status in {403, 404} else False,
         "path": request.get_full_path() if request is not None else "/",
     }

@@ -27,6 +27,7 @@ PAGES = [
     ("get", "/quan-ly/mau/{year}/districts/don-vi/an/tham-dinh/"),
     ("get", "/quan-ly/mau/{year}/districts/don-vi/an/lich-su/"),
     ("get", "/quan-ly/mau/{year}/districts/don-vi/an/minh-chung/1/"),
+    ("get", "/quan-ly/mau/{year}/districts/don-vi/an/bien-ban.pdf"),
 ]
 API = "/api/v1/cycles/mau/{year}/districts/"
 OPERATIONS = [

@@ -44,8 +44,8 @@ def annex(request, province, year, block, fmt):
 @require_GET
 def minutes(request, province, year, block, agency, fmt):
     cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
-    cycle = get_object_or_404(
-        permissions.visible_cycles(request.user, cycles),  # another province's: 404, not 403
+    cycle = get_object_or_404(  # another province's cycle answers as a missing one: 404
+        permissions.visible_cycles(request.user, cycles),
         province__slug=province,
         year=year,
         block__slug=block,
