@@ -18,9 +18,11 @@ from rankings.models import AssessmentCycle, CycleState, SubmissionState
 PREVIEW_STATES = {CycleState.REVIEW, CycleState.APPROVED, CycleState.PUBLISHED}
 
 
-def _cycle(province, year, block) -> AssessmentCycle:
+def _cycle(user, province, year, block) -> AssessmentCycle:
+    """The cycle among those `user` may see: another province's answers 404, not 403."""
+    cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
     return get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        permissions.visible_cycles(user, cycles),
         province__slug=province,
         year=year,
         block__slug=block,
@@ -44,7 +46,7 @@ def preview_context(cycle) -> dict:
 def final_preview_page(request, province, year, block):
     """The final leaderboard exactly as publishing will freeze it, and what differs from
     the self-assessed draft (criterion, agency, why)."""
-    cycle = _cycle(province, year, block)
+    cycle = _cycle(request.user, province, year, block)
     if not can_see_preview(request.user, cycle=cycle):
         raise PermissionDenied(_("Chỉ người phê duyệt và cán bộ Sở TT&TT xem bản xem trước."))
     return render(
@@ -75,7 +77,7 @@ def checklist(request, *, cycle, action: str):
 def accept_remaining(request, province, year, block):
     """The council accepts every submitted criterion it has not settled, in one audited
     action: of one agency (`agency` posted) or of the whole cycle."""
-    cycle = _cycle(province, year, block)
+    cycle = _cycle(request.user, province, year, block)
     if not permissions.can_review(request.user, cycle=cycle):
         raise PermissionDenied(_("Chỉ hội đồng thẩm định được thẩm định."))
     slug = request.POST.get("agency", "")
