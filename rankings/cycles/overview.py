@@ -10,6 +10,7 @@ import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from agencies.models import Agency
 from rankings.imports.template_workbook import cycle_agencies
 from rankings.models import Evidence, Review, Score, Stage, SubmissionState
 
@@ -18,9 +19,9 @@ from rankings.models import Evidence, Review, Score, Stage, SubmissionState
 class AgencyState:
     """One agency's place in the cycle: its submission, deadline and review progress."""
 
-    agency: object
+    agency: Agency
     state: str  # a SubmissionState value, or "" when it has not started
-    state_label: str
+    state_label: str  # translated lazily: rendered in the page's language
     deadline: datetime.date | None
     filled: int  # criteria self-assessed
     reviewed: int  # of those, accepted or adjusted by the council
@@ -108,16 +109,16 @@ def cycle_overview(*, cycle, today: datetime.date | None = None) -> CycleOvervie
         submission = submissions.get(agency.pk)
         state = submission.state if submission else ""
         deadline = submission.deadline(cycle) if submission else cycle.submission_deadline
-        count = counts.get(agency.pk, {})
+        count = counts.get(agency.pk)
         rows.append(
             AgencyState(
                 agency=agency,
                 state=state,
-                state_label=labels.get(state, "") if state else "",
+                state_label=str(labels.get(state, "")) if state else "",
                 deadline=deadline,
-                filled=count.get("filled", 0),
-                reviewed=count.get("reviewed", 0),
-                returned=count.get("returned", 0),
+                filled=count["filled"] if count else 0,
+                reviewed=count["reviewed"] if count else 0,
+                returned=count["returned"] if count else 0,
                 missing_evidence=missing.get(agency.pk, 0),
                 # Late: never submitted by its deadline. A returned one did submit in time;
                 # the dashboard lists it as returned and waiting instead.
