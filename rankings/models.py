@@ -484,7 +484,7 @@ class Score(models.Model):
     points = models.DecimalField(_("điểm"), **POINTS)
     max_points = models.DecimalField(_("điểm tối đa"), **POINTS)
     comment = models.TextField(_("nhận xét"), blank=True)
-    answer = models.TextField(_("trả lời của đơn vị"), blank=True)
+    answer = models.TextField(_("trả lời của đơn vị"), blank=True, default="", db_default="")
     review = models.CharField(
         _("kết quả thẩm định"),
         max_length=10,
