@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency
 from rankings import permissions
-from rankings.cycles import assessments, audit, review_desk
+from rankings.cycles import assessments, audit, returns, review_desk
 from rankings.cycles.forms import EvidenceForm, ReviewForm, SelfAssessmentForm
 from rankings.models import AssessmentCycle, Evidence, RuleKind, Score, Stage, Submission
 
@@ -31,8 +31,13 @@ def self_assessment(request, province, year, block, agency):
                     request.user, cycle=cycle, agency=unit
                 ):
                     raise PermissionDenied(_("Chỉ thủ trưởng đơn vị được nộp bản tự đánh giá."))
-                assessments.self_assessment_submit(cycle=cycle, agency=unit, user=request.user)
+                assessments.self_assessment_submit(
+                    cycle=cycle, agency=unit, user=request.user, answers=_answers(request)
+                )
                 messages.success(request, _("Đã nộp bản tự đánh giá."))
+            elif action == "evidence_remove":
+                _evidence_remove(request, cycle, unit)
+                messages.success(request, _("Đã gỡ minh chứng."))
             elif action == "evidence":
                 assessments.evidence_add(
                     cycle=cycle, agency=unit, user=request.user, **_evidence_fields(request)
@@ -50,13 +55,32 @@ def self_assessment(request, province, year, block, agency):
             return redirect(request.path)
         except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
             errors = getattr(refused, "problems", [str(refused)])
-            status = 409 if isinstance(refused, assessments.Conflict) else 400
+            conflict = (assessments.Conflict, assessments.ReturnLocked)
+            status = 409 if isinstance(refused, conflict) else 400
     return render(
         request,
         "rankings/staff/self_assessment.html",
         _context(request, cycle, unit, errors),
         status=status,
     )
+
+
+def _answers(request) -> dict[str, str]:
+    """The agency's note on each returned criterion (`answer-<code>`), on resubmission."""
+    return {k[7:]: v[:2000] for k, v in request.POST.items() if k.startswith("answer-")}
+
+
+def _evidence_remove(request, cycle, unit) -> None:
+    pk = request.POST.get("evidence", "")
+    evidence = Evidence.objects.filter(
+        pk=int(pk) if pk.isdigit() else 0, score__cycle=cycle, score__agency=unit
+    ).first()
+    if evidence is None:
+        raise assessments.InvalidInput([_("Minh chứng: không tìm thấy.")])
+    try:
+        returns.evidence_remove(evidence=evidence, user=request.user)
+    except returns.Refused as refused:
+        raise assessments.ReturnLocked(str(refused)) from None
 
 
 def _versions(request) -> dict[str, str] | None:
@@ -97,6 +121,8 @@ def _context(request, cycle, unit, errors):
         # overwrite what someone else changed in the meantime.
         "rows": [(c, score, assessments.score_version(score)) for c, score in rows],
         "lock": assessments.lock_reason(cycle=cycle, submission=submission),
+        # After a return only the returned criteria (and their evidence) may change.
+        "returned": submission is not None and submission.state == "returned",
         # The agency's own deadline: an extension ICT staff gave it, else the cycle's.
         "deadline": submission.deadline(cycle) if submission else cycle.submission_deadline,
         "can_submit": permissions.can_submit_self_assessment(
