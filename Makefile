@@ -19,11 +19,12 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12, 6))' 2>/dev/null \
 	  && { command -v $$p; break; }; done)
 
-.PHONY: help install demo test test-fast lint fmt bench fault fuzz messages clean mutation
+.PHONY: help install demo test test-fast types lint fmt bench fault fuzz messages clean mutation
 
 help:
 	@echo "make demo    install, migrate SQLite, load the demo data, serve http://$(HOST):$(PORT)/"
-	@echo "make test    install, ruff, manage.py check, makemigrations --check, pytest"
+	@echo "make test    install, ruff, manage.py check, makemigrations --check, mypy, pytest"
+	@echo "make types   mypy: the product at the default level, scoring/ under --strict"
 	@echo "make test-fast   pytest without browser, live server or fuzzing, on SQLite (the loop)"
 	@echo "make lint | make fmt | make bench | make fault | make fuzz | make clean"
 	@echo "make lock    refresh requirements/*.txt (hashed) | make audit   outdated, bandit, pip-audit"
@@ -79,7 +80,13 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory types
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# mypy (pyproject.toml [tool.mypy]): the product at the default level, then scoring/ strict.
+types: install
+	$(PY) -m mypy
+	$(PY) -m mypy --strict scoring
 
 # Everything that needs no browser, no live server and no fuzzing (those are the `browser`
 # and `api_fuzz` markers), on SQLite whatever DATABASE_URL the shell has; PostgreSQL-only

@@ -254,7 +254,7 @@ def current_provinces_of(legacy_code: str) -> list[str]:
 
 
 @dataclass
-class ImportSummary:
+class UnitsImportSummary:
     units: int = 0
     created: int = 0
     updated: int = 0
@@ -269,7 +269,7 @@ class ImportSummary:
         return bool(self.created or self.updated or self.links_created or self.links_updated)
 
 
-def units_import(*, era: str = "all", province: int | str | None = None) -> ImportSummary:
+def units_import(*, era: str = "all", province: int | str | None = None) -> UnitsImportSummary:
     """Upsert the units of `era` ("legacy", "current" or "all"), optionally of one province.
 
     `province` is a legacy code with era legacy or all (all then also loads the current
@@ -295,7 +295,7 @@ def units_import(*, era: str = "all", province: int | str | None = None) -> Impo
         era_name = "current" if era == "current" else "legacy"
         raise UnitError(f"no {era_name} province has the code {province}")
 
-    summary = ImportSummary(units=len(rows))
+    summary = UnitsImportSummary(units=len(rows))
     with transaction.atomic():
         for level in LEVELS:
             for unit_era in (UnitEra.LEGACY, UnitEra.CURRENT):
@@ -319,7 +319,7 @@ def _parent_level(era: str, level: str) -> str | None:
     return UnitLevel.PROVINCE
 
 
-def _upsert_units(era: str, level: str, batch: list[UnitRow], summary: ImportSummary) -> None:
+def _upsert_units(era: str, level: str, batch: list[UnitRow], summary: UnitsImportSummary) -> None:
     provinces = {r.province_code for r in batch}
     parent_level = _parent_level(era, level)
     parents = {}
@@ -368,7 +368,7 @@ def _upsert_units(era: str, level: str, batch: list[UnitRow], summary: ImportSum
     )
 
 
-def _upsert_links(legacy_scope, current_scope, summary: ImportSummary) -> None:
+def _upsert_links(legacy_scope, current_scope, summary: UnitsImportSummary) -> None:
     """Links touching the imported units, wherever both ends are in the database."""
 
     def in_scope(link: LinkRow) -> bool:

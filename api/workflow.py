@@ -33,6 +33,7 @@ from api.parsers import JSONParser
 from api.views import errors
 from rankings import permissions, security_log
 from rankings.cycles import assessments, audit, services
+from rankings.cycles.publication import PublicationRefused, publication_create
 from rankings.imports.services import import_apply, import_parse, import_preview
 from rankings.imports.types import MAX_UPLOAD_BYTES, ImportRefused
 from rankings.models import (
@@ -674,22 +675,11 @@ class PublicationCreate(WorkflowView):
         )
         body = serializers.PublicationInput(data=request.data)
         body.is_valid(raise_exception=True)
-        data = body.validated_data
-        with transaction.atomic():
-            cycle = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
-            if reason := services.publish_refusal(cycle=cycle):
-                raise Locked(reason)
-            first = not cycle.publications.exists()
-            if not first and not data["reason"].strip():
-                raise ValidationError(
-                    {"reason": [_("Kỳ đã công bố: lần công bố mới là đính chính và cần lý do.")]}
-                )
-            publication = services.cycle_publish(  # the final preview, exactly
-                cycle=cycle,
-                decision_number=data["decision_number"],
-                decision_date=data["decision_date"],
-                signer=data["signer"],
-                reason=data["reason"],
-            )
+        try:
+            publication = publication_create(cycle=cycle, **body.validated_data)
+        except PublicationRefused as refused:
+            if refused.field:
+                raise ValidationError({refused.field: [refused.message]}) from refused
+            raise Locked(refused.message) from refused
         security_log.publication(request, cycle=cycle, publication=publication)
         return Response(serializers.PublishedSerializer(publication).data, status=201)

@@ -174,7 +174,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    # Not a check: its password_changed hook ends the user's sessions and API token.
+    # Not a check: its password_changed hook ends the user's sessions (rankings.setup.users).
     {"NAME": "rankings.setup.users.EndSessionsOnPasswordChange"},
 ]
 

@@ -5,6 +5,8 @@ rounding of published totals and percentages is data on the criteria set, read b
 pure engine in `scoring/`.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,8 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Block, Province
 
-POINTS = {"max_digits": 9, "decimal_places": 3}
-RAW = {"max_digits": 15, "decimal_places": 3}
+POINTS: dict[str, Any] = {"max_digits": 9, "decimal_places": 3}  # Any: spread into fields
+RAW: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
 # The years a cycle may have: the database refuses others (`cycle_year_range`), and the
 # forms and the API declare the same bounds from here.
 YEAR_MIN, YEAR_MAX = 2000, 2100

@@ -55,7 +55,8 @@ def check_rules(table: CriteriaTable, rules: RankingRules) -> int:
 
 def _milli(problems: list[Problem], field: str, value: object) -> int | None:
     try:
-        return to_milli(value)  # type: ignore[arg-type]
+        milli: int | None = to_milli(value)  # type: ignore[call-overload]  # any value: to_milli refuses a wrong type with TypeError, caught here
+        return milli
     except (TypeError, ValueError) as error:
         problems.append(Problem(None, None, field, value, str(error)))
         return None

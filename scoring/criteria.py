@@ -170,7 +170,7 @@ class _Criterion:
             self.fail(field, value, f"{field} is required")
             return None
         try:
-            milli = to_milli(value)  # type: ignore[arg-type]
+            milli: int = to_milli(value)  # type: ignore[call-overload]  # any value: to_milli refuses a wrong type with TypeError, caught here
         except (TypeError, ValueError) as error:
             self.fail(field, value, f"{field}: {error}")
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import localcontext
 
@@ -114,7 +115,7 @@ def _natural_key(code: str) -> tuple[tuple[bool, int | str], ...]:
     return tuple((False, int(p)) if p.isdigit() else (True, p) for p in re.split(r"[.\-]", code))
 
 
-def _objects(values: list[object]) -> np.ndarray:
+def _objects(values: Sequence[object]) -> np.ndarray:
     array = np.empty(len(values), dtype=object)
     array[:] = values
     return array

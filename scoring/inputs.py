@@ -30,7 +30,8 @@ def inputs_from_records(records: Iterable[Mapping[str, object]]) -> pd.DataFrame
     def milli(row: Mapping[str, object], field: str) -> int | None:
         raw = row.get(field)
         try:
-            return to_milli(raw)  # type: ignore[arg-type]
+            milli: int | None = to_milli(raw)  # type: ignore[call-overload]  # any value: to_milli refuses a wrong type with TypeError, caught here
+            return milli
         except (TypeError, ValueError) as error:
             problems.append(
                 Problem(row.get("agency"), _text(row.get("criterion")), field, raw, str(error))
@@ -145,7 +146,7 @@ def _duplicates(key: np.ndarray, located: np.ndarray) -> np.ndarray:
     """Rows repeating an earlier row's (agency, criterion); only run when some do."""
     positions = np.flatnonzero(located)
     repeated = pd.Series(key[positions]).duplicated().to_numpy()
-    return positions[repeated]
+    return np.asarray(positions[repeated])
 
 
 def _agency_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -205,7 +206,7 @@ def _first_block_conflicts(
     involved = np.setdiff1d(involved, missing)
     frame = pd.DataFrame({"agency": agency[involved], "block": raw[involved]})
     first = frame.groupby("agency")["block"].transform("first").to_numpy()
-    return involved[first != frame["block"].to_numpy()]
+    return np.asarray(involved[first != frame["block"].to_numpy()])
 
 
 def _criterion_positions(column: pd.Series, codes: pd.Index) -> np.ndarray:
@@ -214,9 +215,9 @@ def _criterion_positions(column: pd.Series, codes: pd.Index) -> np.ndarray:
         # The appended -1 is what category code -1 (a missing value) picks.
         lookup = np.append(codes.get_indexer(categories), -1)
         # Small-int codes as indices are several times slower than intp ones.
-        return lookup[column.cat.codes.to_numpy().astype(np.intp)]
+        return np.asarray(lookup[column.cat.codes.to_numpy().astype(np.intp)])
     text = column.astype(object).where(column.notna(), None)
-    return codes.get_indexer(text.to_numpy(dtype=object))
+    return np.asarray(codes.get_indexer(text.to_numpy(dtype=object)))
 
 
 def _milli_column(inputs: pd.DataFrame, name: str, n: int) -> tuple[np.ndarray, np.ndarray]:

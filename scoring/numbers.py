@@ -164,4 +164,4 @@ def round_to_precision(milli: np.ndarray, precision: int, rounding: Rounding) ->
     step = 10 ** (PLACES - precision)
     if step == 1:
         return milli
-    return div_round(milli, step, rounding) * step
+    return np.asarray(div_round(milli, step, rounding) * step)

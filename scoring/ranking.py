@@ -37,11 +37,11 @@ def block_ranks(
 
 def reaches(score: np.ndarray, minimum: object, basis: BandBasis, max_milli: int) -> np.ndarray:
     """Whether each score is at least `minimum` points, or percent of the maximum."""
-    threshold = to_milli(minimum)  # type: ignore[arg-type]
+    threshold: int = to_milli(minimum)  # type: ignore[call-overload]  # Decimal, int or str by CriteriaTable
     if basis == BandBasis.POINTS:
-        return score >= threshold
+        return np.asarray(score >= threshold)
     # score / max × 100 >= minimum, cross-multiplied so no division rounds anything.
-    return score * HUNDRED_PERCENT_MILLI >= threshold * max_milli
+    return np.asarray(score * HUNDRED_PERCENT_MILLI >= threshold * max_milli)
 
 
 def assign_bands(score: np.ndarray, bands: tuple[Band, ...], max_milli: int) -> np.ndarray:
@@ -54,7 +54,7 @@ def assign_bands(score: np.ndarray, bands: tuple[Band, ...], max_milli: int) -> 
         bands,
         key=lambda band: (
             to_milli(band.minimum)
-            * (max_milli if band.basis == BandBasis.PERCENT else HUNDRED_PERCENT_MILLI)  # type: ignore[operator]
+            * (max_milli if band.basis == BandBasis.PERCENT else HUNDRED_PERCENT_MILLI)
         ),
     )
     for band in ordered:

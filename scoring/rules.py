@@ -26,7 +26,8 @@ class RowCheck:
     field: str
     message: Callable[[int], str]
     code: str = ""  # the Problem's code
-    detail: Callable[[int], dict] | None = None  # the Problem's figures, built like `message`
+    # the Problem's figures, built like `message`
+    detail: Callable[[int], dict[str, object]] | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class _Columns:
     @property
     def present(self) -> np.ndarray:
         """Cells holding a value (rows left empty and absent rows are not)."""
-        return ~self.missing[self.rows]
+        return np.asarray(~self.missing[self.rows])
 
 
 def grid_points(
@@ -84,7 +85,7 @@ def _direct(
     if above.any():
         maxima = table.maxima
 
-        def detail(row: int) -> dict:
+        def detail(row: int) -> dict[str, object]:
             maximum = milli_to_decimal(maxima[rows.criterion[row]])
             return {"value": _plain(rows.value[row]), "maximum": maximum}
 
@@ -114,7 +115,7 @@ def _ratio(
         )
     if above.any():
 
-        def detail(row: int) -> dict:
+        def detail(row: int) -> dict[str, object]:
             return {"value": _plain(rows.value[row]), "denominator": _plain(rows.denominator[row])}
 
         def message(row: int) -> str:
@@ -169,17 +170,16 @@ def _choice(
     if unknown.any():
         choices = inputs["choice"]
 
-        def detail(row: int) -> dict:
+        def detail(row: int) -> dict[str, object]:
             expected = sorted(table.choice_points[int(rows.criterion[row])])
             return {"choice": str(choices.iloc[row]), "expected": expected}
 
         def message(row: int) -> str:
-            found = detail(row)
-            expected = ", ".join(found["expected"])
-            return f"unknown choice '{found['choice']}'; expected one of {expected}"
+            expected = ", ".join(sorted(table.choice_points[int(rows.criterion[row])]))
+            return f"unknown choice '{choices.iloc[row]}'; expected one of {expected}"
 
         checks.append(RowCheck(at.rows[unknown], "choice", message, "unknown_choice", detail))
-    return np.maximum(found, 0)
+    return np.asarray(np.maximum(found, 0))
 
 
 def _choice_codes(column: pd.Series, cell_rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -187,7 +187,7 @@ def _choice_codes(column: pd.Series, cell_rows: np.ndarray) -> tuple[np.ndarray,
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = np.append(column.cat.codes.to_numpy(), -1)
         return codes[cell_rows].astype(np.int64), [str(c) for c in column.cat.categories]
-    texts = np.append(column.to_numpy(dtype=object), None)[cell_rows]
+    texts = np.append(column.to_numpy(dtype=object), [None])[cell_rows]
     codes, names = pd.factorize(texts.ravel(), use_na_sentinel=True)
     return codes.reshape(cell_rows.shape), [str(n) for n in names]
 
@@ -204,7 +204,9 @@ def _capped(
     # From `enough` units on, value × per_unit passes the cap: larger values score the
     # same, and clipping them keeps the product inside int64.
     enough = cap * MILLI // np.maximum(per_unit, 1) + 1
-    return np.minimum(mul_div(np.minimum(at.value, enough), per_unit, MILLI, rounding), cap)
+    return np.asarray(
+        np.minimum(mul_div(np.minimum(at.value, enough), per_unit, MILLI, rounding), cap)
+    )
 
 
 def _relative(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal, localcontext
 
 import numpy as np
@@ -75,7 +76,7 @@ def block_stats(
     )
 
 
-def _objects(values: list[object]) -> np.ndarray:
+def _objects(values: Sequence[object]) -> np.ndarray:
     array = np.empty(len(values), dtype=object)
     array[:] = values
     return array
@@ -112,4 +113,5 @@ def describe(
         }
     frame = block_stats(_ONE_BLOCK, np.zeros(total.size, dtype=np.int64), total, flags, max_milli)
     # to_dict() gives Python ints for the counts, Decimals for the rest.
-    return frame.drop(columns="block").iloc[0].to_dict()
+    row: dict[str, object] = frame.drop(columns="block").iloc[0].to_dict()
+    return row

@@ -42,7 +42,7 @@ def _layout_checks(inputs: pd.DataFrame, rows: EncodedInputs) -> list[RowCheck]:
             code = codes.iloc[row]
             return "criterion is missing" if pd.isna(code) else f"unknown criterion '{code}'"
 
-        def detail(row: int) -> dict:
+        def detail(row: int) -> dict[str, object]:
             code = codes.iloc[row]
             return {} if pd.isna(code) else {"criterion": str(code)}
 
@@ -88,7 +88,7 @@ def _problems(inputs: pd.DataFrame, checks: list[RowCheck]) -> list[Problem]:
 
 
 def _shown(value: object, field: str) -> object:
-    if value is None or pd.isna(value):  # type: ignore[call-overload]
+    if value is None or pd.isna(value):
         return None
     # Numbers arrive in milli-points; show the user's decimal.
     return milli_to_decimal(int(value)) if field in ("value", "denominator") else value  # type: ignore[call-overload]

@@ -325,6 +325,13 @@ MATRIX: dict[str, list[Call]] = {
         Call("GET", page(SETUP), {"province": "mau"}),
         Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no file"),
     ],
+    "setup-criteria-annex": [
+        Call(
+            "GET",
+            page(SETUP),
+            lambda ctx: {"province": "mau", "pk": ctx.world.cycle_2021.criteria_set.pk},
+        )
+    ],
     "setup-criteria-copy": [
         Call(
             "POST",

@@ -22,6 +22,7 @@ PAGES = [
     ("get", "/quan-ly/mau/{year}/districts/nhap-lieu/tien-do/a1b2c3d4e5f6a7b8c9d0/"),
     ("get", "/quan-ly/mau/{year}/districts/cong-bo/"),
     ("post", "/quan-ly/mau/{year}/districts/trang-thai/"),
+    ("get", "/quan-ly/mau/{year}/districts/dieu-hanh/"),
     ("get", "/quan-ly/mau/{year}/districts/don-vi/an/tu-danh-gia/"),
     ("get", "/quan-ly/mau/{year}/districts/don-vi/an/tham-dinh/"),
     ("get", "/quan-ly/mau/{year}/districts/don-vi/an/lich-su/"),

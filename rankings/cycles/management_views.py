@@ -17,8 +17,9 @@ from rankings.models import AssessmentCycle
 @login_required
 @require_http_methods(["GET", "POST"])
 def cycle_manage(request, province, year, block):
+    cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
     cycle = get_object_or_404(
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set"),
+        permissions.visible_cycles(request.user, cycles),  # elsewhere: the 404 of no cycle
         province__slug=province,
         year=year,
         block__slug=block,

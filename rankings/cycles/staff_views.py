@@ -12,28 +12,17 @@ from django.views.decorators.http import require_http_methods
 from agencies.models import Agency, Province
 from rankings import permissions, security_log
 from rankings.cycles import preview_views, services, states
+from rankings.cycles.access import staff_cycle
 from rankings.cycles.forms import CycleOpenForm, PublishForm
+from rankings.cycles.publication import PublicationRefused, publication_create
 from rankings.imports.template_workbook import cycle_agencies
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
 from rankings.setup.access import provinces_for_setup
 
 
-def _cycle(request, province, year, block, allowed) -> AssessmentCycle:
-    cycles = AssessmentCycle.objects.select_related("province", "block", "criteria_set")
-    cycle = get_object_or_404(
-        permissions.visible_cycles(request.user, cycles),
-        province__slug=province,
-        year=year,
-        block__slug=block,
-    )
-    if not allowed(request.user, cycle=cycle):
-        raise PermissionDenied(_("Bạn không có quyền với kỳ đánh giá này."))
-    return cycle
-
-
 @login_required
 def cycle_desk(request, province, year, block):
-    cycle = _cycle(request, province, year, block, permissions.can_preview_drafts)
+    cycle = staff_cycle(request, province, year, block, permissions.can_preview_drafts)
     submissions = {s.agency_id: s for s in cycle.submissions.all()}
     agencies = cycle_agencies(cycle=cycle)
     context = {
@@ -51,7 +40,7 @@ def cycle_desk(request, province, year, block):
 @require_http_methods(["GET", "POST"])
 def publish(request, province, year, block):
     """The approver publishes for the People's Committee: decision number, date, signer."""
-    cycle = _cycle(request, province, year, block, permissions.can_publish)
+    cycle = staff_cycle(request, province, year, block, permissions.can_publish)
     revision = cycle.publications.count() + 1
     form = PublishForm(request.POST or None, correction=revision > 1)
     error = ""
@@ -67,12 +56,16 @@ def publish(request, province, year, block):
         elif not form.is_valid():
             error = " ".join(form.problems())
         else:
-            data = form.cleaned_data
-            services.cycle_publish(cycle=cycle, **data)  # exactly the preview shown
-            number = data["decision_number"]
-            security_log.publication(request, cycle=cycle, decision=number, revision=revision)
-            messages.success(request, _("Đã công bố kết quả (lần %(n)s).") % {"n": revision})
-            return redirect("leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
+            try:
+                publication = publication_create(cycle=cycle, **form.cleaned_data)
+            except PublicationRefused as refused:
+                error = refused.message
+            else:
+                security_log.publication(request, cycle=cycle, publication=publication)
+                messages.success(
+                    request, _("Đã công bố kết quả (lần %(n)s).") % {"n": publication.revision}
+                )
+                return redirect("leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)
     context = {
         "cycle": cycle,
         "revision": revision,
@@ -86,7 +79,7 @@ def publish(request, province, year, block):
 @login_required
 @require_http_methods(["POST"])
 def cycle_state(request, province, year, block):
-    cycle = _cycle(request, province, year, block, permissions.can_preview_drafts)
+    cycle = staff_cycle(request, province, year, block, permissions.can_preview_drafts)
     action = request.POST.get("action", "")
     if not permissions.can_transition(request.user, cycle=cycle, action=action):
         raise PermissionDenied(_("Bạn không có quyền chuyển trạng thái này."))

@@ -31,6 +31,7 @@ from django.db.models import Count
 
 import scoring
 from agencies.models import Agency
+from rankings.copy_text import escape, milli_texts
 from rankings.cycles import services
 from rankings.frames import criteria_frame, ranking_rules
 from rankings.models import (
@@ -364,7 +365,7 @@ class _Run:
             "CREATE TEMP TABLE bulk_points (id bigint, points numeric(9, 3)) ON COMMIT DROP"
         )
         text = "".join(
-            f"{pk}\t{value}\n" for pk, value in zip(ids.tolist(), _milli_texts(milli), strict=True)
+            f"{pk}\t{value}\n" for pk, value in zip(ids.tolist(), milli_texts(milli), strict=True)
         )
         cursor.copy_expert("COPY bulk_points (id, points) FROM STDIN", io.StringIO(text))
         cursor.execute(
@@ -415,24 +416,6 @@ def _row_points(card: scoring.Scorecard, frame: pd.DataFrame, chosen: _CriteriaS
 # Draft results as COPY text, field for field as `services._result_rows` builds them
 
 
-def _milli_texts(milli: np.ndarray) -> list[str]:
-    """`str(milli_to_decimal(m))` of each value, formatting each distinct value once."""
-    codes, distinct = pd.factorize(np.asarray(milli, dtype=np.int64).ravel())
-    texts = np.array([_milli_text(m) for m in distinct.tolist()], dtype=object)
-    return texts[codes].tolist()
-
-
-def _milli_text(milli: int) -> str:
-    if milli < 0:
-        return str(scoring.milli_to_decimal(milli))
-    return f"{milli // 1000}.{milli % 1000:03d}"
-
-
-def _escape(text: str) -> str:
-    """COPY text format: backslash, tab, newline and carriage return are escaped."""
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 def _json_objects(keys: Sequence[str], milli: np.ndarray) -> list[str]:
     """One JSON object per row of `milli`, {key: "decimal text"}, escaped for COPY.
 
@@ -448,10 +431,10 @@ def _json_objects(keys: Sequence[str], milli: np.ndarray) -> list[str]:
     columns = [last[key] for key in order]
     template = (
         "{"
-        + ", ".join(_escape(json.dumps(key)).replace("%", "%%") + ': "%s"' for key in order)
+        + ", ".join(escape(json.dumps(key)).replace("%", "%%") + ': "%s"' for key in order)
         + "}"
     )
-    texts = _milli_texts(milli[:, columns])
+    texts = milli_texts(milli[:, columns])
     width = len(columns)
     return [template % tuple(texts[i : i + width]) for i in range(0, n * width, width)]
 
@@ -483,8 +466,8 @@ def _result_lines(card: scoring.Scorecard) -> list[str]:
         [*group_codes, *subgroup_codes], np.hstack([group_milli, subgroup_milli])
     )
     at = np.searchsorted(agencies, results["agency"].to_numpy()).tolist()
-    totals = _milli_texts(results["total"].to_numpy())
-    scores = _milli_texts(results["score"].to_numpy())
+    totals = milli_texts(results["total"].to_numpy())
+    scores = milli_texts(results["score"].to_numpy())
     percents = [str(p) for p in card.percent().tolist()]
     ranks = results["rank"].astype(object).tolist()
     lines = []
@@ -501,7 +484,7 @@ def _result_lines(card: scoring.Scorecard) -> list[str]:
         lines.append(
             f"{block}\t{agency}\t\\N\t{totals[i]}\t{scores[i]}\t{percents[i]}\t"
             f"{'\\N' if rank is None or rank is pd.NA else int(rank)}\t"
-            f"{_escape(band or '')}\t{_escape(reason or '')}\t"
+            f"{escape(band or '')}\t{escape(reason or '')}\t"
             f"{groups[at[i]]}\t{criteria[at[i]]}\n"
         )
     return lines

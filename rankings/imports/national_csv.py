@@ -13,17 +13,18 @@ import csv
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from rankings.cycles.year_recompute import _lock
 from rankings.imports.national_csv_reader import _CsvReader, _cycle_states, _duplicates
 from rankings.imports.national_csv_types import (
     MAX_CSV_BYTES,
     MAX_CSV_LINES,
-    CsvRefused,
-    ImportSummary,
+    NationalCsvSummary,
     _Problems,
 )
 from rankings.imports.national_csv_write import _write
+from rankings.imports.types import ImportRefused
 
 
 def national_import(
@@ -33,7 +34,7 @@ def national_import(
     user=None,
     reason: str = "",
     check_only: bool = False,
-) -> ImportSummary:
+) -> NationalCsvSummary:
     """Import a long CSV of one year's final scores for any provinces, all or nothing.
 
     One value a line: `province, block, agency, criterion, value[, denominator][, choice]`
@@ -52,7 +53,10 @@ def national_import(
     _cycle_states(frame, reader.cycles, reason, problems)
     problems.refuse(path)
     if not len(frame):
-        raise CsvRefused(f"{path.name}: no values below the header; nothing was written.")
+        raise ImportRefused(
+            _("%(file)s: không có giá trị nào dưới dòng tiêu đề; không có gì được ghi.")
+            % {"file": path.name}
+        )
     by = user if getattr(user, "is_authenticated", False) else None
     read_ahead = not connection.in_atomic_block
     with transaction.atomic():
@@ -63,16 +67,19 @@ def national_import(
         summary = _write(frame, cycles, by, reader, path, read_ahead)
         if check_only:
             transaction.set_rollback(True)
-    return ImportSummary(lines=reader.lines, values=len(frame), empty=reader.empty, **summary)
+    return NationalCsvSummary(lines=reader.lines, values=len(frame), empty=reader.empty, **summary)
 
 
 def _check_file(path: Path) -> tuple[str, list[str]]:
     """Size, encoding (UTF-8, with or without BOM), NUL bytes, line count; the header."""
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
-        raise CsvRefused(
-            f"{path.name} is {size / 2**20:,.0f} MB; at most {MAX_CSV_BYTES >> 20} MB "
-            "(a national year is about 50 MB): split it by province."
+        raise ImportRefused(
+            _(
+                "%(file)s nặng %(size)s MB; tối đa %(limit)s MB (dữ liệu một năm toàn quốc "
+                "khoảng 50 MB): hãy tách tệp theo tỉnh."
+            )
+            % {"file": path.name, "size": f"{size / 2**20:.0f}", "limit": MAX_CSV_BYTES >> 20}
         )
     with path.open("rb") as handle:
         head = handle.read(4)
@@ -83,9 +90,12 @@ def _check_file(path: Path) -> tuple[str, list[str]]:
             (codecs.BOM_UTF16_BE, "UTF-16"),
         ):
             if head.startswith(bom):
-                raise CsvRefused(
-                    f"{path.name} is {name} text; national imports read UTF-8 only: save it "
-                    "as “CSV UTF-8 (comma delimited)”."
+                raise ImportRefused(
+                    _(
+                        "%(file)s là văn bản %(encoding)s; nhập dữ liệu toàn quốc chỉ đọc "
+                        "UTF-8: hãy lưu tệp dạng “CSV UTF-8 (comma delimited)”."
+                    )
+                    % {"file": path.name, "encoding": name}
                 )
         handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")("strict")
@@ -93,9 +103,12 @@ def _check_file(path: Path) -> tuple[str, list[str]]:
         while chunk := handle.read(1 << 20):
             if b"\x00" in chunk:
                 line = newlines + chunk[: chunk.index(b"\x00")].count(b"\n") + 1
-                raise CsvRefused(
-                    f"{path.name}, line {line}: a NUL byte; this is not a text CSV (UTF-16 "
-                    "without a byte-order mark, or a binary file): save it as “CSV UTF-8”."
+                raise ImportRefused(
+                    _(
+                        "%(file)s, dòng %(line)s: có byte NUL; đây không phải tệp CSV văn bản "
+                        "(UTF-16 không có BOM, hoặc tệp nhị phân): hãy lưu dạng “CSV UTF-8”."
+                    )
+                    % {"file": path.name, "line": line}
                 )
             try:
                 decoder.decode(chunk)
@@ -103,30 +116,41 @@ def _check_file(path: Path) -> tuple[str, list[str]]:
                 before = chunk[: error.start]
                 line = newlines + before.count(b"\n") + 1
                 column = len(before) - before.rfind(b"\n")
-                raise CsvRefused(
-                    f"{path.name}, line {line}: byte 0x{chunk[error.start]:02X} at byte "
-                    f"{column} of the line is not UTF-8 (Windows-1258 or another code page?); "
-                    "national imports read UTF-8 only: save the file as “CSV UTF-8”."
+                raise ImportRefused(
+                    _(
+                        "%(file)s, dòng %(line)s: byte 0x%(byte)s ở byte %(column)s của dòng "
+                        "không phải UTF-8 (Windows-1258 hay bảng mã khác?); nhập dữ liệu toàn "
+                        "quốc chỉ đọc UTF-8: hãy lưu tệp dạng “CSV UTF-8”."
+                    )
+                    % {
+                        "file": path.name,
+                        "line": line,
+                        "byte": f"{chunk[error.start]:02X}",
+                        "column": column,
+                    }
                 ) from error
             newlines += chunk.count(b"\n")
             offset += len(chunk)
             last = chunk[-1:]
             if newlines > MAX_CSV_LINES:
-                raise CsvRefused(
-                    f"{path.name} has more than {MAX_CSV_LINES:,} lines: split it by province."
+                raise ImportRefused(
+                    _("%(file)s có hơn %(limit)s dòng: hãy tách tệp theo tỉnh.")
+                    % {"file": path.name, "limit": f"{MAX_CSV_LINES:,}".replace(",", ".")}
                 )
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as error:
-            raise CsvRefused(
-                f"{path.name} ends in the middle of a UTF-8 character: the file is truncated "
-                "or not UTF-8."
+            raise ImportRefused(
+                _("%(file)s kết thúc giữa một ký tự UTF-8: tệp bị cắt cụt hoặc không phải UTF-8.")
+                % {"file": path.name}
             ) from error
     del last, offset
     with path.open(encoding="utf-8-sig", newline="") as handle:
         first = handle.readline()
     if not first.strip():
-        raise CsvRefused(f"{path.name} is empty: the first line must be the header.")
+        raise ImportRefused(
+            _("%(file)s trống: dòng đầu tiên phải là dòng tiêu đề.") % {"file": path.name}
+        )
     counts = {d: len(next(csv.reader([first], delimiter=d))) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
     return delimiter, next(csv.reader([first], delimiter=delimiter))

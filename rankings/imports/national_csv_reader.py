@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import scoring
 from agencies.models import Agency, Block, Province, fold
@@ -23,12 +25,11 @@ from rankings.imports.national_csv_types import (
     RAW_LIMIT,
     READ_LINES,
     REQUIRED,
-    CsvProblem,
-    CsvRefused,
     _Lines,
     _nullable,
     _Problems,
 )
+from rankings.imports.types import ImportProblem, ImportRefused
 from rankings.models import (
     AssessmentCycle,
     CycleState,
@@ -78,21 +79,25 @@ class _CsvReader:
             key = ALIASES.get(key, key)
             if key not in COLUMNS:
                 self.problems.add(
-                    CsvProblem(
-                        f"unknown column; expected the columns {', '.join(COLUMNS)} "
-                        f"(required: {', '.join(REQUIRED)})",
-                        1,
-                        raw,
+                    ImportProblem(
+                        _("cột không biết; cần các cột %(columns)s (bắt buộc: %(required)s)")
+                        % {"columns": ", ".join(COLUMNS), "required": ", ".join(REQUIRED)},
+                        row=1,
+                        column=raw,
                     )
                 )
             elif key in names:
-                self.problems.add(CsvProblem(f"column {key!r} appears twice", 1, raw))
+                self.problems.add(
+                    ImportProblem(
+                        _("cột “%(key)s” xuất hiện hai lần") % {"key": key}, row=1, column=raw
+                    )
+                )
             else:
                 names[key] = index
                 self.shown[key] = raw.strip()
         for key in REQUIRED:
             if key not in names:
-                self.problems.add(CsvProblem(f"missing column {key!r}", 1))
+                self.problems.add(ImportProblem(_("thiếu cột “%(key)s”") % {"key": key}, row=1))
         return names
 
     def cycles_used(self, frame: pd.DataFrame) -> Iterable[AssessmentCycle]:
@@ -133,22 +138,31 @@ class _CsvReader:
                     self._chunk(chunk.index.to_numpy(dtype=np.int64) + 2, columns, out)
         except pd.errors.ParserWarning:
             self.problems.add(
-                CsvProblem(
-                    f"more fields than the header's {len(self.names)} (a stray delimiter or "
-                    "quote?); nothing was read",
-                    2,
+                ImportProblem(
+                    _(
+                        "nhiều trường hơn %(n)s trường của dòng tiêu đề (thừa dấu phân cách "
+                        "hoặc dấu nháy?); không đọc dòng nào"
+                    )
+                    % {"n": len(self.names)},
+                    row=2,
                 )
             )
         except pd.errors.ParserError as error:
             found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
             if found is None:
-                raise CsvRefused(f"{path.name}: not a well-formed CSV ({error}).") from error
+                raise ImportRefused(
+                    _("%(file)s: không phải tệp CSV đúng dạng (%(error)s).")
+                    % {"file": path.name, "error": error}
+                ) from error
             expected, line, saw = found.groups()
             self.problems.add(
-                CsvProblem(
-                    f"{saw} fields where the header has {expected} (a stray delimiter or "
-                    "quote?); nothing after this line was read",
-                    int(line),
+                ImportProblem(
+                    _(
+                        "%(saw)s trường trong khi dòng tiêu đề có %(expected)s (thừa dấu phân "
+                        "cách hoặc dấu nháy?); không đọc các dòng từ đây trở đi"
+                    )
+                    % {"saw": saw, "expected": expected},
+                    row=int(line),
                 )
             )
         return out
@@ -165,7 +179,10 @@ class _CsvReader:
             if broken.any():
                 at = np.flatnonzero(broken)
                 self.problems.rows(
-                    line[at], self.shown[name], column.shown(at), "no line break inside a field"
+                    line[at],
+                    self.shown[name],
+                    column.shown(at),
+                    _("không được xuống dòng trong một ô"),
                 )
                 return
         blank = columns["province"].where(lambda text: not text)
@@ -190,20 +207,35 @@ class _CsvReader:
             refuse(
                 ~columns["year"].where(lambda text: text == str(self.year)),
                 "year",
-                f"the year of the import, {self.year}",
+                _("cần năm của lần nhập, %(year)s") % {"year": self.year},
             )
         province = columns["province"].lookup(self.provinces, -1)
-        refuse(province < 0, "province", "a province's slug as in its address (e.g. vinh-phuc)")
+        refuse(
+            province < 0,
+            "province",
+            _("cần mã (slug) của một tỉnh như trong địa chỉ trang (ví dụ vinh-phuc)"),
+        )
         block = columns["block"].lookup(self.blocks, -1)
-        refuse(block < 0, "block", f"one of the blocks {', '.join(sorted(self.blocks))}")
+        refuse(
+            block < 0,
+            "block",
+            _("cần một trong các khối %(blocks)s") % {"blocks": ", ".join(sorted(self.blocks))},
+        )
         cycle = _pairs(province, block, lambda p, b: self.cycle_of.get((p, b), -1))
         province_text = columns["province"]
         refuse(
             cycle < 0,
             "block",
             lambda row: (
-                f"a block the province assesses in {self.year}: there is no cycle of "
-                f"{self.block_slugs.get(int(block[row]), '?')} in {province_text.text(row)}"
+                _(
+                    "cần một khối tỉnh đánh giá năm %(year)s: %(province)s không có kỳ đánh "
+                    "giá khối %(block)s"
+                )
+                % {
+                    "year": self.year,
+                    "province": province_text.text(row),
+                    "block": self.block_slugs.get(int(block[row]), "?"),
+                }
             ),
         )
         self._load_agencies(np.unique(province[ok]))
@@ -220,22 +252,31 @@ class _CsvReader:
         refuse(
             agency < 0,
             "agency",
-            lambda row: f"the slug of an agency of {province_text.text(row)}",
+            lambda row: (
+                _("cần mã (slug) của một cơ quan thuộc %(province)s")
+                % {"province": province_text.text(row)}
+            ),
         )
         refuse(
             home != block,
             "agency",
             lambda row: (
-                f"an agency of block {self.block_slugs.get(int(block[row]), '?')}; this one "
-                f"is in {self.block_slugs.get(int(home[row]), '?')}"
+                _("cần một cơ quan của khối %(block)s; cơ quan này thuộc khối %(home)s")
+                % {
+                    "block": self.block_slugs.get(int(block[row]), "?"),
+                    "home": self.block_slugs.get(int(home[row]), "?"),
+                }
             ),
         )
         refuse(
             (since > self.year) | ((until >= 0) & (until < self.year)),
             "agency",
             lambda row: (
-                f"an agency active in {self.year}; this one is active {since[row]}–"
-                f"{'' if until[row] < 0 else until[row]}"
+                _("cần một cơ quan hoạt động năm %(year)s; cơ quan này hoạt động %(span)s")
+                % {
+                    "year": self.year,
+                    "span": f"{since[row]}–{'' if until[row] < 0 else until[row]}",
+                }
             ),
         )
         if not ok.any():
@@ -251,15 +292,18 @@ class _CsvReader:
             position < 0,
             "criterion",
             lambda row: (
-                f"a criterion of {self.cycles[int(cycle[row])].criteria_set.slug}: "
-                + _sample(self.criteria(int(cycle[row])).codes)
+                _("cần một tiêu chí của bộ %(set)s: %(codes)s")
+                % {
+                    "set": self.cycles[int(cycle[row])].criteria_set.slug,
+                    "codes": _sample(self.criteria(int(cycle[row])).codes),
+                }
             ),
         )
         value, bad = self._numbers(columns["value"])
-        refuse(bad >= 0, "value", lambda row: NUMBER_ERRORS[bad[row]])
+        refuse(bad >= 0, "value", lambda row: number_error(int(bad[row])))
         if "denominator" in columns:
             denominator, bad_b = self._numbers(columns["denominator"])
-            refuse(bad_b >= 0, "denominator", lambda row: NUMBER_ERRORS[bad_b[row]])
+            refuse(bad_b >= 0, "denominator", lambda row: number_error(int(bad_b[row])))
         else:
             denominator = np.full(n, NA_MILLI, dtype=np.int64)
         choices = columns.get("choice") or _Column.empty(n)
@@ -271,8 +315,11 @@ class _CsvReader:
             chosen == _UNKNOWN,
             "choice",
             lambda row: (
-                f"one of the choices of criterion {criteria.text(row)}: "
-                + ", ".join(sorted(_choice_keys(self.params[at[row]])))
+                _("cần một trong các lựa chọn của tiêu chí %(code)s: %(choices)s")
+                % {
+                    "code": criteria.text(row),
+                    "choices": ", ".join(sorted(_choice_keys(self.params[at[row]]))),
+                }
             ),
         )
         rows = np.flatnonzero(ok)
@@ -319,41 +366,60 @@ class _CsvReader:
         refuse(
             choice & has_value,
             "value",
-            lambda row: f"empty: criterion {code(row)} is a choice, given in column choice",
+            lambda row: (
+                _("cần để trống: tiêu chí %(code)s là lựa chọn, ghi ở cột choice")
+                % {"code": code(row)}
+            ),
         )
         refuse(
             ~ratio & has_denominator,
             "denominator",
-            lambda row: f"empty: criterion {code(row)} is not a ratio a/b",
+            lambda row: (
+                _("cần để trống: tiêu chí %(code)s không phải tỉ lệ a/b") % {"code": code(row)}
+            ),
         )
         refuse(
             ~choice & has_choice,
             "choice",
-            lambda row: f"empty: criterion {code(row)} is not a choice",
+            lambda row: (
+                _("cần để trống: tiêu chí %(code)s không phải lựa chọn") % {"code": code(row)}
+            ),
         )
         refuse(
             ratio & ~has_value & has_denominator,
             "value",
-            lambda row: f"the numerator a of ratio {code(row)} (give both a and b, or neither)",
+            lambda row: (
+                _("cần tử số a của tỉ lệ %(code)s (ghi cả a và b, hoặc để trống cả hai)")
+                % {"code": code(row)}
+            ),
         )
         refuse(
             ratio & has_value & ~has_denominator,
             "denominator",
             lambda row: (
-                f"the denominator b of ratio {code(row)}, above 0 (give both a and b, or neither)"
+                _(
+                    "cần mẫu số b của tỉ lệ %(code)s, lớn hơn 0 (ghi cả a và b, hoặc để trống "
+                    "cả hai)"
+                )
+                % {"code": code(row)}
             ),
         )
-        refuse(has_value & (value < 0), "value", "a number not below 0")
+        refuse(has_value & (value < 0), "value", _("cần một số không âm"))
         refuse(
             (rule == RULE_CODES[RuleKind.DIRECT]) & has_value & (value > maximum),
             "value",
-            lambda row: f"at most {_plain(maximum[row])}, the maximum of criterion {code(row)}",
+            lambda row: (
+                _("cần tối đa %(maximum)s, điểm tối đa của tiêu chí %(code)s")
+                % {"maximum": _plain(maximum[row]), "code": code(row)}
+            ),
         )
-        refuse(ratio & has_denominator & (denominator <= 0), "denominator", "a number above 0")
+        refuse(
+            ratio & has_denominator & (denominator <= 0), "denominator", _("cần một số lớn hơn 0")
+        )
         refuse(
             ratio & has_value & has_denominator & (value > denominator),
             "value",
-            lambda row: f"at most the denominator b ({_plain(denominator[row])})",
+            lambda row: _("cần tối đa bằng mẫu số b (%(b)s)") % {"b": _plain(denominator[row])},
         )
 
     # Helpers --------------------------------------------------------------------------
@@ -460,11 +526,16 @@ _NO_AGENCY = (-1, -1, 0, -1)
 RULE_CODES = {kind: i for i, kind in enumerate(RuleKind.values)}
 _UNKNOWN = "\x00unknown"
 NUMBER_ERRORS = (
-    "a number such as 12.5 or 12,5 (one decimal separator, no thousands separator)",
-    "a number without % (e.g. 98.5)",
-    "a number with at most 3 decimals",
-    f"a number below {RAW_LIMIT:,.0f}",
+    gettext_lazy("cần một số như 12,5 hoặc 12.5 (một dấu thập phân, không có dấu phân cách nghìn)"),
+    gettext_lazy("cần một số không có % (ví dụ 98,5)"),
+    gettext_lazy("cần một số có tối đa 3 chữ số thập phân"),
+    gettext_lazy("cần một số nhỏ hơn %(limit)s"),
 )
+
+
+def number_error(code: int) -> str:
+    """The text of NUMBER_ERRORS[code], in the active language."""
+    return str(NUMBER_ERRORS[code]) % {"limit": f"{RAW_LIMIT:,.0f}".replace(",", ".")}
 
 
 _PLAIN_NUMBER = re.compile(r"(\d{1,12})(?:[.,](\d{1,3}))?")
@@ -508,7 +579,9 @@ def _plain(milli: int) -> str:
 
 def _sample(codes: Sequence[str], shown: int = 12) -> str:
     more = len(codes) - shown
-    return ", ".join(codes[:shown]) + (f", … ({len(codes)} in all)" if more > 0 else "")
+    return ", ".join(codes[:shown]) + (
+        _(", … (tất cả %(n)s)") % {"n": len(codes)} if more > 0 else ""
+    )
 
 
 def _choice_keys(params: dict) -> list[str]:
@@ -535,8 +608,8 @@ def _duplicates(frame: pd.DataFrame, shown: dict[str, str], problems: _Problems)
         shown["criterion"],
         None,
         lambda i: (
-            f"one line per agency and criterion; line {first[at[i]]} already has this "
-            "agency's value"
+            _("mỗi cơ quan và tiêu chí một dòng; dòng %(first)s đã có giá trị này")
+            % {"first": first[at[i]]}
         ),
     )
 
@@ -556,22 +629,27 @@ def _cycle_states(
     )
     for cycle_id, first, size in per_cycle.itertuples():
         cycle = cycles[cycle_id]
-        lines = f"{size:,} line{'s' if size > 1 else ''} of this cycle"
+        lines = _("%(n)s dòng của kỳ này") % {"n": size}
         if cycle.state == CycleState.APPROVED:
             problems.add(
-                CsvProblem(
-                    f"cycle {cycle} is approved, its scores are locked ({lines}); it must go "
-                    "back to review before an import",
-                    int(first),
+                ImportProblem(
+                    _(
+                        "kỳ %(cycle)s đã được phê duyệt, điểm đã khóa (%(lines)s); cần trả kỳ "
+                        "về thẩm định trước khi nhập"
+                    )
+                    % {"cycle": cycle, "lines": lines},
+                    row=int(first),
                 )
             )
         elif cycle_id in published and not reason.strip():
             problems.add(
-                CsvProblem(
-                    f"cycle {cycle} was published by decision {published[cycle_id]} and its "
-                    f"published figures stay ({lines}); importing a correction needs a reason "
-                    "(--reason)",
-                    int(first),
+                ImportProblem(
+                    _(
+                        "kỳ %(cycle)s đã công bố theo quyết định %(decision)s, số liệu đã công "
+                        "bố giữ nguyên (%(lines)s); nhập đính chính cần lý do (--reason)"
+                    )
+                    % {"cycle": cycle, "decision": published[cycle_id], "lines": lines},
+                    row=int(first),
                 )
             )
 

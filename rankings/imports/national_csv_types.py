@@ -1,15 +1,20 @@
-"""The national CSV import's limits, columns, problems and summary."""
+"""The national CSV import's limits, columns, problem counter and summary.
+
+Its problems and refusals are the ones every import uses (`imports.types`).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import ngettext
+
+from rankings.imports.types import ImportProblem, ImportRefused
 
 MAX_CSV_BYTES = 256 * 2**20  # a national year is about 50 MB (960,000 values)
 MAX_CSV_LINES = 3_000_000
@@ -23,38 +28,7 @@ _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
 @dataclass(frozen=True)
-class CsvProblem:
-    """One thing wrong with a national CSV: where (line, column), what, what was expected."""
-
-    message: str
-    line: int | None = None
-    column: str | None = None
-    value: str | None = None
-
-    def __str__(self) -> str:
-        where = ", ".join(
-            part
-            for part in (
-                f"line {self.line}" if self.line is not None else "",
-                f"column {self.column}" if self.column else "",
-            )
-            if part
-        )
-        body = self.message if self.value is None else f"{self.value!r}: {self.message}"
-        return f"{where}: {body}" if where else body
-
-
-class CsvRefused(Exception):
-    """The file was refused; nothing was written. `problems` are the first few, by line."""
-
-    def __init__(self, message: str, problems: Sequence[CsvProblem] = (), total: int = 0):
-        self.problems = tuple(problems)
-        self.total = max(total, len(self.problems))
-        super().__init__(message)
-
-
-@dataclass(frozen=True)
-class ImportSummary:
+class NationalCsvSummary:
     lines: int
     values: int
     cycles: int
@@ -98,9 +72,9 @@ class _Problems:
 
     def __init__(self) -> None:
         self.count = 0
-        self.kept: list[CsvProblem] = []
+        self.kept: list[ImportProblem] = []
 
-    def add(self, problem: CsvProblem) -> None:
+    def add(self, problem: ImportProblem) -> None:
         self.count += 1
         self.kept.append(problem)
 
@@ -109,29 +83,33 @@ class _Problems:
         self.count += len(lines)
         for i in range(min(len(lines), SHOWN_PROBLEMS)):
             self.kept.append(
-                CsvProblem(
+                ImportProblem(
                     message(i) if callable(message) else message,
-                    int(lines[i]),
-                    column,
-                    value(i) if callable(value) else value,
+                    row=int(lines[i]),
+                    column=column,
+                    value=value(i) if callable(value) else value,
                 )
             )
 
-    def first(self) -> list[CsvProblem]:
+    def first(self) -> list[ImportProblem]:
         order = {name: i for i, name in enumerate(COLUMNS)}
         return sorted(
             self.kept,
-            key=lambda p: (p.line or 0, order.get(p.column or "", len(order))),
+            key=lambda p: (p.row or 0, order.get(p.column or "", len(order))),
         )[:SHOWN_PROBLEMS]
 
     def refuse(self, path: Path) -> None:
         if self.count:
-            raise CsvRefused(
-                f"{path.name}: {self.count:,} problem{'s' if self.count > 1 else ''}; "
-                "nothing was written.",
-                self.first(),
-                self.count,
-            )
+            raise ImportRefused(refused_text(path, self.count), self.first(), self.count)
+
+
+def refused_text(path: Path, count: int) -> str:
+    """“file.csv: 3 problems; nothing was written.”, in the user's language."""
+    return ngettext(
+        "%(file)s: %(count)s vấn đề; không có gì được ghi.",
+        "%(file)s: %(count)s vấn đề; không có gì được ghi.",
+        count,
+    ) % {"file": path.name, "count": f"{count:,}".replace(",", ".")}
 
 
 NA_MILLI = np.iinfo(np.int64).min  # no value, in an int64 column of milli-points

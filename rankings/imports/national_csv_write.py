@@ -9,20 +9,21 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import scoring
+from rankings.copy_text import escape, milli_texts
 from rankings.cycles import audit, services
 from rankings.cycles.year_recompute import (
     SCORE_NAMES,
     RecomputeRefused,
     _CriteriaSet,
-    _escape,
-    _milli_texts,
     _row_points,
     _Run,
 )
 from rankings.imports.national_csv_reader import _CsvReader, _milli_column, _overlay
-from rankings.imports.national_csv_types import NA_MILLI, CsvProblem, CsvRefused, _Problems
+from rankings.imports.national_csv_types import NA_MILLI, _Problems, refused_text
+from rankings.imports.types import ImportProblem, ImportRefused
 from rankings.models import (
     Score,
     Stage,
@@ -129,11 +130,11 @@ def _copy_scores(cursor, rows: pd.DataFrame, points: np.ndarray, maxima: np.ndar
 
     def numbers(column: pd.Series) -> list[str]:
         milli = _milli_column(column)
-        texts = np.array(_milli_texts(np.where(milli == NA_MILLI, 0, milli)), dtype=object)
+        texts = np.array(milli_texts(np.where(milli == NA_MILLI, 0, milli)), dtype=object)
         texts[milli == NA_MILLI] = "\\N"
         return texts.tolist()
 
-    choices = [_escape(c) if isinstance(c, str) else "" for c in rows["choice"].tolist()]
+    choices = [escape(c) if isinstance(c, str) else "" for c in rows["choice"].tolist()]
     text = "".join(
         "\t".join(fields) + "\n"
         for fields in zip(
@@ -143,8 +144,8 @@ def _copy_scores(cursor, rows: pd.DataFrame, points: np.ndarray, maxima: np.ndar
             numbers(rows["value"]),
             numbers(rows["denominator"]),
             choices,
-            _milli_texts(points),
-            _milli_texts(maxima),
+            milli_texts(points),
+            milli_texts(maxima),
             strict=True,
         )
     )
@@ -246,7 +247,7 @@ def _engine_refused(
     chosen: _CriteriaSet,
     reader: _CsvReader,
     path: Path,
-) -> CsvRefused:
+) -> ImportRefused:
     """The engine's problems at the file's lines (or naming the stored score at fault)."""
     problems = _Problems()
     agency = merged["agency"].to_numpy()
@@ -267,25 +268,28 @@ def _engine_refused(
         value = None if problem.value is None else str(problem.value)
         if number is not None:
             problems.add(
-                CsvProblem(
-                    f"refused by the criteria set's rules: {problem.message}",
-                    number,
-                    reader.shown.get(problem.field, problem.field),
-                    value,
+                ImportProblem(
+                    _("bộ tiêu chí không nhận: %(message)s") % {"message": problem.message},
+                    row=number,
+                    column=reader.shown.get(problem.field, problem.field),
+                    value=value,
                 )
             )
         else:
             slug = reader.agency_slugs.get(problem.agency, problem.agency)
             problems.add(
-                CsvProblem(
-                    f"a stored score the file does not change is refused by the criteria "
-                    f"set's rules ({refused.cycle}, agency {slug}, criterion "
-                    f"{problem.criterion}): {problem.message}"
+                ImportProblem(
+                    _(
+                        "bộ tiêu chí không nhận một điểm đã lưu mà tệp không đổi (%(cycle)s, "
+                        "cơ quan %(agency)s, tiêu chí %(criterion)s): %(message)s"
+                    )
+                    % {
+                        "cycle": refused.cycle,
+                        "agency": slug,
+                        "criterion": problem.criterion,
+                        "message": problem.message,
+                    }
                 )
             )
     problems.count = len(refused.problems)
-    return CsvRefused(
-        f"{path.name}: {problems.count:,} problems; nothing was written.",
-        problems.first(),
-        problems.count,
-    )
+    return ImportRefused(refused_text(path, problems.count), problems.first(), problems.count)

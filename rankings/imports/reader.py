@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 from openpyxl.utils import get_column_letter
 
 import scoring
-from agencies.models import Agency, fold
+from agencies.models import Agency, AgencyAlias, fold
+from agencies.names import NameMatcher
 from rankings.frames import criteria_frame, ranking_rules
 from rankings.imports.sheets import _blank
 from rankings.imports.template_workbook import (
@@ -189,6 +190,7 @@ class _Reader:
 
     def _rows(self, header_row: int, mapping: dict) -> list[ImportRow]:
         agencies = {agency.slug: agency for agency in cycle_agencies(cycle=self.cycle)}
+        names = _name_matcher(self.cycle, agencies.values())
         first_row: dict[str, int] = {}
         unknown: list[tuple[int, str]] = []
         rows: list[ImportRow] = []
@@ -203,6 +205,12 @@ class _Reader:
             inputs = {key: cells[index] if index < width else None for key, index in at}
             name = _text(_at(cells, mapping["name"])) if mapping["name"] is not None else ""
             self._blank_header_data(number, cells, mapping["blank"])
+            if not slug and name:  # a row as printed: its agency is found by name
+                found = names.match(name)
+                if not found.ok:
+                    self.problems.append(ImportProblem(found.problem(), row=number, column=NAME))
+                    continue
+                slug = next(a.slug for a in agencies.values() if a.pk == found.agency_id)
             if not slug:
                 if name or any(not _blank(v) for v in inputs.values()):
                     self.problems.append(
@@ -238,7 +246,18 @@ class _Reader:
                     )
                 )
                 continue
-            if name and fold(name) not in (fold(agency.name), fold(agency.short_name)):
+            named = names.match(name) if name else None
+            if named is not None and named.ok and named.agency_id != agency.pk:
+                self.problems.append(
+                    ImportProblem(
+                        f"mã “{slug}” là “{agency.name}” nhưng tên “{name}” là đơn vị khác — "
+                        "các dòng có bị lệch không?",
+                        row=number,
+                        column=NAME,
+                    )
+                )
+                continue
+            if named is not None and not named.ok:
                 self.warnings.append(
                     ImportProblem(
                         f"tên “{name}” khác tên trong hệ thống “{agency.name}” — kiểm tra các "
@@ -506,3 +525,11 @@ def _compute(cycle: AssessmentCycle, records: list[dict]) -> scoring.Scorecard:
         scoring.inputs_from_records(records),
         ranking_rules(criteria_set=criteria_set),
     )
+
+
+def _name_matcher(cycle: AssessmentCycle, agencies) -> NameMatcher:
+    """The cycle's agencies by name, short name and the aliases staff have confirmed."""
+    aliases = AgencyAlias.objects.filter(province=cycle.province_id).values_list(
+        "agency_id", "name"
+    )
+    return NameMatcher.of(agencies, aliases)

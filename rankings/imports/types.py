@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 from rankings.models import AssessmentCycle
 
@@ -43,16 +45,29 @@ SAVE_BATCH = 1000  # scores a save step writes: one bulk statement (scores_upser
 
 
 class ImportRefused(Exception):
-    """An import that cannot go ahead; nothing was written. `problems` say why."""
+    """An import that cannot go ahead; nothing was written. `problems` say why.
 
-    def __init__(self, message: str, problems: tuple[ImportProblem, ...] = ()) -> None:
-        self.problems = problems
+    Every import refuses with it: the spreadsheet and CSV upload of a cycle, and the
+    national CSV, which keeps only the first problems and says how many there were in all
+    (`total`).
+    """
+
+    def __init__(
+        self, message: str, problems: Sequence[ImportProblem] = (), total: int = 0
+    ) -> None:
+        self.problems = tuple(problems)
+        self.total = max(total, len(self.problems))
         super().__init__(message)
 
 
 @dataclass(frozen=True)
 class ImportProblem:
-    """One thing wrong with an uploaded file, located as the user sees the spreadsheet."""
+    """One thing wrong with an imported file, located as the user sees it.
+
+    `row` is the spreadsheet's row or the CSV's line (the header is 1), `column` the
+    column's heading as the file writes it, `value` the text found; `message` says what was
+    wrong or expected. Every import reports with this type.
+    """
 
     message: str
     row: int | None = None
@@ -63,14 +78,17 @@ class ImportProblem:
         where = ", ".join(
             part
             for part in (
-                f"Dòng {self.row}" if self.row is not None else "",
-                f"cột “{self.column}”" if self.column is not None else "",
+                _("Dòng %(row)s") % {"row": self.row} if self.row is not None else "",
+                _("cột “%(column)s”") % {"column": self.column} if self.column is not None else "",
             )
             if part
         )
         body = self.message
         if self.value is not None:
-            body = f"giá trị “{self.value}” không hợp lệ — {body}"
+            body = _("giá trị “%(value)s” không hợp lệ — %(message)s") % {
+                "value": self.value,
+                "message": body,
+            }
         return f"{where}: {body}" if where else body[:1].upper() + body[1:]
 
 

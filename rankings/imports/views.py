@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rankings import permissions, security_log
+from rankings.cycles.access import staff_cycle
 from rankings.cycles.assessments import entry_lock_reason
-from rankings.cycles.staff_views import _cycle
 from rankings.imports.services import import_apply, import_parse, import_preview
 from rankings.imports.template_workbook import cycle_template_xlsx
 from rankings.imports.types import MAX_UPLOAD_BYTES, ImportRefused
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def entry_template(request, province, year, block):
-    cycle = _cycle(request, province, year, block, permissions.can_enter_scores)
+    cycle = staff_cycle(request, province, year, block, permissions.can_enter_scores)
     response = HttpResponse(cycle_template_xlsx(cycle=cycle), content_type=XLSX)
     name = f"mau-nhap-lieu-{cycle.province.slug}-{cycle.year}-{cycle.block.slug}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -41,7 +41,7 @@ def entry_template(request, province, year, block):
 @login_required
 @require_http_methods(["GET", "POST"])
 def score_import(request, province, year, block):
-    cycle = _cycle(request, province, year, block, permissions.can_enter_scores)
+    cycle = staff_cycle(request, province, year, block, permissions.can_enter_scores)
     if request.method == "GET":
         return render(request, "rankings/staff/import.html", {"cycle": cycle})
     progress = ImportProgress.of(request, cycle)
@@ -175,7 +175,7 @@ class ImportProgress:
 @require_GET
 def score_import_progress(request, province, year, block, token):
     """JSON `{phase, done, total, state}` of the user's import running with `token`."""
-    cycle = _cycle(request, province, year, block, permissions.can_enter_scores)
+    cycle = staff_cycle(request, province, year, block, permissions.can_enter_scores)
     key = ImportProgress.key_for(request.user, cycle, token)
     state = cache.get(key) if key is not None else None
     if state is None:

@@ -24,14 +24,12 @@ from rankings.cycles import services
 from rankings.frames import criteria_frame, ranking_rules
 from rankings.models import (
     AssessmentCycle,
-    Band,
     CriteriaSet,
-    Criterion,
-    CriterionGroup,
     CycleState,
     Score,
     Stage,
 )
+from rankings.seed.criteria_tree import CriterionRow, criteria_tree_create
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "demo.toml"
 RULE_MAX_ATTEMPTS = 60
@@ -72,9 +70,14 @@ def seed_demo(path: Path = DEMO_FILE) -> dict[str, int]:
         criteria_set = _create_criteria_set(
             entry, spec["tree"][entry["tree"]], provinces, blocks, previous_sets.get(key)
         )
-        Band.objects.bulk_create(
-            Band(criteria_set=criteria_set, label=label, label_en=label_en, minimum=Decimal(low))
-            for label, label_en, low in spec["bands"]
+        criteria_tree_create(
+            criteria_set=criteria_set,
+            groups=spec["tree"][entry["tree"]]["groups"],
+            criteria=[
+                CriterionRow(code, code.rsplit(".", 1)[0], name, Decimal(maximum), rule, params)
+                for code, name, maximum, rule, params in spec["tree"][entry["tree"]]["criteria"]
+            ],
+            bands=spec["bands"],
         )
         previous_sets[key] = criteria_set
         cycle = AssessmentCycle.objects.create(
@@ -154,32 +157,6 @@ def _create_criteria_set(entry, tree, provinces, blocks, previous) -> CriteriaSe
         percent_rounding=entry["percent_rounding"],
         copied_from=previous,
         is_synthetic=True,
-    )
-    groups = {}
-    for order, (code, parent, name, name_en) in enumerate(tree["groups"]):
-        groups[code] = CriterionGroup.objects.create(
-            criteria_set=criteria_set,
-            parent=groups.get(parent),
-            code=code,
-            name=name,
-            name_en=name_en,
-            order=order,
-        )
-    Criterion.objects.bulk_create(
-        [
-            Criterion(
-                criteria_set=criteria_set,
-                group=groups[code.rsplit(".", 1)[0]],
-                code=code,
-                name=name,
-                max_points=Decimal(maximum),
-                rule=rule,
-                params=params,
-                evidence_required=rule != "relative",
-                order=order,
-            )
-            for order, (code, name, maximum, rule, params) in enumerate(tree["criteria"])
-        ]
     )
     return criteria_set
 

@@ -35,11 +35,9 @@ from agencies.units import (
     units_present,
 )
 from rankings.models import (
-    Band,
     CriteriaSet,
-    Criterion,
-    CriterionGroup,
 )
+from rankings.seed.criteria_tree import CriterionRow, criteria_tree_create
 from rankings.seed.synthetic_catalogue import (
     BANDS,
     CURRENT_DEPARTMENTS,
@@ -55,7 +53,7 @@ from rankings.seed.synthetic_catalogue import (
     catalogue,
     dti_catalogue,
 )
-from rankings.seed.synthetic_draws import Table
+from rankings.seed.synthetic_draws import CriteriaArrays
 
 
 @dataclass
@@ -169,7 +167,7 @@ class National:
 
     scope: Province
     block: Block
-    table: Table
+    table: CriteriaArrays
     agencies: dict[int, int]  # represented province id → national agency id
 
 
@@ -345,32 +343,13 @@ def _criteria_set_create(
         is_synthetic=True,
         **values,
     )
-    groups: dict[str, CriterionGroup] = {}
-    for order, (code, parent, name, name_en) in enumerate(groups_spec):
-        groups[code] = CriterionGroup.objects.create(
-            criteria_set=criteria_set,
-            parent=groups.get(parent) if parent else None,
-            code=code,
-            name=name,
-            name_en=name_en,
-            order=order,
-        )
-    Criterion.objects.bulk_create(
-        Criterion(
-            criteria_set=criteria_set,
-            group=groups[spec.group],
-            code=spec.code,
-            name=spec.name,
-            max_points=Decimal(spec.max_milli) / 1000,
-            rule=spec.rule,
-            params=spec.params,
-            evidence_required=spec.rule != "relative",
-            order=order,
-        )
-        for order, spec in enumerate(specs)
-    )
-    Band.objects.bulk_create(
-        Band(criteria_set=criteria_set, label=label, label_en=label_en, minimum=Decimal(low))
-        for label, label_en, low in bands
+    criteria_tree_create(
+        criteria_set=criteria_set,
+        groups=groups_spec,
+        criteria=[
+            CriterionRow(s.code, s.group, s.name, Decimal(s.max_milli) / 1000, s.rule, s.params)
+            for s in specs
+        ],
+        bands=bands,
     )
     return criteria_set

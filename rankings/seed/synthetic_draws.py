@@ -17,7 +17,7 @@ from rankings.seed.synthetic_catalogue import BLOCK_MAXIMUM, QUARTER, CriterionS
 
 
 @dataclass(frozen=True)
-class Table:
+class CriteriaArrays:
     """A criteria set as arrays in criterion order, for drawing inputs and writing scores."""
 
     criteria_set: CriteriaSet
@@ -29,7 +29,7 @@ class Table:
     difficulty: np.ndarray
 
     @classmethod
-    def load(cls, criteria_set: CriteriaSet, block: str, seed: int) -> Table:
+    def load(cls, criteria_set: CriteriaSet, block: str, seed: int) -> CriteriaArrays:
         specs = catalogue(block)
         ids = dict(criteria_set.criteria.values_list("code", "id"))
         rng = np.random.default_rng([seed, 7, list(BLOCK_MAXIMUM).index(block)])
@@ -55,7 +55,9 @@ class Drawn:
     choice: np.ndarray
 
 
-def draw_inputs(table: Table, n: int, *, seed: int, key: int, block: int, year: int) -> Drawn:
+def draw_inputs(
+    table: CriteriaArrays, n: int, *, seed: int, key: int, block: int, year: int
+) -> Drawn:
     """Raw inputs of `n` agencies (in a fixed order) for one province, block and year.
 
     An agency's standing persists from year to year (drawn from the seed, province and

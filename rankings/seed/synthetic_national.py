@@ -72,7 +72,7 @@ from rankings.seed.synthetic_catalogue import (
     NATIONAL_BLOCK,
     PREFIX,
 )
-from rankings.seed.synthetic_draws import Table
+from rankings.seed.synthetic_draws import CriteriaArrays
 from rankings.seed.synthetic_writes import _inputs, _results_write, _scores_write
 
 
@@ -86,11 +86,11 @@ class Summary:
     seconds: float = 0.0
     peak_mb: float = 0.0
     years: dict[int, float] = field(default_factory=dict)
-    national: dict[int, NationalYear] = field(default_factory=dict)
+    national: dict[int, SeededNationalYear] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class NationalYear:
+class SeededNationalYear:
     """One year of the national ranking as seeded: provinces ranked, rows, seconds."""
 
     provinces: int
@@ -133,7 +133,7 @@ def seed_national(
         raise ValueError(f"not legacy province codes: {', '.join(sorted(unknown))}")
     scope = scope_ensure(provinces=codes, log=log)
     sets = criteria_sets_ensure()
-    tables = {block: Table.load(sets[block], block, seed) for block in sets}
+    tables = {block: CriteriaArrays.load(sets[block], block, seed) for block in sets}
     blocks = {b.slug: b for b in Block.objects.filter(slug__in=sets)}
     national = _national_ensure(scope, seed)
     summary = Summary()
@@ -159,7 +159,7 @@ def seed_national(
                 for key, count in done.items():
                     written[key] += count
         if ranked:
-            summary.national[year] = NationalYear(
+            summary.national[year] = SeededNationalYear(
                 len(ranked), done["scores"], done["results"], seconds
             )
         summary.cycles += written["cycles"]
@@ -339,7 +339,7 @@ def _national_ensure(scope: Scope, seed: int) -> National:
         agencies = province_agencies_ensure(
             scope=national, block=block, provinces=[*scope.legacy, *scope.current]
         )
-    table = Table.load(criteria_set, NATIONAL_BLOCK, seed)
+    table = CriteriaArrays.load(criteria_set, NATIONAL_BLOCK, seed)
     return National(scope=national, block=block, table=table, agencies=agencies)
 
 

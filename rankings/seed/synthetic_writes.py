@@ -24,6 +24,8 @@ from agencies.models import (
     Succession,
     UnitSuccession,
 )
+from rankings import copy_text
+from rankings.copy_text import escape
 from rankings.models import (
     AssessmentCycle,
     CriteriaSet,
@@ -35,10 +37,10 @@ from rankings.models import (
     Stage,
 )
 from rankings.seed.synthetic_catalogue import BLOCK_MAXIMUM, CHUNK, PREFIX, SCORE_FIELDS, milli_text
-from rankings.seed.synthetic_draws import Drawn, Table, draw_inputs
+from rankings.seed.synthetic_draws import CriteriaArrays, Drawn, draw_inputs
 
 
-def _inputs(chosen, table: Table, seed: int, year: int) -> tuple[pd.DataFrame, Drawn]:
+def _inputs(chosen, table: CriteriaArrays, seed: int, year: int) -> tuple[pd.DataFrame, Drawn]:
     """The engine's inputs frame for all cycles of a block, sorted by agency id."""
     parts, agencies, blocks = [], [], []
     block_index = list(BLOCK_MAXIMUM).index(chosen[0][0].block)
@@ -74,7 +76,7 @@ def _inputs(chosen, table: Table, seed: int, year: int) -> tuple[pd.DataFrame, D
     return frame, drawn
 
 
-def _scores_write(frame: pd.DataFrame, drawn: Drawn, card, table: Table, now) -> int:
+def _scores_write(frame: pd.DataFrame, drawn: Drawn, card, table: CriteriaArrays, now) -> int:
     """Final-stage scores with the engine's points, one row per agency and criterion."""
     points = card.points
     if not (
@@ -131,7 +133,7 @@ def _decimals(milli: np.ndarray, missing: np.ndarray | None = None, null=None) -
     return text.tolist()
 
 
-def _results_write(card, table: Table, publications: dict[int, int]) -> int:
+def _results_write(card, table: CriteriaArrays, publications: dict[int, int]) -> int:
     """Draft results and their published copies, field for field as `_result_rows` has them."""
     criteria_codes = [s.code for s in table.specs]
     k = len(criteria_codes)
@@ -198,10 +200,10 @@ def _result_lines(rows: list[dict], publications: dict[int, int] | None):
             str(fields["score"]),
             str(fields["percent"]),
             "\\N" if fields["rank"] is None else str(fields["rank"]),
-            _escape(fields["band"]),
-            _escape(fields["not_ranked_reason"]),
-            _escape(json.dumps(fields["groups"])),
-            _escape(json.dumps(fields["criteria"])),
+            escape(fields["band"]),
+            escape(fields["not_ranked_reason"]),
+            escape(json.dumps(fields["groups"])),
+            escape(json.dumps(fields["criteria"])),
         )
 
 
@@ -239,23 +241,10 @@ def _insert(model, fields: list[str], rows: Iterable[Sequence]) -> None:
         )
 
 
-def _escape(text: str) -> str:
-    """COPY text format: backslash, tab and newline are escaped."""
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return _escape(value if isinstance(value, str) else str(value))
-
-
 def _copy(model, fields: list[str], rows: Iterable[Sequence[str]]) -> None:
     """COPY rows (tuples of text, "\\N" for NULL) into `model`'s table, in chunks."""
     names, defaults = _defaults(model, fields)
-    suffix = "".join("\t" + _copy_text(value) for value in defaults)
+    suffix = "".join("\t" + copy_text.field(value) for value in defaults)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(
         connection.ops.quote_name(model._meta.get_field(f).column) for f in [*fields, *names]

@@ -9,6 +9,11 @@ urlpatterns = [
     path("<slug:province>/don-vi/", views.setup_agencies, name="setup-agencies"),
     path("<slug:province>/bo-tieu-chi/", views.setup_criteria, name="setup-criteria"),
     path(
+        "<slug:province>/bo-tieu-chi/<int:pk>/phu-luc.xlsx",
+        views.setup_criteria_annex,
+        name="setup-criteria-annex",
+    ),
+    path(
         "<slug:province>/bo-tieu-chi/<int:pk>/sao-chep/",
         views.setup_criteria_copy,
         name="setup-criteria-copy",

@@ -2,8 +2,8 @@
 
 Accounts are created without a usable password; the invitation e-mail carries a
 set-password link (Django's password-reset token, which dies once the password is set).
-Deactivating an account or changing its password ends its sessions and revokes its API
-token, whichever way the password changed (`EndSessionsOnPasswordChange`).
+Deactivating an account or changing its password ends its sessions, whichever way the
+password changed (`EndSessionsOnPasswordChange`); `accounts.signals` revokes its API tokens.
 """
 
 from dataclasses import dataclass, field
@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from agencies.models import Agency, AgencyAlias, Province
 from agencies.names import NameMatcher, name_key
@@ -231,8 +230,8 @@ def role_change(*, user, province: Province, role: str, agency: Agency | None = 
 
 
 def sessions_end(user) -> int:
-    """Delete every live session of `user` and its API token; how many sessions ended."""
-    Token.objects.filter(user=user).delete()
+    """Delete every live session of `user`; how many ended. (Its API tokens are revoked by
+    `accounts.signals` on the same save that changes the password or deactivates.)"""
     ended = [
         session.pk
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
@@ -250,9 +249,9 @@ def user_deactivate(*, user) -> int:
 
 
 class EndSessionsOnPasswordChange:
-    """A password "validator" whose `password_changed` hook ends sessions and revokes the
-    API token: Django calls it on every password change (set-password link, admin,
-    `changepassword`), so no path can forget to."""
+    """A password "validator" whose `password_changed` hook ends the user's sessions:
+    Django calls it on every password change (set-password link, admin, `changepassword`),
+    so no path can forget to."""
 
     def validate(self, password, user=None) -> None:
         return None

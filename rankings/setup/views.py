@@ -8,7 +8,8 @@ nothing. Every page is for the province's administrators only (`access`).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,9 +19,12 @@ from rankings.cycles import services
 from rankings.models import AssessmentCycle, CriteriaSet, Membership, Publication
 from rankings.setup import agency_list, annex, backfill
 from rankings.setup.access import province_for_setup, provinces_for_setup
+from rankings.setup.annex_export import annex_xlsx
 from rankings.setup.forms import AgencyListForm, AnnexForm, BackfillForm, BlockForm
 from rankings.setup.pending import pending_drop, pending_file
 from rankings.setup.tables import Problem
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _posted(request) -> tuple:
@@ -163,6 +167,16 @@ def setup_criteria(request, province):
         {"province": place, "form": form, "plan": plan, "sets": sets},
         status=400 if (plan and plan.problems) or form.errors else 200,
     )
+
+
+@login_required
+def setup_criteria_annex(request, province, pk):
+    """The set as an annex spreadsheet: edit it, then import it over the set."""
+    place = province_for_setup(request, province)
+    criteria_set = get_object_or_404(CriteriaSet, province=place, pk=pk)
+    response = HttpResponse(annex_xlsx(criteria_set), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="phu-luc-{criteria_set.slug}.xlsx"'
+    return response
 
 
 @login_required

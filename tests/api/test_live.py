@@ -76,8 +76,8 @@ def test_schemathesis_finds_nothing(live_api, tmp_path):
     print(f"schemathesis: {len(cases)} operations, {sum(cases.values())} cases, {dict(cases)}")
 
 
-OPERATIONS = 24  # every operation of the schema (reads and workflow)
-WORKFLOW_OPERATIONS = 13  # the authenticated ones, under /me/ and /cycles/{…}/
+OPERATIONS = 31  # every operation of the schema (reads, workflow, cycle running, tokens)
+WORKFLOW_OPERATIONS = 18  # the authenticated ones, under /me/ and /cycles/{…}/
 # Generated cases per operation and role. `make test` keeps the seven role runs to about
 # 25 each (CI's time budget); `make fuzz` runs 100 each, as the anonymous run always does.
 ROLE_EXAMPLES = int(os.environ.get("FUZZ_ROLE_EXAMPLES", "25"))

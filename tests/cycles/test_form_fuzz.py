@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from rankings.cycles import assessments
@@ -138,7 +138,7 @@ def clients(world):
         site = Client(raise_request_exception=False)
         site.force_login(user)
         api = APIClient(raise_request_exception=False)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
         made[name], made[f"api-{name}"] = site, api
     return made
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from rankings.cycles import assessments
@@ -76,7 +76,7 @@ def site(client, user):
 
 def token(user) -> APIClient:
     client = APIClient()
-    key = Token.objects.get_or_create(user=user)[0].key
+    key = AuthToken.objects.create(user=user)[1]
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 

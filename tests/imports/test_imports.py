@@ -508,13 +508,32 @@ def test_xlsx_text_cells_accept_the_decimal_comma_and_the_dot(cycle):
     assert ranking(preview) == [("binh", 1, D("33")), ("an", 2, D("30")), ("cat", 3, D("20"))]
 
 
-def test_a_shifted_name_column_is_flagged(cycle):
+def test_a_shifted_name_column_is_refused(cycle):
+    """The name is another agency's: the rows are shifted, so nothing is imported."""
     text = csv_text(INPUTS_2021).replace("UBND huyện An", "UBND huyện Cát", 1)
     parsed = import_parse(cycle=cycle, upload=text.encode(), filename="diem.csv")
-    assert parsed.ok
-    assert [str(w) for w in parsed.warnings] == [
-        "Dòng 3, cột “agency_name”: tên “UBND huyện Cát” khác tên trong hệ thống “UBND huyện "
-        "An” — kiểm tra các dòng có bị lệch không"
+    assert not parsed.ok
+    assert [str(p) for p in parsed.problems] == [
+        "Dòng 3, cột “agency_name”: mã “an” là “UBND huyện An” nhưng tên “UBND huyện Cát” là "
+        "đơn vị khác — các dòng có bị lệch không?"
+    ]
+
+
+def test_names_as_printed_match_without_a_slug(cycle):
+    """A row with no agency_slug is found by its name (case, punctuation, "UBND" ignored);
+    a name that matches nothing is refused with the closest candidates; a slightly
+    different spelling of the row's own agency is no longer a warning."""
+    text = csv_text(INPUTS_2021)
+    text = text.replace("an,UBND huyện An", ",Ủy ban nhân dân huyện An", 1)
+    text = text.replace("binh,UBND huyện Bình", "binh,UBND  HUYỆN BÌNH.", 1)
+    parsed = import_parse(cycle=cycle, upload=text.encode(), filename="diem.csv")
+    assert [str(p) for p in parsed.problems] == [] and parsed.warnings == ()
+    assert sorted(row.agency_slug for row in parsed.rows) == ["an", "binh", "cat"]
+    unknown = text.replace(",Ủy ban nhân dân huyện An", ",UBND huyện Ân", 1)
+    parsed = import_parse(cycle=cycle, upload=unknown.encode(), filename="diem.csv")
+    assert [str(p) for p in parsed.problems] == [
+        "Dòng 3, cột “agency_name”: không tìm thấy đơn vị “UBND huyện Ân”; gần nhất: "
+        "UBND huyện An; UBND huyện Cát; UBND huyện Bình"
     ]
 
 

@@ -22,8 +22,9 @@ from django.db import connection
 from rankings.cycles import services
 from rankings.imports import national_csv
 from rankings.imports.national_csv import national_import
-from rankings.imports.national_csv_reader import NUMBER_ERRORS
-from rankings.imports.national_csv_types import SHOWN_PROBLEMS, CsvRefused
+from rankings.imports.national_csv_reader import number_error
+from rankings.imports.national_csv_types import SHOWN_PROBLEMS
+from rankings.imports.types import ImportRefused
 from rankings.models import (
     AssessmentCycle,
     Criterion,
@@ -198,33 +199,38 @@ EXPECTED_PLACES = [
 
 def test_errors_are_located_and_nothing_is_written(open_2022, tmp_path):
     before = state_of_everything()
-    with pytest.raises(CsvRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         national_import(path=write(tmp_path, BAD_2022), year=2022)
-    found = {(p.line, p.column): (p.value, p.message) for p in refused.value.problems}
+    found = {(p.row, p.column): (p.value, p.message) for p in refused.value.problems}
 
     assert sorted(found) == [(n, c) for n, c in EXPECTED_PLACES]
     assert refused.value.total == 16
     assert found[(3, "province")][0] == "nowhere"
-    assert "a province's slug" in found[(3, "province")][1]
-    assert "one of the blocks departments, districts" in found[(4, "block")][1]
-    assert "no cycle of departments in mau" in found[(5, "block")][1]
-    assert found[(6, "agency")] == ("dong", "the slug of an agency of mau")
-    assert "an agency of block districts; this one is in departments" in found[(7, "agency")][1]
-    assert "a criterion of mau-huyen-2022: 1.1, 1.2, 2.1, 3.1" in found[(8, "criterion")][1]
-    assert found[(9, "value")] == ("abc", NUMBER_ERRORS[0])
-    assert found[(10, "value")] == ("1.2345", "a number with at most 3 decimals")
-    assert found[(11, "value")] == ("11", "at most 10, the maximum of criterion 1.1")
-    assert "the denominator b of ratio 1.2" in found[(12, "denominator")][1]
-    assert found[(13, "value")] == ("5", "at most the denominator b (4)")
-    assert "criterion 1.1 is not a ratio" in found[(14, "denominator")][1]
+    assert "mã (slug) của một tỉnh" in found[(3, "province")][1]
+    assert "một trong các khối departments, districts" in found[(4, "block")][1]
+    assert "mau không có kỳ đánh giá khối departments" in found[(5, "block")][1]
+    assert found[(6, "agency")] == ("dong", "cần mã (slug) của một cơ quan thuộc mau")
+    assert (
+        "cơ quan của khối districts; cơ quan này thuộc khối departments"
+        in (found[(7, "agency")][1])
+    )
+    assert "tiêu chí của bộ mau-huyen-2022: 1.1, 1.2, 2.1, 3.1" in found[(8, "criterion")][1]
+    assert found[(9, "value")] == ("abc", number_error(0))
+    assert found[(10, "value")] == ("1.2345", "cần một số có tối đa 3 chữ số thập phân")
+    assert found[(11, "value")] == ("11", "cần tối đa 10, điểm tối đa của tiêu chí 1.1")
+    assert "mẫu số b của tỉ lệ 1.2" in found[(12, "denominator")][1]
+    assert found[(13, "value")] == ("5", "cần tối đa bằng mẫu số b (4)")
+    assert "tiêu chí 1.1 không phải tỉ lệ" in found[(14, "denominator")][1]
     assert found[(15, "choice")] == (
         "maybe",
-        "one of the choices of criterion 3.1: co, khong, mot-phan",
+        "cần một trong các lựa chọn của tiêu chí 3.1: co, khong, mot-phan",
     )
-    assert "line 2 already has this agency's value" in found[(16, "criterion")][1]
-    assert found[(17, "year")] == ("2021", "the year of the import, 2022")
-    assert found[(18, "value")] == ("-1", "a number not below 0")
-    assert str(refused.value.problems[0]).startswith("line 3, column province: 'nowhere': ")
+    assert "dòng 2 đã có giá trị này" in found[(16, "criterion")][1]
+    assert found[(17, "year")] == ("2021", "cần năm của lần nhập, 2022")
+    assert found[(18, "value")] == ("-1", "cần một số không âm")
+    assert str(refused.value.problems[0]).startswith(
+        "Dòng 3, cột “province”: giá trị “nowhere” không hợp lệ — cần mã"
+    )
     assert state_of_everything() == before
 
 
@@ -233,28 +239,28 @@ def test_only_the_first_problems_are_listed_then_a_count(open_2022, tmp_path):
     with pytest.raises(CommandError) as refused:
         run("import_scores_csv", "--year", "2022", write(tmp_path, HEADER + lines))
     message = str(refused.value)
-    assert message.count("the slug of an agency of mau") == SHOWN_PROBLEMS
-    assert "line 2, column agency: 'an0'" in message
+    assert message.count("cần mã (slug) của một cơ quan thuộc mau") == SHOWN_PROBLEMS
+    assert "Dòng 2, cột “agency”: giá trị “an0”" in message
     assert f"… and {120 - SHOWN_PROBLEMS} more (120 problems in all)" in message
 
 
 def test_header_problems(open_2022, tmp_path):
-    with pytest.raises(CsvRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         national_import(
             path=write(tmp_path, "province,block,agency,code,value,value,colour\n"), year=2022
         )
     messages = [str(p) for p in refused.value.problems]
-    assert any("line 1, column code: unknown column" in m for m in messages)
-    assert any("column 'value' appears twice" in m for m in messages)
-    assert any("missing column 'criterion'" in m for m in messages)
+    assert any("Dòng 1, cột “code”: cột không biết" in m for m in messages)
+    assert any("cột “value” xuất hiện hai lần" in m for m in messages)
+    assert any("thiếu cột “criterion”" in m for m in messages)
 
 
 def test_published_cycles_need_a_reason_and_approved_ones_are_locked(world, tmp_path):
     path = write(tmp_path, HEADER + "mau,districts,2021,cat,1.1,6,,\n")
     before = state_of_everything()
-    with pytest.raises(CsvRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         national_import(path=path, year=2021)
-    assert "published by decision 200/QĐ-UBND" in str(refused.value.problems[0])
+    assert "đã công bố theo quyết định 200/QĐ-UBND" in str(refused.value.problems[0])
     assert "(--reason)" in str(refused.value.problems[0])
     assert state_of_everything() == before
 
@@ -263,9 +269,9 @@ def test_published_cycles_need_a_reason_and_approved_ones_are_locked(world, tmp_
     assert world.cycle_2021.publications.get().results.get(agency=world.cat).total == D("20")
 
     AssessmentCycle.objects.filter(pk=world.cycle_2021.pk).update(state=CycleState.APPROVED)
-    with pytest.raises(CsvRefused, match="problem") as refused:
+    with pytest.raises(ImportRefused, match="vấn đề") as refused:
         national_import(path=path, year=2021, reason="again")
-    assert "is approved, its scores are locked" in str(refused.value.problems[0])
+    assert "đã được phê duyệt, điểm đã khóa" in str(refused.value.problems[0])
 
 
 def test_check_only_writes_nothing(open_2022, tmp_path):
@@ -287,15 +293,15 @@ def test_utf8_with_a_byte_order_mark_and_semicolons(open_2022, tmp_path):
     [
         (
             (HEADER + "mau,districts,2022,đông,1.1,8,,\n").encode("cp1258"),
-            "line 2: byte 0xF0 at byte 20 of the line is not UTF-8",
+            "dòng 2: byte 0xF0 ở byte 20 của dòng không phải UTF-8",
         ),
-        ((HEADER + "mau,districts,2022,an,1.1,8,,\n").encode("utf-16"), "is UTF-16 text"),
-        (HEADER.encode() + b"mau,districts,2022,an,1.1,8\x00,,\n", "line 2: a NUL byte"),
-        (b"", "is empty"),
+        ((HEADER + "mau,districts,2022,an,1.1,8,,\n").encode("utf-16"), "là văn bản UTF-16"),
+        (HEADER.encode() + b"mau,districts,2022,an,1.1,8\x00,,\n", "dòng 2: có byte NUL"),
+        (b"", "trống"),
     ],
 )
 def test_other_encodings_and_binary_files_are_refused(open_2022, tmp_path, data, expected):
-    with pytest.raises(CsvRefused, match=expected):
+    with pytest.raises(ImportRefused, match=expected):
         national_import(path=write(tmp_path, data), year=2022)
     assert not Score.objects.filter(cycle=open_2022).exists()
 
@@ -303,22 +309,26 @@ def test_other_encodings_and_binary_files_are_refused(open_2022, tmp_path, data,
 def test_size_and_structure_limits(open_2022, tmp_path, monkeypatch):
     path = write(tmp_path, GOOD_2022)
     monkeypatch.setattr(national_csv, "MAX_CSV_BYTES", 100)
-    with pytest.raises(CsvRefused, match="at most 0 MB"):
+    with pytest.raises(ImportRefused, match="tối đa 0 MB"):
         national_import(path=path, year=2022)
     monkeypatch.undo()
     first = HEADER + "mau,districts,2022,an,1.1,8,,,,\n"
-    with pytest.raises(CsvRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         national_import(path=write(tmp_path, first), year=2022)
-    assert str(refused.value.problems[0]).startswith("line 2: more fields than the header's 8")
+    assert str(refused.value.problems[0]).startswith(
+        "Dòng 2: nhiều trường hơn 8 trường của dòng tiêu đề"
+    )
     later = GOOD_2022 + "mau,districts,2022,an,1.1,8,,,,\n"
-    with pytest.raises(CsvRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         national_import(path=write(tmp_path, later), year=2022)
-    assert str(refused.value.problems[0]).startswith("line 14: 10 fields where the header has 8")
+    assert str(refused.value.problems[0]).startswith(
+        "Dòng 14: 10 trường trong khi dòng tiêu đề có 8"
+    )
     quoted = HEADER + 'mau,districts,2022,"a\nn",1.1,8,,\n'
-    with pytest.raises(CsvRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         national_import(path=write(tmp_path, quoted), year=2022)
     assert str(refused.value.problems[0]) == (
-        "line 2, column agency: 'a\\nn': no line break inside a field"
+        "Dòng 2, cột “agency”: giá trị “a\nn” không hợp lệ — không được xuống dòng trong một ô"
     )
 
 
@@ -350,7 +360,7 @@ def test_import_of_a_national_subset_matches_cycle_recompute(demo_and_national, 
     path = write(tmp_path, HEADER + "".join(lines))
     try:
         summary = national_import(path=path, year=2019, reason="test")
-    except CsvRefused as refused:
+    except ImportRefused as refused:
         pytest.fail("\n".join(str(problem) for problem in refused.problems))
     ids = list(AssessmentCycle.objects.filter(year=2019).values_list("pk", flat=True))
 

@@ -162,3 +162,12 @@ def test_an_empty_ranking_read_back_from_storage_explains_nothing():
     why = scoring.explain(card, frame)
     assert why.gaps.empty and list(why.gaps.columns)[-2:] == ["gap_above", "gap_top"]
     assert why.group_gaps.empty and why.attainable.empty
+
+
+def test_five_criteria_left_to_gain_by_default():
+    frame = criteria(None)
+    rows = [{"agency": "p", "block": "x", "criterion": code, "value": D(0)} for code in CODES]
+    card = scoring.compute(frame, scoring.inputs_from_records(rows), RankingRules(max_points=D(20)))
+    left = scoring.explain(card, frame).attainable
+    # Six criteria have points left; the five largest are listed (1.1 and 1.2: 5 each).
+    assert left["criterion"].tolist() == ["1.1", "1.2", "2.1", "1.10", "2.a"]

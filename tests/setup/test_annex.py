@@ -7,6 +7,7 @@ import pytest
 
 from rankings.models import CriteriaSet, Criterion
 from rankings.setup.annex import SetHeader, annex_apply, annex_plan
+from rankings.setup.annex_export import annex_xlsx
 from rankings.setup.rule_text import RuleError, parse_rule, rule_text
 from tests.setup.files import xlsx
 
@@ -85,6 +86,11 @@ def test_an_annex_becomes_a_criteria_set(cao_bang, departments):
         "2.1": ("direct", {}, False, "2"),
     }
     assert criteria_set.groups.get(code="1.3").parent.code == "1"
+    # Its annex, written back, reads as the same tree (the editor's round trip).
+    exported = annex_plan(data=annex_xlsx(criteria_set), filename="p.xlsx", max_points=Decimal(100))
+    assert [(n.code, n.maximum, n.rule, n.params) for n, _ in exported.walk()] == [
+        (n.code, n.maximum, n.rule, n.params) for n, _ in plan.walk()
+    ]
     # Until published, the tree can be replaced from a corrected annex.
     fixed = [
         *ANNEX[:7],

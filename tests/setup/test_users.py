@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from agencies.models import Agency, AgencyKind, Province
 from rankings.models import Membership, Role
@@ -120,22 +120,22 @@ def test_a_staff_spreadsheet_with_every_refusal(cao_bang, so_y_te):
 def test_role_change_and_deactivation_end_sessions_and_tokens(client, cao_bang, so_y_te):
     user = User.objects.create_user("bao", "bao@soyte.vn", "Mat-khau-2026!")
     Membership.objects.create(user=user, role=Role.REPORTER, province=cao_bang, agency=so_y_te)
-    Token.objects.create(user=user)
+    AuthToken.objects.create(user=user)
     role_change(user=user, province=cao_bang, role=Role.REVIEWER)
     assert list(user.memberships.values_list("role", "agency")) == [(Role.REVIEWER, None)]
     client.force_login(user)
     assert client.get("/quan-ly/").status_code == 200
     assert user_deactivate(user=user) == 1
-    assert not Token.objects.filter(user=user).exists()
+    assert not AuthToken.objects.filter(user=user).exists()
     assert client.get("/quan-ly/").status_code == 302  # signed out
 
 
 def test_a_password_change_ends_sessions_and_revokes_the_token(client, cao_bang):
     user = User.objects.create_user("bien", "bien@x.vn", "Mat-khau-2026!")
     Membership.objects.create(user=user, role=Role.EDITOR, province=cao_bang)
-    token = Token.objects.create(user=user)
+    token, _key = AuthToken.objects.create(user=user)
     client.force_login(user)
     user.set_password("Mat-khau-moi-2026!")
     user.save()
-    assert not Token.objects.filter(key=token.key).exists()
+    assert not AuthToken.objects.filter(pk=token.pk).exists()
     assert client.get("/quan-ly/").status_code == 302

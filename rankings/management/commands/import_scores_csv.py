@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from rankings.imports.national_csv import national_import
-from rankings.imports.national_csv_types import CsvRefused
+from rankings.imports.types import ImportRefused
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             summary = national_import(
                 path=file, year=year, user=author, reason=reason, check_only=check
             )
-        except CsvRefused as refused:
+        except ImportRefused as refused:
             lines = [str(refused)]
             lines += [f"  {problem}" for problem in refused.problems]
             more = refused.total - len(refused.problems)

@@ -1,0 +1,81 @@
+"""A criteria set written back as its annex (.xlsx), in the columns `annex` reads.
+
+Editing a set is then: download its annex, change it in a spreadsheet, import it over the
+set (allowed until a publication uses the set).
+"""
+
+import io
+
+from openpyxl import Workbook
+
+from rankings.models import CriteriaSet
+from rankings.setup.rule_text import rule_text
+
+HEADER = [
+    "STT",
+    "Chỉ số / tiêu chí",
+    "Điểm tối đa",
+    "Cách xác định và chấm điểm",
+    "Tài liệu kiểm chứng",
+    "Nguồn số liệu",
+]
+
+
+def annex_rows(criteria_set: CriteriaSet) -> list[list]:
+    """Groups and criteria in annex order; a group's maximum is its criteria's sum."""
+    groups = list(criteria_set.groups.order_by("order", "code"))
+    criteria = list(criteria_set.criteria.order_by("order", "code"))
+    children: dict = {}
+    for group in groups:
+        children.setdefault(group.parent_id, []).append(group)
+    under: dict = {}
+    for criterion in criteria:
+        under.setdefault(criterion.group_id, []).append(criterion)
+
+    def maximum(group) -> object:
+        own = sum(c.max_points for c in under.get(group.pk, []))
+        return own + sum(maximum(child) for child in children.get(group.pk, []))
+
+    rows: list[list] = []
+
+    def walk(group) -> None:
+        rows.append([group.code, group.name, _number(maximum(group)), "", "", ""])
+        # Sub-groups and criteria interleaved as the annex listed them (`order`).
+        items = children.get(group.pk, []) + under.get(group.pk, [])
+        for item in sorted(items, key=lambda item: (item.order, item.code)):
+            if hasattr(item, "rule"):
+                evidence = "Có" if item.evidence_required else "Không"
+                rule = rule_text(item.rule, item.params)
+                rows.append(
+                    [
+                        item.code,
+                        item.name,
+                        _number(item.max_points),
+                        rule,
+                        evidence,
+                        item.data_source,
+                    ]
+                )
+            else:
+                walk(item)
+
+    for group in children.get(None, []):
+        walk(group)
+    return rows
+
+
+def _number(value) -> object:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def annex_xlsx(criteria_set: CriteriaSet) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Phu luc"
+    sheet.append([criteria_set.name])
+    sheet.append(HEADER)
+    for row in annex_rows(criteria_set):
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
