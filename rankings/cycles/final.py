@@ -199,8 +199,13 @@ def differences(*, cycle: AssessmentCycle, agencies: dict) -> list[Difference]:
         .only("agency_id", "criterion__code", "stage", "points", "review", "comment")
     ):
         scores.setdefault((score.agency_id, score.criterion.code), {})[score.stage] = score
+    # Agencies that never self-assessed (their values were entered by ICT staff) have no
+    # draft to differ from: listing each of their criteria would bury the real differences.
+    assessed = {agency_id for (agency_id, _code), st in scores.items() if Stage.SELF in st}
     found = []
     for (agency_id, code), stages in sorted(scores.items()):
+        if agency_id not in assessed:
+            continue
         own = stages.get(Stage.SELF)
         final = stages.get(Stage.VERIFIED) or stages.get(Stage.FINAL)
         own_points = own.points if own else None
