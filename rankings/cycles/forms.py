@@ -65,12 +65,14 @@ class RawNumberField(forms.DecimalField):
         return super().to_python(value)
 
 
+def _positive_message(label) -> str:
+    return _("%(f)s: mẫu số phải lớn hơn 0.") % {"f": label}
+
+
 def _positive(label):
     def check(value):
         if value is not None and value <= 0:
-            raise forms.ValidationError(
-                _("%(f)s: mẫu số phải lớn hơn 0.") % {"f": label}, code="positive"
-            )
+            raise forms.ValidationError(_positive_message(label), code="positive")
 
     return check
 
@@ -108,14 +110,22 @@ class SelfAssessmentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for criterion in self.criteria:  # with a value, the engine says it (with the rest)
+        # With a value and no other error, the engine says it (with the rest of its
+        # problems); when another field is already refused the engine will not run, so the
+        # zero denominator is marked on its own field now.
+        refused_elsewhere = bool(self._errors)
+        for criterion in self.criteria:
             code = criterion.code
             b = data.get(f"d-{code}")
-            if b is not None and b <= 0 and data.get(f"v-{code}") is None:
+            if b is None or b > 0:
+                continue
+            if data.get(f"v-{code}") is None:
                 self.add_error(
                     f"d-{code}",
                     _("Tiêu chí %(c)s: %(m)s") % {"c": code, "m": _("mẫu số (b) phải lớn hơn 0")},
                 )
+            elif refused_elsewhere:
+                self.add_error(f"d-{code}", _positive_message(f"{code} (b)"))
         return data
 
     def problems(self) -> list[str]:
