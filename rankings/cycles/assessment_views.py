@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency
 from rankings import permissions
-from rankings.cycles import assessments, audit, review_desk
+from rankings.cycles import assessments, audit, returns, review_desk
 from rankings.cycles.forms import EvidenceForm, ReviewForm, SelfAssessmentForm
 from rankings.imports.template_workbook import plain_number
 from rankings.models import AssessmentCycle, Evidence, RuleKind, Score, Stage, Submission
@@ -29,7 +29,8 @@ def self_assessment(request, province, year, block, agency):
             return redirect(request.path)
         except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
             page.errors = getattr(refused, "problems", [str(refused)])
-            page.status = 409 if isinstance(refused, assessments.Conflict) else 400
+            conflict = (assessments.Conflict, assessments.ReturnLocked)
+            page.status = 409 if isinstance(refused, conflict) else 400
     return render(
         request, "rankings/staff/self_assessment.html", page.context(), status=page.status
     )
@@ -52,7 +53,7 @@ class _Page:
                 cycle=cycle, agency=unit, stage=Stage.SELF
             ).prefetch_related("evidence")
         }
-        saving = self.action not in {None, "submit", "evidence"}
+        saving = self.action not in {None, "submit", "evidence", "evidence_remove"}
         self.entry = SelfAssessmentForm(
             request.POST if saving else None,
             criteria=self.criteria,
@@ -69,8 +70,12 @@ class _Page:
         if self.action == "submit":
             if not permissions.can_submit_self_assessment(user, cycle=cycle, agency=unit):
                 raise PermissionDenied(_("Chỉ thủ trưởng đơn vị được nộp bản tự đánh giá."))
-            assessments.self_assessment_submit(cycle=cycle, agency=unit, user=user)
+            answers = _answers(self.request)
+            assessments.self_assessment_submit(cycle=cycle, agency=unit, user=user, answers=answers)
             return _("Đã nộp bản tự đánh giá.")
+        if self.action == "evidence_remove":
+            _evidence_remove(self.request, cycle, unit)
+            return _("Đã gỡ minh chứng.")
         if self.action == "evidence":
             if not self.evidence.is_valid():
                 raise assessments.InvalidInput(self.evidence.problems())
@@ -92,10 +97,16 @@ class _Page:
         lock = assessments.lock_reason(cycle=cycle, submission=submission)
         for field in self.entry.fields.values():
             field.disabled = bool(lock)
+        # After a return only the returned criteria (and their evidence) may change.
+        returned = submission is not None and submission.state == "returned"
         rows = []
         for criterion in self.criteria:
             score = self.scores.get(criterion.pk)
             code = criterion.code
+            if returned and (score is None or score.review != "returned"):
+                for key in ("v", "d", "c"):
+                    if f"{key}-{code}" in self.entry.fields:
+                        self.entry.fields[f"{key}-{code}"].disabled = True
             fields = [self.entry[f"{k}-{code}"] for k in ("v", "d", "c")]
             # The version of each score shown goes back with the form: a save refuses to
             # overwrite what someone else changed in the meantime.
@@ -109,6 +120,7 @@ class _Page:
             "entry": self.entry,
             "evidence_form": self.evidence,
             "lock": lock,
+            "returned": returned,
             # The agency's own deadline: an extension ICT staff gave it, else the cycle's.
             "deadline": submission.deadline(cycle) if submission else cycle.submission_deadline,
             "can_submit": permissions.can_submit_self_assessment(
@@ -129,6 +141,24 @@ def _initial(criteria, scores) -> dict[str, str]:
                 initial[f"{key}-{criterion.code}"] = plain_number(value)
         initial[f"c-{criterion.code}"] = score.choice
     return initial
+
+
+def _answers(request) -> dict[str, str]:
+    """The agency's note on each returned criterion (`answer-<code>`), on resubmission."""
+    return {k[7:]: v[:2000] for k, v in request.POST.items() if k.startswith("answer-")}
+
+
+def _evidence_remove(request, cycle, unit) -> None:
+    pk = request.POST.get("evidence", "")
+    evidence = Evidence.objects.filter(
+        pk=int(pk) if pk.isdigit() else 0, score__cycle=cycle, score__agency=unit
+    ).first()
+    if evidence is None:
+        raise assessments.InvalidInput([_("Minh chứng: không tìm thấy.")])
+    try:
+        returns.evidence_remove(evidence=evidence, user=request.user)
+    except returns.Refused as refused:
+        raise assessments.ReturnLocked(str(refused)) from None
 
 
 def _versions(request) -> dict[str, str] | None:

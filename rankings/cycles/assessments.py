@@ -44,6 +44,10 @@ class Locked(Exception):
     """A write refused because the self-assessment is locked; the message says why."""
 
 
+class ReturnLocked(Locked):
+    """Refused because the council returned other criteria only: the page answers 409."""
+
+
 class Conflict(Exception):
     """A write refused because someone else changed the scores since they were read;
     `problems` name each criterion and when it changed. Nothing was written."""
@@ -136,7 +140,7 @@ def self_assessment_save(
     try:  # while criteria are returned, only those may change
         returns.check_writable(cycle=cycle, agency=agency, submission=submission, codes=inputs)
     except returns.Refused as refused:
-        raise Locked(str(refused)) from None
+        raise ReturnLocked(str(refused)) from None
     if expected is not None:
         _check_versions(cycle=cycle, agency=agency, expected=expected, codes=set(inputs))
     criteria = {c.code: c for c in cycle.criteria_set.criteria.all()}
@@ -327,7 +331,7 @@ def evidence_add(
     if reason := returns.criterion_lock_reason(
         submission=submission, code=criterion_code, review=score.review
     ):
-        raise Locked(reason)
+        raise ReturnLocked(reason)
     if fields.get("file"):
         evidence_check(fields["file"])
     if not fields.get("file") and not fields.get("url"):

@@ -15,11 +15,13 @@ value and no reason blocks publication (`unaccounted`).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -95,7 +97,7 @@ def final_records(*, cycle: AssessmentCycle) -> list[dict]:
 
 def final_preview(*, cycle: AssessmentCycle, with_differences: bool = True) -> Preview:
     """The final leaderboard of `cycle` exactly as `cycle_publish` writes it."""
-    agencies = {agency.pk: agency for agency in cycle_agencies(cycle=cycle)}
+    agencies = {agency.pk: agency for agency in accountable_agencies(cycle=cycle)}
     submissions = {s.agency_id: s for s in cycle.submissions.all()}
     excluded = {a: s.excluded_reason for a, s in submissions.items() if s.excluded_reason}
     records = [r for r in final_records(cycle=cycle) if r["agency"] not in excluded]
@@ -129,6 +131,18 @@ def final_preview(*, cycle: AssessmentCycle, with_differences: bool = True) -> P
     if with_differences:
         preview.differences = differences(cycle=cycle, agencies=agencies)
     return preview
+
+
+def accountable_agencies(*, cycle: AssessmentCycle):
+    """The block's agencies that must appear: those existing at the end of the assessed
+    period (the data window's end, else 31 December). A unit merged away during the year
+    appears only if it has values (the 2025 reform year: the new provinces, not the old)."""
+    end = cycle.data_to or datetime.date(cycle.year, 12, 31)
+    return (
+        cycle_agencies(cycle=cycle)
+        .filter(valid_from__lte=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=end))
+    )
 
 
 def _attach_agencies(rows: list[Result], agencies: dict) -> None:
@@ -185,8 +199,13 @@ def differences(*, cycle: AssessmentCycle, agencies: dict) -> list[Difference]:
         .only("agency_id", "criterion__code", "stage", "points", "review", "comment")
     ):
         scores.setdefault((score.agency_id, score.criterion.code), {})[score.stage] = score
+    # Agencies that never self-assessed (their values were entered by ICT staff) have no
+    # draft to differ from: listing each of their criteria would bury the real differences.
+    assessed = {agency_id for (agency_id, _code), st in scores.items() if Stage.SELF in st}
     found = []
     for (agency_id, code), stages in sorted(scores.items()):
+        if agency_id not in assessed:
+            continue
         own = stages.get(Stage.SELF)
         final = stages.get(Stage.VERIFIED) or stages.get(Stage.FINAL)
         own_points = own.points if own else None

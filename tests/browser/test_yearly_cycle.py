@@ -138,6 +138,9 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
     assert "BẢN NHÁP — CHƯA CÔNG BỐ" in ict.content()
     ict.goto(base + DESK)
     ict.get_by_role("button", name="Kết thúc tự đánh giá, chuyển thẩm định").click()
+    assert "chưa nộp bản tự đánh giá" in ict.content()  # the checklist names them first
+    ict.screenshot(path=screenshots / "cycle-review-checklist.png", full_page=True)
+    ict.get_by_role("button", name="Xác nhận").click()
     assert "Đang thẩm định" in ict.content()
 
     # 4. The reviewer accepts, adjusts one score with a comment, returns one criterion.
@@ -173,6 +176,9 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
     approver = sign_in(browser, base, "pheduyet")
     approver.goto(base + DESK)
     approver.get_by_role("button", name="Phê duyệt kết quả").click()
+    assert "Bảng xếp hạng chính thức" in approver.content()  # the final preview, to confirm
+    approver.screenshot(path=screenshots / "cycle-approve-checklist.png", full_page=True)
+    approver.get_by_role("button", name="Xác nhận").click()
     approver.goto(base + DESK + "cong-bo/")
     approver.get_by_label("Số quyết định").fill("512/QĐ-UBND")
     approver.get_by_label("Ngày quyết định").fill("2023-05-12")

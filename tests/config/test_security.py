@@ -518,7 +518,10 @@ def test_imports_and_publications_through_the_api_are_logged(world, open_cycle, 
 @pytest.mark.django_db
 def test_a_correction_published_on_the_site_is_logged(client, world, security):
     client.force_login(member(world, Role.APPROVER))
+    from rankings.cycles.final import final_preview
+
     fields = {"decision_number": "260/QĐ-UBND", "decision_date": "2022-09-01", "reason": "Rà soát"}
+    fields["preview"] = final_preview(cycle=world.cycle_2021).fingerprint()  # what was shown
     assert client.post("/quan-ly/mau/2021/districts/cong-bo/", fields).status_code == 302
     publications = [f for n, f in security() if n == "publication"]
     assert [(f["cycle"], f["decision"], f["revision"], f["user"]) for f in publications] == [

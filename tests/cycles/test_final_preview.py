@@ -5,6 +5,7 @@ The 2022 district cycle of the small world: An (8, 35/50, 15 = 30) and Bình (6,
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -242,3 +243,30 @@ def test_pages_preview_confirm_and_publish_the_same_rows(client, world, cycle):
     assert done.status_code == 302
     public = client.get("/mau/2022/districts/").content.decode()
     assert "Không nộp bản tự đánh giá" in public and "30,000" in public
+
+
+def test_the_self_assessment_page_after_a_return(client, world, cycle):
+    page_url = DESK + "don-vi/an/tu-danh-gia/"
+    review(cycle, world.an, "1.2", Review.RETURNED, "Thiếu biên bản họp")
+    client.force_login(user(world, "an-cb", Role.REPORTER, world.an))
+    page = client.get(page_url).content.decode()
+    assert 'id="returned-1.2"' in page and 'id="returned-note"' in page
+    assert re.search(r'name="v-2\.1"[^>]*disabled', page)  # not returned: read-only
+    assert not re.search(r'name="v-1\.2"[^>]*disabled', page)
+    other = client.post(page_url, {"action": "save", "v-2.1": "20"})
+    assert other.status_code == 409 and "tiêu chí 2.1 không nằm trong số" in other.content.decode()
+    fixed = client.post(page_url, {"action": "save", "v-1.2": "45", "d-1.2": "50"})
+    assert fixed.status_code == 302
+    client.post(
+        page_url,
+        {"action": "evidence", "criterion": "1.2", "title": "BB", "url": "https://a.vn/bb"},
+    )
+    evidence = Evidence.objects.get(score__agency=world.an, title="BB")
+    assert f'name="evidence" value="{evidence.pk}"' in client.get(page_url).content.decode()
+    removed = client.post(page_url, {"action": "evidence_remove", "evidence": evidence.pk})
+    assert removed.status_code == 302 and not Evidence.objects.filter(pk=evidence.pk).exists()
+    client.force_login(user(world, "an-tt", Role.HEAD, world.an))
+    client.post(page_url, {"action": "submit", "answer-1.2": "Đã nhập lại theo biên bản"})
+    own = Score.objects.get(cycle=cycle, agency=world.an, criterion__code="1.2", stage=Stage.SELF)
+    assert (own.review, own.answer) == (Review.ANSWERED, "Đã nhập lại theo biên bản")
+    assert Submission.objects.get(cycle=cycle, agency=world.an).state == SubmissionState.SUBMITTED

@@ -152,7 +152,7 @@ def test_a_correction_is_a_new_revision_and_the_change_log_shows_it(client, worl
 
 
 def test_a_correction_needs_a_reason(world):
-    with pytest.raises(ValueError, match="reason"):
+    with pytest.raises(ValueError, match="cần lý do"):
         services.cycle_publish(
             cycle=world.cycle_2021,
             decision_number="251/QĐ-UBND",

@@ -198,21 +198,24 @@ def leaderboard(
         previous = leaderboard(cycle=before, with_previous=False) if before else None
     compared = comparability(previous.cycle, cycle) if previous is not None else None
     rows = _leaderboard_rows(shown, groups, previous, compared, everyone=results)
+    # An agency accounted for without values (did not submit, excluded) is listed, not
+    # ranked, and left out of the block's figures: it has no total to average.
+    valued = [r for r in results if r.groups]
     return Leaderboard(
         cycle=cycle,
         publication=publication,
         groups=groups,
         rows=rows,
         stats=block_stats(
-            [r.total for r in results],
+            [r.total for r in valued],
             cycle.criteria_set.max_points,
             ranked=sum(r.rank is not None for r in results),
         ),
         previous=previous,
         comparable=compared is not None and compared.points,
         bands=list(cycle.criteria_set.bands.values_list("label", flat=True)),
-        highest=max(results, key=lambda r: r.total, default=None),
-        lowest=min(results, key=lambda r: r.total, default=None),
+        highest=max(valued, key=lambda r: r.total, default=None),
+        lowest=min(valued, key=lambda r: r.total, default=None),
         comparability=compared,
     )
 
