@@ -18,4 +18,10 @@ def delete_everything() -> None:
         Block,
     ):
         model.objects.all().delete()
+        history = getattr(model, "history", None)
+        if history is not None:  # simple_history rows outlive their objects
+            history.model.objects.all().delete()
+    from rankings.models import Evidence
+
+    Evidence.history.model.objects.all().delete()
     get_user_model().objects.all().delete()
