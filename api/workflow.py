@@ -573,7 +573,7 @@ class ImportView(WorkflowView):
     @extend_schema(
         parameters=CYCLE_PARAMETERS,
         request={"multipart/form-data": serializers.ImportInput},
-        responses={200: serializers.ImportResultSerializer, **errors(400, 401, 403, 404, 413)},
+        responses={200: serializers.ImportResultSerializer, **errors(400, 401, 403, 404, 409, 413)},
     )
     @security_log.api_import
     def post(self, request, province, year, block):
