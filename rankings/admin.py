@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from rankings.frozen import criteria_set_published
 from rankings.models import (
     AssessmentCycle,
     Band,
@@ -16,7 +17,6 @@ from rankings.models import (
     Result,
     Score,
     Submission,
-    criteria_set_published,
 )
 
 

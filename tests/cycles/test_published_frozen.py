@@ -25,6 +25,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from rankings.cycles import assessments
+from rankings.frozen import Frozen
 from rankings.imports.services import import_apply, import_parse
 from rankings.imports.types import ImportRefused
 from rankings.models import (
@@ -34,7 +35,6 @@ from rankings.models import (
     Criterion,
     CriterionGroup,
     CycleState,
-    Frozen,
     Membership,
     Publication,
     Result,
