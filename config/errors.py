@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse
 from django.template import loader
 from django.utils import translation
@@ -98,12 +99,27 @@ def render_error(request, status: int, *, key=None, reason: str = "", retry_afte
         "request_id": getattr(request, "request_id", "") if request and status >= 500 else "",
         "signed_in": _signed_in(request) if status in {403, 404} else False,
         "path": request.get_full_path() if request is not None else "/",
+        "stylesheet": _static_url("css/site.css"),
+        "icon": _static_url("favicon.svg"),
     }
     body = loader.render_to_string("errors/error.html", context)
     response = HttpResponse(body, status=status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _static_url(path: str) -> str:
+    """The file's fingerprinted URL, or its plain one when the manifest lacks it.
+
+    The error pages must render even on a deploy whose collectstatic did not run (every
+    other page then fails on the missing manifest entry; this one must still answer, with
+    its status and request id, rather than leave gunicorn's bare 500).
+    """
+    try:
+        return staticfiles_storage.url(path)
+    except ValueError:
+        return settings.STATIC_URL.rstrip("/") + "/" + path
 
 
 def _signed_in(request) -> bool:

@@ -72,6 +72,23 @@ def test_server_error_page_needs_no_database_and_gives_the_request_id(django_ass
     assert "Server error" in page
 
 
+def test_error_pages_render_without_a_static_manifest(settings, tmp_path):
+    # A deploy whose collectstatic did not run: every page's {% static %} fails, and the
+    # error page must still answer with its own status (not gunicorn's bare 500).
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        staticfiles_storage.url("css/site.css")  # what every other page now raises
+    page = errors.csrf_failure(RequestFactory().post("/tai-khoan/login/")).content.decode()
+    assert 'href="/static/css/site.css"' in page and 'href="/static/favicon.svg"' in page
+    assert "Phiên biểu mẫu đã hết hạn" in page
+
+
 def test_too_many_requests_page_says_when_to_retry():
     response = errors.render_error(RequestFactory().get("/"), 429, retry_after=30)
     page = response.content.decode()
