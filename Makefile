@@ -7,6 +7,9 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
+# make test spreads test files over this many processes (pytest-xdist; one file stays on one
+# worker, so a module's browser and live server are started once). TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= auto
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -81,7 +84,7 @@ test: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory types
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # mypy (pyproject.toml [tool.mypy]): the product at the default level, then scoring/ strict.
 types: install
@@ -129,7 +132,7 @@ fault: install
 # The API fuzzing at full depth: 100 generated cases per operation for each of the seven
 # roles too (`make test` runs the role runs at 25 each to keep CI within its budget).
 fuzz: install
-	FUZZ_ROLE_EXAMPLES=100 $(PY) -m pytest -m api_fuzz tests/api/test_live.py $(PYTEST_ARGS)
+	FUZZ_ROLE_EXAMPLES=100 $(PY) -m pytest -m api_fuzz tests/api/test_live.py tests/api/test_live_roles.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var mutants

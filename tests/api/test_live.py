@@ -2,14 +2,11 @@
 
 import collections
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from tests.live import serve_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
@@ -40,6 +37,9 @@ def test_portal_client_reports_api_errors(live_api):
         check=False,
     )
     assert result.returncode != 0 and "400 invalid" in result.stderr
+
+
+OPERATIONS = 31  # every operation of the schema (reads, workflow, cycle running, tokens)
 
 
 @pytest.mark.api_fuzz
@@ -74,79 +74,3 @@ def test_schemathesis_finds_nothing(live_api, tmp_path):
     assert len(cases) == OPERATIONS, cases
     assert min(cases.values()) >= 100, cases
     print(f"schemathesis: {len(cases)} operations, {sum(cases.values())} cases, {dict(cases)}")
-
-
-OPERATIONS = 31  # every operation of the schema (reads, workflow, cycle running, tokens)
-WORKFLOW_OPERATIONS = 18  # the authenticated ones, under /me/ and /cycles/{…}/
-# Generated cases per operation and role. `make test` keeps the seven role runs to about
-# 25 each (CI's time budget); `make fuzz` runs 100 each, as the anonymous run always does.
-ROLE_EXAMPLES = int(os.environ.get("FUZZ_ROLE_EXAMPLES", "25"))
-ROLES = [
-    "quantri",  # provincial administrator
-    "ict",  # ICT staff
-    "hoidong",  # appraisal council
-    "pheduyet",  # approver
-    "lapthach-baocao",  # Lập Thạch's reporter
-    "lapthach-thutruong",  # Lập Thạch's head
-    "yenlac-baocao",  # Yên Lạc's reporter (on Lập Thạch's objects too)
-]
-
-
-@pytest.fixture(scope="module")
-def live_workflow(tmp_path_factory):
-    """A demo server with an open 2022 cycle and a fixed API token per demo account."""
-    rates = {"API_THROTTLE_ANON": "100000/minute", "API_THROTTLE_USER": "100000/minute"}
-    yield from serve_demo(
-        tmp_path_factory,
-        "api-roles",
-        env=rates,
-        ready="/api/v1/blocks/",
-        setup=str(Path(__file__).with_name("fuzz_world.py")),
-    )
-
-
-@pytest.mark.api_fuzz
-@pytest.mark.parametrize("role", ROLES)
-def test_schemathesis_as_each_role_finds_nothing(live_workflow, tmp_path, role):
-    """The workflow operations fuzzed with each role's token: no 5xx, nothing outside the
-    schema, every refusal one of the documented statuses. The roles run one after the
-    other against one server, so each meets the state the previous ones left."""
-    token = f"fuzz-{role}".ljust(40, "0")
-    events = tmp_path / "events.ndjson"
-    command = [
-        str(SCHEMATHESIS),
-        "--config-file",
-        str(Path(__file__).with_name("schemathesis-roles.toml")),
-        "run",
-        f"{live_workflow}/api/v1/schema/",
-        "--include-path-regex=^/api/v1/(me|cycles/[{])",
-        "-H",
-        f"Authorization: Token {token}",
-        "--checks=all",
-        "--exclude-checks=ignored_auth",  # the anonymous run and the role matrix cover it
-        "--phases=examples,fuzzing",
-        f"--max-examples={ROLE_EXAMPLES}",
-        "--workers=4",
-        "--seed=20221122",
-        "--report=ndjson",
-        f"--report-ndjson-path={events}",
-    ]
-    result = subprocess.run(
-        command, cwd=tmp_path, capture_output=True, text=True, timeout=400, check=False
-    )
-    assert result.returncode == 0, result.stdout[-6000:]
-    cases: dict[str, int] = collections.Counter()
-    statuses: dict[int, int] = collections.Counter()
-    for line in events.read_text().splitlines():
-        event = json.loads(line)
-        if "ScenarioFinished" in event:
-            recorder = event["ScenarioFinished"]["recorder"]
-            cases[recorder["label"]] += len(recorder.get("cases", {}))
-            for interaction in recorder.get("interactions", {}).values():
-                response = interaction.get("response") or {}
-                if "status_code" in response:
-                    statuses[response["status_code"]] += 1
-    assert len(cases) == WORKFLOW_OPERATIONS, cases
-    assert min(cases.values()) >= ROLE_EXAMPLES, cases
-    assert not [code for code in statuses if code >= 500], statuses
-    print(f"schemathesis as {role}: {sum(cases.values())} cases, statuses {dict(statuses)}")

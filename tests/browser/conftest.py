@@ -36,8 +36,14 @@ def cycle_demo(tmp_path_factory):
     yield from serve_demo(tmp_path_factory, "cycle")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per module, closed with it.
+
+    Not per session: while Playwright's sync API is up, its event loop runs in the test
+    thread, and every later database test in the same process (an xdist worker runs many
+    modules) fails with SynchronousOnlyOperation.
+    """
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
