@@ -4,19 +4,13 @@ Apart from tests/api/test_live.py so that `make test` can run the two long fuzz 
 two workers at once (pytest-xdist keeps a file on one worker).
 """
 
-import collections
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.api.schemathesis_run import run_schemathesis
 from tests.live import serve_demo
-
-SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
-
 
 WORKFLOW_OPERATIONS = 18  # the authenticated ones, under /me/ and /cycles/{…}/
 # Generated cases per operation and role. `make test` keeps the seven role runs to about
@@ -53,40 +47,19 @@ def test_schemathesis_as_each_role_finds_nothing(live_workflow, tmp_path, role):
     schema, every refusal one of the documented statuses. The roles run one after the
     other against one server, so each meets the state the previous ones left."""
     token = f"fuzz-{role}".ljust(40, "0")
-    events = tmp_path / "events.ndjson"
-    command = [
-        str(SCHEMATHESIS),
-        "--config-file",
-        str(Path(__file__).with_name("schemathesis-roles.toml")),
-        "run",
+    cases, statuses = run_schemathesis(
+        tmp_path,
+        "schemathesis-roles.toml",
         f"{live_workflow}/api/v1/schema/",
         "--include-path-regex=^/api/v1/(me|cycles/[{])",
         "-H",
         f"Authorization: Token {token}",
-        "--checks=all",
         "--exclude-checks=ignored_auth",  # the anonymous run and the role matrix cover it
         "--phases=examples,fuzzing",
         f"--max-examples={ROLE_EXAMPLES}",
-        "--workers=4",
         "--seed=20221122",
-        "--report=ndjson",
-        f"--report-ndjson-path={events}",
-    ]
-    result = subprocess.run(
-        command, cwd=tmp_path, capture_output=True, text=True, timeout=400, check=False
+        timeout=400,
     )
-    assert result.returncode == 0, result.stdout[-6000:]
-    cases: dict[str, int] = collections.Counter()
-    statuses: dict[int, int] = collections.Counter()
-    for line in events.read_text().splitlines():
-        event = json.loads(line)
-        if "ScenarioFinished" in event:
-            recorder = event["ScenarioFinished"]["recorder"]
-            cases[recorder["label"]] += len(recorder.get("cases", {}))
-            for interaction in recorder.get("interactions", {}).values():
-                response = interaction.get("response") or {}
-                if "status_code" in response:
-                    statuses[response["status_code"]] += 1
     assert len(cases) == WORKFLOW_OPERATIONS, cases
     assert min(cases.values()) >= ROLE_EXAMPLES, cases
     assert not [code for code in statuses if code >= 500], statuses
