@@ -121,13 +121,21 @@
     const file = form.elements.file.files[0];
     const xhr = new XMLHttpRequest();
     let stop = null;
+    const size = file ? file.size : 0;
+    // The browser counts the bytes of the whole request (the file, the other fields and
+    // the multipart boundaries); the person knows the file's size. The share of the request
+    // sent is shown as bytes of the file, so the count ends on "n/n KB" with the n it began
+    // with: counting the request's own bytes began at 0/12 KB and ended at 13/13 KB.
+    function showSent(part) {
+      const sent = Math.min(size, Math.round(size * part));
+      view.show("upload", sent, size, label("upload", kilobytes(sent), kilobytes(size)));
+    }
     xhr.open("POST", form.action);
     xhr.upload.addEventListener("progress", (event) => {
-      if (!event.lengthComputable) return;
-      const sent = label("upload", kilobytes(event.loaded), kilobytes(event.total));
-      view.show("upload", event.loaded, event.total, sent);
+      if (event.lengthComputable && event.total > 0) showSent(event.loaded / event.total);
     });
     xhr.upload.addEventListener("load", () => {
+      showSent(1); // every byte is sent, even if the browser merged its last progress events
       view.show("waiting", 0, 0, label("waiting", 0, 0));
       stop = poll(progressUrl(token), view);
     });
@@ -144,8 +152,7 @@
         done();
       });
     }
-    const size = file ? file.size : 0;
-    view.show("upload", 0, size, label("upload", 0, kilobytes(size)));
+    showSent(0);
     xhr.send(new FormData(form));
   }
 
