@@ -452,7 +452,20 @@ MATRIX: dict[str, list[Call]] = {
             body=EVIDENCE_FORM,
             label="evidence to B's page",
         ),
-        Call("POST", page(("head_a",), 302), at(agency="an"), body={"action": "submit"}),
+        Call(
+            "POST",
+            page(("head_a",), 200),
+            at(agency="an"),
+            body={"action": "submit"},
+            label="submit, not yet confirmed: the checklist",
+        ),
+        Call(
+            "POST",
+            page(("head_a",), 302),
+            at(agency="an"),
+            body={"action": "submit", "confirmed": "1"},
+            label="submit, confirmed",
+        ),
     ],
     "review": [
         Call("GET", page(REVIEW), at(agency="an")),

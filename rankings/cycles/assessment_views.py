@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency
 from rankings import permissions
-from rankings.cycles import assessments, audit, returns, review_desk
+from rankings.cycles import assessments, audit, returns, review_desk, submit_checklist
 from rankings.cycles.forms import EvidenceForm, ReviewForm, SelfAssessmentForm
 from rankings.imports.template_workbook import plain_number
 from rankings.models import AssessmentCycle, Evidence, RuleKind, Score, Stage, Submission
@@ -24,6 +24,8 @@ def self_assessment(request, province, year, block, agency):
         raise PermissionDenied(_("Chỉ cán bộ của chính đơn vị được tự đánh giá."))
     page = _Page(request, cycle, unit)
     if request.method == "POST":
+        if page.asks_confirmation():
+            return _submit_confirmation(request, cycle, unit)
         try:
             messages.success(request, page.act())
             return redirect(request.path)
@@ -63,6 +65,17 @@ class _Page:
         evidence = self.action == "evidence"
         self.evidence = EvidenceForm(
             request.POST if evidence else None, request.FILES if evidence else None, auto_id="%s"
+        )
+
+    def asks_confirmation(self) -> bool:
+        """A submission the service would take, not yet confirmed: the head is shown what
+        is blank or missing evidence first. One it would refuse goes on to say why."""
+        cycle, unit = self.cycle, self.unit
+        return (
+            self.action == "submit"
+            and self.request.POST.get("confirmed") != "1"
+            and permissions.can_submit_self_assessment(self.request.user, cycle=cycle, agency=unit)
+            and not assessments.submit_refusal(cycle=cycle, agency=unit)
         )
 
     def act(self) -> str:
@@ -127,6 +140,20 @@ class _Page:
                 self.request.user, cycle=cycle, agency=unit
             ),
         }
+
+
+def _submit_confirmation(request, cycle, unit):
+    """The checklist before submitting: blank criteria, missing evidence, each linked to its
+    row; the answers to returned criteria ride along to the confirming post."""
+    submission = Submission.objects.filter(cycle=cycle, agency=unit).first()
+    context = {
+        "cycle": cycle,
+        "agency": unit,
+        "checklist": submit_checklist.submit_checklist(cycle=cycle, agency=unit),
+        "answers": sorted(_answers(request).items()),
+        "returned": submission is not None and submission.state == "returned",
+    }
+    return render(request, "rankings/staff/submit_confirm.html", context)
 
 
 def _initial(criteria, scores) -> dict[str, str]:

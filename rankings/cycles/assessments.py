@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import scoring
 from agencies.models import Agency
@@ -28,6 +29,7 @@ from rankings.models import (
     SubmissionState,
 )
 
+NOTHING_TO_SUBMIT = gettext_lazy("Chưa có số liệu tự đánh giá để nộp.")
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 # Extension → the bytes such a file starts with (checked, not trusted from the name).
 EVIDENCE_TYPES = {
@@ -247,6 +249,24 @@ def _points_from(*, cycle, agency, peers, inputs, criteria) -> dict[str, Decimal
     }
 
 
+def _submit_lock(*, cycle, submission) -> str:
+    state = submission.state if submission is not None else SubmissionState.DRAFT
+    return lock_reason(cycle=cycle, submission=submission) or states.refusal(
+        "submission", "submit", state, cycle_state=cycle.state
+    )
+
+
+def submit_refusal(*, cycle, agency) -> str:
+    """Why the agency cannot submit now, or "": what `self_assessment_submit` would refuse,
+    asked before the head is shown the checklist to confirm."""
+    submission = Submission.objects.filter(cycle=cycle, agency=agency).first()
+    if reason := _submit_lock(cycle=cycle, submission=submission):
+        return reason
+    if not Score.objects.filter(cycle=cycle, agency=agency, stage=Stage.SELF).exists():
+        return str(NOTHING_TO_SUBMIT)
+    return ""
+
+
 @transaction.atomic
 def self_assessment_submit(*, cycle, agency, user, answers: dict[str, str] | None = None):
     """The agency head submits: the self-assessment is locked for the reviewers.
@@ -257,16 +277,13 @@ def self_assessment_submit(*, cycle, agency, user, answers: dict[str, str] | Non
     submission, _created = Submission.objects.select_for_update().get_or_create(
         cycle=cycle, agency=agency
     )
-    reason = lock_reason(cycle=cycle, submission=submission) or states.refusal(
-        "submission", "submit", submission.state, cycle_state=cycle.state
-    )
-    if reason:
+    if reason := _submit_lock(cycle=cycle, submission=submission):
         raise Locked(reason)
     resubmission = submission.state == SubmissionState.RETURNED
     if resubmission:  # the council hears of it from `returns` (returned_answered)
         returns.answer_returned(cycle=cycle, agency=agency, user=user, answers=answers)
     if not Score.objects.filter(cycle=cycle, agency=agency, stage=Stage.SELF).exists():
-        raise Locked(_("Chưa có số liệu tự đánh giá để nộp."))
+        raise Locked(str(NOTHING_TO_SUBMIT))
     submission.state = SubmissionState.SUBMITTED
     submission.submitted_at = timezone.now()
     submission.submitted_by = user

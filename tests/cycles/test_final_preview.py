@@ -266,7 +266,10 @@ def test_the_self_assessment_page_after_a_return(client, world, cycle):
     removed = client.post(page_url, {"action": "evidence_remove", "evidence": evidence.pk})
     assert removed.status_code == 302 and not Evidence.objects.filter(pk=evidence.pk).exists()
     client.force_login(user(world, "an-tt", Role.HEAD, world.an))
-    client.post(page_url, {"action": "submit", "answer-1.2": "Đã nhập lại theo biên bản"})
+    answer = {"action": "submit", "answer-1.2": "Đã nhập lại theo biên bản"}
+    confirm = client.post(page_url, answer).content.decode()  # the checklist first
+    assert 'name="answer-1.2" value="Đã nhập lại theo biên bản"' in confirm
+    client.post(page_url, {**answer, "confirmed": "1"})
     own = Score.objects.get(cycle=cycle, agency=world.an, criterion__code="1.2", stage=Stage.SELF)
     assert (own.review, own.answer) == (Review.ANSWERED, "Đã nhập lại theo biên bản")
     assert Submission.objects.get(cycle=cycle, agency=world.an).state == SubmissionState.SUBMITTED

@@ -102,7 +102,7 @@ def test_only_the_head_submits_and_then_it_is_locked(client, world, cycle):
     client.post(url("an"), GOOD)
     assert client.post(url("an"), {"action": "submit"}).status_code == 403
     login(client, world, Role.HEAD, world.an)
-    assert client.post(url("an"), {"action": "submit"}).status_code == 302
+    assert client.post(url("an"), {"action": "submit", "confirmed": "1"}).status_code == 302
     assert Submission.objects.get(agency=world.an).state == SubmissionState.SUBMITTED
     locked = client.post(url("an"), GOOD)
     assert locked.status_code == 400 and "Bản tự đánh giá đã được nộp" in locked.content.decode()
