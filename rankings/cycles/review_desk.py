@@ -10,7 +10,13 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from rankings.cycles import assessments, final, states
-from rankings.models import Criterion, Review, Score, Stage
+from rankings.models import Criterion, CycleState, Review, Score, Stage, Submission
+
+ACTIONS = {
+    Review.ACCEPTED: _("Chấp nhận"),
+    Review.ADJUSTED: _("Điều chỉnh"),
+    Review.RETURNED: _("Cần bổ sung minh chứng"),
+}
 
 FILTERS = {
     "": _("Tất cả"),
@@ -27,6 +33,8 @@ class DeskRow:
     verified: Score | None
     entered: Score | None  # a final value ICT staff entered (the import or the API)
     version: str
+    actions: list[tuple[str, str]]  # (value, label) the council may take now
+    note: str = ""  # why returning it is not offered
 
     @property
     def final(self) -> Score | None:
@@ -60,9 +68,38 @@ def _total(scores) -> Decimal:
     return sum((s.points for s in scores if s is not None), Decimal("0.000"))
 
 
+def desk_lock(*, cycle) -> str:
+    """Why the council can review nothing in this cycle now, or "": what `score_review`
+    refuses whatever the criterion (the cycle approved, published, archived or a draft)."""
+    if cycle.state in {CycleState.APPROVED, CycleState.PUBLISHED, CycleState.ARCHIVED}:
+        return assessments.lock_reason(cycle=cycle, submission=None)
+    return states.refusal("review", "accept", Review.PENDING, cycle_state=cycle.state)
+
+
+def _actions(review: str, submission_state: str, cycle_state: str) -> tuple[list, str]:
+    """The review actions the state table allows for one criterion, and why returning it
+    is not among them (already returned; the agency has not submitted)."""
+    allowed = [
+        (action, str(label))
+        for action, label in ACTIONS.items()
+        if not states.refusal(
+            "review", states.REVIEW_ACTIONS[action], review, cycle_state=cycle_state
+        )
+    ]
+    if review == Review.RETURNED:
+        return allowed, str(_("Đã trả lại; đang chờ đơn vị bổ sung và trả lời."))
+    if states.refusal("submission", "return", submission_state, cycle_state=cycle_state):
+        allowed = [a for a in allowed if a[0] != Review.RETURNED]
+        return allowed, str(_("Đơn vị chưa nộp bản tự đánh giá nên chưa trả lại được."))
+    return allowed, ""
+
+
 def desk_context(*, cycle, agency, kind: str = "") -> dict:
-    """Everything the desk shows (4 queries and the engine for the rank)."""
+    """Everything the desk shows (5 queries and the engine for the rank)."""
     kind = kind if kind in FILTERS else ""
+    lock = desk_lock(cycle=cycle)
+    submission = Submission.objects.filter(cycle=cycle, agency=agency).first()
+    submission_state = submission.state if submission else "draft"
     by_stage = {
         (s.criterion_id, s.stage): s
         for s in Score.objects.filter(cycle=cycle, agency=agency).prefetch_related("evidence")
@@ -71,6 +108,8 @@ def desk_context(*, cycle, agency, kind: str = "") -> dict:
     for criterion in cycle.criteria_set.criteria.order_by("order", "code"):
         own = by_stage.get((criterion.pk, Stage.SELF))
         verified = by_stage.get((criterion.pk, Stage.VERIFIED))
+        review = own.review if own is not None else Review.PENDING
+        actions, note = ([], "") if lock else _actions(review, submission_state, cycle.state)
         rows.append(
             DeskRow(
                 criterion=criterion,
@@ -78,6 +117,8 @@ def desk_context(*, cycle, agency, kind: str = "") -> dict:
                 verified=verified,
                 entered=by_stage.get((criterion.pk, Stage.FINAL)),
                 version=assessments.review_version(own, verified),
+                actions=actions,
+                note=note,
             )
         )
     preview = final.final_preview(cycle=cycle, with_differences=False)
@@ -94,5 +135,6 @@ def desk_context(*, cycle, agency, kind: str = "") -> dict:
         },
         "standing": standing,
         "ranked_count": len(preview.ranked()),
-        "remaining": sum(row.unreviewed for row in rows if row.own is not None),
+        "remaining": 0 if lock else sum(row.unreviewed for row in rows if row.own is not None),
+        "lock": lock,
     }

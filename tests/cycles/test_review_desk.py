@@ -68,3 +68,37 @@ def test_blank_and_imported_values_are_reviewable(client, world, cycle):  # noqa
     assert points == {"binh": D("9.000"), "cat": D("14.000")}
     page = client.get(DESK.format("binh")).content.decode()
     assert "trống" in page and 'id="row-2.1"' in page
+
+
+def test_an_approved_cycle_offers_no_save_and_says_why(client, world, cycle):  # noqa: F811
+    client.force_login(user(world, "hd", Role.REVIEWER))
+    review(cycle, world.an, "1.1", Review.ACCEPTED)
+    cycle.state = "approved"
+    cycle.save()
+    page = client.get(DESK.format("an")).content.decode()
+    assert 'id="review-lock"' in page and "Kỳ đánh giá đã được phê duyệt." in page
+    assert "review-form" not in page and "Ghi 1.1" not in page
+    assert 'id="accept-remaining"' not in page
+    assert page.count("Đã khoá") == 3  # each of the three criteria says it
+    # The service refuses just the same: nothing offered is refused afterwards.
+    refused = client.post(DESK.format("an"), {"criterion": "1.2", "action": "accepted"})
+    assert refused.status_code == 400
+
+
+def test_a_returned_criterion_and_an_unsubmitted_agency_cannot_be_returned(
+    client,
+    world,
+    cycle,  # noqa: F811
+):
+    client.force_login(user(world, "hd", Role.REVIEWER))
+    review(cycle, world.an, "1.2", Review.RETURNED, "Thiếu biên bản")
+    page = client.get(DESK.format("an")).content.decode()
+    returned = page[page.index('id="row-1.2"') : page.index("</tr>", page.index('id="row-1.2"'))]
+    assert 'value="returned"' not in returned and "đang chờ đơn vị bổ sung" in returned
+    assert 'aria-describedby="note-1.2"' in returned and "Ghi 1.2" in returned
+    other = page[page.index('id="row-2.1"') : page.index("</tr>", page.index('id="row-2.1"'))]
+    assert 'value="returned"' in other and "note-2.1" not in other
+    # Cát never submitted: the council may enter a value but not return it for evidence.
+    cat = client.get(DESK.format("cat")).content.decode()
+    assert 'value="returned"' not in cat and "Đơn vị chưa nộp bản tự đánh giá" in cat
+    assert 'value="adjusted"' in cat
