@@ -81,6 +81,44 @@ def test_a_derived_value_appears_only_where_the_criteria_set_allows_it(client, r
     assert "Giá trị suy ra (derived)" in lineage and "81,3%" in lineage
 
 
+def test_a_predecessors_percent_keeps_its_own_criteria_sets_precision(client, reform):
+    """Vĩnh Phúc's 2021 department set prints whole percents (61.250 / 63 = 97 %), its
+    district set one decimal (112.300 / 138 = 81.3 %): each predecessor is printed by its
+    own set's rule, and a derived mean by the new unit's set (here whole percents)."""
+    from rankings.models import AssessmentCycle, CriteriaSet
+
+    department = Agency.objects.get(province__slug="vinh-phuc", slug="so-tttt")
+    Succession.objects.create(
+        predecessor=department, successor=reform, effective=datetime.date(2025, 7, 1)
+    )
+    html = client.get(f"/phu-tho-2025/don-vi/{reform.slug}/").content.decode()
+    lineage = html[
+        html.index('id="lineage"') : html.index("</section>", html.index('id="lineage"'))
+    ]
+    assert "năm 2021 hạng 1/20, 97% điểm tối đa" in lineage and "97,0%" not in lineage
+    assert "năm 2021 hạng 1/9, 81,3% điểm tối đa" in lineage
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/phu-tho-2025/don-vi/{reform.slug}/").content.decode()
+    assert "97%" in english and "81.3%" in english and "97.0%" not in english
+    del client.cookies["django_language"]
+    source = CriteriaSet.objects.get(slug="vinh-phuc-districts-2021")
+    source.pk, source.slug, source.block = None, "phu-tho-communes-2025", reform.block
+    source.province, source.allows_derived_predecessor = reform.province, True
+    source.percent_precision = 0
+    source.save()
+    AssessmentCycle.objects.create(
+        province=reform.province, year=2025, block=reform.block, criteria_set=source
+    )
+    Succession.objects.filter(successor=reform).exclude(
+        predecessor__slug__in=["lap-thach", "so-tttt"]
+    ).delete()
+    page_cache.clear()
+    html = client.get(f"/phu-tho-2025/don-vi/{reform.slug}/").content.decode()
+    lineage = html[html.index('id="lineage"') :]
+    # (97 + 81.3) / 2 = 89.15, at the new set's whole percents.
+    assert "Giá trị suy ra (derived):</strong> 89% điểm tối đa" in lineage
+
+
 # --- No year-over-year change across the reform ----------------------------------------
 #
 # A province kept across the reform (Sơn La kept its borders, so the deployment keeps its

@@ -303,6 +303,7 @@ class LinkedAgency:
     rank: int | None
     count: int | None
     percent: Decimal | None
+    percent_precision: int | None = None  # the decimals of its own criteria set
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,7 @@ class Lineage:
     successors: list[LinkedAgency]
     derived_percent: Decimal | None  # mean of the predecessors' percents, when allowed
     allows_derived: bool = False
+    derived_precision: int = 1  # the agency's current criteria set's percent precision
 
     @property
     def has_links(self) -> bool:
@@ -340,7 +342,7 @@ def agency_lineage(*, agency) -> Lineage:
             link.predecessor,
             link.whole,
             link.effective,
-            *standing.get(link.predecessor_id, (None, None, None, None)),
+            *standing.get(link.predecessor_id, (None, None, None, None, None)),
         )
         for link in links
         if link.successor_id == agency.pk
@@ -350,7 +352,7 @@ def agency_lineage(*, agency) -> Lineage:
             link.successor,
             link.whole,
             link.effective,
-            *standing.get(link.successor_id, (None, None, None, None)),
+            *standing.get(link.successor_id, (None, None, None, None, None)),
         )
         for link in links
         if link.predecessor_id == agency.pk
@@ -368,14 +370,16 @@ def agency_lineage(*, agency) -> Lineage:
         with localcontext() as context:
             context.prec = 50
             derived = sum(percents, Decimal(0)) / len(percents)
-    return Lineage(predecessors, successors, derived, allows_derived)
+    precision = current.criteria_set.percent_precision if current is not None else 1
+    return Lineage(predecessors, successors, derived, allows_derived, precision)
 
 
 def _latest_standing(agency_ids) -> dict[int, tuple]:
-    """(year, rank, count, percent) of each agency's latest published result."""
+    """(year, rank, count, percent, percent precision) of each agency's latest published
+    result; the precision is its criteria set's, as every published percent is printed."""
     results = list(
         Result.objects.filter(agency_id__in=agency_ids, publication__isnull=False)
-        .select_related("cycle", "publication")
+        .select_related("cycle__criteria_set", "publication")
         .order_by("agency_id", "cycle__year", "publication__revision")
     )
     latest: dict[int, Result] = {}
@@ -387,6 +391,12 @@ def _latest_standing(agency_ids) -> dict[int, tuple]:
         .annotate(n=Count("id"))
     )
     return {
-        agency_id: (r.cycle.year, r.rank, counts.get(r.publication_id), r.percent)
+        agency_id: (
+            r.cycle.year,
+            r.rank,
+            counts.get(r.publication_id),
+            r.percent,
+            r.cycle.criteria_set.percent_precision,
+        )
         for agency_id, r in latest.items()
     }
