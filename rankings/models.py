@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Block, Province
+from rankings import wording
 from rankings.frozen import Frozen, FrozenOncePublished
 
 POINTS: dict[str, Any] = {"max_digits": 9, "decimal_places": 3}  # Any: spread into fields
@@ -76,6 +77,9 @@ class CriteriaSet(FrozenOncePublished):
         Block, on_delete=models.PROTECT, related_name="criteria_sets", verbose_name=_("khối")
     )
     name = models.CharField(_("tên"), max_length=250)
+    # Filled by the system when it names the set (`wording.criteria_set_names`); a name
+    # someone typed has none and shows as typed in English mode too.
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=250, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     decision_number = models.CharField(_("số quyết định ban hành"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
@@ -157,7 +161,7 @@ class CriteriaSet(FrozenOncePublished):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return wording.criteria_set_name(self)
 
     @property
     def totals_only(self) -> bool:
@@ -324,7 +328,7 @@ class AssessmentCycle(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.province} · {self.block} · {self.year}"
+        return f"{self.province} · {wording.block_name(self.block)} · {self.year}"
 
     def save(self, *args, **kwargs):
         if reason := self.frozen_change():

@@ -57,6 +57,44 @@ def block_name(block) -> str:
     return block.name_en if _english() and getattr(block, "name_en", "") else block.name
 
 
+def criteria_set_name(criteria_set) -> str:
+    """The set's name; in English mode the English name the system gave it, if any.
+
+    Names the system generates (a year's copy, published totals, a copy) are stored in
+    both languages (`criteria_set_names`); a name someone typed stays as they typed it.
+    """
+    english = getattr(criteria_set, "name_en", "")
+    return english if _english() and english else criteria_set.name
+
+
+YEAR_SET = _("Bộ tiêu chí %(block)s tỉnh %(province)s năm %(year)s")
+TOTALS_SET = _("Bảng tổng điểm đã công bố — %(block)s tỉnh %(province)s (tối đa %(max)s điểm)")
+COPIED_SET = _("%(name)s (bản sao)")
+
+
+def criteria_set_names(template, *, block=None, max_points=None, source=None, **parts) -> dict:
+    """`name` (Vietnamese) and `name_en` of a criteria set the system names, from one of the
+    templates above: each language with the block's own name and its own number format."""
+    names = {}
+    for field, language in (("name", "vi"), ("name_en", "en")):
+        words = dict(parts)
+        if block is not None:
+            vietnamese = block.name[:1].lower() + block.name[1:]
+            words["block"] = vietnamese if language == "vi" else (block.name_en or block.name)
+        if max_points is not None:
+            text = f"{max_points.normalize():f}"
+            words["max"] = text.replace(".", ",") if language == "vi" else text
+        if source is not None:
+            words["name"] = source.name if language == "vi" else criteria_set_name_en(source)
+        with translation.override(language):
+            names[field] = str(template) % words
+    return names
+
+
+def criteria_set_name_en(criteria_set) -> str:
+    return getattr(criteria_set, "name_en", "") or criteria_set.name
+
+
 def band_label(band) -> str:
     return band.label_en if _english() and getattr(band, "label_en", "") else band.label
 

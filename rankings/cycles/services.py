@@ -211,7 +211,9 @@ def cycle_publish(
 
 
 @transaction.atomic
-def criteria_set_copy(*, source: CriteriaSet, slug: str, name: str) -> CriteriaSet:
+def criteria_set_copy(
+    *, source: CriteriaSet, slug: str, name: str, name_en: str = ""
+) -> CriteriaSet:
     """A new criteria set copied from `source` (groups, criteria, bands), to edit for a new year.
 
     Provinces reissue last year's set with small edits; the copy remembers where it came
@@ -219,7 +221,7 @@ def criteria_set_copy(*, source: CriteriaSet, slug: str, name: str) -> CriteriaS
     """
     copy = CriteriaSet.objects.get(pk=source.pk)
     copy.pk = None
-    copy.slug, copy.name, copy.copied_from = slug, name, source
+    copy.slug, copy.name, copy.name_en, copy.copied_from = slug, name, name_en, source
     copy.decision_number, copy.decision_date = "", None
     copy.save()
     groups: dict[int, CriterionGroup] = {}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency, Province
-from rankings import permissions, security_log
+from rankings import permissions, security_log, wording
 from rankings.cycles import preview_views, services, states
 from rankings.cycles.access import staff_cycle
 from rankings.cycles.forms import CycleOpenForm, PublishForm
@@ -132,8 +132,9 @@ def _open(place, source, year, deadline, data_from, data_to):
     copy = services.criteria_set_copy(
         source=source,
         slug=slugify(f"{place.slug}-{source.block.slug}-{year}"),
-        name=f"Bộ tiêu chí {source.block.name[:1].lower()}{source.block.name[1:]} tỉnh "
-        f"{place.name} năm {year}",
+        **wording.criteria_set_names(
+            wording.YEAR_SET, block=source.block, province=place.name, year=year
+        ),
     )
     return services.cycle_open(
         province=place,

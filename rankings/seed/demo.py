@@ -20,6 +20,7 @@ from vietnam_provinces import legacy
 
 import scoring
 from agencies.models import Agency, AgencyKind, Block, Province
+from rankings import wording
 from rankings.cycles import services
 from rankings.frames import criteria_frame, ranking_rules
 from rankings.models import (
@@ -134,10 +135,6 @@ def _create_agencies(spec, provinces, blocks) -> dict[str, dict[str, Agency]]:
     return created
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def _create_criteria_set(entry, tree, provinces, blocks, previous) -> CriteriaSet:
     province = provinces[entry["province"]]
     year = entry["year"]
@@ -146,7 +143,9 @@ def _create_criteria_set(entry, tree, provinces, blocks, previous) -> CriteriaSe
     criteria_set = CriteriaSet.objects.create(
         province=province,
         block=blocks[entry["block"]],
-        name=f"Bộ tiêu chí {_lower_first(block.name)} tỉnh {province.name} năm {year}",
+        **wording.criteria_set_names(
+            wording.YEAR_SET, block=block, province=province.name, year=year
+        ),
         slug=slugify(f"{entry['province']}-{entry['block']}-{year}"),
         decision_number=f"{100 + year % 100}/QĐ-STTTT",
         decision_date=datetime.date(year, 3, 15),

@@ -329,6 +329,7 @@ def _criteria_set_create(
     values = {
         "province": None,
         "name": f"Bộ tiêu chí {block.name.lower()} toàn quốc (mô phỏng)",
+        "name_en": f"{block.name_en or block.name} criteria set, national (simulated)",
         "slug": f"{PREFIX}{block.slug}",
         "decision_number": "",
         "issuer": "Dữ liệu mô phỏng",

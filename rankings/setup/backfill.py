@@ -19,6 +19,7 @@ import scoring
 from agencies.models import Agency, AgencyAlias, Block, Province
 from agencies.names import NameMatcher
 from agencies.slugs import slugify, unique_slug
+from rankings import wording
 from rankings.cycles import services
 from rankings.models import (
     AssessmentCycle,
@@ -333,11 +334,9 @@ def totals_set_ensure(
             found.precision = precision
             found.save(update_fields=["precision"])
         return found
-    name = _("Bảng tổng điểm đã công bố — %(b)s tỉnh %(p)s (tối đa %(m)s điểm)") % {
-        "b": block.name[:1].lower() + block.name[1:],
-        "p": province.name,
-        "m": f"{max_points.normalize():f}".replace(".", ","),
-    }
+    names = wording.criteria_set_names(
+        wording.TOTALS_SET, block=block, province=province.name, max_points=max_points
+    )
     taken = set(CriteriaSet.objects.values_list("slug", flat=True))
     base = slugify(
         f"{province.slug} {block.slug} tong diem {max_points.normalize():f}", max_length=90
@@ -345,7 +344,7 @@ def totals_set_ensure(
     criteria_set = CriteriaSet.objects.create(
         province=province,
         block=block,
-        name=name,
+        **names,
         slug=unique_slug(base, taken),
         kind=CriteriaSetKind.TOTALS,
         max_points=max_points,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.models import Agency, Block
 from agencies.slugs import slugify, unique_slug
+from rankings import wording
 from rankings.cycles import services
 from rankings.models import AssessmentCycle, CriteriaSet, Membership, Publication
 from rankings.setup import agency_list, annex, backfill
@@ -192,7 +193,7 @@ def setup_criteria_copy(request, province, pk):
     copy = services.criteria_set_copy(
         source=source,
         slug=unique_slug(f"{source.slug[:80]}-ban-sao", taken),
-        name=_("%(n)s (bản sao)") % {"n": source.name},
+        **wording.criteria_set_names(wording.COPIED_SET, source=source),
     )
     messages.success(request, _("Đã sao chép thành “%(n)s”.") % {"n": copy.name})
     return redirect("setup-criteria", place.slug)

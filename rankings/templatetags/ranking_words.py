@@ -1,5 +1,5 @@
 """Words for codes and bilingual fields in templates: `{{ key|choice_label:criterion }}`,
-`{{ block|block_name }}`, `{{ band|band_label }}` (see rankings.wording)."""
+`{{ block|block_name }}`, `{{ set|set_name }}`, `{{ band|band_label }}` (see rankings.wording)."""
 
 from django import template
 
@@ -16,6 +16,12 @@ def choice_label(key, criterion):
 @register.filter
 def block_name(block):
     return wording.block_name(block) if block is not None else ""
+
+
+@register.filter
+def set_name(criteria_set):
+    """A criteria set's name in the page's language when the system named it."""
+    return wording.criteria_set_name(criteria_set) if criteria_set is not None else ""
 
 
 @register.filter
