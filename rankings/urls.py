@@ -94,6 +94,11 @@ urlpatterns = [
         name="self-assessment",
     ),
     path(
+        "quan-ly/<slug:province>/<int:year>/<slug:block>/don-vi/<slug:agency>/tu-danh-gia/nop/",
+        assessment_views.self_assessment_submit,
+        name="self-assessment-submit",
+    ),
+    path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/don-vi/<slug:agency>/tham-dinh/",
         assessment_views.review,
         name="review",

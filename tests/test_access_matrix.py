@@ -467,6 +467,23 @@ MATRIX: dict[str, list[Call]] = {
             label="submit, confirmed",
         ),
     ],
+    "self-assessment-submit": [
+        Call("GET", page(ROLES, 405), at(agency="an")),
+        Call(
+            "POST",
+            page(("head_a",), 200),
+            at(agency="an"),
+            body={"action": "submit"},
+            label="not yet confirmed: the checklist",
+        ),
+        Call(
+            "POST",
+            page(("head_a",), 302),
+            at(agency="an"),
+            body={"action": "submit", "confirmed": "1"},
+            label="confirmed",
+        ),
+    ],
     "review": [
         Call("GET", page(REVIEW), at(agency="an")),
         Call(

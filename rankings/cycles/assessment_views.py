@@ -5,8 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.models import Agency
 from rankings import permissions
@@ -28,7 +29,7 @@ def self_assessment(request, province, year, block, agency):
             return _submit_confirmation(request, cycle, unit)
         try:
             messages.success(request, page.act())
-            return redirect(request.path)
+            return redirect(page.url)
         except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
             page.errors = getattr(refused, "problems", [str(refused)])
             conflict = (assessments.Conflict, assessments.ReturnLocked)
@@ -38,12 +39,23 @@ def self_assessment(request, province, year, block, agency):
     )
 
 
+@login_required
+@require_POST
+def self_assessment_submit(request, province, year, block, agency):
+    """The head's submit button posts here: the checklist it answers with then has an
+    address of its own, so its links open each criterion on the self-assessment page (a
+    link to the page's own address would only move within this answer)."""
+    return self_assessment(request, province, year, block, agency)
+
+
 class _Page:
     """The self-assessment page's two forms, bound to what was posted (so an error shows
     every typed value again, each message next to its field) or to the stored scores."""
 
     def __init__(self, request, cycle, unit):
         self.request, self.cycle, self.unit = request, cycle, unit
+        args = [cycle.province.slug, cycle.year, cycle.block.slug, unit.slug]
+        self.url = reverse("self-assessment", args=args)
         self.errors, self.status = [], 200
         self.action = request.POST.get("action") if request.method == "POST" else None
         self.criteria = list(
@@ -136,6 +148,7 @@ class _Page:
             "returned": returned,
             # The agency's own deadline: an extension ICT staff gave it, else the cycle's.
             "deadline": submission.deadline(cycle) if submission else cycle.submission_deadline,
+            "page_url": self.url,
             "can_submit": permissions.can_submit_self_assessment(
                 self.request.user, cycle=cycle, agency=unit
             ),

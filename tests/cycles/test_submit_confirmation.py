@@ -18,6 +18,7 @@ from rankings.models import AssessmentCycle, CycleState, Membership, Role, Submi
 pytestmark = pytest.mark.django_db
 
 URL = "/quan-ly/mau/2022/districts/don-vi/an/tu-danh-gia/"
+SUBMIT = URL + "nop/"  # the submit button's own address; the page's takes a submit too
 
 
 @pytest.fixture
@@ -57,7 +58,9 @@ def submitted(world) -> bool:
 
 
 def test_submitting_first_lists_blank_criteria_and_missing_evidence(head, world, cycle):
-    response = head.post(URL, {"action": "submit"})
+    page = head.get(URL).content.decode()
+    assert f'action="{SUBMIT}"' in page
+    response = head.post(SUBMIT, {"action": "submit"})
     html = response.content.decode()
     assert response.status_code == 200 and not submitted(world)
     blank = html[html.index('id="blank"') : html.index("</ul>", html.index('id="blank"'))]
@@ -67,15 +70,17 @@ def test_submitting_first_lists_blank_criteria_and_missing_evidence(head, world,
     start = html.index('id="missing-evidence"')
     missing = html[start : html.index("</ul>", start)]
     assert f'href="{URL}#criterion-1.2"' in missing and "1.1" not in missing
-    # The links land on the rows of the self-assessment page.
-    page = head.get(URL).content.decode()
+    # The links land on the rows of the self-assessment page (another address than this
+    # answer's, so following one opens the page).
     assert 'id="criterion-2.1"' in page and 'id="criterion-1.2"' in page
     assert 'name="confirmed" value="1"' in html and "Vẫn nộp như hiện tại" in html
+    assert f'action="{SUBMIT}"' in html
 
 
 def test_the_submission_happens_only_when_confirmed(head, world, cycle):
-    response = head.post(URL, {"action": "submit", "confirmed": "1"})
-    assert response.status_code == 302 and submitted(world)
+    response = head.post(SUBMIT, {"action": "submit", "confirmed": "1"})
+    assert response.status_code == 302 and response["Location"] == URL and submitted(world)
+    assert head.get(SUBMIT).status_code == 405
 
 
 def test_a_complete_self_assessment_is_confirmed_with_nothing_listed(head, world, cycle):
