@@ -12,6 +12,7 @@ import datetime
 
 import pytest
 
+from tests.browser.axe_check import axe_clean
 from tests.browser.test_yearly_cycle import sign_in
 
 pytestmark = pytest.mark.browser
@@ -43,7 +44,7 @@ def test_ict_staff_open_move_extend_and_cancel_a_cycle(browser, cycle_demo, scre
     assert "Năm đánh giá: từ 2000 đến 2100." in refused
     assert "đã qua: mọi đơn vị sẽ bị khoá ngay khi mở kỳ" in refused
     assert "Số liệu đến ngày (01/01/2022) phải từ ngày 31/12/2022 trở đi." in refused
-    ict.screenshot(path=screenshots / "manage-1-open-refused.png", full_page=True)
+    axe_clean(ict, screenshots, "manage-1-open-refused")
     ict.get_by_label("Năm đánh giá").fill("2022")
     ict.get_by_label("Hạn nộp tự đánh giá").fill(day(10))
     ict.get_by_label("Số liệu từ ngày").fill("2022-01-01")
@@ -73,7 +74,7 @@ def test_ict_staff_open_move_extend_and_cancel_a_cycle(browser, cycle_demo, scre
     extend.get_by_role("button", name="Gia hạn").click()
     ict.wait_for_load_state()
     assert "Sở Tài chính: " in ict.content() and "Đổi cán bộ đầu mối" in ict.content()
-    ict.screenshot(path=screenshots / "manage-2-extended.png", full_page=True)
+    axe_clean(ict, screenshots, "manage-2-extended")
 
     reopen = ict.locator("form:has(input[value=reopen])")
     reopen.get_by_label("Đơn vị").select_option(label="Sở Tài chính")
@@ -89,4 +90,4 @@ def test_ict_staff_open_move_extend_and_cancel_a_cycle(browser, cycle_demo, scre
     ict.wait_for_url("**/quan-ly/")
     assert "Đã huỷ kỳ đánh giá" in ict.content()
     assert ict.locator("a[href='/quan-ly/vinh-phuc/2022/departments/']").count() == 0
-    ict.screenshot(path=screenshots / "manage-3-cancelled.png", full_page=True)
+    axe_clean(ict, screenshots, "manage-3-cancelled")

@@ -5,8 +5,8 @@ Axe finds no serious or critical violation on any of these staff pages."""
 import datetime
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser import axe_check
 from tests.browser.test_yearly_cycle import sign_in
 
 pytestmark = pytest.mark.browser
@@ -22,14 +22,7 @@ def staff_demo(tmp_path_factory):
 
 
 def axe_clean(page, screenshots, name):
-    page.screenshot(path=screenshots / f"staff-{name}.png", full_page=True)
-    violations = Axe().run(page).response["violations"]
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in violations
-        if v["impact"] in {"serious", "critical"}
-    ]
-    assert serious == [], (name, serious)
+    axe_check.axe_clean(page, screenshots, f"staff-{name}")
 
 
 def test_form_errors_the_review_checklist_and_the_dashboard(browser, staff_demo, screenshots):
@@ -83,8 +76,26 @@ def test_form_errors_the_review_checklist_and_the_dashboard(browser, staff_demo,
     reporter.get_by_role("button", name="Lưu số liệu").click()
     assert "Đã lưu 19 tiêu chí" in reporter.content()
     head = sign_in(browser, base, "lapthach-thutruong")
-    head.goto(f"{base}{DESK}don-vi/lap-thach/tu-danh-gia/")
+    own = f"{base}{DESK}don-vi/lap-thach/tu-danh-gia/"
+    head.goto(own)
+    submit = head.get_by_role("button", name="Thủ trưởng đơn vị: nộp bản tự đánh giá")
+    submit.click()
+    # The head is asked first: all 19 filled, none of the required evidence attached.
+    assert head.get_by_role("heading", name="Nộp bản tự đánh giá?").is_visible()
+    assert head.locator("#blank").count() == 0
+    missing = head.locator("#missing-evidence a")
+    assert missing.count() > 0
+    axe_clean(head, screenshots, "submit-confirm")
+    first = missing.first
+    anchor = first.get_attribute("href").split("#")[1]
+    first.click()  # to the criterion's row on the self-assessment page
+    head.wait_for_url(own + "#" + anchor)
+    target = head.locator(f"[id='{anchor}']")
+    assert target.evaluate("e => e.tagName") == "TH" and target.is_visible()
+    assert target.evaluate("e => e.getBoundingClientRect().top") < 720  # scrolled to it
     head.get_by_role("button", name="Thủ trưởng đơn vị: nộp bản tự đánh giá").click()
+    head.get_by_role("button", name="Vẫn nộp như hiện tại").click()
+    assert "Đã nộp bản tự đánh giá" in head.content()
 
     # 3. Moving to review first lists the 8 districts that have not submitted.
     ict.goto(base + DESK)
@@ -114,3 +125,25 @@ def test_form_errors_the_review_checklist_and_the_dashboard(browser, staff_demo,
     ict.get_by_role("button", name="Nhắc 8 đơn vị quá hạn").click()
     assert "Đã nhắc 8 đơn vị quá hạn" in ict.content()
     axe_clean(ict, screenshots, "dashboard-reminded")
+
+
+def test_a_closed_review_and_english_names_on_staff_pages(browser, staff_demo, screenshots):
+    """The 2021 district cycle is published: the council's desk offers no save and says why.
+    In English mode the cycle and the set the demo named read in English."""
+    base = staff_demo
+    reviewer = sign_in(browser, base, "hoidong")
+    reviewer.goto(base + "/quan-ly/vinh-phuc/2021/districts/don-vi/lap-thach/tham-dinh/")
+    assert "Kỳ đánh giá đã được công bố." in reviewer.locator("#review-lock").inner_text()
+    assert reviewer.locator("form.review-form").count() == 0
+    assert reviewer.get_by_role("button", name="Ghi 1.1.1").count() == 0
+    axe_clean(reviewer, screenshots, "review-locked")
+    ict = sign_in(browser, base, "ict")
+    ict.goto(base + "/quan-ly/vinh-phuc/2021/districts/")
+    ict.get_by_label("Ngôn ngữ").select_option("en")
+    ict.get_by_role("button", name="Đổi").click()
+    heading = ict.get_by_role("heading", level=1).inner_text()
+    assert heading == "Assessment cycle: Vĩnh Phúc · District People's Committees · 2021"
+    stats = ict.locator("dl.stats").inner_text()
+    assert "District People's Committees criteria set, Vĩnh Phúc province, 2021" in stats
+    assert "Bộ tiêu chí" not in ict.locator("main").inner_text()
+    axe_clean(ict, screenshots, "cycle-desk-english")

@@ -13,6 +13,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from tests.browser.axe_check import axe_clean
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "demo-2026"
@@ -124,9 +126,15 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
         reporter.get_by_label("Đường dẫn").fill("https://vinhphuc.gov.vn/ke-hoach-15")
         reporter.get_by_role("button", name="Thêm minh chứng").click()
         assert "Đã thêm minh chứng" in reporter.content()
+        axe_clean(reporter, screenshots, f"cycle-self-assessment-{slug}")
         head = sign_in(browser, base, slug.replace("-", "") + "-thutruong")
         head.goto(f"{base}{DESK}don-vi/{slug}/tu-danh-gia/")
         head.get_by_role("button", name="Thủ trưởng đơn vị: nộp bản tự đánh giá").click()
+        # Asked first: evidence is attached to 1.1.1 only; the other required ones are listed.
+        missing = head.locator("#missing-evidence a").all_inner_texts()
+        assert missing and not any(text.startswith("1.1.1.") for text in missing)
+        axe_clean(head, screenshots, f"cycle-submit-confirm-{slug}")
+        head.get_by_role("button", name="Vẫn nộp như hiện tại").click()
         assert "Bản tự đánh giá đã được nộp" in head.content()
 
     # 3. The seven other districts arrive in the .xlsx template.
@@ -136,10 +144,12 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
     template = open(info.value.path(), "rb").read()  # noqa: SIM115
     upload(ict, base, filled_template(template, set(FORM_DISTRICTS)), "diem-2022.xlsx")
     assert "BẢN NHÁP — CHƯA CÔNG BỐ" in ict.content()
+    axe_clean(ict, screenshots, "cycle-draft")
     ict.goto(base + DESK)
+    axe_clean(ict, screenshots, "cycle-desk")
     ict.get_by_role("button", name="Kết thúc tự đánh giá, chuyển thẩm định").click()
     assert "chưa nộp bản tự đánh giá" in ict.content()  # the checklist names them first
-    ict.screenshot(path=screenshots / "cycle-review-checklist.png", full_page=True)
+    axe_clean(ict, screenshots, "cycle-review-checklist")
     ict.get_by_role("button", name="Xác nhận").click()
     assert "Đang thẩm định" in ict.content()
 
@@ -158,7 +168,7 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
                 review_row(reviewer, code, "returned", comment="cần bổ sung minh chứng")
             else:
                 review_row(reviewer, code)
-    reviewer.screenshot(path=screenshots / "cycle-review.png", full_page=True)
+    axe_clean(reviewer, screenshots, "cycle-review")  # the desk, every form on it
 
     # 5. Lập Thạch sees why and answers with evidence; the reviewer accepts it.
     reporter = sign_in(browser, base, "lapthach-baocao")
@@ -177,9 +187,10 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
     approver.goto(base + DESK)
     approver.get_by_role("button", name="Phê duyệt kết quả").click()
     assert "Bảng xếp hạng chính thức" in approver.content()  # the final preview, to confirm
-    approver.screenshot(path=screenshots / "cycle-approve-checklist.png", full_page=True)
+    axe_clean(approver, screenshots, "cycle-approve-checklist")
     approver.get_by_role("button", name="Xác nhận").click()
     approver.goto(base + DESK + "cong-bo/")
+    axe_clean(approver, screenshots, "cycle-publish-form")
     approver.get_by_label("Số quyết định").fill("512/QĐ-UBND")
     approver.get_by_label("Ngày quyết định").fill("2023-05-12")
     approver.get_by_label("Người ký").fill("Chủ tịch UBND tỉnh")
