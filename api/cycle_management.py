@@ -13,7 +13,7 @@ from api.messages import VietnameseErrors
 from api.views import errors
 from api.workflow import AGENCY_PARAMETER, CYCLE_PARAMETERS, Locked, WorkflowView
 from rankings import permissions
-from rankings.cycles import management
+from rankings.cycles import audit, management
 from rankings.models import Submission
 
 REASON = {"max_length": Submission._meta.get_field("extension_reason").max_length}
@@ -41,6 +41,24 @@ class ReopenInput(VietnameseErrors, serializers.Serializer):
 
 class EndInput(VietnameseErrors, serializers.Serializer):
     reason = serializers.CharField(**REASON)
+
+
+CORRECTION_HELP = (
+    "Once the cycle is published: true records the change for the next correction "
+    "(the published revision never changes); without it, 409."
+)
+
+
+class ExclusionInput(VietnameseErrors, serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=management.EXCLUSION_MAX,
+        help_text="The decision's own words; shown as the not-ranked reason.",
+    )
+    correction = serializers.BooleanField(required=False, default=False, help_text=CORRECTION_HELP)
+
+
+class InclusionInput(VietnameseErrors, serializers.Serializer):
+    correction = serializers.BooleanField(required=False, default=False, help_text=CORRECTION_HELP)
 
 
 class ManageView(WorkflowView):
@@ -87,7 +105,12 @@ class DeadlineView(ManageView):
 
 class SubmissionShape(shapes.SubmissionSerializer):
     class Meta(shapes.SubmissionSerializer.Meta):
-        fields = [*shapes.SubmissionSerializer.Meta.fields, "extended_to", "extension_reason"]
+        fields = [
+            *shapes.SubmissionSerializer.Meta.fields,
+            "extended_to",
+            "extension_reason",
+            "excluded_reason",
+        ]
 
 
 class ExtensionView(ManageView):
@@ -163,3 +186,53 @@ class ArchiveView(ManageView):
         except management.Refused as error:
             raise _refused(error) from None
         return self.state(cycle)
+
+
+class ExclusionView(ManageView):
+    """An agency the decision leaves unranked: ICT staff or the approver, audited."""
+
+    def excluder(self):
+        cycle = self.get_cycle()
+        self.require(
+            permissions.can_exclude_agency(self.request.user, cycle=cycle),
+            _("Chỉ Sở TT&TT và người phê duyệt ghi đơn vị không xếp hạng."),
+        )
+        return cycle
+
+    @extend_schema(
+        parameters=[*CYCLE_PARAMETERS, AGENCY_PARAMETER],
+        request=ExclusionInput,
+        responses={200: SubmissionShape, **errors(400, 401, 403, 404, 409)},
+    )
+    def put(self, request, province, year, block, agency):
+        """Leave the agency unranked, in the decision's words (the final preview and the
+        published ranking show them); 409 once published, unless for a correction."""
+        cycle = self.excluder()
+        unit = self.get_agency(cycle)
+        data = self.body(ExclusionInput)
+        try:
+            submission = management.agency_exclude(
+                cycle=cycle, agency=unit, user=request.user, path=audit.API, **data
+            )
+        except management.Refused as error:
+            raise _refused(error) from None
+        return Response(SubmissionShape(submission).data)
+
+    @extend_schema(
+        parameters=[*CYCLE_PARAMETERS, AGENCY_PARAMETER],
+        request=InclusionInput,
+        responses={200: SubmissionShape, **errors(400, 401, 403, 404, 409)},
+    )
+    def delete(self, request, province, year, block, agency):
+        """Rank the agency by its values again; 409 when it was not excluded, or once
+        published unless for a correction."""
+        cycle = self.excluder()
+        unit = self.get_agency(cycle)
+        data = self.body(InclusionInput)
+        try:
+            submission = management.agency_include(
+                cycle=cycle, agency=unit, user=request.user, path=audit.API, **data
+            )
+        except management.Refused as error:
+            raise _refused(error) from None
+        return Response(SubmissionShape(submission).data)

@@ -155,7 +155,7 @@ SELF_FIELDS = ("v-1.1", "v-1.2", "d-1.2", "v-2.1", "c-1.1", "ver-1.1")
 EVIDENCE_FIELDS = ("criterion", "title", "document_number", "issued_on", "summary", "url")
 REVIEW_FIELDS = ("criterion", "action", "value", "denominator", "choice", "comment", "version")
 OPEN_FIELDS = ("source", "year", "submission_deadline", "data_from", "data_to")
-PUBLISH_FIELDS = ("decision_number", "decision_date", "signer", "reason")
+PUBLISH_FIELDS = ("decision_number", "decision_date", "signer", "reason", "preview")
 
 
 @given(data=fields(*SELF_FIELDS))
