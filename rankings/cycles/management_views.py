@@ -1,5 +1,6 @@
-"""The cycle-management page for ICT staff: deadline, extension, reopening, cancel or
-archive, each a form posting `action`; the services in `management` do the work."""
+"""The cycle-management page: deadline, extension, reopening, cancel or archive for ICT
+staff, and the agencies the decision leaves unranked (in its words) for ICT staff and the
+approver; each a form posting `action`; the services in `management` do the work."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

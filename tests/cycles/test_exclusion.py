@@ -6,11 +6,14 @@ The 2022 district cycle of the small world (`test_final_preview.cycle`): An (30)
 (21) self-assessed and submitted, Cát never did; the cycle is in review.
 """
 
+import datetime
+
 import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from rankings.cycles import final, returns
+from rankings.cycles import final, management, returns
+from rankings.cycles.overview import cycle_overview
 from rankings.models import CycleState, Result, Role, Submission
 from tests.cycles.test_final_preview import cycle, user  # noqa: F401 (fixture)
 
@@ -167,3 +170,13 @@ def test_the_api_excludes_and_includes_with_the_same_rules(world, cycle):  # noq
     assert late.status_code == 409 and "đính chính" in late.json()["error"]["message"]
     for_correction = approver.put(API, {"reason": WORDS, "correction": True}, format="json")
     assert for_correction.status_code == 200
+
+
+def test_an_excluded_agency_is_neither_late_nor_reminded(world, cycle):  # noqa: F811
+    cycle.submission_deadline = datetime.date.today() - datetime.timedelta(days=3)
+    cycle.save()
+    assert [row.agency.slug for row in cycle_overview(cycle=cycle).late] == ["cat"]
+    management.agency_exclude(
+        cycle=cycle, agency=world.cat, reason="Không đánh giá theo Quyết định 9", user=None
+    )
+    assert cycle_overview(cycle=cycle).late == []

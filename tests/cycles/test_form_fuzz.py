@@ -215,6 +215,8 @@ MANAGE = {
     "extend": ("agency", "until", "reason"),
     "reopen": ("agency", "until", "reason"),
     "end": ("how", "reason"),
+    "exclude": ("agency", "reason", "correction"),
+    "include": ("agency", "correction"),
 }
 
 
@@ -286,9 +288,10 @@ def test_api_import(clients, cycle, content, dry_run, reason):
     deadline=json_body("deadline", "reason", "confirm_past"),
     extension=json_body("until", "reason"),
     end=json_body("reason"),
+    exclusion=json_body("reason", "correction"),
 )
 @FUZZ
-def test_api_cycle_management(clients, cycle, deadline, extension, end):
+def test_api_cycle_management(clients, cycle, deadline, extension, end, exclusion):
     editor = clients["api-editor"]
     for target, path, body in (
         ("api: deadline", "deadline/", deadline),
@@ -297,6 +300,10 @@ def test_api_cycle_management(clients, cycle, deadline, extension, end):
         ("api: archive", "archive/", end),
     ):
         record(target, editor.post(API + path, body, format="json"))
+    record("api: exclusion", editor.put(API + "agencies/an/exclusion/", exclusion, format="json"))
+    record(
+        "api: inclusion", editor.delete(API + "agencies/an/exclusion/", exclusion, format="json")
+    )
     AssessmentCycle.objects.filter(pk=cycle.pk).update(state=CycleState.OPEN)  # un-archive
 
 
