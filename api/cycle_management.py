@@ -4,7 +4,8 @@ one agency's submission, cancel a cycle opened by mistake or archive it. A refus
 the service is 409 with its reason; an invalid body is 400 naming the field."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -58,7 +59,14 @@ class ExclusionInput(VietnameseErrors, serializers.Serializer):
 
 
 class InclusionInput(VietnameseErrors, serializers.Serializer):
+    """The query of DELETE (a DELETE carries no body)."""
+
     correction = serializers.BooleanField(required=False, default=False, help_text=CORRECTION_HELP)
+
+
+CORRECTION_PARAMETER = OpenApiParameter(
+    "correction", OpenApiTypes.BOOL, OpenApiParameter.QUERY, description=CORRECTION_HELP
+)
 
 
 class ManageView(WorkflowView):
@@ -219,16 +227,18 @@ class ExclusionView(ManageView):
         return Response(SubmissionShape(submission).data)
 
     @extend_schema(
-        parameters=[*CYCLE_PARAMETERS, AGENCY_PARAMETER],
-        request=InclusionInput,
+        parameters=[*CYCLE_PARAMETERS, AGENCY_PARAMETER, CORRECTION_PARAMETER],
+        request=None,
         responses={200: SubmissionShape, **errors(400, 401, 403, 404, 409)},
     )
     def delete(self, request, province, year, block, agency):
-        """Rank the agency by its values again; 409 when it was not excluded, or once
-        published unless for a correction."""
+        """Rank the agency by its values again (`?correction=true` once published); 409
+        when it was not excluded, or once published without `correction`."""
         cycle = self.excluder()
         unit = self.get_agency(cycle)
-        data = self.body(InclusionInput)
+        query = InclusionInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
         try:
             submission = management.agency_include(
                 cycle=cycle, agency=unit, user=request.user, path=audit.API, **data

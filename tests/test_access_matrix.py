@@ -665,7 +665,7 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "api-exclusion": [
         Call("PUT", api(EXCLUDE), at(agency="binh"), json=True, body={"reason": "Theo QĐ"}),
-        Call("DELETE", api(EXCLUDE, 409), at(agency="binh"), json=True, label="not excluded"),
+        Call("DELETE", api(EXCLUDE, 409), at(agency="binh"), label="not excluded"),
     ],
     "api-reopen": [
         Call(

@@ -305,6 +305,8 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
         silent["rank"].startswith("Không xếp hạng")
         and "Không nộp bản tự đánh giá" in silent["rank"]
     )
+    silent_row = public.locator("#leaderboard tbody tr", has_text="Tam Dương").inner_text()
+    assert "−" not in silent_row  # no "change" against 2021 for a district with no values
     public.screenshot(path=screenshots / "cycle-published.png", full_page=True)
 
     # 6b. The admin refuses an edit of the published criteria set.

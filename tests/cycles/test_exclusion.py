@@ -8,6 +8,7 @@ The 2022 district cycle of the small world (`test_final_preview.cycle`): An (30)
 
 import datetime
 
+import pandas as pd
 import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -15,6 +16,7 @@ from rest_framework.test import APIClient
 from rankings.cycles import final, management, returns
 from rankings.cycles.overview import cycle_overview
 from rankings.models import CycleState, Result, Role, Submission
+from rankings.public.selectors.leaderboard import leaderboard
 from tests.cycles.test_final_preview import cycle, user  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +79,10 @@ def test_ict_staff_exclude_and_the_preview_and_the_public_ranking_show_the_words
     row = public[: public.index("UBND huyện Bình</a>")]
     row = row[row.rindex("<tr>") :]
     assert "Không xếp hạng" in row and f'<small class="not-ranked-reason">{WORDS}</small>' in row
+    # Neither Bình (excluded) nor Cát (did not submit) "dropped" by last year's total.
+    changes = leaderboard(cycle=cycle).rows.set_index("agency_slug")["change"].to_dict()
+    assert changes["an"] == 0 and pd.isna(changes["binh"]) and pd.isna(changes["cat"])
+    assert "−33,000" not in public and "−20,000" not in public  # 2021: Bình 33, Cát 20
 
 
 def test_the_approver_may_exclude_but_not_run_the_cycle_and_others_are_refused(
@@ -158,9 +164,9 @@ def test_the_api_excludes_and_includes_with_the_same_rules(world, cycle):  # noq
     assert history.history_change_reason.startswith("api: excluded: ")
     rows = {r.agency.slug: r for r in final.final_preview(cycle=cycle).rows}
     assert (rows["binh"].rank, rows["binh"].not_ranked_reason) == (None, WORDS)
-    back = editor.delete(API, format="json")
+    back = editor.delete(API)
     assert back.status_code == 200 and back.json()["excluded_reason"] == ""
-    again = editor.delete(API, format="json")
+    again = editor.delete(API)
     assert (
         again.status_code == 409 and "không nằm trong danh sách" in again.json()["error"]["message"]
     )
@@ -170,6 +176,11 @@ def test_the_api_excludes_and_includes_with_the_same_rules(world, cycle):  # noq
     assert late.status_code == 409 and "đính chính" in late.json()["error"]["message"]
     for_correction = approver.put(API, {"reason": WORDS, "correction": True}, format="json")
     assert for_correction.status_code == 200
+    assert editor.delete(API).status_code == 409  # published: only for a correction
+    bad = editor.delete(API + "?correction=perhaps")
+    assert bad.status_code == 400 and "correction" in bad.json()["error"]["fields"]
+    undone = editor.delete(API + "?correction=true")
+    assert undone.status_code == 200 and undone.json()["excluded_reason"] == ""
 
 
 def test_an_excluded_agency_is_neither_late_nor_reminded(world, cycle):  # noqa: F811

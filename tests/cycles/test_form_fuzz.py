@@ -11,6 +11,7 @@ import datetime
 import os
 from collections import Counter
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -301,9 +302,9 @@ def test_api_cycle_management(clients, cycle, deadline, extension, end, exclusio
     ):
         record(target, editor.post(API + path, body, format="json"))
     record("api: exclusion", editor.put(API + "agencies/an/exclusion/", exclusion, format="json"))
-    record(
-        "api: inclusion", editor.delete(API + "agencies/an/exclusion/", exclusion, format="json")
-    )
+    correction = exclusion.get("correction", "") if isinstance(exclusion, dict) else ""
+    inclusion = API + "agencies/an/exclusion/?" + urlencode({"correction": str(correction)})
+    record("api: inclusion", editor.delete(inclusion))
     AssessmentCycle.objects.filter(pk=cycle.pk).update(state=CycleState.OPEN)  # un-archive
 
 

@@ -253,7 +253,7 @@ def api_paths(world, people, published):
         ("api: archive the cycle", lambda: editor.post(API + "archive/", {"reason": "x"}, format="json"), {409}),
         ("api: exclude an agency", lambda: approver.put(API + "agencies/an/exclusion/", {"reason": "x"}, format="json"), {409}),
         ("api: exclude for the next correction", lambda: approver.put(API + "agencies/an/exclusion/", {"reason": "x", "correction": True}, format="json"), {200}),
-        ("api: include an agency", lambda: editor.delete(API + "agencies/binh/exclusion/", format="json"), {409}),
+        ("api: include an agency", lambda: editor.delete(API + "agencies/binh/exclusion/"), {409}),
     ]  # fmt: skip
 
 
