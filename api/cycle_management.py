@@ -4,7 +4,8 @@ one agency's submission, cancel a cycle opened by mistake or archive it. A refus
 the service is 409 with its reason; an invalid body is 400 naming the field."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -13,7 +14,7 @@ from api.messages import VietnameseErrors
 from api.views import errors
 from api.workflow import AGENCY_PARAMETER, CYCLE_PARAMETERS, Locked, WorkflowView
 from rankings import permissions
-from rankings.cycles import management
+from rankings.cycles import audit, management
 from rankings.models import Submission
 
 REASON = {"max_length": Submission._meta.get_field("extension_reason").max_length}
@@ -41,6 +42,31 @@ class ReopenInput(VietnameseErrors, serializers.Serializer):
 
 class EndInput(VietnameseErrors, serializers.Serializer):
     reason = serializers.CharField(**REASON)
+
+
+CORRECTION_HELP = (
+    "Once the cycle is published: true records the change for the next correction "
+    "(the published revision never changes); without it, 409."
+)
+
+
+class ExclusionInput(VietnameseErrors, serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=management.EXCLUSION_MAX,
+        help_text="The decision's own words; shown as the not-ranked reason.",
+    )
+    correction = serializers.BooleanField(required=False, default=False, help_text=CORRECTION_HELP)
+
+
+class InclusionInput(VietnameseErrors, serializers.Serializer):
+    """The query of DELETE (a DELETE carries no body)."""
+
+    correction = serializers.BooleanField(required=False, default=False, help_text=CORRECTION_HELP)
+
+
+CORRECTION_PARAMETER = OpenApiParameter(
+    "correction", OpenApiTypes.BOOL, OpenApiParameter.QUERY, description=CORRECTION_HELP
+)
 
 
 class ManageView(WorkflowView):
@@ -87,7 +113,12 @@ class DeadlineView(ManageView):
 
 class SubmissionShape(shapes.SubmissionSerializer):
     class Meta(shapes.SubmissionSerializer.Meta):
-        fields = [*shapes.SubmissionSerializer.Meta.fields, "extended_to", "extension_reason"]
+        fields = [
+            *shapes.SubmissionSerializer.Meta.fields,
+            "extended_to",
+            "extension_reason",
+            "excluded_reason",
+        ]
 
 
 class ExtensionView(ManageView):
@@ -163,3 +194,55 @@ class ArchiveView(ManageView):
         except management.Refused as error:
             raise _refused(error) from None
         return self.state(cycle)
+
+
+class ExclusionView(ManageView):
+    """An agency the decision leaves unranked: ICT staff or the approver, audited."""
+
+    def excluder(self):
+        cycle = self.get_cycle()
+        self.require(
+            permissions.can_exclude_agency(self.request.user, cycle=cycle),
+            _("Chỉ Sở TT&TT và người phê duyệt ghi đơn vị không xếp hạng."),
+        )
+        return cycle
+
+    @extend_schema(
+        parameters=[*CYCLE_PARAMETERS, AGENCY_PARAMETER],
+        request=ExclusionInput,
+        responses={200: SubmissionShape, **errors(400, 401, 403, 404, 409)},
+    )
+    def put(self, request, province, year, block, agency):
+        """Leave the agency unranked, in the decision's words (the final preview and the
+        published ranking show them); 409 once published, unless for a correction."""
+        cycle = self.excluder()
+        unit = self.get_agency(cycle)
+        data = self.body(ExclusionInput)
+        try:
+            submission = management.agency_exclude(
+                cycle=cycle, agency=unit, user=request.user, path=audit.API, **data
+            )
+        except management.Refused as error:
+            raise _refused(error) from None
+        return Response(SubmissionShape(submission).data)
+
+    @extend_schema(
+        parameters=[*CYCLE_PARAMETERS, AGENCY_PARAMETER, CORRECTION_PARAMETER],
+        request=None,
+        responses={200: SubmissionShape, **errors(400, 401, 403, 404, 409)},
+    )
+    def delete(self, request, province, year, block, agency):
+        """Rank the agency by its values again (`?correction=true` once published); 409
+        when it was not excluded, or once published without `correction`."""
+        cycle = self.excluder()
+        unit = self.get_agency(cycle)
+        query = InclusionInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        try:
+            submission = management.agency_include(
+                cycle=cycle, agency=unit, user=request.user, path=audit.API, **data
+            )
+        except management.Refused as error:
+            raise _refused(error) from None
+        return Response(SubmissionShape(submission).data)

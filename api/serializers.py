@@ -620,6 +620,39 @@ class PublicationInput(VietnameseErrors, serializers.Serializer):
         default="",
         help_text="Required for a correction (any publication after the first).",
     )
+    preview = serializers.CharField(
+        max_length=64,
+        help_text=(
+            "The `fingerprint` of the final preview the approver saw (`GET publications/`). "
+            "What is published is exactly that preview: 409 when it has changed since."
+        ),
+    )
+
+
+class FinalRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(allow_null=True)
+    agency = serializers.CharField(source="agency.slug")
+    name = serializers.CharField(source="agency.name")
+    total = serializers.DecimalField(max_digits=15, decimal_places=3)
+    score = serializers.DecimalField(max_digits=15, decimal_places=3)
+    percent = serializers.DecimalField(max_digits=7, decimal_places=3)
+    band = serializers.CharField(allow_blank=True)
+    not_ranked_reason = serializers.CharField(allow_blank=True)
+
+
+class FinalPreviewSerializer(serializers.Serializer):
+    fingerprint = serializers.CharField(
+        help_text="Send it back as `preview` when publishing this preview."
+    )
+    revision = serializers.IntegerField(help_text="The revision publishing would create.")
+    rule = serializers.CharField(help_text="What becomes final, in the site's words.")
+    refusal = serializers.CharField(
+        allow_blank=True, help_text="Why publishing is refused now, or empty."
+    )
+    unaccounted = serializers.ListField(
+        child=serializers.CharField(), help_text="Agencies with neither values nor a reason."
+    )
+    rows = FinalRowSerializer(many=True, help_text="Ranked first, then not ranked.")
 
 
 class PublishedSerializer(PublicationSerializer):

@@ -42,6 +42,11 @@ urlpatterns = [
         name="api-reopen",
     ),
     path(
+        CYCLE + "agencies/<slug:agency>/exclusion/",
+        cycle_management.ExclusionView.as_view(),
+        name="api-exclusion",
+    ),
+    path(
         CYCLE + "agencies/<slug:agency>/submission/",
         workflow.SubmissionView.as_view(),
         name="api-submission",

@@ -32,7 +32,8 @@ from api.pagination import KeysFirstPagination
 from api.parsers import JSONParser
 from api.views import errors
 from rankings import permissions, security_log
-from rankings.cycles import assessments, audit, services
+from rankings.cycles import assessments, audit, final, services
+from rankings.cycles.preview_views import PREVIEW_STATES, can_see_preview
 from rankings.cycles.publication import PublicationRefused, publication_create
 from rankings.imports.services import import_apply, import_parse, import_preview
 from rankings.imports.types import MAX_UPLOAD_BYTES, ImportRefused
@@ -660,6 +661,30 @@ class TransitionView(WorkflowView):
 class PublicationCreate(WorkflowView):
     @extend_schema(
         parameters=CYCLE_PARAMETERS,
+        responses={200: serializers.FinalPreviewSerializer, **errors(401, 403, 404, 409)},
+    )
+    def get(self, request, province, year, block):
+        """The final preview: the ranking publishing would freeze, and its fingerprint."""
+        cycle = self.get_cycle()
+        self.require(
+            can_see_preview(request.user, cycle=cycle),
+            _("Chỉ người phê duyệt và cán bộ Sở TT&TT xem bản xem trước."),
+        )
+        if cycle.state not in PREVIEW_STATES:
+            raise Locked(_("Bản xem trước chính thức có từ khi kỳ chuyển sang thẩm định."))
+        preview = final.final_preview(cycle=cycle, with_differences=False)
+        body = {
+            "fingerprint": preview.fingerprint(),
+            "revision": cycle.publications.count() + 1,
+            "rule": str(final.RULE_TEXT),
+            "refusal": services.publish_refusal(cycle=cycle),
+            "unaccounted": preview.unaccounted,
+            "rows": preview.rows,
+        }
+        return Response(serializers.FinalPreviewSerializer(body).data)
+
+    @extend_schema(
+        parameters=CYCLE_PARAMETERS,
         request=serializers.PublicationInput,
         responses={
             201: serializers.PublishedSerializer,
@@ -667,7 +692,8 @@ class PublicationCreate(WorkflowView):
         },
     )
     def post(self, request, province, year, block):
-        """Publish the approved cycle by decision, or publish a correction with a reason."""
+        """Publish the final preview the approver saw (its `fingerprint` as `preview`) by
+        decision, or publish a correction with a reason; 409 when the preview changed."""
         cycle = self.get_cycle()
         self.require(
             permissions.can_publish(request.user, cycle=cycle),

@@ -84,6 +84,12 @@ def can_manage_cycle(user, *, cycle) -> bool:
     return can_enter_scores(user, cycle=cycle)
 
 
+def can_exclude_agency(user, *, cycle) -> bool:
+    """ICT staff, who draft the decision, and the approver, who signs it, record the agencies
+    the decision leaves unranked (in its words); the council and agencies do not."""
+    return can_enter_scores(user, cycle=cycle) or can_publish(user, cycle=cycle)
+
+
 def can_see_cycle_dashboard(user, *, cycle) -> bool:
     """ICT staff and the director (the approver) follow a cycle on its dashboard."""
     return can_enter_scores(user, cycle=cycle) or can_publish(user, cycle=cycle)

@@ -97,6 +97,8 @@ ENTER = ("editor", "admin", "superuser")  # final scores, imports, cycles
 REVIEW = ("reviewer", "admin", "superuser")
 PUBLISH = ("approver", "superuser")
 SETUP = ("admin", "superuser")  # a province's set-up (rankings.setup)
+FINAL = PUBLISH + ENTER[:-1]  # the final preview: the approver and ICT staff
+EXCLUDE = FINAL  # an agency the decision leaves unranked: the same people
 MEMBERS = ("reporter_a", "head_a", "reporter_b", "editor", "reviewer", "approver", "admin")
 
 
@@ -374,7 +376,7 @@ MATRIX: dict[str, list[Call]] = {
         Call("POST", page(ENTER, 302), OPEN, body={"action": "review", "confirmed": "1"}),
         Call("POST", page(PUBLISH, 302), OPEN, body={"action": "approve"}, label="approve"),
     ],
-    "final-preview": [Call("GET", page(PUBLISH + ENTER[:-1]), OPEN)],
+    "final-preview": [Call("GET", page(FINAL), OPEN)],
     "accept-remaining": [
         Call("GET", page(ROLES, 405), OPEN),
         Call("POST", page(REVIEW, 302), OPEN, body={}, label="the whole cycle"),
@@ -385,7 +387,14 @@ MATRIX: dict[str, list[Call]] = {
         Call("POST", page(ENTER, 302), OPEN, body={"confirm": "on"}, label="remind the late"),
     ],
     "cycle-manage": [
-        Call("GET", page(ENTER), OPEN),
+        Call("GET", page(EXCLUDE), OPEN),
+        Call(
+            "POST",
+            page(EXCLUDE, 302),
+            OPEN,
+            body={"action": "exclude", "exclude-agency": "binh", "exclude-reason": "Theo QĐ"},
+            label="exclude Bình in the decision's words",
+        ),
         Call(
             "POST",
             page(ENTER, 302),
@@ -570,8 +579,24 @@ MATRIX: dict[str, list[Call]] = {
         Call("POST", api(PUBLISH, 409), OPEN, json=True, body={"action": "approve"}),
     ],
     "api-publish": [
-        Call("POST", api(PUBLISH, 409), OPEN, json=True, body=CORRECTION, label="not approved"),
-        Call("POST", api(PUBLISH, 201), PUBLISHED, json=True, body=CORRECTION, label="correction"),
+        Call("GET", api(FINAL, 409), OPEN, label="no final preview before review"),
+        Call("GET", api(FINAL), PUBLISHED, label="the final preview"),
+        Call(
+            "POST",
+            api(PUBLISH, 409),
+            OPEN,
+            json=True,
+            body={**CORRECTION, "preview": "0" * 16},
+            label="not approved",
+        ),
+        Call(
+            "POST",
+            api(PUBLISH, 201),
+            PUBLISHED,
+            json=True,
+            body=lambda ctx: {**CORRECTION, "preview": preview_of(ctx.world.cycle_2021)},
+            label="correction",
+        ),
     ],
     "api-import": [Call("POST", api(ENTER), OPEN, body=lambda ctx: {"file": upload(ctx)})],
     "api-scores": [
@@ -667,6 +692,10 @@ MATRIX: dict[str, list[Call]] = {
             json=True,
             body={"until": "2099-02-01", "reason": "x"},
         )
+    ],
+    "api-exclusion": [
+        Call("PUT", api(EXCLUDE), at(agency="binh"), json=True, body={"reason": "Theo QĐ"}),
+        Call("DELETE", api(EXCLUDE, 409), at(agency="binh"), label="not excluded"),
     ],
     "api-reopen": [
         Call(

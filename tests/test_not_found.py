@@ -43,6 +43,9 @@ OPERATIONS = [
     ("post", API + "imports/"),
     ("post", API + "transitions/"),
     ("post", API + "publications/"),
+    ("get", API + "publications/"),
+    ("put", API + "agencies/binh/exclusion/"),
+    ("delete", API + "agencies/binh/exclusion/"),
 ]
 
 

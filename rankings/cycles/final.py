@@ -45,6 +45,12 @@ RULE_TEXT = gettext_lazy(
     "được Hội đồng chấp nhận không bao giờ được tính. Mọi đơn vị của khối trong năm đều có "
     "mặt: được xếp hạng, hoặc không xếp hạng kèm lý do."
 )
+# Publishing (page or API) carries the fingerprint of the preview the approver saw; the
+# service compares it under the cycle's lock and refuses with this when it has changed.
+STALE_PREVIEW = gettext_lazy(
+    "Bảng xếp hạng chính thức đã thay đổi kể từ khi bản xem trước được mở; hãy xem lại bản "
+    "xem trước rồi công bố."
+)
 
 
 @dataclass(frozen=True)
@@ -117,8 +123,8 @@ def final_preview(*, cycle: AssessmentCycle, with_differences: bool = True) -> P
         if agency_id in valued:
             continue
         submission = submissions.get(agency_id)
-        if agency_id in excluded:
-            reason = _("Loại khỏi xếp hạng theo quyết định: %(r)s") % {"r": excluded[agency_id]}
+        if agency_id in excluded:  # the decision's own words, as they are
+            reason = excluded[agency_id]
         elif submission is None or submission.state == SubmissionState.DRAFT:
             reason = _("Không nộp bản tự đánh giá")
         else:

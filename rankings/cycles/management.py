@@ -1,6 +1,7 @@
 """Provincial staff run their own cycles: move the deadline, extend it for one agency,
 reopen one agency's submission, cancel a cycle opened by mistake (while it holds no data)
-or archive it with a reason. No superuser needed.
+or archive it with a reason, and record the agencies the decision leaves unranked, in its
+words. No superuser needed.
 
 Each write is one transaction, refuses with `Refused` (the message says why) and leaves an
 audit entry: the cycle's or the submission's history (django-simple-history) with who did
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rankings.cycles import notifications
+from rankings.cycles import audit, notifications
 from rankings.models import (
     AssessmentCycle,
     CycleState,
@@ -28,6 +29,10 @@ from rankings.models import (
 # Where a cycle's agencies still self-assess: only there do deadlines and reopening mean
 # anything. Published and approved cycles are frozen; an archived one is out of use.
 RUNNING = {CycleState.DRAFT, CycleState.OPEN}
+# Until publication the decision is still a draft: an exclusion changes the final preview,
+# which the approver sees again before publishing (its fingerprint guards the change).
+BEFORE_PUBLICATION = RUNNING | {CycleState.REVIEW, CycleState.APPROVED}
+EXCLUSION_MAX: int = Submission._meta.get_field("excluded_reason").max_length or 180
 
 
 class Refused(Exception):
@@ -199,3 +204,72 @@ def cycle_archive(*, cycle, user, reason: str) -> AssessmentCycle:
     cycle._change_reason = f"archived: {reason}"[:100]
     cycle.save(update_fields=["state", "archived_reason"])
     return cycle
+
+
+def _require_exclusion_allowed(cycle, *, correction: bool) -> None:
+    """An exclusion changes the ranking: before publication it is part of the decision;
+    afterwards only a correction (a new revision, with its reason) may change it."""
+    if cycle.state == CycleState.PUBLISHED or cycle.publications.exists():
+        if not correction:
+            raise Refused(
+                _(
+                    "Kỳ đã công bố: danh sách không xếp hạng chỉ thay đổi bằng đính chính. "
+                    "Đánh dấu “cho lần đính chính tiếp theo” rồi công bố đính chính kèm lý do."
+                )
+            )
+        return
+    if cycle.state not in BEFORE_PUBLICATION:
+        raise Refused(
+            _("Không thể thay đổi danh sách không xếp hạng: kỳ đánh giá đang ở trạng thái “%(s)s”.")
+            % {"s": cycle.get_state_display()}
+        )
+
+
+@transaction.atomic
+def agency_exclude(
+    *, cycle, agency, reason: str, user, path: str = audit.FORM, correction: bool = False
+) -> Submission:
+    """Leave `agency` unranked in the cycle, in the decision's words: the final preview and
+    the published ranking show "Không xếp hạng" with exactly these words as the reason.
+
+    Audited on the submission's history (who, when, "<path>: excluded: <words>"). Once the
+    cycle is published, refused unless `correction`: the words then take effect with the
+    next correction, and the published revision never changes.
+    """
+    cycle = _locked(cycle)
+    _require_exclusion_allowed(cycle, correction=correction)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused(_("Hãy ghi lý do không xếp hạng, đúng lời văn của quyết định."))
+    if len(reason) > EXCLUSION_MAX:
+        raise Refused(
+            _("Lý do không xếp hạng: tối đa %(n)s ký tự (đang có %(m)s).")
+            % {"n": EXCLUSION_MAX, "m": len(reason)}
+        )
+    submission, _created = Submission.objects.select_for_update().get_or_create(
+        cycle=cycle, agency=agency
+    )
+    submission.excluded_reason = reason
+    submission._history_user = user
+    submission._change_reason = f"{path}: excluded: {reason}"[:100]
+    submission.save(update_fields=["excluded_reason"])
+    return submission
+
+
+@transaction.atomic
+def agency_include(
+    *, cycle, agency, user, path: str = audit.FORM, correction: bool = False
+) -> Submission:
+    """Undo an exclusion: the agency is ranked (or not) by its values again. Audited, and
+    after publication only for a correction, as `agency_exclude`."""
+    cycle = _locked(cycle)
+    _require_exclusion_allowed(cycle, correction=correction)
+    submission = Submission.objects.select_for_update().filter(cycle=cycle, agency=agency).first()
+    if submission is None or not submission.excluded_reason:
+        raise Refused(_("%(a)s không nằm trong danh sách không xếp hạng.") % {"a": agency})
+    before = submission.excluded_reason
+    submission.excluded_reason = ""
+    submission._history_user = user
+    submission._change_reason = f"{path}: included (was: {before})"[:100]
+    submission.save(update_fields=["excluded_reason"])
+    return submission

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from rankings.cycles.forms import date_field
+from rankings.cycles.management import EXCLUSION_MAX
 from rankings.models import Submission
 
 REASON_MAX = Submission._meta.get_field("extension_reason").max_length
@@ -23,10 +24,12 @@ def _reason(required=True) -> forms.CharField:
 
 
 class AgencyChoice(forms.ModelChoiceField):
-    def __init__(self, cycle, **kwargs):
+    def __init__(self, cycle, queryset=None, **kwargs):
         super().__init__(
             label=_("Đơn vị"),
-            queryset=Agency.objects.filter(province=cycle.province_id, block=cycle.block_id),
+            queryset=queryset
+            if queryset is not None
+            else Agency.objects.filter(province=cycle.province_id, block=cycle.block_id),
             to_field_name="slug",
             error_messages={
                 "required": _("Đơn vị: hãy chọn một đơn vị của khối."),
@@ -86,4 +89,53 @@ class EndForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-FORMS = {form.action: form for form in (DeadlineForm, ExtensionForm, ReopenForm, EndForm)}
+def _correction() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_(
+            "Cho lần đính chính tiếp theo (chỉ khi kỳ đã công bố: có hiệu lực khi công bố "
+            "đính chính)"
+        ),
+        required=False,
+    )
+
+
+class ExclusionForm(forms.Form):
+    """An agency the decision leaves unranked, with the decision's own words."""
+
+    action = "exclude"
+    reason = forms.CharField(
+        label=_("Lý do không xếp hạng, đúng lời văn của quyết định"),
+        max_length=EXCLUSION_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _("Lý do không xếp hạng: bắt buộc, đúng lời văn của quyết định."),
+            "max_length": _(
+                "Lý do không xếp hạng: tối đa %(limit_value)d ký tự (đang có %(show_value)d)."
+            ),
+        },
+    )
+    correction = _correction()
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"agency": AgencyChoice(cycle), **self.fields}
+
+
+class InclusionForm(forms.Form):
+    """Undo an exclusion: the agency is ranked by its values again."""
+
+    action = "include"
+    correction = _correction()
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        excluded = Agency.objects.filter(
+            submissions__cycle=cycle, submissions__excluded_reason__gt=""
+        )
+        self.fields = {"agency": AgencyChoice(cycle, queryset=excluded), **self.fields}
+
+
+FORMS = {
+    form.action: form
+    for form in (DeadlineForm, ExtensionForm, ReopenForm, EndForm, ExclusionForm, InclusionForm)
+}

@@ -1,5 +1,6 @@
-"""The cycle-management page for ICT staff: deadline, extension, reopening, cancel or
-archive, each a form posting `action`; the services in `management` do the work."""
+"""The cycle-management page: deadline, extension, reopening, cancel or archive for ICT
+staff, and the agencies the decision leaves unranked (in its words) for ICT staff and the
+approver; each a form posting `action`; the services in `management` do the work."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,21 @@ from rankings.cycles import management
 from rankings.cycles.management_forms import FORMS
 from rankings.models import AssessmentCycle
 
+# Who may use each form: ICT staff run the cycle; an exclusion is also the approver's.
+PERMISSIONS = {
+    "exclude": permissions.can_exclude_agency,
+    "include": permissions.can_exclude_agency,
+}
+
+
+def permitted(user, cycle) -> list[str]:
+    """The forms of the page `user` may use on `cycle`."""
+    return [
+        name
+        for name in FORMS
+        if PERMISSIONS.get(name, permissions.can_manage_cycle)(user, cycle=cycle)
+    ]
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -24,24 +40,21 @@ def cycle_manage(request, province, year, block):
         year=year,
         block__slug=block,
     )
-    if not permissions.can_manage_cycle(request.user, cycle=cycle):
+    names = permitted(request.user, cycle)
+    if not names:
         raise PermissionDenied(_("Chỉ Sở TT&TT điều hành kỳ đánh giá."))
-    forms = {name: form(cycle=cycle, prefix=name) for name, form in FORMS.items()}
+    forms = {name: FORMS[name](cycle=cycle, prefix=name) for name in names}
     errors, status = [], 200
     if request.method == "POST":
         name = request.POST.get("action", "")
         if name not in FORMS:
             errors, status = [_("Thao tác không hợp lệ.")], 400
+        elif name not in forms:
+            raise PermissionDenied(_("Chỉ Sở TT&TT điều hành kỳ đánh giá."))
         else:
             forms[name] = form = FORMS[name](request.POST, cycle=cycle, prefix=name)
-            try:
-                if not form.is_valid():
-                    raise management.Refused(" ".join(e for es in form.errors.values() for e in es))
-                done = ACTIONS[name](cycle, request.user, form.cleaned_data)
-            except management.Refused as refused:
-                errors, status = [str(refused)], 409 if form.is_bound and form.is_valid() else 400
-            else:
-                messages.success(request, done)
+            errors, status = _apply(request, cycle, name, form)
+            if not errors:
                 if name == "end" and form.cleaned_data["how"] == "cancel":
                     return redirect("workspace")
                 return redirect(request.path)
@@ -51,8 +64,22 @@ def cycle_manage(request, province, year, block):
         "errors": errors,
         "data": management.cycle_data(cycle),
         "extensions": cycle.submissions.filter(extended_to__isnull=False).select_related("agency"),
+        "excluded": cycle.submissions.filter(excluded_reason__gt="").select_related("agency"),
     }
     return render(request, "rankings/staff/cycle_manage.html", context, status=status)
+
+
+def _apply(request, cycle, name, form) -> tuple[list[str], int]:
+    """Run the form's action: no errors (and a success message), or the errors and the
+    status (400 for the form's input, 409 for the service's refusal)."""
+    if not form.is_valid():
+        return [" ".join(e for es in form.errors.values() for e in es)], 400
+    try:
+        done = ACTIONS[name](cycle, request.user, form.cleaned_data)
+    except management.Refused as refused:
+        return [str(refused)], 409
+    messages.success(request, done)
+    return [], 200
 
 
 def _deadline(cycle, user, data) -> str:
@@ -91,4 +118,29 @@ def _end(cycle, user, data) -> str:
     return _("Đã lưu trữ kỳ đánh giá %(c)s.") % {"c": cycle}
 
 
-ACTIONS = {"deadline": _deadline, "extend": _extend, "reopen": _reopen, "end": _end}
+def _exclude(cycle, user, data) -> str:
+    management.agency_exclude(
+        cycle=cycle,
+        agency=data["agency"],
+        reason=data["reason"],
+        correction=data["correction"],
+        user=user,
+    )
+    return _("%(a)s: không xếp hạng: %(r)s") % {"a": data["agency"], "r": data["reason"].strip()}
+
+
+def _include(cycle, user, data) -> str:
+    management.agency_include(
+        cycle=cycle, agency=data["agency"], correction=data["correction"], user=user
+    )
+    return _("%(a)s được xếp hạng trở lại theo điểm.") % {"a": data["agency"]}
+
+
+ACTIONS = {
+    "deadline": _deadline,
+    "extend": _extend,
+    "reopen": _reopen,
+    "end": _end,
+    "exclude": _exclude,
+    "include": _include,
+}

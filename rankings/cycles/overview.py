@@ -121,8 +121,10 @@ def cycle_overview(*, cycle, today: datetime.date | None = None) -> CycleOvervie
                 returned=count["returned"] if count else 0,
                 missing_evidence=missing.get(agency.pk, 0),
                 # Late: never submitted by its deadline. A returned one did submit in time;
-                # the dashboard lists it as returned and waiting instead.
+                # the dashboard lists it as returned and waiting instead. One the decision
+                # leaves unranked owes nothing: it is neither late nor reminded.
                 late=(submission is None or submission.submitted_at is None)
+                and not (submission is not None and submission.excluded_reason)
                 and deadline is not None
                 and deadline < today,
             )

@@ -36,13 +36,18 @@ def publication_create(
     cycle: AssessmentCycle,
     decision_number: str,
     decision_date: date | None,
+    preview: str,
     signer: str = "",
     reason: str = "",
 ) -> Publication:
     """Publish `cycle` by decision (revision 1) or publish a correction (later revisions).
 
+    `preview` is the fingerprint of the final preview the approver saw (the page's hidden
+    field, the API's `GET publications/`): what is published is exactly that preview.
+
     Raises PublicationRefused and changes nothing when the cycle is neither approved nor
-    published, the decision's number or date is missing, or a correction has no reason.
+    published, the decision's number or date is missing, a correction has no reason, or the
+    final preview is no longer the one seen (state: the API answers 409).
     """
     cycle = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
     if refusal := services.publish_refusal(cycle=cycle):
@@ -63,6 +68,7 @@ def publication_create(
             decision_date=decision_date,
             signer=signer,
             reason=reason,
+            fingerprint=preview,
         )
     except services.PublishRefused as refused:
         raise PublicationRefused(str(refused)) from refused

@@ -180,19 +180,3 @@ def review_accept_remaining(*, cycle: AssessmentCycle, user, agency=None, path=a
         pk__in=handed_in.filter(state=SubmissionState.RETURNED).values("pk")
     ).update(state=SubmissionState.SUBMITTED)
     return len(todo)
-
-
-@transaction.atomic
-def agency_exclude(*, cycle: AssessmentCycle, agency, reason: str, user) -> Submission:
-    """Exclude an agency from the ranking, in the decision's words (shown publicly)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise Refused(_("Hãy ghi lý do loại khỏi xếp hạng, đúng như trong quyết định."))
-    if cycle.publications.exists():
-        raise Refused(_("Kỳ đã công bố: thay đổi xếp hạng chỉ bằng đính chính."))
-    submission, _created = Submission.objects.get_or_create(cycle=cycle, agency=agency)
-    submission.excluded_reason = reason[:180]
-    submission._history_user = user
-    submission._change_reason = f"excluded: {reason}"[:100]
-    submission.save(update_fields=["excluded_reason"])
-    return submission

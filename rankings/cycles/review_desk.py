@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from rankings.cycles import assessments, final, states
-from rankings.models import Criterion, CycleState, Review, Score, Stage, Submission
+from rankings.models import Criterion, CycleState, Evidence, Review, Score, Stage, Submission
 
 ACTIONS = {
     Review.ACCEPTED: _("Chấp nhận"),
@@ -95,14 +96,21 @@ def _actions(review: str, submission_state: str, cycle_state: str) -> tuple[list
 
 
 def desk_context(*, cycle, agency, kind: str = "") -> dict:
-    """Everything the desk shows (5 queries and the engine for the rank)."""
+    """Everything the desk shows: 4 queries (the submission, scores, their evidence, the
+    criteria) and the final preview's 7 for the rank, whatever the number of agencies,
+    criteria or evidence (pinned in tests/cycles/test_review_desk_queries.py)."""
     kind = kind if kind in FILTERS else ""
     lock = desk_lock(cycle=cycle)
     submission = Submission.objects.filter(cycle=cycle, agency=agency).first()
     submission_state = submission.state if submission else "draft"
+    # No default orderings: Score's joins ten tables to sort by 16 keys, and Evidence's
+    # joins the score's again; the rows are keyed here and the evidence kept in its order.
+    evidence = Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk"))
     by_stage = {
         (s.criterion_id, s.stage): s
-        for s in Score.objects.filter(cycle=cycle, agency=agency).prefetch_related("evidence")
+        for s in Score.objects.filter(cycle=cycle, agency=agency)
+        .order_by()
+        .prefetch_related(evidence)
     }
     rows = []
     for criterion in cycle.criteria_set.criteria.order_by("order", "code"):

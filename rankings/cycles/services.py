@@ -171,14 +171,16 @@ def cycle_publish(
     signer: str = "",
     reason: str = "",
     is_synthetic: bool = False,
+    fingerprint: str | None = None,
 ) -> Publication:
     """Publish the final preview (`final.final_preview`) as a new, frozen revision.
 
     The rows written are exactly the preview's: the final values by the one rule, every
     agency of the block accounted for. The first revision is the decision and makes the
-    verified values final; later ones are corrections and need a reason.
+    verified values final; later ones are corrections and need a reason. `fingerprint`,
+    when given, is the preview a person saw: refused when the preview is no longer that.
     """
-    from rankings.cycles.final import final_preview, final_records
+    from rankings.cycles.final import STALE_PREVIEW, final_preview, final_records
 
     cycle = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
     latest = cycle.publications.aggregate(latest=Max("revision"))["latest"] or 0
@@ -187,6 +189,8 @@ def cycle_publish(
     preview = final_preview(cycle=cycle, with_differences=False)
     if refusal := unaccounted_refusal(preview.unaccounted):
         raise PublishRefused(refusal)
+    if fingerprint is not None and fingerprint != preview.fingerprint():
+        raise PublishRefused(str(STALE_PREVIEW))
     if not latest:  # store the rule's choice as the final stage (verified over entered)
         scores_finalize(ids=[record["id"] for record in final_records(cycle=cycle)])
     cycle_recompute(cycle=cycle)

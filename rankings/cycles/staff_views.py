@@ -48,16 +48,13 @@ def publish(request, province, year, block):
     if request.method == "POST":
         if refusal := services.publish_refusal(cycle=cycle):
             error = refusal
-        elif request.POST.get("preview") != preview["preview"].fingerprint():
-            error = _(
-                "Bảng xếp hạng chính thức đã thay đổi kể từ khi trang được mở; hãy xem lại bản "
-                "xem trước bên dưới rồi công bố."
-            )
         elif not form.is_valid():
             error = " ".join(form.problems())
         else:
-            try:
-                publication = publication_create(cycle=cycle, **form.cleaned_data)
+            try:  # the service refuses, under the cycle's lock, a preview other than the one seen
+                publication = publication_create(
+                    cycle=cycle, preview=request.POST.get("preview", ""), **form.cleaned_data
+                )
             except PublicationRefused as refused:
                 error = refused.message
             else:

@@ -558,6 +558,7 @@ def test_schema_describes_every_endpoint(client, world):
         "/api/v1/cycles/{province}/{year}/{block}/archive/",
         "/api/v1/cycles/{province}/{year}/{block}/agencies/{agency}/extension/",
         "/api/v1/cycles/{province}/{year}/{block}/agencies/{agency}/reopen/",
+        "/api/v1/cycles/{province}/{year}/{block}/agencies/{agency}/exclusion/",
     }
     writes = {
         (path, method)
@@ -566,8 +567,9 @@ def test_schema_describes_every_endpoint(client, world):
         if method in {"put", "post", "patch", "delete"}
     }
     # score, review, evidence, submission, import, transition, publish, token revocation;
-    # and running the cycle: deadline, extension, reopen, cancellation, archive
-    assert len(writes) == 13
+    # and running the cycle: deadline, extension, reopen, cancellation, archive, exclusion
+    # (put) and its undoing (delete)
+    assert len(writes) == 15
     for path, method in writes:  # every write names its auth: token or session, never none
         security = schema["paths"][path][method]["security"]
         assert {"tokenAuth": []} in security and {} not in security, (path, security)

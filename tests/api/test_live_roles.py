@@ -12,7 +12,7 @@ import pytest
 from tests.api.schemathesis_run import run_schemathesis
 from tests.live import serve_demo
 
-WORKFLOW_OPERATIONS = 18  # the authenticated ones, under /me/ and /cycles/{…}/
+WORKFLOW_OPERATIONS = 21  # the authenticated ones, under /me/ and /cycles/{…}/
 # Generated cases per operation and role. `make test` keeps the seven role runs to about
 # 25 each (CI's time budget); `make fuzz` runs 100 each, as the anonymous run always does.
 ROLE_EXAMPLES = int(os.environ.get("FUZZ_ROLE_EXAMPLES", "25"))

@@ -76,6 +76,11 @@ def as_role(people, name) -> APIClient:
     return client
 
 
+def seen(api, cycle_url=CYCLE) -> str:
+    """The fingerprint of the final preview the approver reads before publishing."""
+    return api.get(cycle_url + "publications/").json().get("fingerprint", "0" * 16)
+
+
 def self_score(cycle, agency, code="1.2", value="35", denominator="50"):
     from rankings.cycles import assessments
 
@@ -298,6 +303,41 @@ def test_import_dry_run_previews_then_applies_all_or_nothing(cycle, people):
     assert paths == {("api",)}
 
 
+def test_publishing_needs_the_final_preview_the_approver_saw(cycle, world, people):
+    """As on the page: the API publishes only the final preview whose fingerprint the
+    approver read (GET publications/); a value changed since gets 409, in Vietnamese."""
+    editor, approver = as_role(people, "editor"), as_role(people, "approver")
+    upload = SimpleUploadedFile("d.xlsx", filled(cycle, INPUTS_2021))
+    editor.post(CYCLE + "imports/", {"file": upload}, format="multipart")
+    early = approver.get(CYCLE + "publications/")
+    assert early.status_code == 409 and "thẩm định" in early.json()["error"]["message"]
+    editor.post(CYCLE + "transitions/", {"action": "review"})
+    approver.post(CYCLE + "transitions/", {"action": "approve"})
+    preview = approver.get(CYCLE + "publications/")
+    assert preview.status_code == 200
+    body = preview.json()
+    assert (body["revision"], body["refusal"], body["unaccounted"]) == (1, "", [])
+    assert [(r["rank"], r["agency"]) for r in body["rows"]] == [(1, "binh"), (2, "an"), (3, "cat")]
+    decision = {"decision_number": "512/QĐ-UBND", "decision_date": "2023-05-12"}
+    missing = approver.post(CYCLE + "publications/", decision)
+    assert missing.status_code == 400 and "preview" in missing.json()["error"]["fields"]
+    # After the approver read the preview, ICT staff correct one final value.
+    Score.objects.filter(cycle=cycle, agency=world.cat, criterion__code="1.1").update(
+        points=Decimal("0.000"), value=Decimal("0")
+    )
+    stale = approver.post(CYCLE + "publications/", {**decision, "preview": body["fingerprint"]})
+    assert stale.status_code == 409
+    assert "đã thay đổi" in stale.json()["error"]["message"]
+    assert not Publication.objects.filter(cycle=cycle).exists()
+    fresh = approver.get(CYCLE + "publications/").json()
+    assert fresh["fingerprint"] != body["fingerprint"]
+    done = approver.post(CYCLE + "publications/", {**decision, "preview": fresh["fingerprint"]})
+    assert done.status_code == 201
+    published = Publication.objects.get(cycle=cycle).results.order_by("agency__slug")
+    shown = {r["agency"]: r["total"] for r in fresh["rows"]}
+    assert {r.agency.slug: f"{r.total:.3f}" for r in published} == shown
+
+
 def test_transitions_and_publication_follow_the_cycle(cycle, world, people):
     editor, approver = as_role(people, "editor"), as_role(people, "approver")
     editor.post(
@@ -306,7 +346,8 @@ def test_transitions_and_publication_follow_the_cycle(cycle, world, people):
         format="multipart",
     )
     early = approver.post(
-        CYCLE + "publications/", {"decision_number": "1/QĐ", "decision_date": "2023-05-12"}
+        CYCLE + "publications/",
+        {"decision_number": "1/QĐ", "decision_date": "2023-05-12", "preview": "0" * 16},
     )
     assert early.status_code == 409 and "phê duyệt" in early.json()["error"]["message"]
 
@@ -320,7 +361,12 @@ def test_transitions_and_publication_follow_the_cycle(cycle, world, people):
 
     published = approver.post(
         CYCLE + "publications/",
-        {"decision_number": "512/QĐ-UBND", "decision_date": "2023-05-12", "signer": "Chủ tịch"},
+        {
+            "decision_number": "512/QĐ-UBND",
+            "decision_date": "2023-05-12",
+            "signer": "Chủ tịch",
+            "preview": seen(approver),
+        },
     )
     assert published.status_code == 201 and published.json()["revision"] == 1
     public = APIClient().get("/api/v1/rankings/?province=mau&year=2022&block=districts").json()
@@ -328,7 +374,8 @@ def test_transitions_and_publication_follow_the_cycle(cycle, world, people):
     assert [row["agency"]["slug"] for row in public["rows"]] == ["binh", "an", "cat"]
 
     no_reason = approver.post(
-        CYCLE + "publications/", {"decision_number": "530/QĐ", "decision_date": "2023-06-01"}
+        CYCLE + "publications/",
+        {"decision_number": "530/QĐ", "decision_date": "2023-06-01", "preview": seen(approver)},
     )
     assert no_reason.status_code == 400 and "reason" in no_reason.json()["error"]["fields"]
     assert Publication.objects.filter(cycle=cycle).count() == 1
@@ -410,7 +457,8 @@ def _call(api, operation, cycle):
         return api.post(CYCLE + "transitions/", {"action": "approve"})
     if operation == "publish":
         return api.post(
-            CYCLE + "publications/", {"decision_number": "9/QĐ", "decision_date": "2023-01-02"}
+            CYCLE + "publications/",
+            {"decision_number": "9/QĐ", "decision_date": "2023-01-02", "preview": seen(api)},
         )
     raise AssertionError(operation)
 

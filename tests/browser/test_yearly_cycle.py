@@ -1,10 +1,15 @@
-"""The whole yearly cycle in Chromium, as the people who run it.
+"""The whole yearly cycle in Chromium, as the people who run it: issue #15's "Done when".
 
 ICT staff open Vĩnh Phúc's 2022 district cycle from the 2021 criteria set; Lập Thạch and
-Yên Lạc self-assess by form with evidence and their heads submit; the seven other
-districts arrive in the .xlsx template; a reviewer adjusts one score with a comment and
-returns one criterion for evidence; Lập Thạch answers; the approver publishes by decision;
-the public leaderboard shows it; a correction changes one score and the change log shows it.
+Yên Lạc self-assess by form with evidence and their heads submit; ICT staff extend the
+deadline for Tam Dương, which never submits; six other districts arrive in the .xlsx
+template; a reviewer adjusts one score with a comment and returns criterion 2.4.2 of Lập
+Thạch; Lập Thạch is refused when it tries to change another criterion, changes 2.4.2, adds
+evidence and resubmits with an answer the council sees beside its request; the council
+accepts; the approver sees the final preview with Tam Dương "not ranked: did not submit",
+approves and publishes; the public page shows exactly the preview's numbers; the admin
+refuses an edit of the published criteria set; a correction changes one score and the
+change log shows it.
 """
 
 import datetime
@@ -20,6 +25,20 @@ pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026"
 DESK = "/quan-ly/vinh-phuc/2022/districts/"
 FORM_DISTRICTS = ("lap-thach", "yen-lac")
+SILENT = "tam-duong"  # given an extension, never submits
+# Each leaderboard row's rank, agency, total and percent of maximum as shown: the public
+# table has the total in <strong> and the percent after it, and marks a tie "3 ="; the
+# preview has fixed columns.
+ROWS = """rows => rows.map(row => {
+  const cells = [...row.querySelectorAll("td, th")].map(cell => cell.innerText.trim());
+  const strong = row.querySelector("td strong");
+  return {
+    rank: cells[0].replace(/\\s*=$/, ""),
+    name: row.querySelector("th a, th").childNodes[0].textContent.trim(),
+    total: strong ? strong.innerText.trim() : cells[2],
+    percent: (strong ? strong.closest("td").nextElementSibling.innerText : cells[3]).trim(),
+  };
+})"""
 
 
 def sign_in(browser, base, username):
@@ -100,6 +119,86 @@ def review_row(page, code, action="accepted", value="", comment=""):
     assert "Đã ghi kết quả thẩm định tiêu chí" in page.content(), page.content()[-3000:]
 
 
+def extend_deadline(ict, base, slug, *, days, screenshots):
+    until = (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
+    ict.goto(base + DESK + "dieu-hanh/")
+    ict.locator("select[name='extend-agency']").select_option(slug)
+    ict.locator("input[name='extend-until']").fill(until)
+    ict.locator("input[name='extend-reason']").fill("Đơn vị đề nghị gia hạn do thay đổi cán bộ")
+    ict.get_by_role("button", name="Gia hạn", exact=True).click()
+    ict.wait_for_load_state()
+    assert "Đã gia hạn cho UBND huyện Tam Dương" in ict.content(), ict.content()[-2000:]
+    ict.screenshot(path=screenshots / "cycle-extension.png", full_page=True)
+
+
+def answer_the_return(browser, base, screenshots):
+    """Lập Thạch after the council returned 2.4.2: only 2.4.2 can change, then resubmit."""
+    own = f"{base}{DESK}don-vi/lap-thach/tu-danh-gia/"
+    reporter = sign_in(browser, base, "lapthach-baocao")
+    reporter.goto(own)
+    assert "cần bổ sung minh chứng" in reporter.content()
+    other = reporter.locator("input[name='v-1.1.1']")
+    assert other.is_disabled()  # the page offers only the returned criterion ...
+    other.evaluate("node => node.removeAttribute('disabled')")  # ... and the server refuses
+    other.fill("5")
+    reporter.get_by_role("button", name="Lưu số liệu").click()
+    reporter.wait_for_load_state()
+    assert "tiêu chí 1.1.1 không nằm trong số" in reporter.content()
+    reporter.screenshot(path=screenshots / "cycle-other-criterion-refused.png", full_page=True)
+    reporter.goto(own)
+    reporter.locator("input[name='v-2.4.2']").fill("2")
+    reporter.get_by_role("button", name="Lưu số liệu").click()
+    assert "Đã lưu 1 tiêu chí" in reporter.content(), reporter.content()[-2000:]
+    reporter.get_by_label("Tiêu chí", exact=True).select_option("2.4.2")
+    reporter.get_by_label("Trích yếu").fill("Quy trình liên thông một cửa điện tử")
+    reporter.get_by_label("Đường dẫn").fill("https://vinhphuc.gov.vn/quy-trinh")
+    reporter.get_by_role("button", name="Thêm minh chứng").click()
+    assert "Đã thêm minh chứng" in reporter.content()
+    head = sign_in(browser, base, "lapthach-thutruong")
+    head.goto(own)
+    head.get_by_label("Trả lời Hội đồng về tiêu chí 2.4.2").fill(
+        "Đã bổ sung quy trình liên thông và sửa số liệu"
+    )
+    head.get_by_role("button", name="Thủ trưởng đơn vị: nộp lại bản tự đánh giá").click()
+    assert "Đã nộp bản tự đánh giá" in head.content(), head.content()[-2000:]
+    head.screenshot(path=screenshots / "cycle-resubmitted.png", full_page=True)
+
+
+def shown(rows) -> list[tuple]:
+    """Rank, agency, total and percent of each ranked row (the preview prints the percent
+    without its sign), and the agencies not ranked."""
+    return sorted(
+        (row["rank"], row["name"], row["total"], row["percent"].rstrip("%"))
+        if row["rank"].isdigit()
+        else ("—", row["name"])
+        for row in rows
+    )
+
+
+def admin_refuses_the_published_set(browser, base, screenshots):
+    admin = browser.new_context(locale="vi-VN").new_page()
+    admin.goto(base + "/admin/login/?next=/admin/")
+    admin.locator("input[name='username']").fill("admin")
+    admin.locator("input[name='password']").fill("admin")
+    admin.locator("input[type='submit']").click()
+    admin.goto(base + "/admin/rankings/criteriaset/?q=vinh-phuc-districts-2022")
+    admin.locator("#result_list tbody tr th a").first.click()
+    admin.wait_for_load_state()
+    url = admin.url
+    assert admin.locator("input[name='max_points']").count() == 0  # read-only, no form
+    assert admin.locator("input[type='submit'][name='_save']").count() == 0
+    admin.screenshot(path=screenshots / "cycle-admin-read-only.png", full_page=True)
+    token = next(c["value"] for c in admin.context.cookies() if c["name"] == "csrftoken")
+    forced = admin.request.post(
+        url,
+        form={"csrfmiddlewaretoken": token, "max_points": "200", "precision": "0"},
+        headers={"Referer": url},
+    )
+    assert forced.status == 403, forced.status
+    admin.goto(base + "/vinh-phuc/2022/districts/")
+    assert "/ 200" not in admin.content()
+
+
 def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
     base = cycle_demo
     deadline = (datetime.date.today() + datetime.timedelta(days=14)).isoformat()
@@ -142,9 +241,12 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
     with ict.expect_download() as info:
         ict.get_by_role("link", name="Tải mẫu nhập liệu (.xlsx)").click()
     template = open(info.value.path(), "rb").read()  # noqa: SIM115
-    upload(ict, base, filled_template(template, set(FORM_DISTRICTS)), "diem-2022.xlsx")
+    upload(ict, base, filled_template(template, {*FORM_DISTRICTS, SILENT}), "diem-2022.xlsx")
     assert "BẢN NHÁP — CHƯA CÔNG BỐ" in ict.content()
     axe_clean(ict, screenshots, "cycle-draft")
+
+    # 3b. ICT staff extend the deadline for one district (it still never submits).
+    extend_deadline(ict, base, SILENT, days=21, screenshots=screenshots)
     ict.goto(base + DESK)
     axe_clean(ict, screenshots, "cycle-desk")
     ict.get_by_role("button", name="Kết thúc tự đánh giá, chuyển thẩm định").click()
@@ -170,20 +272,27 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
                 review_row(reviewer, code)
     axe_clean(reviewer, screenshots, "cycle-review")  # the desk, every form on it
 
-    # 5. Lập Thạch sees why and answers with evidence; the reviewer accepts it.
-    reporter = sign_in(browser, base, "lapthach-baocao")
-    reporter.goto(f"{base}{DESK}don-vi/lap-thach/tu-danh-gia/")
-    assert "cần bổ sung minh chứng" in reporter.content()
-    reporter.get_by_label("Tiêu chí", exact=True).select_option("2.4.2")
-    reporter.get_by_label("Trích yếu").fill("Quy trình liên thông một cửa điện tử")
-    reporter.get_by_label("Đường dẫn").fill("https://vinhphuc.gov.vn/quy-trinh")
-    reporter.get_by_role("button", name="Thêm minh chứng").click()
-    assert "Đã thêm minh chứng" in reporter.content()
+    # 5. Lập Thạch sees why; another criterion is refused; it changes 2.4.2, adds evidence
+    #    and its head resubmits with an answer; the council sees it and accepts.
+    answer_the_return(browser, base, screenshots)
     reviewer.goto(f"{base}{DESK}don-vi/lap-thach/tham-dinh/")
+    returned_row = reviewer.locator("#row-2\\.4\\.2").inner_text()
+    assert "cần bổ sung minh chứng" in returned_row and "Đã bổ sung quy trình" in returned_row
+    reviewer.screenshot(path=screenshots / "cycle-answer-beside-request.png", full_page=True)
     review_row(reviewer, "2.4.2")
 
-    # 6. The approver approves and publishes by decision; the public sees it.
+    # 6. The approver sees the final preview (Tam Dương not ranked: did not submit),
+    #    approves and publishes; the public page shows exactly the preview's numbers.
     approver = sign_in(browser, base, "pheduyet")
+    approver.goto(base + DESK + "xem-truoc/")
+    preview = approver.locator("#final-preview-table tbody tr").evaluate_all(ROWS)
+    silent = next(row for row in preview if row["name"] == "UBND huyện Tam Dương")
+    assert silent["rank"] == "Không xếp hạng"
+    assert (
+        "Không nộp bản tự đánh giá" in approver.locator("tr[data-agency='tam-duong']").inner_text()
+    )
+    assert sum(row["rank"].isdigit() for row in preview) == 8
+    approver.screenshot(path=screenshots / "cycle-final-preview.png", full_page=True)
     approver.goto(base + DESK)
     approver.get_by_role("button", name="Phê duyệt kết quả").click()
     assert "Bảng xếp hạng chính thức" in approver.content()  # the final preview, to confirm
@@ -200,7 +309,19 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
     public.goto(base + "/vinh-phuc/2022/districts/")
     assert "512/QĐ-UBND" in public.locator(".decision").inner_text()
     assert public.locator("#leaderboard tbody tr").count() == 9
+    published = public.locator("#leaderboard tbody tr").evaluate_all(ROWS)
+    assert shown(published) == shown(preview), (published, preview)
+    silent = next(row for row in published if row["name"] == "UBND huyện Tam Dương")
+    assert (
+        silent["rank"].startswith("Không xếp hạng")
+        and "Không nộp bản tự đánh giá" in silent["rank"]
+    )
+    silent_row = public.locator("#leaderboard tbody tr", has_text="Tam Dương").inner_text()
+    assert "−" not in silent_row  # no "change" against 2021 for a district with no values
     public.screenshot(path=screenshots / "cycle-published.png", full_page=True)
+
+    # 6b. The admin refuses an edit of the published criteria set.
+    admin_refuses_the_published_set(browser, base, screenshots)
 
     # 7. A correction changes one score: a new revision with its reason and change log.
     fixed = filled_template(

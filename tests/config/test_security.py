@@ -498,8 +498,10 @@ def test_imports_and_publications_through_the_api_are_logged(world, open_cycle, 
         editor.post(cycle + "imports/", {"file": upload, **extra}, format="multipart")
     editor.post(cycle + "transitions/", {"action": "review"})
     approver.post(cycle + "transitions/", {"action": "approve"})
+    fingerprint = approver.get(cycle + "publications/").json()["fingerprint"]
     published = approver.post(
-        cycle + "publications/", {"decision_number": "512/QĐ-UBND", "decision_date": "2023-05-12"}
+        cycle + "publications/",
+        {"decision_number": "512/QĐ-UBND", "decision_date": "2023-05-12", "preview": fingerprint},
     )
     assert published.status_code == 201
     events = security()

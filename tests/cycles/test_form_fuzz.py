@@ -11,6 +11,7 @@ import datetime
 import os
 from collections import Counter
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -155,7 +156,7 @@ SELF_FIELDS = ("v-1.1", "v-1.2", "d-1.2", "v-2.1", "c-1.1", "ver-1.1")
 EVIDENCE_FIELDS = ("criterion", "title", "document_number", "issued_on", "summary", "url")
 REVIEW_FIELDS = ("criterion", "action", "value", "denominator", "choice", "comment", "version")
 OPEN_FIELDS = ("source", "year", "submission_deadline", "data_from", "data_to")
-PUBLISH_FIELDS = ("decision_number", "decision_date", "signer", "reason")
+PUBLISH_FIELDS = ("decision_number", "decision_date", "signer", "reason", "preview")
 
 
 @given(data=fields(*SELF_FIELDS))
@@ -215,6 +216,8 @@ MANAGE = {
     "extend": ("agency", "until", "reason"),
     "reopen": ("agency", "until", "reason"),
     "end": ("how", "reason"),
+    "exclude": ("agency", "reason", "correction"),
+    "include": ("agency", "correction"),
 }
 
 
@@ -286,9 +289,10 @@ def test_api_import(clients, cycle, content, dry_run, reason):
     deadline=json_body("deadline", "reason", "confirm_past"),
     extension=json_body("until", "reason"),
     end=json_body("reason"),
+    exclusion=json_body("reason", "correction"),
 )
 @FUZZ
-def test_api_cycle_management(clients, cycle, deadline, extension, end):
+def test_api_cycle_management(clients, cycle, deadline, extension, end, exclusion):
     editor = clients["api-editor"]
     for target, path, body in (
         ("api: deadline", "deadline/", deadline),
@@ -297,6 +301,10 @@ def test_api_cycle_management(clients, cycle, deadline, extension, end):
         ("api: archive", "archive/", end),
     ):
         record(target, editor.post(API + path, body, format="json"))
+    record("api: exclusion", editor.put(API + "agencies/an/exclusion/", exclusion, format="json"))
+    correction = exclusion.get("correction", "") if isinstance(exclusion, dict) else ""
+    inclusion = API + "agencies/an/exclusion/?" + urlencode({"correction": str(correction)})
+    record("api: inclusion", editor.delete(inclusion))
     AssessmentCycle.objects.filter(pk=cycle.pk).update(state=CycleState.OPEN)  # un-archive
 
 

@@ -3,9 +3,9 @@
 published 2021 district cycle (criteria set mau-huyen-2021, decision 200/QĐ-UBND) and a
 checksum of every published row and every public page is compared before and after.
 
-The paths (68): each admin change, add and delete form of the criteria set, its groups,
+The paths (73): each admin change, add and delete form of the criteria set, its groups,
 criteria and bands, publications, results, cycles, scores and submissions; every API
-write; every staff form (cycle management included); the import (page, API, service); every management command; and
+write; every staff form (cycle management and exclusions included); the import (page, API, service); every management command; and
 direct model writes. A path may refuse (403, 400, 409, a form error, `Frozen`) or do
 something elsewhere (a new cycle copied from the published set); none may change what was
 published. `PATHS_TRIED` counts them for the report.
@@ -245,12 +245,15 @@ def api_paths(world, people, published):
         ("api: transition review", lambda: editor.post(API + "transitions/", {"action": "review"}, format="json"), {409}),
         ("api: transition reopen", lambda: editor.post(API + "transitions/", {"action": "reopen"}, format="json"), {409}),
         ("api: transition approve", lambda: approver.post(API + "transitions/", {"action": "approve"}, format="json"), {409}),
-        ("api: publication without reason", lambda: approver.post(API + "publications/", {"decision_number": "9/QĐ", "decision_date": "2023-01-02"}, format="json"), {400}),
+        ("api: publication without reason", lambda: approver.post(API + "publications/", {"decision_number": "9/QĐ", "decision_date": "2023-01-02", "preview": approver.get(API + "publications/").json()["fingerprint"]}, format="json"), {400}),
         ("api: move the deadline", lambda: editor.post(API + "deadline/", {"deadline": "2030-01-01"}, format="json"), {409}),
         ("api: extend for one agency", lambda: editor.post(API + "agencies/an/extension/", {"until": "2030-01-01", "reason": "x"}, format="json"), {409}),
         ("api: reopen one submission", lambda: editor.post(API + "agencies/an/reopen/", {"reason": "x"}, format="json"), {409}),
         ("api: cancel the cycle", lambda: editor.post(API + "cancellation/", {"reason": "x"}, format="json"), {409}),
         ("api: archive the cycle", lambda: editor.post(API + "archive/", {"reason": "x"}, format="json"), {409}),
+        ("api: exclude an agency", lambda: approver.put(API + "agencies/an/exclusion/", {"reason": "x"}, format="json"), {409}),
+        ("api: exclude for the next correction", lambda: approver.put(API + "agencies/an/exclusion/", {"reason": "x", "correction": True}, format="json"), {200}),
+        ("api: include an agency", lambda: editor.delete(API + "agencies/binh/exclusion/"), {409}),
     ]  # fmt: skip
 
 
@@ -283,6 +286,8 @@ def form_paths(world, people, published):
         ("form: reopen one submission", lambda: editor.post(BASE + "dieu-hanh/", {"action": "reopen", "reopen-agency": "an", "reopen-reason": "x"}), {409}),
         ("form: cancel the cycle", lambda: editor.post(BASE + "dieu-hanh/", {"action": "end", "end-how": "cancel", "end-reason": "x"}), {409}),
         ("form: archive the cycle", lambda: editor.post(BASE + "dieu-hanh/", {"action": "end", "end-how": "archive", "end-reason": "x"}), {409}),
+        ("form: exclude an agency", lambda: approver.post(BASE + "dieu-hanh/", {"action": "exclude", "exclude-agency": "an", "exclude-reason": "x"}), {409}),
+        ("form: exclude for the next correction", lambda: editor.post(BASE + "dieu-hanh/", {"action": "exclude", "exclude-agency": "binh", "exclude-reason": "x", "exclude-correction": "on"}), {302}),
         ("form: open a cycle copied from the published set", lambda: editor.post("/quan-ly/mau/mo-ky/", {"source": published.criteria_set_id, "year": "2023"}), {302}),
     ]  # fmt: skip
 
@@ -380,7 +385,7 @@ def test_no_write_path_changes_a_published_row_or_page(world, people, published,
         for (label, _call, expected), outcome in zip(paths, outcomes.values(), strict=True)
         if outcome not in expected
     } == {}
-    assert len(paths) == 68
+    assert len(paths) == 73
     assert AssessmentCycle.objects.filter(year=2023).exists()  # the copy was made
 
 

@@ -234,6 +234,10 @@ def _leaderboard_rows(results, groups, previous, compared, *, everyone=None) -> 
         rank_counts[result.rank] = rank_counts.get(result.rank, 0) + 1
     for result in results:
         prior = before.get(result.agency_id)
+        # An agency accounted for without values (did not submit, excluded by the decision)
+        # has no total to set against last year's: a "change" of minus last year's total
+        # would be invented.
+        measured = prior if result.groups else None
         record = {
             "rank": result.rank,
             "tied": result.rank is not None and rank_counts[result.rank] > 1,
@@ -252,9 +256,9 @@ def _leaderboard_rows(results, groups, previous, compared, *, everyone=None) -> 
             if prior and prior.rank is not None and result.rank is not None
             else None,
             "previous_total": prior.total if prior else None,
-            "change": result.score - prior.total if prior and comparable else None,
+            "change": result.score - measured.total if measured and comparable else None,
             "previous_percent": prior.percent if prior else None,
-            "percent_change": result.percent - prior.percent if prior else None,
+            "percent_change": result.percent - measured.percent if measured else None,
         }
         for group in groups:
             record[f"group_{group.code}"] = Decimal(result.groups.get(group.code, "0"))
