@@ -153,34 +153,56 @@ def reform_links() -> tuple[LinkRow, ...]:
     from vietnam_provinces._province_conversion_2025 import OLD_TO_NEW as PROVINCES
     from vietnam_provinces._ward_conversion_2025 import OLD_TO_NEW as WARDS
 
-    P, D, C = UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE
-    links: list[LinkRow] = []
-    for old, entry in sorted(PROVINCES.items()):
-        for new in entry.new_provinces:
-            links.append(
-                LinkRow(
-                    (P, pad(old, P)),
-                    (P, pad(new.code, P)),
-                    len(entry.new_provinces) == 1,
-                    pad(old, P),
-                    pad(new.code, P),
-                )
-            )
+    P = UnitLevel.PROVINCE
+    district_province = {
+        d.code.value: pad(d.province_code.value, P) for d in legacy.District.iter_all()
+    }
+    links = _province_links(PROVINCES)
+    mapped = _WardsMapped()
+    links += _commune_links(WARDS, legacy, mapped)
+    links += _district_links(mapped, legacy, district_province)
+    links += _island_links(PROVINCES, Ward, legacy, mapped, district_province)
+    return tuple(links)
+
+
+@dataclass
+class _WardsMapped:
+    """Per legacy district: how many of its communes the reform maps, whether one is only
+    partly merged, and the current communes (with their province) they went to."""
+
+    count: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    partial: dict[int, bool] = field(default_factory=lambda: defaultdict(bool))
+    targets: dict[int, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
+
+
+def _province_links(provinces) -> list[LinkRow]:
+    P = UnitLevel.PROVINCE
+    return [
+        LinkRow(
+            (P, pad(old, P)),
+            (P, pad(new.code, P)),
+            len(entry.new_provinces) == 1,
+            pad(old, P),
+            pad(new.code, P),
+        )
+        for old, entry in sorted(provinces.items())
+        for new in entry.new_provinces
+    ]
+
+
+def _commune_links(wards, legacy, mapped: _WardsMapped) -> list[LinkRow]:
+    """Each legacy commune's links to current communes; `mapped` gathers its district's."""
+    P, C = UnitLevel.PROVINCE, UnitLevel.COMMUNE
     legacy_wards = {w.code.value for w in legacy.Ward.iter_all()}
-    ward_count = defaultdict(int)
-    for ward in legacy.Ward.iter_all():
-        ward_count[ward.district_code.value] += 1
-    mapped_count: dict[int, int] = defaultdict(int)
-    district_targets: dict[int, dict[int, str]] = defaultdict(dict)
-    district_partial: dict[int, bool] = defaultdict(bool)
-    for old, entry in sorted(WARDS.items()):
+    links = []
+    for old, entry in sorted(wards.items()):
         ref = entry.old_ward
         old_province = pad(ref.province_code, P)
-        mapped_count[ref.district_code] += 1
-        district_partial[ref.district_code] |= ref.is_partly_merged
+        mapped.count[ref.district_code] += 1
+        mapped.partial[ref.district_code] |= ref.is_partly_merged
         for new in entry.new_wards:
             new_province = pad(new.province_code, P)
-            district_targets[ref.district_code][new.code] = new_province
+            mapped.targets[ref.district_code][new.code] = new_province
             if old in legacy_wards:
                 links.append(
                     LinkRow(
@@ -191,14 +213,22 @@ def reform_links() -> tuple[LinkRow, ...]:
                         new_province,
                     )
                 )
-    district_province = {
-        d.code.value: pad(d.province_code.value, P) for d in legacy.District.iter_all()
-    }
-    for district, targets in sorted(district_targets.items()):
+    return links
+
+
+def _district_links(mapped: _WardsMapped, legacy, district_province: dict) -> list[LinkRow]:
+    """A district's links to the current communes its communes went to; whole when all of
+    them went, whole, to one commune."""
+    D, C = UnitLevel.DISTRICT, UnitLevel.COMMUNE
+    ward_count: dict[int, int] = defaultdict(int)
+    for ward in legacy.Ward.iter_all():
+        ward_count[ward.district_code.value] += 1
+    links = []
+    for district, targets in sorted(mapped.targets.items()):
         whole = (
             len(targets) == 1
-            and not district_partial[district]
-            and mapped_count[district] >= ward_count[district]
+            and not mapped.partial[district]
+            and mapped.count[district] >= ward_count[district]
         )
         for new, new_province in sorted(targets.items()):
             links.append(
@@ -210,18 +240,24 @@ def reform_links() -> tuple[LinkRow, ...]:
                     new_province,
                 )
             )
-    # Island districts without communes → the special zone (đặc khu) that replaced them.
+    return links
+
+
+def _island_links(provinces, ward, legacy, mapped, district_province) -> list[LinkRow]:
+    """Island districts without communes → the special zone (đặc khu) that replaced them."""
+    P, D, C = UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE
     zones = {
         (w.name.removeprefix("Đặc khu "), pad(w.province_code.value, P)): w.code.value
-        for w in Ward.iter_all()
+        for w in ward.iter_all()
         if w.division_type.value == "đặc khu"
     }
     successors_of = {
         pad(old, P): {pad(n.code, P) for n in entry.new_provinces}
-        for old, entry in PROVINCES.items()
+        for old, entry in provinces.items()
     }
+    links = []
     for district in legacy.District.iter_all():
-        if district.code.value in district_targets:
+        if district.code.value in mapped.targets:
             continue
         province = district_province[district.code.value]
         base = district.name.split(" ", 1)[1]
@@ -237,7 +273,7 @@ def reform_links() -> tuple[LinkRow, ...]:
                         new_province,
                     )
                 )
-    return tuple(links)
+    return links
 
 
 def current_provinces_of(legacy_code: str) -> list[str]:

@@ -422,6 +422,41 @@ def score_review(
     page showed: when the agency or another reviewer changed the criterion since,
     `Conflict` is raised and nothing is written.
     """
+    rows = _review_rows(cycle=cycle, agency=agency, code=code)
+    own = rows.get(Stage.SELF)
+    criterion = _reviewable_criterion(
+        cycle=cycle, rows=rows, code=code, action=action, comment=comment, expected=expected
+    )
+    was_open = own is None or own.review in {Review.PENDING, Review.RETURNED}
+    if action == Review.RETURNED:
+        return _review_return(
+            cycle=cycle,
+            agency=agency,
+            criterion=criterion,
+            own=own,
+            verified=rows.get(Stage.VERIFIED),
+            comment=comment,
+            user=user,
+            path=path,
+        )
+    verified = _review_write(
+        cycle=cycle,
+        agency=agency,
+        criterion=criterion,
+        rows=rows,
+        action=action,
+        comment=comment,
+        inputs=inputs,
+        user=user,
+        path=path,
+    )
+    _review_settled(cycle=cycle, agency=agency, was_open=was_open)
+    return verified
+
+
+def _review_rows(*, cycle, agency, code: str) -> dict[str, Score]:
+    """The agency's scores of one criterion by stage, under the agency's lock; refused when
+    the cycle is past review."""
     cycle.refresh_from_db(fields=["state"])  # the state may have moved on since the page
     if cycle.state in {CycleState.APPROVED, CycleState.PUBLISHED, CycleState.ARCHIVED}:
         raise Locked(lock_reason(cycle=cycle, submission=None))
@@ -429,10 +464,15 @@ def score_review(
     # version check and the write see the same rows. Not FOR UPDATE on the scores: joined
     # to the criterion, that would lock criterion rows every score insert must share-lock.
     Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).exists()
-    rows = {
+    return {
         score.stage: score
         for score in Score.objects.filter(cycle=cycle, agency=agency, criterion__code=code)
     }
+
+
+def _reviewable_criterion(*, cycle, rows, code: str, action: str, comment: str, expected):
+    """The criterion a review names, once the review is allowed: the page is current, the
+    action known and allowed from the criterion's review state, and commented if it must be."""
     own = rows.get(Stage.SELF)
     if expected is not None and expected != review_version(own, rows.get(Stage.VERIFIED)):
         raise Conflict(
@@ -457,21 +497,15 @@ def score_review(
         raise Locked(reason)
     if action in {Review.ADJUSTED, Review.RETURNED} and not comment.strip():
         raise InvalidInput([_("Hãy ghi nhận xét khi điều chỉnh hoặc trả lại.")])
-    was_open = own is None or own.review in {Review.PENDING, Review.RETURNED}
     criterion = cycle.criteria_set.criteria.filter(code=code).first()
     if criterion is None:
         raise InvalidInput([_("Tiêu chí không có trong bộ tiêu chí: %(c)s") % {"c": code}])
-    if action == Review.RETURNED:
-        return _review_return(
-            cycle=cycle,
-            agency=agency,
-            criterion=criterion,
-            own=own,
-            verified=rows.get(Stage.VERIFIED),
-            comment=comment,
-            user=user,
-            path=path,
-        )
+    return criterion
+
+
+def _review_write(*, cycle, agency, criterion, rows, action, comment, inputs, user, path) -> Score:
+    """Accept or adjust: mark the agency's row and store the verified inputs and points."""
+    code, own = criterion.code, rows.get(Stage.SELF)
     if own is not None:
         own.review, own.comment = action, comment
         own._history_user = user
@@ -504,6 +538,12 @@ def score_review(
         },
     )
     audit.reason(verified, path)
+    return verified
+
+
+def _review_settled(*, cycle, agency, was_open: bool) -> None:
+    """After a review: the agency's last open return settled puts it back to submitted; the
+    cycle's last unreviewed criterion tells the council the cycle is ready."""
     still_returned = Score.objects.filter(
         cycle=cycle, agency=agency, stage=Stage.SELF, review=Review.RETURNED
     )
@@ -513,7 +553,6 @@ def score_review(
         ).update(state=SubmissionState.SUBMITTED)
     if was_open and cycle.state == CycleState.REVIEW and not returns.unreviewed(cycle=cycle):
         transaction.on_commit(lambda: turn_notices.cycle_ready(cycle))
-    return verified
 
 
 def _review_return(*, cycle, agency, criterion, own, verified, comment, user, path) -> Score:
