@@ -645,44 +645,56 @@ def unit_agencies_create(
         if legacy_unit is None:
             raise UnitError(f"no legacy province has the code {province}; run import_units")
         legacy_row = province_ensure(legacy_unit, summary)
-        units = AdministrativeUnit.objects.filter(era=UnitEra.LEGACY, province_code=code)
-        districts = agencies_ensure(
-            province=legacy_row,
-            block=blocks["districts"],
-            kind=AgencyKind.DISTRICT,
-            units=units.filter(level=UnitLevel.DISTRICT).order_by("code"),
-            valid_from=datetime.date(1900, 1, 1),
-            valid_to=LEGACY_END,
-            summary=summary,
-        )
-        agencies_ensure(
-            province=legacy_row,
-            block=blocks["communes"],
-            kind=AgencyKind.COMMUNE,
-            units=units.filter(level=UnitLevel.COMMUNE).select_related("parent").order_by("code"),
-            valid_from=datetime.date(1900, 1, 1),
-            valid_to=LEGACY_END,
-            parent_of=districts,
-            summary=summary,
-        )
-        current_rows = []
-        for current_unit in legacy_unit.successors.order_by("code"):
-            current_row = province_ensure(current_unit, summary)
-            legacy_row.successors.add(current_row)
-            communes = agencies_ensure(
-                province=current_row,
-                block=blocks["communes"],
-                kind=AgencyKind.COMMUNE,
-                units=AdministrativeUnit.objects.filter(
-                    era=UnitEra.CURRENT, level=UnitLevel.COMMUNE, province_code=current_unit.code
-                ).order_by("code"),
-                valid_from=REFORM_DATE,
-                valid_to=None,
-                summary=summary,
-            )
-            _successions_ensure(current_unit, communes, summary)
-            current_rows.append(current_row)
+        _legacy_agencies_ensure(legacy_row, code, blocks, summary)
+        current_rows = [
+            _successor_ensure(legacy_row, current_unit, blocks, summary)
+            for current_unit in legacy_unit.successors.order_by("code")
+        ]
     return summary, current_rows
+
+
+def _legacy_agencies_ensure(legacy_row: Province, code: str, blocks, summary) -> None:
+    """The legacy province's district and commune agencies (valid to 30 June 2025)."""
+    units = AdministrativeUnit.objects.filter(era=UnitEra.LEGACY, province_code=code)
+    districts = agencies_ensure(
+        province=legacy_row,
+        block=blocks["districts"],
+        kind=AgencyKind.DISTRICT,
+        units=units.filter(level=UnitLevel.DISTRICT).order_by("code"),
+        valid_from=datetime.date(1900, 1, 1),
+        valid_to=LEGACY_END,
+        summary=summary,
+    )
+    agencies_ensure(
+        province=legacy_row,
+        block=blocks["communes"],
+        kind=AgencyKind.COMMUNE,
+        units=units.filter(level=UnitLevel.COMMUNE).select_related("parent").order_by("code"),
+        valid_from=datetime.date(1900, 1, 1),
+        valid_to=LEGACY_END,
+        parent_of=districts,
+        summary=summary,
+    )
+
+
+def _successor_ensure(legacy_row: Province, current_unit, blocks, summary) -> Province:
+    """A current province the legacy one became part of, its communes' agencies (from 1 July
+    2025) and the successions into them."""
+    current_row = province_ensure(current_unit, summary)
+    legacy_row.successors.add(current_row)
+    communes = agencies_ensure(
+        province=current_row,
+        block=blocks["communes"],
+        kind=AgencyKind.COMMUNE,
+        units=AdministrativeUnit.objects.filter(
+            era=UnitEra.CURRENT, level=UnitLevel.COMMUNE, province_code=current_unit.code
+        ).order_by("code"),
+        valid_from=REFORM_DATE,
+        valid_to=None,
+        summary=summary,
+    )
+    _successions_ensure(current_unit, communes, summary)
+    return current_row
 
 
 def _successions_ensure(current_unit, communes: dict[str, int], summary: AgencySummary) -> None:
@@ -694,18 +706,7 @@ def _successions_ensure(current_unit, communes: dict[str, int], summary: AgencyS
         predecessor__level__in=[UnitLevel.DISTRICT, UnitLevel.COMMUNE],
     ).values_list("predecessor__level", "predecessor__code", "successor__code", "whole")
     links = list(links)
-    source_codes = set(current_unit.predecessors.values_list("code", flat=True))
-    sources = [row for code in sorted(source_codes) if (row := province_find(code, current=False))]
-    old: dict[tuple[str, int], int] = {}
-    for kind, code, pk in (
-        Agency.objects.filter(
-            province__in=sources, kind__in=[AgencyKind.DISTRICT, AgencyKind.COMMUNE]
-        )
-        .order_by("id")
-        .values_list("kind", "admin_unit_code", "id")
-    ):
-        if code.isdigit():
-            old.setdefault((kind, int(code)), pk)
+    old = _legacy_agency_ids(current_unit)
     existing = {
         (pred, succ): (pk, whole)
         for pk, pred, succ, whole in Succession.objects.filter(
@@ -737,6 +738,24 @@ def _successions_ensure(current_unit, communes: dict[str, int], summary: AgencyS
     Succession.objects.bulk_update(changed, ["whole"], batch_size=2000)
     summary.successions_created += len(new_links)
     summary.successions_updated += len(changed)
+
+
+def _legacy_agency_ids(current_unit) -> dict[tuple[str, int], int]:
+    """The district and commune agencies of the legacy provinces a current one was made
+    from, by (kind, unit code)."""
+    source_codes = set(current_unit.predecessors.values_list("code", flat=True))
+    sources = [row for code in sorted(source_codes) if (row := province_find(code, current=False))]
+    old: dict[tuple[str, int], int] = {}
+    for kind, code, pk in (
+        Agency.objects.filter(
+            province__in=sources, kind__in=[AgencyKind.DISTRICT, AgencyKind.COMMUNE]
+        )
+        .order_by("id")
+        .values_list("kind", "admin_unit_code", "id")
+    ):
+        if code.isdigit():
+            old.setdefault((kind, int(code)), pk)
+    return old
 
 
 def legacy_province_codes() -> list[str]:
