@@ -126,26 +126,26 @@ def self_assessment_save(
     `expected` maps criterion codes to the `score_version` the writer read; when one of
     those scores changed since, `Conflict` is raised and nothing is written.
     """
-    # One writer of an agency's self-assessment at a time: the API checks If-Match under
-    # this same lock, so a check and the write after it always see the same scores.
-    # NO KEY: rows that merely point at the agency (results, new scores) are not held up.
-    Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).exists()
-    submission, _created = Submission.objects.select_for_update().get_or_create(
-        cycle=cycle, agency=agency
-    )
-    cycle.refresh_from_db(fields=["state", "submission_deadline", "archived_reason"])
-    reason = lock_reason(cycle=cycle, submission=submission)
-    if reason:
-        raise Locked(reason)
-    try:  # while criteria are returned, only those may change
-        returns.check_writable(cycle=cycle, agency=agency, submission=submission, codes=inputs)
-    except returns.Refused as refused:
-        raise ReturnLocked(str(refused)) from None
+    _self_assessment_writable(cycle=cycle, agency=agency, codes=inputs)
     if expected is not None:
         _check_versions(cycle=cycle, agency=agency, expected=expected, codes=set(inputs))
     criteria = {c.code: c for c in cycle.criteria_set.criteria.all()}
     points = _points(cycle=cycle, agency=agency, inputs=inputs, criteria=criteria)
-    rows = [
+    rows = _self_rows(cycle, agency, inputs, criteria, points, user)
+    services.scores_upsert(rows)
+    audit.record_scores(
+        cycle=cycle,
+        agency_ids=[agency.pk],
+        stage=Stage.SELF,
+        user=user,
+        path=path,
+        criteria=[criteria[code].pk for code in inputs],  # the rows written, not the others
+    )
+    return len(rows)
+
+
+def _self_rows(cycle, agency, inputs: dict[str, RawInput], criteria, points, user) -> list[Score]:
+    return [
         Score(
             cycle=cycle,
             agency=agency,
@@ -160,16 +160,26 @@ def self_assessment_save(
         )
         for code, raw in inputs.items()
     ]
-    services.scores_upsert(rows)
-    audit.record_scores(
-        cycle=cycle,
-        agency_ids=[agency.pk],
-        stage=Stage.SELF,
-        user=user,
-        path=path,
-        criteria=[criteria[code].pk for code in inputs],  # the rows written, not the others
+
+
+def _self_assessment_writable(*, cycle, agency, codes) -> None:
+    """Take the agency's lock and refuse a write the cycle, the submission or its returned
+    criteria do not allow."""
+    # One writer of an agency's self-assessment at a time: the API checks If-Match under
+    # this same lock, so a check and the write after it always see the same scores.
+    # NO KEY: rows that merely point at the agency (results, new scores) are not held up.
+    Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).exists()
+    submission, _created = Submission.objects.select_for_update().get_or_create(
+        cycle=cycle, agency=agency
     )
-    return len(rows)
+    cycle.refresh_from_db(fields=["state", "submission_deadline", "archived_reason"])
+    reason = lock_reason(cycle=cycle, submission=submission)
+    if reason:
+        raise Locked(reason)
+    try:  # while criteria are returned, only those may change
+        returns.check_writable(cycle=cycle, agency=agency, submission=submission, codes=codes)
+    except returns.Refused as refused:
+        raise ReturnLocked(str(refused)) from None
 
 
 def _check_versions(*, cycle, agency, expected: dict[str, str], codes: set[str]) -> None:
