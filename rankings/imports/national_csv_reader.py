@@ -119,21 +119,7 @@ class _CsvReader:
             return out
         order = sorted(self.names.items(), key=lambda item: item[1])
         try:
-            chunks = pd.read_csv(
-                path,
-                sep=delimiter,
-                encoding="utf-8-sig",
-                header=0,
-                # Text, never inferred: "1.10" is a criterion code and "007" a slug. Each
-                # column is then coded by distinct text, so every check runs once per
-                # distinct value (dtype="category" would infer numbers, and slowly).
-                dtype=object,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-                index_col=False,  # never an index taken from a line's extra fields
-                chunksize=READ_LINES,
-            )
+            chunks = _csv_chunks(path, delimiter)
             with warnings.catch_warnings():
                 # pandas drops extra fields of the first line with this warning: refuse.
                 warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -152,23 +138,7 @@ class _CsvReader:
                 )
             )
         except pd.errors.ParserError as error:
-            found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-            if found is None:
-                raise ImportRefused(
-                    _("%(file)s: không phải tệp CSV đúng dạng (%(error)s).")
-                    % {"file": path.name, "error": error}
-                ) from error
-            expected, line, saw = found.groups()
-            self.problems.add(
-                ImportProblem(
-                    _(
-                        "%(saw)s trường trong khi dòng tiêu đề có %(expected)s (thừa dấu phân "
-                        "cách hoặc dấu nháy?); không đọc các dòng từ đây trở đi"
-                    )
-                    % {"saw": saw, "expected": expected},
-                    row=int(line),
-                )
-            )
+            self.problems.add(_fields_problem(path, error))
         return out
 
     # One chunk of lines ---------------------------------------------------------------
@@ -477,6 +447,44 @@ class _Chunk:
                 (lambda i: message(at[i])) if callable(message) else message,
             )
             self.ok[at] = False
+
+
+def _csv_chunks(path: Path, delimiter: str):
+    """The file's lines after the header, READ_LINES at a time, every field as text."""
+    return pd.read_csv(
+        path,
+        sep=delimiter,
+        encoding="utf-8-sig",
+        header=0,
+        # Text, never inferred: "1.10" is a criterion code and "007" a slug. Each
+        # column is then coded by distinct text, so every check runs once per
+        # distinct value (dtype="category" would infer numbers, and slowly).
+        dtype=object,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        index_col=False,  # never an index taken from a line's extra fields
+        chunksize=READ_LINES,
+    )
+
+
+def _fields_problem(path: Path, error: pd.errors.ParserError) -> ImportProblem:
+    """A line with more fields than the header; any other parser error refuses the file."""
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+    if found is None:
+        raise ImportRefused(
+            _("%(file)s: không phải tệp CSV đúng dạng (%(error)s).")
+            % {"file": path.name, "error": error}
+        ) from error
+    expected, line, saw = found.groups()
+    return ImportProblem(
+        _(
+            "%(saw)s trường trong khi dòng tiêu đề có %(expected)s (thừa dấu phân "
+            "cách hoặc dấu nháy?); không đọc các dòng từ đây trở đi"
+        )
+        % {"saw": saw, "expected": expected},
+        row=int(line),
+    )
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,6 @@ class _Reader:
         """Column index of every input; problems for missing, unknown, repeated columns."""
         exact = {normalise_header(c.key): c for c in self.columns}
         loose = {_loose(c.key): c for c in self.columns}
-        ratio_codes = {normalise_header(c.code): c.code for c in self.columns if c.field != "value"}
         mapping: dict = {"slug": keys.index(SLUG), "name": None, "inputs": {}, "blank": []}
         seen: dict[str, int] = {}
         for index, (cell, key) in enumerate(zip(cells, keys, strict=True)):
@@ -158,19 +157,7 @@ class _Reader:
                 continue
             column = exact.get(key) or loose.get(_loose(key))
             if column is None:
-                if key in ratio_codes:
-                    code = ratio_codes[key]
-                    message = (
-                        f"cột không xác định — tiêu chí {code} chấm theo tỷ lệ nên cần hai cột "
-                        f"“{code} a” (tử số) và “{code} b” (mẫu số)"
-                    )
-                else:
-                    message = (
-                        f"cột không xác định — không phải mã tiêu chí nào của bộ tiêu chí "
-                        f"“{self.cycle.criteria_set.name}” (các cột hợp lệ: {SLUG}, {NAME}, "
-                        f"{', '.join(c.key for c in self.columns)})"
-                    )
-                self.problems.append(ImportProblem(message, row=number, column=shown))
+                self.problems.append(self._unknown_column(key, number, shown))
                 continue
             if column.key in seen:
                 self.problems.append(
@@ -185,6 +172,29 @@ class _Reader:
                 continue
             seen[column.key] = index
             mapping["inputs"][column.key] = (index, column)
+        self._missing_columns(number, seen)
+        self.order = {c.key: i for i, c in enumerate(self.columns, start=2)}
+        self.order.update({SLUG: 0, NAME: 1})
+        return mapping
+
+    def _unknown_column(self, key: str, number: int, shown: str) -> ImportProblem:
+        """A header that names no input: a ratio's code without its a/b, or nothing known."""
+        ratio_codes = {normalise_header(c.code): c.code for c in self.columns if c.field != "value"}
+        if key in ratio_codes:
+            code = ratio_codes[key]
+            message = (
+                f"cột không xác định — tiêu chí {code} chấm theo tỷ lệ nên cần hai cột "
+                f"“{code} a” (tử số) và “{code} b” (mẫu số)"
+            )
+        else:
+            message = (
+                f"cột không xác định — không phải mã tiêu chí nào của bộ tiêu chí "
+                f"“{self.cycle.criteria_set.name}” (các cột hợp lệ: {SLUG}, {NAME}, "
+                f"{', '.join(c.key for c in self.columns)})"
+            )
+        return ImportProblem(message, row=number, column=shown)
+
+    def _missing_columns(self, number: int, seen: dict[str, int]) -> None:
         for column in self.columns:
             if column.key not in seen:
                 self.problems.append(
@@ -194,9 +204,6 @@ class _Reader:
                         row=number,
                     )
                 )
-        self.order = {c.key: i for i, c in enumerate(self.columns, start=2)}
-        self.order.update({SLUG: 0, NAME: 1})
-        return mapping
 
     # The data rows -------------------------------------------------------------------
 
