@@ -69,58 +69,65 @@ def place(cycle) -> dict:
 
 def ranking(board) -> dict:
     """The whole published ranking of a block: rows, statistics, decision, rules."""
-    criteria_set, stats = board.criteria_set, board.stats
-    places, percent_places = criteria_set.precision, criteria_set.percent_precision
-    previous = board.previous
-    rows = [
-        {
-            "rank": _int(row["rank"]),
-            "tied": bool(row["tied"]),
-            "agency": agency_ref(
-                row["agency_id"],
-                row["agency_slug"],
-                row["agency_name"],
-                row["agency_short_name"],
-                row["admin_unit_code"],
-            ),
-            "groups": {
-                group.code: fixed(row[f"group_{group.code}"], STORED_PLACES)
-                for group in board.groups
-            },
-            "total": fixed(row["total"], places),
-            "percent": fixed(row["percent"], percent_places),
-            "band": row["band"] or None,
-            "not_ranked_reason": row["not_ranked_reason"] or None,
-            "previous_rank": _int(row["previous_rank"]),
-            "rank_change": _int(row["rank_change"]),
-            "change": fixed(row["change"], places),
-        }
-        for row in board.records
-    ]
+    places = board.criteria_set.precision
     return {
         **place(board.cycle),
-        "criteria_set": criteria_set,
+        "criteria_set": board.criteria_set,
         "publication": board.publication,
         "groups": [
             {"code": group.code, "name": group.name, "name_en": group.name_en}
             for group in board.groups
         ],
-        "statistics": {
-            "count": stats.count,
-            "ranked": stats.ranked,
-            "max_points": fixed(stats.max_points, STORED_PLACES),
-            "mean": figure(stats.mean),
-            "median": figure(stats.median),
-            "highest": fixed(stats.highest, places),
-            "lowest": fixed(stats.lowest, places),
-            "spread": fixed(stats.spread, places),
-            "mean_percent": fixed(board.mean_percent, percent_places),
-            "previous_year": previous.cycle.year if previous else None,
-            "comparable_with_previous": board.comparable if previous else None,
-            "not_comparable_reason": board.not_comparable_reason or None,
-            "mean_change": fixed(board.mean_change, STORED_PLACES),
+        "statistics": _statistics(board),
+        "rows": [
+            _ranking_row(row, board.groups, places, board.criteria_set.percent_precision)
+            for row in board.records
+        ],
+    }
+
+
+def _ranking_row(row: dict, groups, places: int, percent_places: int) -> dict:
+    return {
+        "rank": _int(row["rank"]),
+        "tied": bool(row["tied"]),
+        "agency": agency_ref(
+            row["agency_id"],
+            row["agency_slug"],
+            row["agency_name"],
+            row["agency_short_name"],
+            row["admin_unit_code"],
+        ),
+        "groups": {
+            group.code: fixed(row[f"group_{group.code}"], STORED_PLACES) for group in groups
         },
-        "rows": rows,
+        "total": fixed(row["total"], places),
+        "percent": fixed(row["percent"], percent_places),
+        "band": row["band"] or None,
+        "not_ranked_reason": row["not_ranked_reason"] or None,
+        "previous_rank": _int(row["previous_rank"]),
+        "rank_change": _int(row["rank_change"]),
+        "change": fixed(row["change"], places),
+    }
+
+
+def _statistics(board) -> dict:
+    """The block's figures at the set's precision, and how they compare with the year before."""
+    stats, previous = board.stats, board.previous
+    places, percent_places = board.criteria_set.precision, board.criteria_set.percent_precision
+    return {
+        "count": stats.count,
+        "ranked": stats.ranked,
+        "max_points": fixed(stats.max_points, STORED_PLACES),
+        "mean": figure(stats.mean),
+        "median": figure(stats.median),
+        "highest": fixed(stats.highest, places),
+        "lowest": fixed(stats.lowest, places),
+        "spread": fixed(stats.spread, places),
+        "mean_percent": fixed(board.mean_percent, percent_places),
+        "previous_year": previous.cycle.year if previous else None,
+        "comparable_with_previous": board.comparable if previous else None,
+        "not_comparable_reason": board.not_comparable_reason or None,
+        "mean_change": fixed(board.mean_change, STORED_PLACES),
     }
 
 
