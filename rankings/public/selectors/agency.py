@@ -354,25 +354,29 @@ def agency_lineage(*, agency) -> Lineage:
     others.discard(agency.pk)
     standing = _latest_standing(others)
     predecessors = [
-        LinkedAgency(
-            link.predecessor,
-            link.whole,
-            link.effective,
-            *standing.get(link.predecessor_id, (None, None, None, None)),
-        )
+        _linked(link.predecessor, link, standing)
         for link in links
         if link.successor_id == agency.pk
     ]
     successors = [
-        LinkedAgency(
-            link.successor,
-            link.whole,
-            link.effective,
-            *standing.get(link.successor_id, (None, None, None, None)),
-        )
+        _linked(link.successor, link, standing)
         for link in links
         if link.predecessor_id == agency.pk
     ]
+    allows_derived, derived = _derived_value(agency, predecessors)
+    return Lineage(predecessors, successors, derived, allows_derived)
+
+
+def _linked(other, link, standing: dict[int, tuple]) -> LinkedAgency:
+    """The agency at the other end of a succession, with its latest standing."""
+    return LinkedAgency(
+        other, link.whole, link.effective, *standing.get(other.pk, (None, None, None, None))
+    )
+
+
+def _derived_value(agency, predecessors: list[LinkedAgency]) -> tuple[bool, Decimal | None]:
+    """Whether the agency's current set allows a derived value, and the mean of its
+    predecessors' percents when it does and every predecessor has one."""
     percents = [p.percent for p in predecessors if p.percent is not None]
     derived = None
     current = (
@@ -386,7 +390,7 @@ def agency_lineage(*, agency) -> Lineage:
         with localcontext() as context:
             context.prec = 50
             derived = sum(percents, Decimal(0)) / len(percents)
-    return Lineage(predecessors, successors, derived, allows_derived)
+    return allows_derived, derived
 
 
 def _latest_standing(agency_ids) -> dict[int, tuple]:
