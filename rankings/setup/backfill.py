@@ -239,6 +239,14 @@ def _rank(plan: BackfillPlan) -> None:
         row.rank = ranks[row.agency.pk]
 
 
+def _totals_set_name(province, block, max_points: Decimal) -> str:
+    return _("Bảng tổng điểm đã công bố — %(b)s tỉnh %(p)s (tối đa %(m)s điểm)") % {
+        "b": block.name[:1].lower() + block.name[1:],
+        "p": province.name,
+        "m": f"{max_points.normalize():f}".replace(".", ","),
+    }
+
+
 def scoring_criteria(max_points: Decimal):
     """A totals-only set as the engine reads it: one group, one direct criterion."""
     import pandas as pd
@@ -351,25 +359,27 @@ def totals_set_ensure(
             found.precision = precision
             found.save(update_fields=["precision"])
         return found
-    name = _("Bảng tổng điểm đã công bố — %(b)s tỉnh %(p)s (tối đa %(m)s điểm)") % {
-        "b": block.name[:1].lower() + block.name[1:],
-        "p": province.name,
-        "m": f"{max_points.normalize():f}".replace(".", ","),
-    }
-    taken = set(CriteriaSet.objects.values_list("slug", flat=True))
-    base = slugify(
-        f"{province.slug} {block.slug} tong diem {max_points.normalize():f}", max_length=90
-    )
     criteria_set = CriteriaSet.objects.create(
         province=province,
         block=block,
-        name=name,
-        slug=unique_slug(base, taken),
+        name=_totals_set_name(province, block, max_points),
+        slug=unique_slug(
+            slugify(
+                f"{province.slug} {block.slug} tong diem {max_points.normalize():f}", max_length=90
+            ),
+            set(CriteriaSet.objects.values_list("slug", flat=True)),
+        ),
         kind=CriteriaSetKind.TOTALS,
         max_points=max_points,
         precision=precision,
         tie_method=tie_method or TieMethod.COMPETITION,
     )
+    _total_criterion_create(criteria_set)
+    return criteria_set
+
+
+def _total_criterion_create(criteria_set: CriteriaSet) -> None:
+    """The set's one group and one direct criterion, the total."""
     group = CriterionGroup.objects.create(
         criteria_set=criteria_set, code=TOTAL_CODE, name=_("Tổng điểm")
     )
@@ -378,8 +388,7 @@ def totals_set_ensure(
         group=group,
         code=TOTAL_CODE,
         name=_("Tổng điểm"),
-        max_points=max_points,
+        max_points=criteria_set.max_points,
         rule="direct",
         evidence_required=False,
     )
-    return criteria_set
