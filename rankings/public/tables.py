@@ -48,6 +48,18 @@ LEADERBOARD_HEADERS = {
 
 
 def leaderboard_table(board) -> Table:
+    frame, headers = _leaderboard_frame(board)
+    cycle = board.cycle
+    return Table(
+        frame=frame,
+        filename=f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}",
+        title=_leaderboard_title(cycle),
+        headers=headers,
+        note=_leaderboard_note(board),
+    )
+
+
+def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, str]]:
     rows = board.rows
     frame = pd.DataFrame(
         {
@@ -71,14 +83,7 @@ def leaderboard_table(board) -> Table:
     frame["previous_rank"] = rows["previous_rank"]
     frame["rank_change"] = rows["rank_change"]
     frame["change"] = rows["change"]
-    cycle = board.cycle
-    return Table(
-        frame=frame,
-        filename=f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}",
-        title=_leaderboard_title(cycle),
-        headers=headers,
-        note=_leaderboard_note(board),
-    )
+    return frame, headers
 
 
 def _leaderboard_note(board) -> str:
