@@ -237,31 +237,39 @@ def _published_card(
             "score": [to_milli(r.score) for r in ranked],
         }
     )
+    empty = pd.DataFrame()
+    return scoring.Scorecard(
+        points=_criterion_points(mine, block, criteria),
+        groups=_group_points(ranked, block, criteria),
+        subgroups=empty,
+        results=frame,
+        blocks=empty,
+        rules=ranking_rules(criteria_set=cycle.criteria_set),
+    )
+
+
+def _group_points(ranked: list[_BlockRow], block: int, criteria: pd.DataFrame) -> pd.DataFrame:
+    """Every agency's points per group of the set, as the engine's long frame."""
     group_codes = set(criteria["group"])
-    groups = pd.DataFrame(
+    return pd.DataFrame(
         [
-            (r.agency_id, block, code, to_milli(Decimal(value)))
+            (r.agency_id, block, code, scoring.to_milli(Decimal(value)))
             for r in ranked
             for code, value in r.groups.items()
             if code in group_codes
         ],
         columns=["agency", "block", "group", "points"],
     )
-    points = pd.DataFrame(
+
+
+def _criterion_points(mine: Result, block: int, criteria: pd.DataFrame) -> pd.DataFrame:
+    """`mine`'s points per criterion of the set, as the engine's long frame."""
+    return pd.DataFrame(
         [
-            (mine.agency_id, block, code, to_milli(Decimal(mine.criteria.get(code, "0"))))
+            (mine.agency_id, block, code, scoring.to_milli(Decimal(mine.criteria.get(code, "0"))))
             for code in criteria["criterion"].tolist()
         ],
         columns=["agency", "block", "criterion", "points"],
-    )
-    empty = pd.DataFrame()
-    return scoring.Scorecard(
-        points=points,
-        groups=groups,
-        subgroups=empty,
-        results=frame,
-        blocks=empty,
-        rules=ranking_rules(criteria_set=cycle.criteria_set),
     )
 
 
