@@ -377,22 +377,41 @@ class ScoreDetail(ScoreMixin, WorkflowView):
             current = self.current(cycle, agency, criterion, stage)
             check_preconditions(request, current)
             try:
-                if stage == Stage.SELF:
-                    assessments.self_assessment_save(
-                        cycle=cycle,
-                        agency=agency,
-                        inputs={criterion.code: raw},
-                        user=request.user,
-                        path=audit.API,
-                    )
-                else:
-                    assessments.score_enter(
-                        cycle=cycle, agency=agency, code=criterion.code, raw=raw, user=request.user
-                    )
+                _score_written(stage, cycle, agency, criterion.code, raw, user=request.user)
             except (assessments.Locked, assessments.InvalidInput) as error:
                 raise refused(error) from None
             score = self.current(cycle, agency, criterion, stage)
         return self.respond(score, status.HTTP_200_OK if current else status.HTTP_201_CREATED)
+
+
+def _score_written(stage: str, cycle, agency, code: str, raw, *, user) -> None:
+    """The agency's self-assessment of one criterion, or a final score entered by staff."""
+    if stage == Stage.SELF:
+        assessments.self_assessment_save(
+            cycle=cycle, agency=agency, inputs={code: raw}, user=user, path=audit.API
+        )
+    else:
+        assessments.score_enter(cycle=cycle, agency=agency, code=code, raw=raw, user=user)
+
+
+def _score_reviewed(cycle, agency, criterion, data: dict, *, user) -> Score:
+    """The council's review of one criterion; an adjustment carries the council's inputs."""
+    return assessments.score_review(
+        cycle=cycle,
+        agency=agency,
+        code=criterion.code,
+        action=data["action"],
+        user=user,
+        comment=data["comment"],
+        inputs=assessments.RawInput(
+            value=data.get("value"),
+            denominator=data.get("denominator"),
+            choice=data.get("choice", ""),
+        )
+        if data["action"] == "adjusted"
+        else None,
+        path=audit.API,
+    )
 
 
 class ScoreReview(ScoreMixin, WorkflowView):
@@ -425,22 +444,7 @@ class ScoreReview(ScoreMixin, WorkflowView):
             if request.headers.get("If-Match") is not None:
                 check_preconditions(request, own)
             try:
-                score = assessments.score_review(
-                    cycle=cycle,
-                    agency=agency,
-                    code=criterion.code,
-                    action=data["action"],
-                    user=request.user,
-                    comment=data["comment"],
-                    inputs=assessments.RawInput(
-                        value=data.get("value"),
-                        denominator=data.get("denominator"),
-                        choice=data.get("choice", ""),
-                    )
-                    if data["action"] == "adjusted"
-                    else None,
-                    path=audit.API,
-                )
+                score = _score_reviewed(cycle, agency, criterion, data, user=request.user)
             except (assessments.Locked, assessments.InvalidInput) as error:
                 raise refused(error) from None
             score = self.current(cycle, agency, criterion, score.stage)
