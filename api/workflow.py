@@ -571,6 +571,25 @@ class SubmissionView(WorkflowView):
         return Response(serializers.SubmissionSerializer(submission).data)
 
 
+def _upload_parsed(cycle, upload):
+    """The uploaded file read as the cycle's scores; refused past MAX_UPLOAD_BYTES."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise TooLarge(_("Tệp nặng hơn giới hạn %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES >> 20})
+    return import_parse(cycle=cycle, upload=upload.read(), filename=upload.name)
+
+
+def _import_result(parsed, preview, summary) -> dict:
+    """What an import answers: the ranking it gives, and what it wrote unless a dry run."""
+    return {
+        "dry_run": summary is None,
+        "agencies": len(parsed.rows),
+        "scores_created": summary.scores_created if summary else None,
+        "scores_updated": summary.scores_updated if summary else None,
+        "warnings": [str(w) for w in parsed.warnings],
+        "preview": preview.rows,
+    }
+
+
 class ImportView(WorkflowView):
     parser_classes = [MultiPartParser]
 
@@ -596,10 +615,7 @@ class ImportView(WorkflowView):
             raise Locked(assessments.entry_lock_reason(cycle=cycle))
         body = serializers.ImportInput(data=request.data)
         body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise TooLarge(_("Tệp nặng hơn giới hạn %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES >> 20})
-        parsed = import_parse(cycle=cycle, upload=upload.read(), filename=upload.name)
+        parsed = _upload_parsed(cycle, body.validated_data["file"])
         if not parsed.ok:
             return self.invalid(_("Tệp có lỗi; chưa có gì được lưu."), parsed.problems)
         try:
@@ -615,14 +631,7 @@ class ImportView(WorkflowView):
                 )
         except ImportRefused as error:
             return self.invalid(str(error), error.problems)
-        result = {
-            "dry_run": summary is None,
-            "agencies": len(parsed.rows),
-            "scores_created": summary.scores_created if summary else None,
-            "scores_updated": summary.scores_updated if summary else None,
-            "warnings": [str(w) for w in parsed.warnings],
-            "preview": preview.rows,
-        }
+        result = _import_result(parsed, preview, summary)
         return Response(serializers.ImportResultSerializer(result).data)
 
     def invalid(self, message, problems) -> Response:
