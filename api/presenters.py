@@ -133,45 +133,44 @@ def _statistics(board) -> dict:
 
 def criterion_points(points) -> dict:
     """Each agency's published points per criterion, with the criteria and their maxima."""
-    criteria = []
-    for criterion in points.criteria:
-        group = criterion.group
-        criteria.append(
-            {
-                "code": criterion.code,
-                "name": criterion.name,
-                "name_en": criterion.name_en,
-                "group": (group.parent or group).code,
-                "subgroup": group.code if group.parent_id else None,
-                "max_points": fixed(criterion.max_points, STORED_PLACES),
-                "rule": criterion.rule,
-            }
-        )
     places = points.cycle.criteria_set.precision
-    rows = [
-        {
-            "agency": agency_ref(
-                result.agency_id,
-                result.agency.slug,
-                result.agency.name,
-                result.agency.short_name,
-                result.agency.admin_unit_code,
-            ),
-            "rank": result.rank,
-            "total": fixed(result.score, places),
-            "points": {
-                criterion.code: fixed(result.criteria.get(criterion.code, "0"), STORED_PLACES)
-                for criterion in points.criteria
-            },
-        }
-        for result in points.results
-    ]
     return {
         **place(points.cycle),
         "criteria_set": points.cycle.criteria_set,
         "publication": points.publication,
-        "criteria": criteria,
-        "rows": rows,
+        "criteria": [_criterion_ref(criterion) for criterion in points.criteria],
+        "rows": [_points_row(result, points.criteria, places) for result in points.results],
+    }
+
+
+def _criterion_ref(criterion) -> dict:
+    group = criterion.group
+    return {
+        "code": criterion.code,
+        "name": criterion.name,
+        "name_en": criterion.name_en,
+        "group": (group.parent or group).code,
+        "subgroup": group.code if group.parent_id else None,
+        "max_points": fixed(criterion.max_points, STORED_PLACES),
+        "rule": criterion.rule,
+    }
+
+
+def _points_row(result, criteria, places: int) -> dict:
+    return {
+        "agency": agency_ref(
+            result.agency_id,
+            result.agency.slug,
+            result.agency.name,
+            result.agency.short_name,
+            result.agency.admin_unit_code,
+        ),
+        "rank": result.rank,
+        "total": fixed(result.score, places),
+        "points": {
+            criterion.code: fixed(result.criteria.get(criterion.code, "0"), STORED_PLACES)
+            for criterion in criteria
+        },
     }
 
 
@@ -212,33 +211,8 @@ def history(profile) -> dict:
 
 def criteria_tree(tree) -> dict:
     """A criteria set's groups → sub-groups → criteria, each group with its maximum."""
-
-    def node(entry) -> dict:
-        group, maximum, subgroups, criteria = entry
-        return {
-            "code": group.code,
-            "name": group.name,
-            "name_en": group.name_en,
-            "max_points": fixed(maximum, STORED_PLACES),
-            "subgroups": [node(child) for child in subgroups],
-            "criteria": [
-                {
-                    "code": criterion.code,
-                    "name": criterion.name,
-                    "name_en": criterion.name_en,
-                    "max_points": fixed(criterion.max_points, STORED_PLACES),
-                    "rule": criterion.rule,
-                    "params": criterion.params,
-                    "required": criterion.required,
-                    "evidence_required": criterion.evidence_required,
-                    "data_source": criterion.data_source,
-                }
-                for criterion in criteria
-            ],
-        }
-
     return {
-        "groups": [node(entry) for entry in tree.groups],
+        "groups": [_group_node(entry) for entry in tree.groups],
         "bands": [
             {
                 "label": band.label,
@@ -251,6 +225,32 @@ def criteria_tree(tree) -> dict:
         "cycles": [
             {"province": cycle.province.slug, "year": cycle.year, "block": cycle.block.slug}
             for cycle in tree.cycles
+        ],
+    }
+
+
+def _group_node(entry) -> dict:
+    """A group with its maximum, its sub-groups (depth first) and its criteria."""
+    group, maximum, subgroups, criteria = entry
+    return {
+        "code": group.code,
+        "name": group.name,
+        "name_en": group.name_en,
+        "max_points": fixed(maximum, STORED_PLACES),
+        "subgroups": [_group_node(child) for child in subgroups],
+        "criteria": [
+            {
+                "code": criterion.code,
+                "name": criterion.name,
+                "name_en": criterion.name_en,
+                "max_points": fixed(criterion.max_points, STORED_PLACES),
+                "rule": criterion.rule,
+                "params": criterion.params,
+                "required": criterion.required,
+                "evidence_required": criterion.evidence_required,
+                "data_source": criterion.data_source,
+            }
+            for criterion in criteria
         ],
     }
 
