@@ -364,47 +364,32 @@ def agency_lineage(*, agency) -> Lineage:
     others.discard(agency.pk)
     standing = _latest_standing(others)
     predecessors = [
-<<<<<<< HEAD
-        LinkedAgency(
-            link.predecessor,
-            link.whole,
-            link.effective,
-            *standing.get(link.predecessor_id, (None, None, None, None, None)),
-        )
-=======
         _linked(link.predecessor, link, standing)
->>>>>>> h14len
         for link in links
         if link.successor_id == agency.pk
     ]
     successors = [
-<<<<<<< HEAD
-        LinkedAgency(
-            link.successor,
-            link.whole,
-            link.effective,
-            *standing.get(link.successor_id, (None, None, None, None, None)),
-        )
-=======
         _linked(link.successor, link, standing)
->>>>>>> h14len
         for link in links
         if link.predecessor_id == agency.pk
     ]
-    allows_derived, derived = _derived_value(agency, predecessors)
-    return Lineage(predecessors, successors, derived, allows_derived)
+    allows_derived, derived, precision = _derived_value(agency, predecessors)
+    return Lineage(predecessors, successors, derived, allows_derived, precision)
 
 
 def _linked(other, link, standing: dict[int, tuple]) -> LinkedAgency:
     """The agency at the other end of a succession, with its latest standing."""
     return LinkedAgency(
-        other, link.whole, link.effective, *standing.get(other.pk, (None, None, None, None))
+        other, link.whole, link.effective, *standing.get(other.pk, (None, None, None, None, None))
     )
 
 
-def _derived_value(agency, predecessors: list[LinkedAgency]) -> tuple[bool, Decimal | None]:
-    """Whether the agency's current set allows a derived value, and the mean of its
-    predecessors' percents when it does and every predecessor has one."""
+def _derived_value(
+    agency, predecessors: list[LinkedAgency]
+) -> tuple[bool, Decimal | None, int]:
+    """Whether the agency's current set allows a derived value; the mean of its
+    predecessors' percents when it does and every predecessor has one; the current set's
+    percent precision (how the derived value is printed)."""
     percents = [p.percent for p in predecessors if p.percent is not None]
     derived = None
     current = (
@@ -418,12 +403,8 @@ def _derived_value(agency, predecessors: list[LinkedAgency]) -> tuple[bool, Deci
         with localcontext() as context:
             context.prec = 50
             derived = sum(percents, Decimal(0)) / len(percents)
-<<<<<<< HEAD
     precision = current.criteria_set.percent_precision if current is not None else 1
-    return Lineage(predecessors, successors, derived, allows_derived, precision)
-=======
-    return allows_derived, derived
->>>>>>> h14len
+    return allows_derived, derived, precision
 
 
 def _latest_standing(agency_ids) -> dict[int, tuple]:

@@ -236,44 +236,10 @@ def _leaderboard_rows(results, groups, previous, compared, *, everyone=None) -> 
     rank_counts: dict[int, int] = {}
     for result in everyone if everyone is not None else results:
         rank_counts[result.rank] = rank_counts.get(result.rank, 0) + 1
-<<<<<<< HEAD
-    for result in results:
-        prior = before.get(result.agency_id)
-        # An agency accounted for without values (did not submit, excluded by the decision)
-        # has no total to set against last year's: a "change" of minus last year's total
-        # would be invented.
-        measured = prior if result.groups else None
-        record = {
-            "rank": result.rank,
-            "tied": result.rank is not None and rank_counts[result.rank] > 1,
-            "agency_id": result.agency_id,
-            "agency_slug": result.agency.slug,
-            "agency_name": result.agency.name,
-            "agency_short_name": result.agency.short_name,
-            "admin_unit_code": result.agency.admin_unit_code,
-            "total": result.score,
-            "exact_total": result.total,
-            "percent": result.percent,
-            "band": result.band,
-            "not_ranked_reason": result.not_ranked_reason,
-            "previous_rank": prior.rank if prior else None,
-            "rank_change": (prior.rank - result.rank)
-            if prior and prior.rank is not None and result.rank is not None
-            else None,
-            "previous_total": prior.total if prior else None,
-            "change": result.score - measured.total if measured and comparable else None,
-            "previous_percent": prior.percent if prior else None,
-            "percent_change": result.percent - measured.percent if measured else None,
-        }
-        for group in groups:
-            record[f"group_{group.code}"] = Decimal(result.groups.get(group.code, "0"))
-        records.append(record)
-=======
     records = [
         _row_record(result, before.get(result.agency_id), rank_counts, comparable, groups)
         for result in results
     ]
->>>>>>> h14len
     columns = LEADERBOARD_COLUMNS + [f"group_{g.code}" for g in groups]
     frame = pd.DataFrame.from_records(records, columns=columns)
     for column in ("rank", "previous_rank", "rank_change"):
@@ -283,6 +249,10 @@ def _leaderboard_rows(results, groups, previous, compared, *, everyone=None) -> 
 
 def _row_record(result, prior, rank_counts: dict, comparable: bool, groups) -> dict:
     """One row of the leaderboard: the result, the year before's (`prior`), group points."""
+    # An agency accounted for without values (did not submit, excluded by the decision)
+    # has no total to set against last year's: a "change" of minus last year's total
+    # would be invented.
+    measured = prior if result.groups else None
     record = {
         "rank": result.rank,
         "tied": result.rank is not None and rank_counts[result.rank] > 1,
@@ -301,9 +271,9 @@ def _row_record(result, prior, rank_counts: dict, comparable: bool, groups) -> d
         if prior and prior.rank is not None and result.rank is not None
         else None,
         "previous_total": prior.total if prior else None,
-        "change": result.score - prior.total if prior and comparable else None,
+        "change": result.score - measured.total if measured and comparable else None,
         "previous_percent": prior.percent if prior else None,
-        "percent_change": result.percent - prior.percent if prior else None,
+        "percent_change": result.percent - measured.percent if measured else None,
     }
     for group in groups:
         record[f"group_{group.code}"] = Decimal(result.groups.get(group.code, "0"))
