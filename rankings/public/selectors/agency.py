@@ -384,9 +384,7 @@ def _linked(other, link, standing: dict[int, tuple]) -> LinkedAgency:
     )
 
 
-def _derived_value(
-    agency, predecessors: list[LinkedAgency]
-) -> tuple[bool, Decimal | None, int]:
+def _derived_value(agency, predecessors: list[LinkedAgency]) -> tuple[bool, Decimal | None, int]:
     """Whether the agency's current set allows a derived value; the mean of its
     predecessors' percents when it does and every predecessor has one; the current set's
     percent precision (how the derived value is printed)."""
