@@ -9,7 +9,9 @@ Nothing is ever rounded up and nothing passes through a float.
 
 from collections import Counter
 from decimal import ROUND_DOWN, Decimal
-from typing import cast, overload
+from typing import overload
+
+from rankings.formatting import places_of
 
 STORED_PLACES = 3
 
@@ -47,8 +49,7 @@ def figure(value: Decimal | float | str | None) -> Decimal | None:
     if value is None:
         return None
     shown = fixed(value, 4).normalize()
-    exponent = cast(int, shown.as_tuple().exponent)  # a finite number's: never "n" or "F"
-    return fixed(shown, min(max(-exponent, 3), 4))
+    return fixed(shown, min(max(places_of(shown), 3), 4))
 
 
 def _int(value) -> int | None:

@@ -88,8 +88,12 @@ UNREVIEWED = {R.PENDING, R.ANSWERED, R.RETURNED}
 REVIEW_ACTIONS = {R.ACCEPTED: "accept", R.ADJUSTED: "adjust", R.RETURNED: "return"}
 
 
-def target(machine: str, action: str) -> str | None:
-    return TABLE[(machine, action)].target
+def target(machine: str, action: str) -> str:
+    """The state `action` moves to; only for an action that moves (not "save")."""
+    moved = TABLE[(machine, action)].target
+    if moved is None:
+        raise ValueError(f"{machine} {action} keeps the state as it is")
+    return moved
 
 
 def refusal(machine: str, action: str, state: str, *, cycle_state: str | None = None) -> str:

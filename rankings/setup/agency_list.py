@@ -151,21 +151,22 @@ def agency_list_plan(*, province: Province, data: bytes, filename: str) -> Agenc
             continue
         seen_names[key] = number
         if row.code:
-            key = (row.code, row.valid_from)
-            if key in seen_codes:
+            code_key = (row.code, row.valid_from)
+            if code_key in seen_codes:
                 plan.problems.append(
                     Problem(
                         number,
                         sheet.column("code"),
-                        _("mã %(c)s đã có ở dòng %(r)s") % {"c": row.code, "r": seen_codes[key]},
+                        _("mã %(c)s đã có ở dòng %(r)s")
+                        % {"c": row.code, "r": seen_codes[code_key]},
                     )
                 )
                 continue
-            seen_codes[key] = number
+            seen_codes[code_key] = number
         found = by_code.get((row.code, row.valid_from)) if row.code else None
         if found is None:
             match = matcher.match(row.name)
-            found = by_id.get(match.agency_id) if match.ok else None
+            found = by_id.get(match.agency_id) if match.agency_id is not None else None
         row.existing = found
         plan.rows.append(row)
     if not sheet.rows:
@@ -208,7 +209,7 @@ def _row(sheet, number, record, blocks, units, problems) -> AgencyRow | None:
     valid_to = _date(record.get("valid_to"), "valid_to", problem)
     if valid_to and valid_to < valid_from:
         problem("valid_to", _("ngày hết hiệu lực trước ngày bắt đầu hiệu lực"))
-    if len(problems) > before:
+    if len(problems) > before or kind is None:  # an unknown kind is a problem
         return None
     return AgencyRow(number, name, short, kind, block, code, valid_from, valid_to)
 

@@ -122,7 +122,7 @@ def staff_check(
         if email in taken:
             problem("email", _("“%(e)s” lặp lại trong tệp") % {"e": email})
         taken.add(email)
-    if problems:
+    if problems or role is None:  # an unknown role is a problem
         return None, problems
     return StaffRow(row or 0, full_name.strip(), email, username, role, agency), []
 
@@ -141,7 +141,7 @@ def staff_plan(*, province: Province, data: bytes, filename: str) -> StaffPlan:
     except tables.Refused as refused:
         plan.problems.append(Problem(None, "", str(refused)))
         return plan
-    matcher, taken = _matcher(province), set()
+    matcher, taken = _matcher(province), set[str]()
     for number, record in sheet.rows:
         found, problems = staff_check(
             province=province,
