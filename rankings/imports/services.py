@@ -42,6 +42,7 @@ from rankings.imports.types import (
     Preview,
     PreviewRow,
     Progress,
+    Upload,
     _no_progress,
     _Phase,
     _Refusal,
@@ -59,7 +60,7 @@ def import_parse(
     """Read an uploaded .xlsx or .csv for `cycle`; report every problem or the rows to store."""
     progress = progress or _no_progress
     digest = hashlib.sha256(upload).hexdigest()
-    base = {"cycle_id": cycle.pk, "filename": filename, "digest": digest}
+    base = Upload(cycle_id=cycle.pk, filename=filename, digest=digest)
     file_format, encoding = _extension(filename), None
     try:
         file_format = _file_format(upload, filename)
