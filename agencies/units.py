@@ -39,7 +39,7 @@ from agencies.slugs import slugify
 
 REFORM_DATE = datetime.date(2025, 7, 1)
 LEGACY_END = datetime.date(2025, 6, 30)
-CODE_WIDTH = {UnitLevel.PROVINCE: 2, UnitLevel.DISTRICT: 3, UnitLevel.COMMUNE: 5}
+CODE_WIDTH: dict[str, int] = {UnitLevel.PROVINCE: 2, UnitLevel.DISTRICT: 3, UnitLevel.COMMUNE: 5}
 LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE)
 
 # The ranking blocks the units fall into, as the demo names them (fixtures/demo.toml).
@@ -103,18 +103,20 @@ def legacy_units(provinces: set[str] | None = None) -> list[UnitRow]:
         if provinces is None or code in provinces:
             rows.append(_row(UnitEra.LEGACY, UnitLevel.PROVINCE, unit, code, code, None))
     district_province = {}
-    for unit in legacy.District.iter_all():
-        province = pad(unit.province_code.value, UnitLevel.PROVINCE)
-        district_province[unit.code.value] = province
+    for district in legacy.District.iter_all():
+        province = pad(district.province_code.value, UnitLevel.PROVINCE)
+        district_province[district.code.value] = province
         if provinces is None or province in provinces:
-            code = pad(unit.code.value, UnitLevel.DISTRICT)
-            rows.append(_row(UnitEra.LEGACY, UnitLevel.DISTRICT, unit, code, province, province))
-    for unit in legacy.Ward.iter_all():
-        province = district_province[unit.district_code.value]
+            code = pad(district.code.value, UnitLevel.DISTRICT)
+            rows.append(
+                _row(UnitEra.LEGACY, UnitLevel.DISTRICT, district, code, province, province)
+            )
+    for ward in legacy.Ward.iter_all():
+        province = district_province[ward.district_code.value]
         if provinces is None or province in provinces:
-            code = pad(unit.code.value, UnitLevel.COMMUNE)
-            parent = pad(unit.district_code.value, UnitLevel.DISTRICT)
-            rows.append(_row(UnitEra.LEGACY, UnitLevel.COMMUNE, unit, code, province, parent))
+            code = pad(ward.code.value, UnitLevel.COMMUNE)
+            parent = pad(ward.district_code.value, UnitLevel.DISTRICT)
+            rows.append(_row(UnitEra.LEGACY, UnitLevel.COMMUNE, ward, code, province, parent))
     return rows
 
 
@@ -127,11 +129,11 @@ def current_units(provinces: set[str] | None = None) -> list[UnitRow]:
         code = pad(unit.code.value, UnitLevel.PROVINCE)
         if provinces is None or code in provinces:
             rows.append(_row(UnitEra.CURRENT, UnitLevel.PROVINCE, unit, code, code, None))
-    for unit in current.Ward.iter_all():
-        province = pad(unit.province_code.value, UnitLevel.PROVINCE)
+    for ward in current.Ward.iter_all():
+        province = pad(ward.province_code.value, UnitLevel.PROVINCE)
         if provinces is None or province in provinces:
-            code = pad(unit.code.value, UnitLevel.COMMUNE)
-            rows.append(_row(UnitEra.CURRENT, UnitLevel.COMMUNE, unit, code, province, province))
+            code = pad(ward.code.value, UnitLevel.COMMUNE)
+            rows.append(_row(UnitEra.CURRENT, UnitLevel.COMMUNE, ward, code, province, province))
     return rows
 
 
@@ -167,25 +169,25 @@ def reform_links() -> tuple[LinkRow, ...]:
                 )
             )
     legacy_wards = {w.code.value for w in legacy.Ward.iter_all()}
-    ward_count = defaultdict(int)
+    ward_count: dict[int, int] = defaultdict(int)
     for ward in legacy.Ward.iter_all():
         ward_count[ward.district_code.value] += 1
     mapped_count: dict[int, int] = defaultdict(int)
     district_targets: dict[int, dict[int, str]] = defaultdict(dict)
     district_partial: dict[int, bool] = defaultdict(bool)
-    for old, entry in sorted(WARDS.items()):
-        ref = entry.old_ward
+    for old, ward_entry in sorted(WARDS.items()):
+        ref = ward_entry.old_ward
         old_province = pad(ref.province_code, P)
         mapped_count[ref.district_code] += 1
         district_partial[ref.district_code] |= ref.is_partly_merged
-        for new in entry.new_wards:
-            new_province = pad(new.province_code, P)
-            district_targets[ref.district_code][new.code] = new_province
+        for new_ward in ward_entry.new_wards:
+            new_province = pad(new_ward.province_code, P)
+            district_targets[ref.district_code][new_ward.code] = new_province
             if old in legacy_wards:
                 links.append(
                     LinkRow(
                         (C, pad(old, C)),
-                        (C, pad(new.code, C)),
+                        (C, pad(new_ward.code, C)),
                         not ref.is_partly_merged,
                         old_province,
                         new_province,
@@ -200,11 +202,11 @@ def reform_links() -> tuple[LinkRow, ...]:
             and not district_partial[district]
             and mapped_count[district] >= ward_count[district]
         )
-        for new, new_province in sorted(targets.items()):
+        for new_code, new_province in sorted(targets.items()):
             links.append(
                 LinkRow(
                     (D, pad(district, D)),
-                    (C, pad(new, C)),
+                    (C, pad(new_code, C)),
                     whole,
                     district_province[district],
                     new_province,
@@ -220,17 +222,17 @@ def reform_links() -> tuple[LinkRow, ...]:
         pad(old, P): {pad(n.code, P) for n in entry.new_provinces}
         for old, entry in PROVINCES.items()
     }
-    for district in legacy.District.iter_all():
-        if district.code.value in district_targets:
+    for unit in legacy.District.iter_all():
+        if unit.code.value in district_targets:
             continue
-        province = district_province[district.code.value]
-        base = district.name.split(" ", 1)[1]
+        province = district_province[unit.code.value]
+        base = unit.name.split(" ", 1)[1]
         for new_province in sorted(successors_of.get(province, ())):
             zone = zones.get((base, new_province))
             if zone is not None:
                 links.append(
                     LinkRow(
-                        (D, pad(district.code.value, D)),
+                        (D, pad(unit.code.value, D)),
                         (C, pad(zone, C)),
                         True,
                         province,
@@ -564,7 +566,7 @@ def agencies_ensure(
                     search_name=fold(f"{name} {short}"),
                     admin_unit_code=unit.code,
                     parent_id=parent_of.get(unit.parent.code)
-                    if parent_of and unit.parent_id
+                    if parent_of and unit.parent is not None
                     else None,
                     valid_from=valid_from,
                     valid_to=valid_to,
@@ -657,7 +659,7 @@ def _successions_ensure(current_unit, communes: dict[str, int], summary: AgencyS
         successor__province_code=current_unit.code,
         predecessor__level__in=[UnitLevel.DISTRICT, UnitLevel.COMMUNE],
     ).values_list("predecessor__level", "predecessor__code", "successor__code", "whole")
-    links = list(links)
+    rows = list(links)
     source_codes = set(current_unit.predecessors.values_list("code", flat=True))
     sources = [row for code in sorted(source_codes) if (row := province_find(code, current=False))]
     old: dict[tuple[str, int], int] = {}
@@ -670,14 +672,14 @@ def _successions_ensure(current_unit, communes: dict[str, int], summary: AgencyS
     ):
         if code.isdigit():
             old.setdefault((kind, int(code)), pk)
-    existing = {
+    existing: dict[tuple[int, int], tuple[int | None, bool]] = {
         (pred, succ): (pk, whole)
         for pk, pred, succ, whole in Succession.objects.filter(
             successor_id__in=communes.values()
         ).values_list("id", "predecessor_id", "successor_id", "whole")
     }
     new_links, changed = [], []
-    for level, old_code, new_code, whole in links:
+    for level, old_code, new_code, whole in rows:
         kind = AgencyKind.DISTRICT if level == UnitLevel.DISTRICT else AgencyKind.COMMUNE
         pred = old.get((kind, int(old_code)))
         succ = communes.get(new_code)

@@ -85,7 +85,7 @@ REVIEW_CYCLE_STATES = {C.OPEN, C.REVIEW}
 # The review states that still need the council (an answer is a new question).
 UNREVIEWED = {R.PENDING, R.ANSWERED, R.RETURNED}
 # The review action names of the forms and the API, and their table actions.
-REVIEW_ACTIONS = {R.ACCEPTED: "accept", R.ADJUSTED: "adjust", R.RETURNED: "return"}
+REVIEW_ACTIONS: dict[str, str] = {R.ACCEPTED: "accept", R.ADJUSTED: "adjust", R.RETURNED: "return"}
 
 
 def target(machine: str, action: str) -> str:

@@ -410,7 +410,7 @@ class _Reader:
         self.progress("compute", 1, 1)
 
     def _translated(self, problem: scoring.Problem, by_agency: dict, raw: dict) -> ImportProblem:
-        row = by_agency.get(problem.agency)  # type: ignore[arg-type]  # the engine's Hashable ids are the reader's
+        row = by_agency.get(problem.agency)
         column = next(
             (c for c in self.columns if c.code == problem.criterion and c.field == problem.field),
             None,

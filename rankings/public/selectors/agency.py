@@ -89,12 +89,12 @@ def agency_profile(*, agency) -> AgencyProfile:
     """
     cycles, latest = _published_cycles(Q(province=agency.province_id, block=agency.block_id))
     by_publication: dict[int, list[_BlockRow]] = {}
-    rows = (
+    published = (
         Result.objects.filter(publication__in=latest.values())
         .order_by()
         .values_list("publication_id", "agency_id", "rank", "total", "score", "groups")
     )
-    for publication_id, *row in rows:
+    for publication_id, *row in published:
         by_publication.setdefault(publication_id, []).append(_BlockRow(*row))
     comparable_pairs = _comparable_pairs(cycles)
     own, above = _own_results(agency, cycles, latest, by_publication)
@@ -122,7 +122,7 @@ def agency_profile(*, agency) -> AgencyProfile:
                 comparable_with_previous=comparable,
                 change=mine.score - prior.result.score if prior and comparable else None,
                 rank_change=prior.result.rank - mine.rank
-                if prior and compared.ranks and prior.result.rank and mine.rank
+                if prior and compared and compared.ranks and prior.result.rank and mine.rank
                 else None,
                 not_comparable_reason=compared.reason if compared is not None else "",
             )
@@ -161,7 +161,9 @@ def agency_profile(*, agency) -> AgencyProfile:
     )
 
 
-def _own_results(agency, cycles, latest, by_publication) -> tuple[dict[int, Result], Result | None]:
+def _own_results(
+    agency, cycles, latest, by_publication
+) -> tuple[dict[int | None, Result], Result | None]:
     """The agency's published results by publication id, and the result ranked just above
     it in its latest year (the nearest better rank, then the last name) for naming it on
     the page: one query whatever the block's size."""
@@ -186,7 +188,7 @@ def _own_results(agency, cycles, latest, by_publication) -> tuple[dict[int, Resu
         .select_related("agency")
         .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
     )
-    own: dict[int, Result] = {}
+    own: dict[int | None, Result] = {}  # by Result.publication_id
     above: list[Result] = []
     for result in results:
         if result.agency_id == agency.pk:

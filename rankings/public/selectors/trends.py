@@ -72,15 +72,15 @@ def block_trend(*, province: str, block: str) -> BlockTrend | None:
     if not cycles:
         return None
     by_publication: dict[int, list[_TrendRow]] = {}
-    rows = (
+    published = (
         Result.objects.filter(publication__in=latest.values())
         .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
         .values_list(
             "publication_id", "agency_id", "rank", "total", "score", "agency__name", "agency__slug"
         )
     )
-    for publication_id, *row in rows:
-        by_publication.setdefault(publication_id, []).append(_TrendRow(*row))
+    for publication_id, *row in published:
+        by_publication.setdefault(publication_id, []).append(_TrendRow._make(row))
     comparable = _comparable_pairs(cycles)
     years: list[TrendYear] = []
     for cycle in cycles:
@@ -90,8 +90,8 @@ def block_trend(*, province: str, block: str) -> BlockTrend | None:
             cycle.criteria_set.max_points,
             ranked=sum(r.rank is not None for r in rows),
         )
-        prior = years[-1] if years and years[-1].cycle.year == cycle.year - 1 else None
-        compared = comparable.get(cycle.pk) if prior else None
+        year_before = years[-1] if years and years[-1].cycle.year == cycle.year - 1 else None
+        compared = comparable.get(cycle.pk) if year_before else None
         same = compared.points if compared is not None else None
         years.append(
             TrendYear(
@@ -100,7 +100,7 @@ def block_trend(*, province: str, block: str) -> BlockTrend | None:
                 stats=stats,
                 totals=sorted((r.total for r in rows), reverse=True),
                 comparable_with_previous=same,
-                mean_change=stats.mean - prior.stats.mean if prior and same else None,
+                mean_change=stats.mean - year_before.stats.mean if year_before and same else None,
                 not_comparable_reason=compared.reason if compared is not None else "",
             )
         )
