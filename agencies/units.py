@@ -155,91 +155,127 @@ def reform_links() -> tuple[LinkRow, ...]:
     from vietnam_provinces._province_conversion_2025 import OLD_TO_NEW as PROVINCES
     from vietnam_provinces._ward_conversion_2025 import OLD_TO_NEW as WARDS
 
-    P, D, C = UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE
-    links: list[LinkRow] = []
-    for old, entry in sorted(PROVINCES.items()):
-        for new in entry.new_provinces:
-            links.append(
-                LinkRow(
-                    (P, pad(old, P)),
-                    (P, pad(new.code, P)),
-                    len(entry.new_provinces) == 1,
-                    pad(old, P),
-                    pad(new.code, P),
-                )
-            )
+    P = UnitLevel.PROVINCE
+    district_province = {
+        d.code.value: pad(d.province_code.value, P) for d in legacy.District.iter_all()
+    }
+    links = _province_links(PROVINCES)
+    mapped = _WardsMapped()
+    links += _commune_links(WARDS, legacy, mapped)
+    links += _district_links(mapped, legacy, district_province)
+    links += _island_links(PROVINCES, Ward, legacy, mapped, district_province)
+    return tuple(links)
+
+
+@dataclass
+class _WardsMapped:
+    """Per legacy district: how many of its communes the reform maps, whether one is only
+    partly merged, and the current communes (with their province) they went to."""
+
+    count: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    partial: dict[int, bool] = field(default_factory=lambda: defaultdict(bool))
+    targets: dict[int, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
+
+
+def _province_links(provinces) -> list[LinkRow]:
+    P = UnitLevel.PROVINCE
+    return [
+        LinkRow(
+            (P, pad(old, P)),
+            (P, pad(new.code, P)),
+            len(entry.new_provinces) == 1,
+            pad(old, P),
+            pad(new.code, P),
+        )
+        for old, entry in sorted(provinces.items())
+        for new in entry.new_provinces
+    ]
+
+
+def _commune_links(wards, legacy, mapped: _WardsMapped) -> list[LinkRow]:
+    """Each legacy commune's links to current communes; `mapped` gathers its district's."""
+    P, C = UnitLevel.PROVINCE, UnitLevel.COMMUNE
     legacy_wards = {w.code.value for w in legacy.Ward.iter_all()}
-    ward_count: dict[int, int] = defaultdict(int)
-    for ward in legacy.Ward.iter_all():
-        ward_count[ward.district_code.value] += 1
-    mapped_count: dict[int, int] = defaultdict(int)
-    district_targets: dict[int, dict[int, str]] = defaultdict(dict)
-    district_partial: dict[int, bool] = defaultdict(bool)
-    for old, ward_entry in sorted(WARDS.items()):
-        ref = ward_entry.old_ward
+    links = []
+    for old, entry in sorted(wards.items()):
+        ref = entry.old_ward
         old_province = pad(ref.province_code, P)
-        mapped_count[ref.district_code] += 1
-        district_partial[ref.district_code] |= ref.is_partly_merged
-        for new_ward in ward_entry.new_wards:
-            new_province = pad(new_ward.province_code, P)
-            district_targets[ref.district_code][new_ward.code] = new_province
+        mapped.count[ref.district_code] += 1
+        mapped.partial[ref.district_code] |= ref.is_partly_merged
+        for new in entry.new_wards:
+            new_province = pad(new.province_code, P)
+            mapped.targets[ref.district_code][new.code] = new_province
             if old in legacy_wards:
                 links.append(
                     LinkRow(
                         (C, pad(old, C)),
-                        (C, pad(new_ward.code, C)),
+                        (C, pad(new.code, C)),
                         not ref.is_partly_merged,
                         old_province,
                         new_province,
                     )
                 )
-    district_province = {
-        d.code.value: pad(d.province_code.value, P) for d in legacy.District.iter_all()
-    }
-    for district, targets in sorted(district_targets.items()):
+    return links
+
+
+def _district_links(mapped: _WardsMapped, legacy, district_province: dict) -> list[LinkRow]:
+    """A district's links to the current communes its communes went to; whole when all of
+    them went, whole, to one commune."""
+    D, C = UnitLevel.DISTRICT, UnitLevel.COMMUNE
+    ward_count: dict[int, int] = defaultdict(int)
+    for ward in legacy.Ward.iter_all():
+        ward_count[ward.district_code.value] += 1
+    links = []
+    for district, targets in sorted(mapped.targets.items()):
         whole = (
             len(targets) == 1
-            and not district_partial[district]
-            and mapped_count[district] >= ward_count[district]
+            and not mapped.partial[district]
+            and mapped.count[district] >= ward_count[district]
         )
-        for new_code, new_province in sorted(targets.items()):
+        for new, new_province in sorted(targets.items()):
             links.append(
                 LinkRow(
                     (D, pad(district, D)),
-                    (C, pad(new_code, C)),
+                    (C, pad(new, C)),
                     whole,
                     district_province[district],
                     new_province,
                 )
             )
-    # Island districts without communes → the special zone (đặc khu) that replaced them.
+    return links
+
+
+def _island_links(provinces, ward, legacy, mapped, district_province) -> list[LinkRow]:
+    """Island districts without communes → the special zone (đặc khu) that replaced them."""
+    P, D, C = UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE
     zones = {
         (w.name.removeprefix("Đặc khu "), pad(w.province_code.value, P)): w.code.value
-        for w in Ward.iter_all()
+        for w in ward.iter_all()
         if w.division_type.value == "đặc khu"
     }
     successors_of = {
         pad(old, P): {pad(n.code, P) for n in entry.new_provinces}
-        for old, entry in PROVINCES.items()
+        for old, entry in provinces.items()
     }
-    for unit in legacy.District.iter_all():
-        if unit.code.value in district_targets:
+    links = []
+    for district in legacy.District.iter_all():
+        if district.code.value in mapped.targets:
             continue
-        province = district_province[unit.code.value]
-        base = unit.name.split(" ", 1)[1]
+        province = district_province[district.code.value]
+        base = district.name.split(" ", 1)[1]
         for new_province in sorted(successors_of.get(province, ())):
             zone = zones.get((base, new_province))
             if zone is not None:
                 links.append(
                     LinkRow(
-                        (D, pad(unit.code.value, D)),
+                        (D, pad(district.code.value, D)),
                         (C, pad(zone, C)),
                         True,
                         province,
                         new_province,
                     )
                 )
-    return tuple(links)
+    return links
 
 
 def current_provinces_of(legacy_code: str) -> list[str]:
@@ -611,44 +647,56 @@ def unit_agencies_create(
         if legacy_unit is None:
             raise UnitError(f"no legacy province has the code {province}; run import_units")
         legacy_row = province_ensure(legacy_unit, summary)
-        units = AdministrativeUnit.objects.filter(era=UnitEra.LEGACY, province_code=code)
-        districts = agencies_ensure(
-            province=legacy_row,
-            block=blocks["districts"],
-            kind=AgencyKind.DISTRICT,
-            units=units.filter(level=UnitLevel.DISTRICT).order_by("code"),
-            valid_from=datetime.date(1900, 1, 1),
-            valid_to=LEGACY_END,
-            summary=summary,
-        )
-        agencies_ensure(
-            province=legacy_row,
-            block=blocks["communes"],
-            kind=AgencyKind.COMMUNE,
-            units=units.filter(level=UnitLevel.COMMUNE).select_related("parent").order_by("code"),
-            valid_from=datetime.date(1900, 1, 1),
-            valid_to=LEGACY_END,
-            parent_of=districts,
-            summary=summary,
-        )
-        current_rows = []
-        for current_unit in legacy_unit.successors.order_by("code"):
-            current_row = province_ensure(current_unit, summary)
-            legacy_row.successors.add(current_row)
-            communes = agencies_ensure(
-                province=current_row,
-                block=blocks["communes"],
-                kind=AgencyKind.COMMUNE,
-                units=AdministrativeUnit.objects.filter(
-                    era=UnitEra.CURRENT, level=UnitLevel.COMMUNE, province_code=current_unit.code
-                ).order_by("code"),
-                valid_from=REFORM_DATE,
-                valid_to=None,
-                summary=summary,
-            )
-            _successions_ensure(current_unit, communes, summary)
-            current_rows.append(current_row)
+        _legacy_agencies_ensure(legacy_row, code, blocks, summary)
+        current_rows = [
+            _successor_ensure(legacy_row, current_unit, blocks, summary)
+            for current_unit in legacy_unit.successors.order_by("code")
+        ]
     return summary, current_rows
+
+
+def _legacy_agencies_ensure(legacy_row: Province, code: str, blocks, summary) -> None:
+    """The legacy province's district and commune agencies (valid to 30 June 2025)."""
+    units = AdministrativeUnit.objects.filter(era=UnitEra.LEGACY, province_code=code)
+    districts = agencies_ensure(
+        province=legacy_row,
+        block=blocks["districts"],
+        kind=AgencyKind.DISTRICT,
+        units=units.filter(level=UnitLevel.DISTRICT).order_by("code"),
+        valid_from=datetime.date(1900, 1, 1),
+        valid_to=LEGACY_END,
+        summary=summary,
+    )
+    agencies_ensure(
+        province=legacy_row,
+        block=blocks["communes"],
+        kind=AgencyKind.COMMUNE,
+        units=units.filter(level=UnitLevel.COMMUNE).select_related("parent").order_by("code"),
+        valid_from=datetime.date(1900, 1, 1),
+        valid_to=LEGACY_END,
+        parent_of=districts,
+        summary=summary,
+    )
+
+
+def _successor_ensure(legacy_row: Province, current_unit, blocks, summary) -> Province:
+    """A current province the legacy one became part of, its communes' agencies (from 1 July
+    2025) and the successions into them."""
+    current_row = province_ensure(current_unit, summary)
+    legacy_row.successors.add(current_row)
+    communes = agencies_ensure(
+        province=current_row,
+        block=blocks["communes"],
+        kind=AgencyKind.COMMUNE,
+        units=AdministrativeUnit.objects.filter(
+            era=UnitEra.CURRENT, level=UnitLevel.COMMUNE, province_code=current_unit.code
+        ).order_by("code"),
+        valid_from=REFORM_DATE,
+        valid_to=None,
+        summary=summary,
+    )
+    _successions_ensure(current_unit, communes, summary)
+    return current_row
 
 
 def _successions_ensure(current_unit, communes: dict[str, int], summary: AgencySummary) -> None:
@@ -660,18 +708,7 @@ def _successions_ensure(current_unit, communes: dict[str, int], summary: AgencyS
         predecessor__level__in=[UnitLevel.DISTRICT, UnitLevel.COMMUNE],
     ).values_list("predecessor__level", "predecessor__code", "successor__code", "whole")
     rows = list(links)
-    source_codes = set(current_unit.predecessors.values_list("code", flat=True))
-    sources = [row for code in sorted(source_codes) if (row := province_find(code, current=False))]
-    old: dict[tuple[str, int], int] = {}
-    for kind, code, pk in (
-        Agency.objects.filter(
-            province__in=sources, kind__in=[AgencyKind.DISTRICT, AgencyKind.COMMUNE]
-        )
-        .order_by("id")
-        .values_list("kind", "admin_unit_code", "id")
-    ):
-        if code.isdigit():
-            old.setdefault((kind, int(code)), pk)
+    old = _legacy_agency_ids(current_unit)
     existing: dict[tuple[int, int], tuple[int | None, bool]] = {
         (pred, succ): (pk, whole)
         for pk, pred, succ, whole in Succession.objects.filter(
@@ -703,6 +740,24 @@ def _successions_ensure(current_unit, communes: dict[str, int], summary: AgencyS
     Succession.objects.bulk_update(changed, ["whole"], batch_size=2000)
     summary.successions_created += len(new_links)
     summary.successions_updated += len(changed)
+
+
+def _legacy_agency_ids(current_unit) -> dict[tuple[str, int], int]:
+    """The district and commune agencies of the legacy provinces a current one was made
+    from, by (kind, unit code)."""
+    source_codes = set(current_unit.predecessors.values_list("code", flat=True))
+    sources = [row for code in sorted(source_codes) if (row := province_find(code, current=False))]
+    old: dict[tuple[str, int], int] = {}
+    for kind, code, pk in (
+        Agency.objects.filter(
+            province__in=sources, kind__in=[AgencyKind.DISTRICT, AgencyKind.COMMUNE]
+        )
+        .order_by("id")
+        .values_list("kind", "admin_unit_code", "id")
+    ):
+        if code.isdigit():
+            old.setdefault((kind, int(code)), pk)
+    return old
 
 
 def legacy_province_codes() -> list[str]:

@@ -76,102 +76,108 @@ def place(cycle) -> dict:
 
 def ranking(board) -> dict:
     """The whole published ranking of a block: rows, statistics, decision, rules."""
-    criteria_set, stats = board.criteria_set, board.stats
-    places, percent_places = criteria_set.precision, criteria_set.percent_precision
-    previous = board.previous
-    rows = [
-        {
-            "rank": _int(row["rank"]),
-            "tied": bool(row["tied"]),
-            "agency": agency_ref(
-                row["agency_id"],
-                row["agency_slug"],
-                row["agency_name"],
-                row["agency_short_name"],
-                row["admin_unit_code"],
-            ),
-            "groups": {
-                group.code: fixed(row[f"group_{group.code}"], STORED_PLACES)
-                for group in board.groups
-            },
-            "total": fixed(row["total"], places),
-            "percent": fixed(row["percent"], percent_places),
-            "band": row["band"] or None,
-            "not_ranked_reason": row["not_ranked_reason"] or None,
-            "previous_rank": _int(row["previous_rank"]),
-            "rank_change": _int(row["rank_change"]),
-            "change": fixed(row["change"], places),
-        }
-        for row in board.records
-    ]
+    places = board.criteria_set.precision
     return {
         **place(board.cycle),
-        "criteria_set": criteria_set,
+        "criteria_set": board.criteria_set,
         "publication": board.publication,
         "groups": [
             {"code": group.code, "name": group.name, "name_en": group.name_en}
             for group in board.groups
         ],
-        "statistics": {
-            "count": stats.count,
-            "ranked": stats.ranked,
-            "max_points": fixed(stats.max_points, STORED_PLACES),
-            "mean": figure(stats.mean),
-            "median": figure(stats.median),
-            "highest": fixed(stats.highest, places),
-            "lowest": fixed(stats.lowest, places),
-            "spread": fixed(stats.spread, places),
-            "mean_percent": fixed(board.mean_percent, percent_places),
-            "previous_year": previous.cycle.year if previous else None,
-            "comparable_with_previous": board.comparable if previous else None,
-            "not_comparable_reason": board.not_comparable_reason or None,
-            "mean_change": fixed(board.mean_change, STORED_PLACES),
+        "statistics": _statistics(board),
+        "rows": [
+            _ranking_row(row, board.groups, places, board.criteria_set.percent_precision)
+            for row in board.records
+        ],
+    }
+
+
+def _ranking_row(row: dict, groups, places: int, percent_places: int) -> dict:
+    return {
+        "rank": _int(row["rank"]),
+        "tied": bool(row["tied"]),
+        "agency": agency_ref(
+            row["agency_id"],
+            row["agency_slug"],
+            row["agency_name"],
+            row["agency_short_name"],
+            row["admin_unit_code"],
+        ),
+        "groups": {
+            group.code: fixed(row[f"group_{group.code}"], STORED_PLACES) for group in groups
         },
-        "rows": rows,
+        "total": fixed(row["total"], places),
+        "percent": fixed(row["percent"], percent_places),
+        "band": row["band"] or None,
+        "not_ranked_reason": row["not_ranked_reason"] or None,
+        "previous_rank": _int(row["previous_rank"]),
+        "rank_change": _int(row["rank_change"]),
+        "change": fixed(row["change"], places),
+    }
+
+
+def _statistics(board) -> dict:
+    """The block's figures at the set's precision, and how they compare with the year before."""
+    stats, previous = board.stats, board.previous
+    places, percent_places = board.criteria_set.precision, board.criteria_set.percent_precision
+    return {
+        "count": stats.count,
+        "ranked": stats.ranked,
+        "max_points": fixed(stats.max_points, STORED_PLACES),
+        "mean": figure(stats.mean),
+        "median": figure(stats.median),
+        "highest": fixed(stats.highest, places),
+        "lowest": fixed(stats.lowest, places),
+        "spread": fixed(stats.spread, places),
+        "mean_percent": fixed(board.mean_percent, percent_places),
+        "previous_year": previous.cycle.year if previous else None,
+        "comparable_with_previous": board.comparable if previous else None,
+        "not_comparable_reason": board.not_comparable_reason or None,
+        "mean_change": fixed(board.mean_change, STORED_PLACES),
     }
 
 
 def criterion_points(points) -> dict:
     """Each agency's published points per criterion, with the criteria and their maxima."""
-    criteria = []
-    for criterion in points.criteria:
-        group = criterion.group
-        criteria.append(
-            {
-                "code": criterion.code,
-                "name": criterion.name,
-                "name_en": criterion.name_en,
-                "group": (group.parent or group).code,
-                "subgroup": group.code if group.parent_id else None,
-                "max_points": fixed(criterion.max_points, STORED_PLACES),
-                "rule": criterion.rule,
-            }
-        )
     places = points.cycle.criteria_set.precision
-    rows = [
-        {
-            "agency": agency_ref(
-                result.agency_id,
-                result.agency.slug,
-                result.agency.name,
-                result.agency.short_name,
-                result.agency.admin_unit_code,
-            ),
-            "rank": result.rank,
-            "total": fixed(result.score, places),
-            "points": {
-                criterion.code: fixed(result.criteria.get(criterion.code, "0"), STORED_PLACES)
-                for criterion in points.criteria
-            },
-        }
-        for result in points.results
-    ]
     return {
         **place(points.cycle),
         "criteria_set": points.cycle.criteria_set,
         "publication": points.publication,
-        "criteria": criteria,
-        "rows": rows,
+        "criteria": [_criterion_ref(criterion) for criterion in points.criteria],
+        "rows": [_points_row(result, points.criteria, places) for result in points.results],
+    }
+
+
+def _criterion_ref(criterion) -> dict:
+    group = criterion.group
+    return {
+        "code": criterion.code,
+        "name": criterion.name,
+        "name_en": criterion.name_en,
+        "group": (group.parent or group).code,
+        "subgroup": group.code if group.parent_id else None,
+        "max_points": fixed(criterion.max_points, STORED_PLACES),
+        "rule": criterion.rule,
+    }
+
+
+def _points_row(result, criteria, places: int) -> dict:
+    return {
+        "agency": agency_ref(
+            result.agency_id,
+            result.agency.slug,
+            result.agency.name,
+            result.agency.short_name,
+            result.agency.admin_unit_code,
+        ),
+        "rank": result.rank,
+        "total": fixed(result.score, places),
+        "points": {
+            criterion.code: fixed(result.criteria.get(criterion.code, "0"), STORED_PLACES)
+            for criterion in criteria
+        },
     }
 
 
@@ -212,33 +218,8 @@ def history(profile) -> dict:
 
 def criteria_tree(tree) -> dict:
     """A criteria set's groups → sub-groups → criteria, each group with its maximum."""
-
-    def node(entry) -> dict:
-        group, maximum, subgroups, criteria = entry
-        return {
-            "code": group.code,
-            "name": group.name,
-            "name_en": group.name_en,
-            "max_points": fixed(maximum, STORED_PLACES),
-            "subgroups": [node(child) for child in subgroups],
-            "criteria": [
-                {
-                    "code": criterion.code,
-                    "name": criterion.name,
-                    "name_en": criterion.name_en,
-                    "max_points": fixed(criterion.max_points, STORED_PLACES),
-                    "rule": criterion.rule,
-                    "params": criterion.params,
-                    "required": criterion.required,
-                    "evidence_required": criterion.evidence_required,
-                    "data_source": criterion.data_source,
-                }
-                for criterion in criteria
-            ],
-        }
-
     return {
-        "groups": [node(entry) for entry in tree.groups],
+        "groups": [_group_node(entry) for entry in tree.groups],
         "bands": [
             {
                 "label": band.label,
@@ -251,6 +232,32 @@ def criteria_tree(tree) -> dict:
         "cycles": [
             {"province": cycle.province.slug, "year": cycle.year, "block": cycle.block.slug}
             for cycle in tree.cycles
+        ],
+    }
+
+
+def _group_node(entry) -> dict:
+    """A group with its maximum, its sub-groups (depth first) and its criteria."""
+    group, maximum, subgroups, criteria = entry
+    return {
+        "code": group.code,
+        "name": group.name,
+        "name_en": group.name_en,
+        "max_points": fixed(maximum, STORED_PLACES),
+        "subgroups": [_group_node(child) for child in subgroups],
+        "criteria": [
+            {
+                "code": criterion.code,
+                "name": criterion.name,
+                "name_en": criterion.name_en,
+                "max_points": fixed(criterion.max_points, STORED_PLACES),
+                "rule": criterion.rule,
+                "params": criterion.params,
+                "required": criterion.required,
+                "evidence_required": criterion.evidence_required,
+                "data_source": criterion.data_source,
+            }
+            for criterion in criteria
         ],
     }
 

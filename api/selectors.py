@@ -157,6 +157,30 @@ def year_results(*, year: int, province=None, block=None) -> YearResults:
     Only what a ranking row shows is read: no `Result.criteria` (80 points a row), no
     sub-group points, no model instances.
     """
+    latest = _latest_revisions(year=year, province=province, block=block)
+    codes = _top_group_codes({row[6] for row in latest.values()})
+    columns = {code: n for n, code in enumerate(sorted({c for cs in codes.values() for c in cs}))}
+    cycles = {row[1]: _published_cycle(row, year, codes, columns) for row in latest.values()}
+    points = {f"point_{n}": JSONKeyText("groups", code) for code, n in columns.items()}
+    results = (
+        Result.objects.filter(publication__in=[row[0] for row in latest.values()])
+        .annotate(
+            score_text=Cast("score", TextField()),
+            percent_text=Cast("percent", TextField()),
+            **points,
+        )
+        .order_by("cycle_id", F("rank").asc(nulls_last=True), "agency__search_name", "agency_id")
+        .values_list(*RESULT_COLUMNS, *points)
+    )
+    rows: dict[int, list[tuple]] = {cycle_id: [] for cycle_id in cycles}
+    for row in results:
+        rows[row[0]].append(row)
+    return YearResults(year=year, cycles=cycles, rows=rows)
+
+
+def _latest_revisions(*, year: int, province, block) -> dict[int, tuple]:
+    """Each cycle's latest publication as a row (id, cycle, revision, decision, province,
+    block, criteria set id, slug, precision, percent precision), in the page's order."""
     latest: dict[int, tuple] = {}
     publications = (
         year_publications(year=year, province=province, block=block)
@@ -177,50 +201,41 @@ def year_results(*, year: int, province=None, block=None) -> YearResults:
     for row in publications:
         if row[1] not in latest or row[2] > latest[row[1]][2]:
             latest[row[1]] = row
+    return latest
+
+
+def _top_group_codes(set_ids: set[int]) -> dict[int, list[str]]:
+    """The codes of each criteria set's top-level groups, in order."""
     codes: dict[int, list[str]] = {}
-    groups = CriterionGroup.objects.filter(
-        criteria_set__in={row[6] for row in latest.values()}, parent__isnull=True
-    ).order_by("criteria_set", "order", "code")
+    groups = CriterionGroup.objects.filter(criteria_set__in=set_ids, parent__isnull=True).order_by(
+        "criteria_set", "order", "code"
+    )
     for set_id, code in groups.values_list("criteria_set_id", "code"):
         codes.setdefault(set_id, []).append(code)
-    columns = {code: n for n, code in enumerate(sorted({c for cs in codes.values() for c in cs}))}
-    cycles = {
-        cycle_id: PublishedCycle(
-            province=province_slug,
-            year=year,
-            block=block_slug,
-            criteria_set=set_slug,
-            precision=precision,
-            percent_precision=percent_precision,
-            decision_number=number,
-            revision=revision,
-            groups=tuple((code, columns[code]) for code in codes.get(set_id, ())),
-        )
-        for (
-            _pk,
-            cycle_id,
-            revision,
-            number,
-            province_slug,
-            block_slug,
-            set_id,
-            set_slug,
-            precision,
-            percent_precision,
-        ) in latest.values()
-    }
-    points = {f"point_{n}": JSONKeyText("groups", code) for code, n in columns.items()}
-    results = (
-        Result.objects.filter(publication__in=[row[0] for row in latest.values()])
-        .annotate(
-            score_text=Cast("score", TextField()),
-            percent_text=Cast("percent", TextField()),
-            **points,
-        )
-        .order_by("cycle_id", F("rank").asc(nulls_last=True), "agency__search_name", "agency_id")
-        .values_list(*RESULT_COLUMNS, *points)
+    return codes
+
+
+def _published_cycle(row: tuple, year: int, codes: dict, columns: dict) -> PublishedCycle:
+    (
+        _pk,
+        _cycle_id,
+        revision,
+        number,
+        province_slug,
+        block_slug,
+        set_id,
+        set_slug,
+        precision,
+        percent_precision,
+    ) = row
+    return PublishedCycle(
+        province=province_slug,
+        year=year,
+        block=block_slug,
+        criteria_set=set_slug,
+        precision=precision,
+        percent_precision=percent_precision,
+        decision_number=number,
+        revision=revision,
+        groups=tuple((code, columns[code]) for code in codes.get(set_id, ())),
     )
-    rows: dict[int, list[tuple]] = {cycle_id: [] for cycle_id in cycles}
-    for row in results:
-        rows[row[0]].append(row)
-    return YearResults(year=year, cycles=cycles, rows=rows)

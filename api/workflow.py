@@ -378,22 +378,41 @@ class ScoreDetail(ScoreMixin, WorkflowView):
             current = self.current(cycle, agency, criterion, stage)
             check_preconditions(request, current)
             try:
-                if stage == Stage.SELF:
-                    assessments.self_assessment_save(
-                        cycle=cycle,
-                        agency=agency,
-                        inputs={criterion.code: raw},
-                        user=request.user,
-                        path=audit.API,
-                    )
-                else:
-                    assessments.score_enter(
-                        cycle=cycle, agency=agency, code=criterion.code, raw=raw, user=request.user
-                    )
+                _score_written(stage, cycle, agency, criterion.code, raw, user=request.user)
             except (assessments.Locked, assessments.InvalidInput) as error:
                 raise refused(error) from None
             score = self.current(cycle, agency, criterion, stage)
         return self.respond(score, status.HTTP_200_OK if current else status.HTTP_201_CREATED)
+
+
+def _score_written(stage: str, cycle, agency, code: str, raw, *, user) -> None:
+    """The agency's self-assessment of one criterion, or a final score entered by staff."""
+    if stage == Stage.SELF:
+        assessments.self_assessment_save(
+            cycle=cycle, agency=agency, inputs={code: raw}, user=user, path=audit.API
+        )
+    else:
+        assessments.score_enter(cycle=cycle, agency=agency, code=code, raw=raw, user=user)
+
+
+def _score_reviewed(cycle, agency, criterion, data: dict, *, user) -> Score:
+    """The council's review of one criterion; an adjustment carries the council's inputs."""
+    return assessments.score_review(
+        cycle=cycle,
+        agency=agency,
+        code=criterion.code,
+        action=data["action"],
+        user=user,
+        comment=data["comment"],
+        inputs=assessments.RawInput(
+            value=data.get("value"),
+            denominator=data.get("denominator"),
+            choice=data.get("choice", ""),
+        )
+        if data["action"] == "adjusted"
+        else None,
+        path=audit.API,
+    )
 
 
 class ScoreReview(ScoreMixin, WorkflowView):
@@ -426,22 +445,7 @@ class ScoreReview(ScoreMixin, WorkflowView):
             if request.headers.get("If-Match") is not None:
                 check_preconditions(request, own)
             try:
-                score = assessments.score_review(
-                    cycle=cycle,
-                    agency=agency,
-                    code=criterion.code,
-                    action=data["action"],
-                    user=request.user,
-                    comment=data["comment"],
-                    inputs=assessments.RawInput(
-                        value=data.get("value"),
-                        denominator=data.get("denominator"),
-                        choice=data.get("choice", ""),
-                    )
-                    if data["action"] == "adjusted"
-                    else None,
-                    path=audit.API,
-                )
+                score = _score_reviewed(cycle, agency, criterion, data, user=request.user)
             except (assessments.Locked, assessments.InvalidInput) as error:
                 raise refused(error) from None
             score = self.current(cycle, agency, criterion, score.stage)
@@ -568,6 +572,25 @@ class SubmissionView(WorkflowView):
         return Response(serializers.SubmissionSerializer(submission).data)
 
 
+def _upload_parsed(cycle, upload):
+    """The uploaded file read as the cycle's scores; refused past MAX_UPLOAD_BYTES."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise TooLarge(_("Tệp nặng hơn giới hạn %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES >> 20})
+    return import_parse(cycle=cycle, upload=upload.read(), filename=upload.name)
+
+
+def _import_result(parsed, preview, summary) -> dict:
+    """What an import answers: the ranking it gives, and what it wrote unless a dry run."""
+    return {
+        "dry_run": summary is None,
+        "agencies": len(parsed.rows),
+        "scores_created": summary.scores_created if summary else None,
+        "scores_updated": summary.scores_updated if summary else None,
+        "warnings": [str(w) for w in parsed.warnings],
+        "preview": preview.rows,
+    }
+
+
 class ImportView(WorkflowView):
     parser_classes = [MultiPartParser]
 
@@ -593,10 +616,7 @@ class ImportView(WorkflowView):
             raise Locked(assessments.entry_lock_reason(cycle=cycle))
         body = serializers.ImportInput(data=request.data)
         body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise TooLarge(_("Tệp nặng hơn giới hạn %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES >> 20})
-        parsed = import_parse(cycle=cycle, upload=upload.read(), filename=upload.name)
+        parsed = _upload_parsed(cycle, body.validated_data["file"])
         if not parsed.ok:
             return self.invalid(_("Tệp có lỗi; chưa có gì được lưu."), parsed.problems)
         try:
@@ -612,14 +632,7 @@ class ImportView(WorkflowView):
                 )
         except ImportRefused as error:
             return self.invalid(str(error), error.problems)
-        result = {
-            "dry_run": summary is None,
-            "agencies": len(parsed.rows),
-            "scores_created": summary.scores_created if summary else None,
-            "scores_updated": summary.scores_updated if summary else None,
-            "warnings": [str(w) for w in parsed.warnings],
-            "preview": preview.rows,
-        }
+        result = _import_result(parsed, preview, summary)
         return Response(serializers.ImportResultSerializer(result).data)
 
     def invalid(self, message, problems) -> Response:

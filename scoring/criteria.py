@@ -67,48 +67,7 @@ def parse_criteria(criteria: pd.DataFrame, rounding: Rounding) -> CriteriaTable:
     for code in codes[codes.duplicated()].unique():
         problems.append(Problem(None, code, "criterion", code, "duplicate criterion"))
     n = len(codes)
-    maxima = np.zeros(n, dtype=np.int64)
-    rule = np.zeros(n, dtype=np.int8)
-    per_unit = np.zeros(n, dtype=np.int64)
-    cap = np.zeros(n, dtype=np.int64)
-    steps: list[tuple[int, int, int]] = []
-    choice_points: dict[int, dict[str, int]] = {}
-
-    rows = zip(
-        codes,
-        criteria["max_points"].tolist(),
-        criteria["rule"].astype(str).tolist(),
-        criteria["params"].tolist() if "params" in criteria else [{}] * n,
-        strict=True,  # pragma: no mutate (four columns of one frame: equal lengths)
-    )
-    # One pass per criterion: a set has at most a few hundred, and params are dicts.
-    for position, (code, maximum, rule_name, params) in enumerate(rows):
-        found = _Criterion(code, problems)
-        maxima[position] = found.milli("max_points", maximum, minimum=0) or 0
-        try:
-            kind = RuleKind(rule_name)
-        except ValueError:
-            expected = ", ".join(RULES)
-            found.fail("rule", rule_name, f"unknown rule '{rule_name}'; expected one of {expected}")
-            continue
-        rule[position] = RULE_CODE[kind]
-        params = params if isinstance(params, Mapping) else {}
-        if kind == RuleKind.STEPS:
-            steps.extend(
-                (position, threshold, points)
-                for threshold, points in found.steps(params, int(maxima[position]))
-            )
-        elif kind == RuleKind.CHOICE:
-            choice_points[position] = found.choices(params, int(maxima[position]), rounding)
-        elif kind == RuleKind.CAPPED:
-            per_unit[position] = found.milli("per_unit", params.get("per_unit"), minimum=0) or 0
-            raw_cap = params.get("cap")
-            cap[position] = (
-                maxima[position] if raw_cap is None else found.milli("cap", raw_cap, minimum=0) or 0
-            )
-            if cap[position] > maxima[position]:
-                found.fail("cap", raw_cap, "cap is above the criterion's maximum")
-
+    parsed = _rules_parsed(criteria, codes, rounding, problems)
     flags = criteria.get("required")
     required = (
         np.zeros(n, dtype=bool) if flags is None else flags.fillna(False).astype(bool).to_numpy()
@@ -119,32 +78,117 @@ def parse_criteria(criteria: pd.DataFrame, rounding: Rounding) -> CriteriaTable:
     )
     if problems:
         raise ScoringInputError(problems)
+    return _table(codes, parsed, required, (groups, group_of), (subgroups, subgroup_of))
 
-    # Grid columns: frame rows sorted by rule (any order within a rule will do).
-    order = np.argsort(rule)
-    column_of = np.empty(n, dtype=np.int64)
-    column_of[order] = np.arange(n)
-    step_array = np.array(steps, dtype=np.int64).reshape(-1, 3)
+
+@dataclass(frozen=True)
+class _Rules:
+    """Each criterion's maximum, rule and rule parameters in milli-points, in frame order;
+    steps as (row, threshold, points)."""
+
+    maxima: np.ndarray
+    rule: np.ndarray
+    per_unit: np.ndarray
+    cap: np.ndarray
+    steps: list[tuple[int, int, int]]
+    choice_points: dict[int, dict[str, int]]
+
+
+def _rules_parsed(
+    criteria: pd.DataFrame, codes: pd.Index, rounding: Rounding, problems: list[Problem]
+) -> _Rules:
+    """Every criterion's rule and numbers, one pass (a set has at most a few hundred)."""
+    n = len(codes)
+    parsed = _Rules(
+        maxima=np.zeros(n, dtype=np.int64),
+        rule=np.zeros(n, dtype=np.int8),
+        per_unit=np.zeros(n, dtype=np.int64),
+        cap=np.zeros(n, dtype=np.int64),
+        steps=[],
+        choice_points={},
+    )
+    rows = zip(
+        codes,
+        criteria["max_points"].tolist(),
+        criteria["rule"].astype(str).tolist(),
+        criteria["params"].tolist() if "params" in criteria else [{}] * n,
+        strict=True,  # pragma: no mutate (four columns of one frame: equal lengths)
+    )
+    for position, (code, maximum, rule_name, params) in enumerate(rows):
+        found = _Criterion(code, problems)
+        parsed.maxima[position] = found.milli("max_points", maximum, minimum=0) or 0
+        try:
+            kind = RuleKind(rule_name)
+        except ValueError:
+            expected = ", ".join(RULES)
+            found.fail("rule", rule_name, f"unknown rule '{rule_name}'; expected one of {expected}")
+            continue
+        parsed.rule[position] = RULE_CODE[kind]
+        params = params if isinstance(params, Mapping) else {}
+        _rule_params(parsed, position, found, kind, params, rounding)
+    return parsed
+
+
+def _rule_params(
+    parsed: _Rules,
+    position: int,
+    found: _Criterion,
+    kind: RuleKind,
+    params: Mapping[str, object],
+    rounding: Rounding,
+) -> None:
+    """The parameters of a steps, choice or capped criterion, checked against its maximum."""
+    maximum = int(parsed.maxima[position])
+    if kind == RuleKind.STEPS:
+        parsed.steps.extend(
+            (position, threshold, points) for threshold, points in found.steps(params, maximum)
+        )
+    elif kind == RuleKind.CHOICE:
+        parsed.choice_points[position] = found.choices(params, maximum, rounding)
+    elif kind == RuleKind.CAPPED:
+        parsed.per_unit[position] = found.milli("per_unit", params.get("per_unit"), minimum=0) or 0
+        raw_cap = params.get("cap")
+        parsed.cap[position] = (
+            parsed.maxima[position]
+            if raw_cap is None
+            else found.milli("cap", raw_cap, minimum=0) or 0
+        )
+        if parsed.cap[position] > parsed.maxima[position]:
+            found.fail("cap", raw_cap, "cap is above the criterion's maximum")
+
+
+def _table(
+    codes: pd.Index,
+    parsed: _Rules,
+    required: np.ndarray,
+    groups: tuple[pd.Index, np.ndarray],
+    subgroups: tuple[pd.Index, np.ndarray],
+) -> CriteriaTable:
+    """The table with grid columns: frame rows sorted by rule (any order within a rule)."""
+    order = np.argsort(parsed.rule)
+    column_of = np.empty(len(codes), dtype=np.int64)
+    column_of[order] = np.arange(len(codes))
+    step_array = np.array(parsed.steps, dtype=np.int64).reshape(-1, 3)
     step_array[:, 0] = column_of[step_array[:, 0]]
     step_array = step_array[np.lexsort((step_array[:, 1], step_array[:, 0]))]
-    step_top = np.zeros(n, dtype=np.int64)
+    step_top = np.zeros(len(codes), dtype=np.int64)
     np.maximum.at(step_top, step_array[:, 0], step_array[:, 1])
     return CriteriaTable(
         codes=codes[order],
         frame_order=order,
-        maxima=maxima[order],
-        rule=rule[order],
+        maxima=parsed.maxima[order],
+        rule=parsed.rule[order],
         required=required[order],
-        groups=groups,
-        group_of=group_of[order],
-        subgroups=subgroups,
-        subgroup_of=subgroup_of[order],
+        groups=groups[0],
+        group_of=groups[1][order],
+        subgroups=subgroups[0],
+        subgroup_of=subgroups[1][order],
         step_keys=(step_array[:, 0] << STEP_SHIFT) | step_array[:, 1],
         step_points=step_array[:, 2],
         step_top=step_top,
-        per_unit=per_unit[order],
-        cap=cap[order],
-        choice_points={int(column_of[p]): table for p, table in choice_points.items()},
+        per_unit=parsed.per_unit[order],
+        cap=parsed.cap[order],
+        choice_points={int(column_of[p]): table for p, table in parsed.choice_points.items()},
     )
 
 

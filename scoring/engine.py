@@ -96,10 +96,31 @@ def _scorecard(
     rules: RankingRules,
     max_milli: int,
 ) -> Scorecard:
+    total = matrix.sum(axis=1)
+    results, ranked = _results(matrix, total, rows, table, rules, max_milli)
+    points, groups, subgroups = _long_frames(matrix, rows, table)
+    return Scorecard(
+        points=points,
+        groups=groups,
+        subgroups=subgroups,
+        results=results,
+        blocks=block_stats(rows.blocks, rows.block_of_agency, total, ranked, max_milli),
+        rules=rules,
+    )
+
+
+def _results(
+    matrix: np.ndarray,
+    total: np.ndarray,
+    rows: EncodedInputs,
+    table: CriteriaTable,
+    rules: RankingRules,
+    max_milli: int,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The results frame (RESULT_COLUMNS, by block, rank, agency) and who is ranked."""
     n_agencies = len(rows.agencies)
     agency_code = np.arange(n_agencies)
     block = rows.block_of_agency
-    total = matrix.sum(axis=1)
     score = round_to_precision(total, rules.precision, rules.rounding)
     reason = _not_ranked(matrix, score, table, rules, max_milli)
     ranked = pd.isna(reason)
@@ -109,7 +130,6 @@ def _scorecard(
     percent_scaled = mul_div(
         total, 100 * 10**rules.percent_precision, max_milli, rules.percent_rounding
     )
-
     # Unranked agencies last in their block: a block with one has ranks below n_agencies.
     order = np.lexsort((agency_code, np.where(ranked, rank, n_agencies), block))
     results = pd.DataFrame(
@@ -126,32 +146,36 @@ def _scorecard(
         },
         columns=RESULT_COLUMNS,
     )
+    return results, ranked
+
+
+def _long_frames(
+    matrix: np.ndarray, rows: EncodedInputs, table: CriteriaTable
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The points per criterion, group and subgroup, in the criteria frame's order."""
     agency_values = rows.agencies.to_numpy()
-    block_values = rows.blocks.to_numpy()[block]
+    block_values = rows.blocks.to_numpy()[rows.block_of_agency]
     # Back from the grid's rule order to the criteria frame's order.
     in_frame = np.argsort(table.frame_order)
     if not np.array_equal(in_frame, np.arange(table.size)):
         matrix = matrix[:, in_frame]
     group_of, subgroup_of = table.group_of[in_frame], table.subgroup_of[in_frame]
-    return Scorecard(
-        points=_long_frame(matrix, agency_values, block_values, "criterion", table.codes[in_frame]),
-        groups=_long_frame(
+    return (
+        _long_frame(matrix, agency_values, block_values, "criterion", table.codes[in_frame]),
+        _long_frame(
             group_sums(matrix, group_of, len(table.groups)),
             agency_values,
             block_values,
             "group",
             table.groups,
         ),
-        subgroups=_long_frame(
+        _long_frame(
             group_sums(matrix, subgroup_of, len(table.subgroups)),
             agency_values,
             block_values,
             "subgroup",
             table.subgroups,
         ),
-        results=results,
-        blocks=block_stats(rows.blocks, block, total, ranked, max_milli),
-        rules=rules,
     )
 
 

@@ -18,7 +18,9 @@ fetched in Vietnamese and in English. Bodies go to files named by a digest of th
 
 `compare` prints how many URLs it compared and every difference: a URL present on one side
 only, another status or content type, or another body. Bodies compare byte for byte, except
-.xlsx, which compares by sheet names and cell values (a workbook's zip carries timestamps).
+.xlsx, which compares by sheet names and cell values, and .docx, which compares by the text of
+its paragraphs and table cells in document order, headers and footers included (the zip of
+either carries the moment it was written).
 Exit status 0 only when nothing differs. Two seeds of the demo differ only in the moments
 they were published (`published_at` in the API); `--ignore-times` masks ISO date-times with a
 clock time in JSON bodies, for comparing two seeds. Snapshots of one database need no mask.
@@ -45,6 +47,7 @@ LANGUAGES = ("vi", "en")
 MAX_URLS = 20_000
 DATETIME = re.compile(rb'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?"')
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class _Links(HTMLParser):
@@ -129,7 +132,14 @@ def api_urls() -> list[str]:
 
 def _file_name(language: str, url: str, content_type: str) -> str:
     digest = hashlib.sha256(f"{language} {url}".encode()).hexdigest()[:24]
-    extension = {"text/html": "html", "text/csv": "csv", "application/json": "json", XLSX: "xlsx"}
+    extension = {
+        "text/html": "html",
+        "text/csv": "csv",
+        "application/json": "json",
+        "application/pdf": "pdf",
+        XLSX: "xlsx",
+        DOCX: "docx",
+    }
     return f"{digest}.{extension.get(content_type.split(';')[0].strip(), 'bin')}"
 
 
@@ -193,9 +203,31 @@ def xlsx_values(body: bytes) -> list:
     ]
 
 
+def docx_text(body: bytes) -> list:
+    """A Word document's text: each section's header and footer paragraphs, then the body's
+    paragraphs and tables (each cell's text, row by row) in document order."""
+    from docx import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = Document(io.BytesIO(body))
+    parts: list = []
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            parts.append(("margin", [paragraph.text for paragraph in part.paragraphs]))
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            parts.append(("paragraph", block.text))
+        elif isinstance(block, Table):
+            parts.append(("table", [[cell.text for cell in row.cells] for row in block.rows]))
+    return parts
+
+
 def _equal_bodies(content_type: str, a: bytes, b: bytes, *, ignore_times: bool) -> bool:
     if content_type == XLSX:
         return xlsx_values(a) == xlsx_values(b)
+    if content_type == DOCX:
+        return docx_text(a) == docx_text(b)
     if ignore_times and "json" in content_type:
         return DATETIME.sub(b'"<time>"', a) == DATETIME.sub(b'"<time>"', b)
     return False

@@ -126,26 +126,26 @@ def self_assessment_save(
     `expected` maps criterion codes to the `score_version` the writer read; when one of
     those scores changed since, `Conflict` is raised and nothing is written.
     """
-    # One writer of an agency's self-assessment at a time: the API checks If-Match under
-    # this same lock, so a check and the write after it always see the same scores.
-    # NO KEY: rows that merely point at the agency (results, new scores) are not held up.
-    Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).exists()
-    submission, _created = Submission.objects.select_for_update().get_or_create(
-        cycle=cycle, agency=agency
-    )
-    cycle.refresh_from_db(fields=["state", "submission_deadline", "archived_reason"])
-    reason = lock_reason(cycle=cycle, submission=submission)
-    if reason:
-        raise Locked(reason)
-    try:  # while criteria are returned, only those may change
-        returns.check_writable(cycle=cycle, agency=agency, submission=submission, codes=inputs)
-    except returns.Refused as refused:
-        raise ReturnLocked(str(refused)) from None
+    _self_assessment_writable(cycle=cycle, agency=agency, codes=inputs)
     if expected is not None:
         _check_versions(cycle=cycle, agency=agency, expected=expected, codes=set(inputs))
     criteria = {c.code: c for c in cycle.criteria_set.criteria.all()}
     points = _points(cycle=cycle, agency=agency, inputs=inputs, criteria=criteria)
-    rows = [
+    rows = _self_rows(cycle, agency, inputs, criteria, points, user)
+    services.scores_upsert(rows)
+    audit.record_scores(
+        cycle=cycle,
+        agency_ids=[agency.pk],
+        stage=Stage.SELF,
+        user=user,
+        path=path,
+        criteria=[criteria[code].pk for code in inputs],  # the rows written, not the others
+    )
+    return len(rows)
+
+
+def _self_rows(cycle, agency, inputs: dict[str, RawInput], criteria, points, user) -> list[Score]:
+    return [
         Score(
             cycle=cycle,
             agency=agency,
@@ -160,16 +160,26 @@ def self_assessment_save(
         )
         for code, raw in inputs.items()
     ]
-    services.scores_upsert(rows)
-    audit.record_scores(
-        cycle=cycle,
-        agency_ids=[agency.pk],
-        stage=Stage.SELF,
-        user=user,
-        path=path,
-        criteria=[criteria[code].pk for code in inputs],  # the rows written, not the others
+
+
+def _self_assessment_writable(*, cycle, agency, codes) -> None:
+    """Take the agency's lock and refuse a write the cycle, the submission or its returned
+    criteria do not allow."""
+    # One writer of an agency's self-assessment at a time: the API checks If-Match under
+    # this same lock, so a check and the write after it always see the same scores.
+    # NO KEY: rows that merely point at the agency (results, new scores) are not held up.
+    Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).exists()
+    submission, _created = Submission.objects.select_for_update().get_or_create(
+        cycle=cycle, agency=agency
     )
-    return len(rows)
+    cycle.refresh_from_db(fields=["state", "submission_deadline", "archived_reason"])
+    reason = lock_reason(cycle=cycle, submission=submission)
+    if reason:
+        raise Locked(reason)
+    try:  # while criteria are returned, only those may change
+        returns.check_writable(cycle=cycle, agency=agency, submission=submission, codes=codes)
+    except returns.Refused as refused:
+        raise ReturnLocked(str(refused)) from None
 
 
 def _check_versions(*, cycle, agency, expected: dict[str, str], codes: set[str]) -> None:
@@ -422,6 +432,41 @@ def score_review(
     page showed: when the agency or another reviewer changed the criterion since,
     `Conflict` is raised and nothing is written.
     """
+    rows = _review_rows(cycle=cycle, agency=agency, code=code)
+    own = rows.get(Stage.SELF)
+    criterion = _reviewable_criterion(
+        cycle=cycle, rows=rows, code=code, action=action, comment=comment, expected=expected
+    )
+    was_open = own is None or own.review in {Review.PENDING, Review.RETURNED}
+    if action == Review.RETURNED:
+        return _review_return(
+            cycle=cycle,
+            agency=agency,
+            criterion=criterion,
+            own=own,
+            verified=rows.get(Stage.VERIFIED),
+            comment=comment,
+            user=user,
+            path=path,
+        )
+    verified = _review_write(
+        cycle=cycle,
+        agency=agency,
+        criterion=criterion,
+        rows=rows,
+        action=action,
+        comment=comment,
+        inputs=inputs,
+        user=user,
+        path=path,
+    )
+    _review_settled(cycle=cycle, agency=agency, was_open=was_open)
+    return verified
+
+
+def _review_rows(*, cycle, agency, code: str) -> dict[str, Score]:
+    """The agency's scores of one criterion by stage, under the agency's lock; refused when
+    the cycle is past review."""
     cycle.refresh_from_db(fields=["state"])  # the state may have moved on since the page
     if cycle.state in {CycleState.APPROVED, CycleState.PUBLISHED, CycleState.ARCHIVED}:
         raise Locked(lock_reason(cycle=cycle, submission=None))
@@ -429,10 +474,15 @@ def score_review(
     # version check and the write see the same rows. Not FOR UPDATE on the scores: joined
     # to the criterion, that would lock criterion rows every score insert must share-lock.
     Agency.objects.select_for_update(no_key=True).filter(pk=agency.pk).exists()
-    rows = {
+    return {
         score.stage: score
         for score in Score.objects.filter(cycle=cycle, agency=agency, criterion__code=code)
     }
+
+
+def _reviewable_criterion(*, cycle, rows, code: str, action: str, comment: str, expected):
+    """The criterion a review names, once the review is allowed: the page is current, the
+    action known and allowed from the criterion's review state, and commented if it must be."""
     own = rows.get(Stage.SELF)
     if expected is not None and expected != review_version(own, rows.get(Stage.VERIFIED)):
         raise Conflict(
@@ -457,21 +507,15 @@ def score_review(
         raise Locked(reason)
     if action in {Review.ADJUSTED, Review.RETURNED} and not comment.strip():
         raise InvalidInput([_("Hãy ghi nhận xét khi điều chỉnh hoặc trả lại.")])
-    was_open = own is None or own.review in {Review.PENDING, Review.RETURNED}
     criterion = cycle.criteria_set.criteria.filter(code=code).first()
     if criterion is None:
         raise InvalidInput([_("Tiêu chí không có trong bộ tiêu chí: %(c)s") % {"c": code}])
-    if action == Review.RETURNED:
-        return _review_return(
-            cycle=cycle,
-            agency=agency,
-            criterion=criterion,
-            own=own,
-            verified=rows.get(Stage.VERIFIED),
-            comment=comment,
-            user=user,
-            path=path,
-        )
+    return criterion
+
+
+def _review_write(*, cycle, agency, criterion, rows, action, comment, inputs, user, path) -> Score:
+    """Accept or adjust: mark the agency's row and store the verified inputs and points."""
+    code, own = criterion.code, rows.get(Stage.SELF)
     if own is not None:
         own.review, own.comment = action, comment
         own._history_user = user
@@ -504,6 +548,12 @@ def score_review(
         },
     )
     audit.reason(verified, path)
+    return verified
+
+
+def _review_settled(*, cycle, agency, was_open: bool) -> None:
+    """After a review: the agency's last open return settled puts it back to submitted; the
+    cycle's last unreviewed criterion tells the council the cycle is ready."""
     still_returned = Score.objects.filter(
         cycle=cycle, agency=agency, stage=Stage.SELF, review=Review.RETURNED
     )
@@ -513,7 +563,6 @@ def score_review(
         ).update(state=SubmissionState.SUBMITTED)
     if was_open and cycle.state == CycleState.REVIEW and not returns.unreviewed(cycle=cycle):
         transaction.on_commit(lambda: turn_notices.cycle_ready(cycle))
-    return verified
 
 
 def _review_return(*, cycle, agency, criterion, own, verified, comment, user, path) -> Score:

@@ -84,25 +84,8 @@ def cycle_overview(*, cycle, today: datetime.date | None = None) -> CycleOvervie
     agencies = list(cycle_agencies(cycle=cycle))
     submissions = {s.agency_id: s for s in cycle.submissions.all()}
     own = Score.objects.filter(cycle=cycle, stage=Stage.SELF)
-    counts = {
-        row["agency_id"]: row
-        for row in own.values("agency_id").annotate(
-            filled=Count("id"),
-            reviewed=Count("id", filter=Q(review__in=[Review.ACCEPTED, Review.ADJUSTED])),
-            returned=Count("id", filter=Q(review=Review.RETURNED)),
-        )
-    }
-    with_evidence = set(
-        Evidence.objects.filter(score__cycle=cycle, score__stage=Stage.SELF).values_list(
-            "score_id", flat=True
-        )
-    )
-    missing: dict[int, int] = {}
-    for score_id, agency_id in own.filter(criterion__evidence_required=True).values_list(
-        "id", "agency_id"
-    ):
-        if score_id not in with_evidence:
-            missing[agency_id] = missing.get(agency_id, 0) + 1
+    counts = _review_counts(own)
+    missing = _missing_evidence(cycle, own)
     labels = dict(SubmissionState.choices)
     rows = []
     for agency in agencies:
@@ -128,3 +111,31 @@ def cycle_overview(*, cycle, today: datetime.date | None = None) -> CycleOvervie
             )
         )
     return CycleOverview(agencies=rows, criteria=cycle.criteria_set.criteria.count())
+
+
+def _review_counts(own) -> dict[int, dict]:
+    """Per agency: its self-assessed criteria, those reviewed and those returned."""
+    return {
+        row["agency_id"]: row
+        for row in own.values("agency_id").annotate(
+            filled=Count("id"),
+            reviewed=Count("id", filter=Q(review__in=[Review.ACCEPTED, Review.ADJUSTED])),
+            returned=Count("id", filter=Q(review=Review.RETURNED)),
+        )
+    }
+
+
+def _missing_evidence(cycle, own) -> dict[int, int]:
+    """Per agency: the self-assessed criteria that require evidence and have none."""
+    with_evidence = set(
+        Evidence.objects.filter(score__cycle=cycle, score__stage=Stage.SELF).values_list(
+            "score_id", flat=True
+        )
+    )
+    missing: dict[int, int] = {}
+    for score_id, agency_id in own.filter(criterion__evidence_required=True).values_list(
+        "id", "agency_id"
+    ):
+        if score_id not in with_evidence:
+            missing[agency_id] = missing.get(agency_id, 0) + 1
+    return missing

@@ -81,6 +81,28 @@ def annex(*, cycle: AssessmentCycle) -> Document:
     if board is None or board.publication is None:  # the view serves published cycles only
         raise ValueError(f"{cycle} has no publication: it has no annex")
     publication: Publication = board.publication
+    table = _annex_table(board)
+    decision = (
+        f"(Kèm theo Quyết định số {publication.decision_number} "
+        f"{long_date(publication.decision_date)} của {_issuer_name(cycle)})"
+    )
+    return Document(
+        issuer=issuer_lines(cycle),
+        place_date=f"{_place(cycle)}, {long_date(publication.decision_date)}",
+        title=["PHỤ LỤC", _annex_subject(cycle), decision],
+        table=table,
+        notes=_annex_notes(board),
+        signatures=[_signer(cycle, publication)],
+        filename=(
+            f"phu-luc-{_slug_number(publication.decision_number)}-"
+            f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}"
+        ),
+        landscape=len(table.headers) > 7,
+    )
+
+
+def _annex_table(board) -> Table:
+    """A row per agency: rank, name, group points, total, percent (and band, if any)."""
     rules = board.criteria_set
     groups = board.groups
     headers = ["Hạng", "Cơ quan, đơn vị"]
@@ -102,18 +124,21 @@ def annex(*, cycle: AssessmentCycle) -> Document:
             row.append(record["band"] or "")
         rows.append(row)
     numeric = [True, False, *[True] * (len(groups) + 2), *([False] if has_bands else [])]
-    stats = board.stats
-    block = cycle.block.name
-    subject = (
-        f"KẾT QUẢ XẾP HẠNG CÁC TỈNH, THÀNH PHỐ TRỰC THUỘC TRUNG ƯƠNG NĂM {cycle.year}"
-        if cycle.province.is_national
-        else f"KẾT QUẢ XẾP HẠNG MỨC ĐỘ ỨNG DỤNG CÔNG NGHỆ THÔNG TIN, XÂY DỰNG CHÍNH QUYỀN "
-        f"ĐIỆN TỬ {block.upper()} NĂM {cycle.year}"
+    return Table(headers, rows, numeric)
+
+
+def _annex_subject(cycle: AssessmentCycle) -> str:
+    if cycle.province.is_national:
+        return f"KẾT QUẢ XẾP HẠNG CÁC TỈNH, THÀNH PHỐ TRỰC THUỘC TRUNG ƯƠNG NĂM {cycle.year}"
+    return (
+        f"KẾT QUẢ XẾP HẠNG MỨC ĐỘ ỨNG DỤNG CÔNG NGHỆ THÔNG TIN, XÂY DỰNG CHÍNH QUYỀN "
+        f"ĐIỆN TỬ {cycle.block.name.upper()} NĂM {cycle.year}"
     )
-    decision = (
-        f"(Kèm theo Quyết định số {publication.decision_number} "
-        f"{long_date(publication.decision_date)} của {_issuer_name(cycle)})"
-    )
+
+
+def _annex_notes(board) -> list[str]:
+    """The criteria set, the block's figures, and the correction's reason."""
+    rules, stats, publication = board.criteria_set, board.stats, board.publication
     notes = [
         f"Bộ tiêu chí: {rules.name}; điểm tối đa {formatting.exact(rules.max_points, 3)}.",
         f"Số đơn vị: {formatting.count(stats.count)}; điểm trung bình "
@@ -122,19 +147,7 @@ def annex(*, cycle: AssessmentCycle) -> Document:
     ]
     if publication.revision > 1:
         notes.append(f"Đính chính lần {publication.revision}: {publication.reason}")
-    return Document(
-        issuer=issuer_lines(cycle),
-        place_date=f"{_place(cycle)}, {long_date(publication.decision_date)}",
-        title=["PHỤ LỤC", subject, decision],
-        table=Table(headers, rows, numeric),
-        notes=notes,
-        signatures=[_signer(cycle, publication)],
-        filename=(
-            f"phu-luc-{_slug_number(publication.decision_number)}-"
-            f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}"
-        ),
-        landscape=len(headers) > 7,
-    )
+    return notes
 
 
 def _place(cycle: AssessmentCycle) -> str:
@@ -172,6 +185,47 @@ REVIEW_WORDS: dict[str, str] = {
 @translation.override("vi")
 def minutes(*, cycle: AssessmentCycle, agency) -> Document:
     """The council's minutes (biên bản thẩm định) of one agency: self vs council vs final."""
+    rows, total = _minutes_rows(cycle, agency)
+    today = datetime.date.today()
+    return Document(
+        issuer=["SỞ THÔNG TIN VÀ TRUYỀN THÔNG", COUNCIL],
+        place_date=f"{cycle.province.name}, {long_date(today)}",
+        title=[
+            "BIÊN BẢN THẨM ĐỊNH",
+            f"Kết quả tự đánh giá mức độ ứng dụng công nghệ thông tin, xây dựng chính quyền "
+            f"điện tử năm {cycle.year} của {agency.name}",
+            f"({cycle.block.name}, bộ tiêu chí: {cycle.criteria_set.name})",
+        ],
+        table=Table(
+            list(MINUTES_HEADERS), rows, [False, False, True, True, True, True, False, False], total
+        ),
+        notes=[
+            "Điểm tự đánh giá, điểm thẩm định và điểm chính thức ghi theo từng tiêu chí; "
+            "“—” là tiêu chí chưa có điểm ở bước đó."
+        ],
+        signatures=[
+            Signature("ĐẠI DIỆN ĐƠN VỊ", "THỦ TRƯỞNG ĐƠN VỊ"),
+            Signature(f"TM. {COUNCIL}", "CHỦ TỊCH HỘI ĐỒNG"),
+        ],
+        filename=f"bien-ban-tham-dinh-{cycle.province.slug}-{cycle.year}-{agency.slug}",
+        landscape=True,
+    )
+
+
+MINUTES_HEADERS = [
+    "Mã",
+    "Tiêu chí",
+    "Điểm tối đa",
+    "Tự đánh giá",
+    "Hội đồng thẩm định",
+    "Điểm chính thức",
+    "Kết quả thẩm định",
+    "Ý kiến của Hội đồng",
+]
+
+
+def _minutes_rows(cycle: AssessmentCycle, agency) -> tuple[list[list[str]], list[str]]:
+    """A row per criterion (its points at each stage, the review, the comment); the total."""
     criteria = list(cycle.criteria_set.criteria.order_by("order", "code"))
     scores: dict[tuple[int, str], Score] = {
         (score.criterion_id, score.stage): score
@@ -198,38 +252,7 @@ def minutes(*, cycle: AssessmentCycle, agency) -> Document:
         "",
         "",
     ]
-    headers = [
-        "Mã",
-        "Tiêu chí",
-        "Điểm tối đa",
-        "Tự đánh giá",
-        "Hội đồng thẩm định",
-        "Điểm chính thức",
-        "Kết quả thẩm định",
-        "Ý kiến của Hội đồng",
-    ]
-    today = datetime.date.today()
-    return Document(
-        issuer=["SỞ THÔNG TIN VÀ TRUYỀN THÔNG", COUNCIL],
-        place_date=f"{cycle.province.name}, {long_date(today)}",
-        title=[
-            "BIÊN BẢN THẨM ĐỊNH",
-            f"Kết quả tự đánh giá mức độ ứng dụng công nghệ thông tin, xây dựng chính quyền "
-            f"điện tử năm {cycle.year} của {agency.name}",
-            f"({cycle.block.name}, bộ tiêu chí: {cycle.criteria_set.name})",
-        ],
-        table=Table(headers, rows, [False, False, True, True, True, True, False, False], total),
-        notes=[
-            "Điểm tự đánh giá, điểm thẩm định và điểm chính thức ghi theo từng tiêu chí; "
-            "“—” là tiêu chí chưa có điểm ở bước đó."
-        ],
-        signatures=[
-            Signature("ĐẠI DIỆN ĐƠN VỊ", "THỦ TRƯỞNG ĐƠN VỊ"),
-            Signature(f"TM. {COUNCIL}", "CHỦ TỊCH HỘI ĐỒNG"),
-        ],
-        filename=f"bien-ban-tham-dinh-{cycle.province.slug}-{cycle.year}-{agency.slug}",
-        landscape=True,
-    )
+    return rows, total
 
 
 def _review_words(own: Score | None, final: Score | None) -> str:

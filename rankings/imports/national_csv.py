@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 from pathlib import Path
+from typing import BinaryIO
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -82,69 +83,83 @@ def _check_file(path: Path) -> tuple[str, list[str]]:
             % {"file": path.name, "size": f"{size / 2**20:.0f}", "limit": MAX_CSV_BYTES >> 20}
         )
     with path.open("rb") as handle:
-        head = handle.read(4)
-        for bom, name in (
-            (codecs.BOM_UTF32_LE, "UTF-32"),
-            (codecs.BOM_UTF32_BE, "UTF-32"),
-            (codecs.BOM_UTF16_LE, "UTF-16"),
-            (codecs.BOM_UTF16_BE, "UTF-16"),
-        ):
-            if head.startswith(bom):
-                raise ImportRefused(
-                    _(
-                        "%(file)s là văn bản %(encoding)s; nhập dữ liệu toàn quốc chỉ đọc "
-                        "UTF-8: hãy lưu tệp dạng “CSV UTF-8 (comma delimited)”."
-                    )
-                    % {"file": path.name, "encoding": name}
-                )
+        _no_utf16_or_32(path, handle.read(4))
         handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        newlines, offset, last = 0, 0, b""
-        while chunk := handle.read(1 << 20):
-            if b"\x00" in chunk:
-                line = newlines + chunk[: chunk.index(b"\x00")].count(b"\n") + 1
-                raise ImportRefused(
-                    _(
-                        "%(file)s, dòng %(line)s: có byte NUL; đây không phải tệp CSV văn bản "
-                        "(UTF-16 không có BOM, hoặc tệp nhị phân): hãy lưu dạng “CSV UTF-8”."
-                    )
-                    % {"file": path.name, "line": line}
-                )
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as error:
-                before = chunk[: error.start]
-                line = newlines + before.count(b"\n") + 1
-                column = len(before) - before.rfind(b"\n")
-                raise ImportRefused(
-                    _(
-                        "%(file)s, dòng %(line)s: byte 0x%(byte)s ở byte %(column)s của dòng "
-                        "không phải UTF-8 (Windows-1258 hay bảng mã khác?); nhập dữ liệu toàn "
-                        "quốc chỉ đọc UTF-8: hãy lưu tệp dạng “CSV UTF-8”."
-                    )
-                    % {
-                        "file": path.name,
-                        "line": line,
-                        "byte": f"{chunk[error.start]:02X}",
-                        "column": column,
-                    }
-                ) from error
-            newlines += chunk.count(b"\n")
-            offset += len(chunk)
-            last = chunk[-1:]
-            if newlines > MAX_CSV_LINES:
-                raise ImportRefused(
-                    _("%(file)s có hơn %(limit)s dòng: hãy tách tệp theo tỉnh.")
-                    % {"file": path.name, "limit": f"{MAX_CSV_LINES:,}".replace(",", ".")}
-                )
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as error:
+        _utf8_text_checked(path, handle)
+    return _header(path)
+
+
+def _no_utf16_or_32(path: Path, head: bytes) -> None:
+    """Refuse a file whose byte order mark says UTF-16 or UTF-32."""
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "UTF-32"),
+        (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"),
+    ):
+        if head.startswith(bom):
             raise ImportRefused(
-                _("%(file)s kết thúc giữa một ký tự UTF-8: tệp bị cắt cụt hoặc không phải UTF-8.")
-                % {"file": path.name}
-            ) from error
-    del last, offset
+                _(
+                    "%(file)s là văn bản %(encoding)s; nhập dữ liệu toàn quốc chỉ đọc "
+                    "UTF-8: hãy lưu tệp dạng “CSV UTF-8 (comma delimited)”."
+                )
+                % {"file": path.name, "encoding": name}
+            )
+
+
+def _utf8_text_checked(path: Path, handle: BinaryIO) -> None:
+    """Read the file a megabyte at a time: UTF-8 text without NUL, at most MAX_CSV_LINES."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    newlines = 0
+    while chunk := handle.read(1 << 20):
+        _utf8_chunk_checked(path, chunk, decoder, newlines)
+        newlines += chunk.count(b"\n")
+        if newlines > MAX_CSV_LINES:
+            raise ImportRefused(
+                _("%(file)s có hơn %(limit)s dòng: hãy tách tệp theo tỉnh.")
+                % {"file": path.name, "limit": f"{MAX_CSV_LINES:,}".replace(",", ".")}
+            )
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise ImportRefused(
+            _("%(file)s kết thúc giữa một ký tự UTF-8: tệp bị cắt cụt hoặc không phải UTF-8.")
+            % {"file": path.name}
+        ) from error
+
+
+def _utf8_chunk_checked(path: Path, chunk: bytes, decoder, newlines: int) -> None:
+    """Refuse a NUL byte or a byte that is not UTF-8, naming its line (after `newlines`)."""
+    if b"\x00" in chunk:
+        line = newlines + chunk[: chunk.index(b"\x00")].count(b"\n") + 1
+        raise ImportRefused(
+            _(
+                "%(file)s, dòng %(line)s: có byte NUL; đây không phải tệp CSV văn bản "
+                "(UTF-16 không có BOM, hoặc tệp nhị phân): hãy lưu dạng “CSV UTF-8”."
+            )
+            % {"file": path.name, "line": line}
+        )
+    try:
+        decoder.decode(chunk)
+    except UnicodeDecodeError as error:
+        before = chunk[: error.start]
+        raise ImportRefused(
+            _(
+                "%(file)s, dòng %(line)s: byte 0x%(byte)s ở byte %(column)s của dòng "
+                "không phải UTF-8 (Windows-1258 hay bảng mã khác?); nhập dữ liệu toàn "
+                "quốc chỉ đọc UTF-8: hãy lưu tệp dạng “CSV UTF-8”."
+            )
+            % {
+                "file": path.name,
+                "line": newlines + before.count(b"\n") + 1,
+                "byte": f"{chunk[error.start]:02X}",
+                "column": len(before) - before.rfind(b"\n"),
+            }
+        ) from error
+
+
+def _header(path: Path) -> tuple[str, list[str]]:
+    """The delimiter the first line uses most (a comma on a tie), and its fields."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         first = handle.readline()
     if not first.strip():

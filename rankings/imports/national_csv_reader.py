@@ -14,9 +14,14 @@ import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-import scoring
 from agencies.models import Agency, Block, Province, fold
 from rankings.cycles.year_recompute import _CriteriaSet
+from rankings.imports.national_csv_rules import (
+    RULE_CODES,
+    _kinds_refused,
+    _ranges_refused,
+    _ratio_halves_refused,
+)
 from rankings.imports.national_csv_types import (
     _NUMBER,
     ALIASES,
@@ -34,7 +39,6 @@ from rankings.models import (
     AssessmentCycle,
     CycleState,
     Publication,
-    RuleKind,
 )
 
 
@@ -115,21 +119,7 @@ class _CsvReader:
             return out
         order = sorted(self.names.items(), key=lambda item: item[1])
         try:
-            chunks = pd.read_csv(
-                path,
-                sep=delimiter,
-                encoding="utf-8-sig",
-                header=0,
-                # Text, never inferred: "1.10" is a criterion code and "007" a slug. Each
-                # column is then coded by distinct text, so every check runs once per
-                # distinct value (dtype="category" would infer numbers, and slowly).
-                dtype=object,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-                index_col=False,  # never an index taken from a line's extra fields
-                chunksize=READ_LINES,
-            )
+            chunks = _csv_chunks(path, delimiter)
             with warnings.catch_warnings():
                 # pandas drops extra fields of the first line with this warning: refuse.
                 warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -148,23 +138,7 @@ class _CsvReader:
                 )
             )
         except pd.errors.ParserError as error:
-            found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-            if found is None:
-                raise ImportRefused(
-                    _("%(file)s: không phải tệp CSV đúng dạng (%(error)s).")
-                    % {"file": path.name, "error": error}
-                ) from error
-            expected, line, saw = found.groups()
-            self.problems.add(
-                ImportProblem(
-                    _(
-                        "%(saw)s trường trong khi dòng tiêu đề có %(expected)s (thừa dấu phân "
-                        "cách hoặc dấu nháy?); không đọc các dòng từ đây trở đi"
-                    )
-                    % {"saw": saw, "expected": expected},
-                    row=int(line),
-                )
-            )
+            self.problems.add(_fields_problem(path, error))
         return out
 
     # One chunk of lines ---------------------------------------------------------------
@@ -172,8 +146,34 @@ class _CsvReader:
     def _chunk(self, line: np.ndarray, columns: dict[str, _Column], out: _Lines) -> None:
         """Resolve and check one chunk; keep its valid lines. `line`: the file's numbers
         (the header is line 1)."""
-        n = len(line)
-        self.lines += n
+        self.lines += len(line)
+        if self._line_breaks(line, columns):
+            return
+        chunk = _Chunk(line, columns, self.shown, self.problems)
+        self._year_checked(chunk)
+        province, block, cycle = self._cycles_resolved(chunk)
+        agency = self._agencies_resolved(chunk, province, block)
+        if not chunk.ok.any():
+            return
+        where = self._criteria_resolved(chunk, cycle)
+        at, value, denominator, given, chosen = self._inputs_checked(chunk, where)
+        rows = np.flatnonzero(chunk.ok)
+        self.empty += int(
+            np.count_nonzero(
+                (value[rows] == NA_MILLI) & (denominator[rows] == NA_MILLI) & ~given[rows]
+            )
+        )
+        # Ids fit 32 bits (checked below); a national year is then ~40 MB of arrays.
+        out.line.append(line[rows].astype(np.int32))
+        out.cycle.append(_int32(cycle[rows]))
+        out.agency.append(_int32(agency[rows]))
+        out.criterion.append(_int32(self.ids[at[rows]]))
+        out.value.append(value[rows])
+        out.denominator.append(denominator[rows])
+        out.choice.append(chosen[rows])
+
+    def _line_breaks(self, line: np.ndarray, columns: dict[str, _Column]) -> bool:
+        """Report a cell with a line break, which refuses the whole chunk."""
         for name, column in columns.items():
             broken = column.where(lambda text: "\n" in text or "\r" in text)
             if broken.any():
@@ -184,46 +184,34 @@ class _CsvReader:
                     column.shown(at),
                     _("không được xuống dòng trong một ô"),
                 )
-                return
-        blank = columns["province"].where(lambda text: not text)
-        for column in columns.values():
-            if not blank.any():
-                break
-            blank &= column.where(lambda text: not text)
-        ok = ~blank  # blank lines are skipped, as a spreadsheet leaves them
+                return True
+        return False
 
-        def refuse(mask: np.ndarray, name: str, message) -> None:
-            at = np.flatnonzero(mask & ok)
-            if at.size:
-                self.problems.rows(
-                    line[at],
-                    self.shown[name],
-                    columns[name].shown(at),
-                    (lambda i: message(at[i])) if callable(message) else message,
-                )
-                ok[at] = False
-
-        if "year" in columns:
-            refuse(
-                ~columns["year"].where(lambda text: text == str(self.year)),
+    def _year_checked(self, chunk: _Chunk) -> None:
+        if "year" in chunk.columns:
+            chunk.refuse(
+                ~chunk.columns["year"].where(lambda text: text == str(self.year)),
                 "year",
                 _("cần năm của lần nhập, %(year)s") % {"year": self.year},
             )
-        province = columns["province"].lookup(self.provinces, -1)
-        refuse(
+
+    def _cycles_resolved(self, chunk: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each line's province, block and cycle id (-1 when unknown)."""
+        province_text = chunk.columns["province"]
+        province = province_text.lookup(self.provinces, -1)
+        chunk.refuse(
             province < 0,
             "province",
             _("cần mã (slug) của một tỉnh như trong địa chỉ trang (ví dụ vinh-phuc)"),
         )
-        block = columns["block"].lookup(self.blocks, -1)
-        refuse(
+        block = chunk.columns["block"].lookup(self.blocks, -1)
+        chunk.refuse(
             block < 0,
             "block",
             _("cần một trong các khối %(blocks)s") % {"blocks": ", ".join(sorted(self.blocks))},
         )
         cycle = _pairs(province, block, lambda p, b: self.cycle_of.get((p, b), -1))
-        province_text = columns["province"]
-        refuse(
+        chunk.refuse(
             cycle < 0,
             "block",
             lambda row: (
@@ -238,10 +226,16 @@ class _CsvReader:
                 }
             ),
         )
-        self._load_agencies(np.unique(province[ok]))
-        agencies = columns["agency"]
+        return province, block, cycle
+
+    def _agencies_resolved(
+        self, chunk: _Chunk, province: np.ndarray, block: np.ndarray
+    ) -> np.ndarray:
+        """Each line's agency id, of its province, block and year."""
+        self._load_agencies(np.unique(province[chunk.ok]))
+        agencies = chunk.columns["agency"]
         found = _pairs(
-            np.where(ok, province, -1),
+            np.where(chunk.ok, province, -1),
             agencies.codes,
             lambda p, s: (
                 self.agencies.get((p, agencies.texts[s]), _NO_AGENCY) if s >= 0 else _NO_AGENCY
@@ -249,7 +243,8 @@ class _CsvReader:
             width=4,
         )
         agency, home, since, until = found.T
-        refuse(
+        province_text = chunk.columns["province"]
+        chunk.refuse(
             agency < 0,
             "agency",
             lambda row: (
@@ -257,7 +252,19 @@ class _CsvReader:
                 % {"province": province_text.text(row)}
             ),
         )
-        refuse(
+        self._agency_fits(chunk, block, home, since, until)
+        return agency
+
+    def _agency_fits(
+        self,
+        chunk: _Chunk,
+        block: np.ndarray,
+        home: np.ndarray,
+        since: np.ndarray,
+        until: np.ndarray,
+    ) -> None:
+        """Refuse an agency of another block, or not active in the year."""
+        chunk.refuse(
             home != block,
             "agency",
             lambda row: (
@@ -268,7 +275,7 @@ class _CsvReader:
                 }
             ),
         )
-        refuse(
+        chunk.refuse(
             (since > self.year) | ((until >= 0) & (until < self.year)),
             "agency",
             lambda row: (
@@ -279,16 +286,17 @@ class _CsvReader:
                 }
             ),
         )
-        if not ok.any():
-            return
-        offset = self._offsets(cycle, ok)
-        criteria = columns["criterion"]
+
+    def _criteria_resolved(self, chunk: _Chunk, cycle: np.ndarray) -> np.ndarray:
+        """Each line's index into the concatenated criteria of all sets (`self.ids`, …)."""
+        offset = self._offsets(cycle, chunk.ok)
+        criteria = chunk.columns["criterion"]
         position = _pairs(
-            np.where(ok, cycle, -1),
+            np.where(chunk.ok, cycle, -1),
             criteria.codes,
             lambda c, k: self._position(c, criteria.texts[k]) if c >= 0 and k >= 0 else -1,
         )
-        refuse(
+        chunk.refuse(
             position < 0,
             "criterion",
             lambda row: (
@@ -299,19 +307,33 @@ class _CsvReader:
                 }
             ),
         )
+        return offset + position
+
+    def _inputs_checked(self, chunk: _Chunk, where: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Each line's criterion index (0 for a refused line), value, denominator, whether it
+        names a choice and the choice's key, checked against its criterion's rule."""
+        columns, n = chunk.columns, len(chunk.line)
         value, bad = self._numbers(columns["value"])
-        refuse(bad >= 0, "value", lambda row: number_error(int(bad[row])))
+        chunk.refuse(bad >= 0, "value", lambda row: number_error(int(bad[row])))
         if "denominator" in columns:
             denominator, bad_b = self._numbers(columns["denominator"])
-            refuse(bad_b >= 0, "denominator", lambda row: number_error(int(bad_b[row])))
+            chunk.refuse(bad_b >= 0, "denominator", lambda row: number_error(int(bad_b[row])))
         else:
             denominator = np.full(n, NA_MILLI, dtype=np.int64)
         choices = columns.get("choice") or _Column.empty(n)
         given = choices.where(bool)
-        at = np.where(ok, offset + position, 0)
-        self._rule_checks(refuse, criteria, at, value, denominator, given)
-        chosen = self._choices(ok & given, at, choices)
-        refuse(
+        at = np.where(chunk.ok, where, 0)
+        self._rule_checks(chunk.refuse, columns["criterion"], at, value, denominator, given)
+        chosen = self._choices_checked(chunk, at, given, choices)
+        return at, value, denominator, given, chosen
+
+    def _choices_checked(
+        self, chunk: _Chunk, at: np.ndarray, given: np.ndarray, choices: _Column
+    ) -> np.ndarray:
+        """Each line's choice key (see `_choices`), refusing a choice its criterion lacks."""
+        chosen = self._choices(chunk.ok & given, at, choices)
+        criteria = chunk.columns["criterion"]
+        chunk.refuse(
             chosen == _UNKNOWN,
             "choice",
             lambda row: (
@@ -322,20 +344,7 @@ class _CsvReader:
                 }
             ),
         )
-        rows = np.flatnonzero(ok)
-        self.empty += int(
-            np.count_nonzero(
-                (value[rows] == NA_MILLI) & (denominator[rows] == NA_MILLI) & ~given[rows]
-            )
-        )
-        # Ids fit 32 bits (checked below); a national year is then ~40 MB of arrays.
-        out.line.append(line[rows].astype(np.int32))
-        out.cycle.append(_int32(cycle[rows]))
-        out.agency.append(_int32(agency[rows]))
-        out.criterion.append(_int32(self.ids[at[rows]]))
-        out.value.append(value[rows])
-        out.denominator.append(denominator[rows])
-        out.choice.append(chosen[rows])
+        return chosen
 
     def _offsets(self, cycle: np.ndarray, ok: np.ndarray) -> np.ndarray:
         """Each row's offset into the concatenated criteria of all sets (`self.ids`, …)."""
@@ -359,68 +368,9 @@ class _CsvReader:
     def _rule_checks(self, refuse, criteria, at, value, denominator, has_choice) -> None:
         """The kind of input each criterion takes, and the engine's range checks."""
         rule, maximum = self.rule[at], self.maxima[at]
-        has_value = value != NA_MILLI
-        has_denominator = denominator != NA_MILLI
-        ratio, choice = rule == RULE_CODES[RuleKind.RATIO], rule == RULE_CODES[RuleKind.CHOICE]
-        code = criteria.text
-        refuse(
-            choice & has_value,
-            "value",
-            lambda row: (
-                _("cần để trống: tiêu chí %(code)s là lựa chọn, ghi ở cột choice")
-                % {"code": code(row)}
-            ),
-        )
-        refuse(
-            ~ratio & has_denominator,
-            "denominator",
-            lambda row: (
-                _("cần để trống: tiêu chí %(code)s không phải tỉ lệ a/b") % {"code": code(row)}
-            ),
-        )
-        refuse(
-            ~choice & has_choice,
-            "choice",
-            lambda row: (
-                _("cần để trống: tiêu chí %(code)s không phải lựa chọn") % {"code": code(row)}
-            ),
-        )
-        refuse(
-            ratio & ~has_value & has_denominator,
-            "value",
-            lambda row: (
-                _("cần tử số a của tỉ lệ %(code)s (ghi cả a và b, hoặc để trống cả hai)")
-                % {"code": code(row)}
-            ),
-        )
-        refuse(
-            ratio & has_value & ~has_denominator,
-            "denominator",
-            lambda row: (
-                _(
-                    "cần mẫu số b của tỉ lệ %(code)s, lớn hơn 0 (ghi cả a và b, hoặc để trống "
-                    "cả hai)"
-                )
-                % {"code": code(row)}
-            ),
-        )
-        refuse(has_value & (value < 0), "value", _("cần một số không âm"))
-        refuse(
-            (rule == RULE_CODES[RuleKind.DIRECT]) & has_value & (value > maximum),
-            "value",
-            lambda row: (
-                _("cần tối đa %(maximum)s, điểm tối đa của tiêu chí %(code)s")
-                % {"maximum": _plain(maximum[row]), "code": code(row)}
-            ),
-        )
-        refuse(
-            ratio & has_denominator & (denominator <= 0), "denominator", _("cần một số lớn hơn 0")
-        )
-        refuse(
-            ratio & has_value & has_denominator & (value > denominator),
-            "value",
-            lambda row: _("cần tối đa bằng mẫu số b (%(b)s)") % {"b": _plain(denominator[row])},
-        )
+        _kinds_refused(refuse, criteria.text, rule, value, denominator, has_choice)
+        _ratio_halves_refused(refuse, criteria.text, rule, value, denominator)
+        _ranges_refused(refuse, criteria.text, rule, maximum, value, denominator)
 
     # Helpers --------------------------------------------------------------------------
 
@@ -474,6 +424,69 @@ class _CsvReader:
         return out
 
 
+class _Chunk:
+    """One chunk's lines under check: `ok` marks those still valid (blank lines are skipped,
+    as a spreadsheet leaves them); a refusal reports its lines and drops them from `ok`."""
+
+    def __init__(self, line: np.ndarray, columns: dict[str, _Column], shown, problems) -> None:
+        self.line, self.columns, self.shown, self.problems = line, columns, shown, problems
+        blank = columns["province"].where(lambda text: not text)
+        for column in columns.values():
+            if not blank.any():
+                break
+            blank &= column.where(lambda text: not text)
+        self.ok = ~blank
+
+    def refuse(self, mask: np.ndarray, name: str, message) -> None:
+        at = np.flatnonzero(mask & self.ok)
+        if at.size:
+            self.problems.rows(
+                self.line[at],
+                self.shown[name],
+                self.columns[name].shown(at),
+                (lambda i: message(at[i])) if callable(message) else message,
+            )
+            self.ok[at] = False
+
+
+def _csv_chunks(path: Path, delimiter: str):
+    """The file's lines after the header, READ_LINES at a time, every field as text."""
+    return pd.read_csv(
+        path,
+        sep=delimiter,
+        encoding="utf-8-sig",
+        header=0,
+        # Text, never inferred: "1.10" is a criterion code and "007" a slug. Each
+        # column is then coded by distinct text, so every check runs once per
+        # distinct value (dtype="category" would infer numbers, and slowly).
+        dtype=object,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        index_col=False,  # never an index taken from a line's extra fields
+        chunksize=READ_LINES,
+    )
+
+
+def _fields_problem(path: Path, error: pd.errors.ParserError) -> ImportProblem:
+    """A line with more fields than the header; any other parser error refuses the file."""
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+    if found is None:
+        raise ImportRefused(
+            _("%(file)s: không phải tệp CSV đúng dạng (%(error)s).")
+            % {"file": path.name, "error": error}
+        ) from error
+    expected, line, saw = found.groups()
+    return ImportProblem(
+        _(
+            "%(saw)s trường trong khi dòng tiêu đề có %(expected)s (thừa dấu phân "
+            "cách hoặc dấu nháy?); không đọc các dòng từ đây trở đi"
+        )
+        % {"saw": saw, "expected": expected},
+        row=int(line),
+    )
+
+
 @dataclass(frozen=True)
 class _Column:
     """A chunk's column as codes into its distinct texts (stripped; -1: no field)."""
@@ -523,7 +536,6 @@ def _pairs(first: np.ndarray, second: np.ndarray, resolve, width: int = 0, kind=
 
 
 _NO_AGENCY = (-1, -1, 0, -1)
-RULE_CODES = {kind: i for i, kind in enumerate(RuleKind.values)}
 _UNKNOWN = "\x00unknown"
 NUMBER_ERRORS = (
     gettext_lazy("cần một số như 12,5 hoặc 12.5 (một dấu thập phân, không có dấu phân cách nghìn)"),
@@ -570,11 +582,6 @@ def _parse_number(text: str) -> tuple[int, int]:
     if abs(number) >= RAW_LIMIT:
         return NA_MILLI, 3
     return int(scaled), -1
-
-
-def _plain(milli: int) -> str:
-    text = str(scoring.milli_to_decimal(int(milli)))
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _sample(codes: Sequence[str], shown: int = 12) -> str:

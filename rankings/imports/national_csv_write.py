@@ -65,62 +65,90 @@ def _write(frame, cycles, by, reader: _CsvReader, path: Path, read_ahead: bool) 
     """Write the file's changed values with their audit rows; recompute their cycles."""
     run = _Run(cycles, Stage.FINAL, reader.sets, read_ahead=read_ahead)
     bulk = connection.vendor == "postgresql"
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
     file_cycle = frame["cycle"].to_numpy()
     now = timezone.now()
     with connection.cursor() as cursor:
         if bulk:
             run.delete_drafts(cursor)
-            cursor.execute(
-                "DROP TABLE IF EXISTS import_scores; "
-                "CREATE TEMP TABLE import_scores (cycle_id bigint, agency_id bigint, "
-                "criterion_id bigint, value numeric(15, 3), denominator numeric(15, 3), "
-                "choice varchar(40), points numeric(9, 3), max_points numeric(9, 3)) "
-                "ON COMMIT DROP"
-            )
+            _import_table_create(cursor)
         batches = (
             run.stored(cursor)
             if bulk
             else ((c, ids, _orm_scores(ids, Stage.FINAL)) for c, ids in run.batches())
         )
+        writer = _BatchWriter(run, cursor, reader, path, bulk=bulk, by=by, now=now)
         for chosen, cycle_ids, stored in batches:
-            mine = frame[np.isin(file_cycle, cycle_ids)]
-            merged, written, new, line = _overlay(stored, mine)
-            try:
-                if bulk:
-                    fresh = run.score(cursor, chosen, merged)
-                else:
-                    fresh = _row_points(run.compute(chosen, merged), merged, chosen)
-            except RecomputeRefused as refused:
-                raise _engine_refused(refused, merged, line, chosen, reader, path) from refused
-            counts["created"] += int(np.count_nonzero(new))
-            counts["updated"] += int(np.count_nonzero(written & ~new))
-            counts["unchanged"] += int(np.count_nonzero((line > 0) & ~written))
-            run.keep_points(merged[~written], fresh[~written])
-            rows = merged[written]
-            points = fresh[written]
-            maxima = chosen.maxima[chosen.positions(rows["criterion"].to_numpy())]
-            if bulk:
-                _copy_scores(cursor, rows, points, maxima)
-            else:
-                _upsert_scores(rows, points, maxima, by, now)
+            writer.write(chosen, stored, frame[np.isin(file_cycle, cycle_ids)])
         if bulk:
             _upsert_copied(cursor, by, now)
             run.write_points(cursor)
     results = run.results
     if not bulk:
-        results = 0
-        for cycle in cycles:
-            summary = services.cycle_recompute(cycle=cycle)
-            results += summary.agencies
-            run.points_updated += summary.scores_updated
+        results = _cycles_recomputed(run, cycles)
     return {
-        **counts,
+        **writer.counts,
         "cycles": len(cycles),
         "results": results,
         "points_updated": run.points_updated,
         "bulk": bulk,
     }
+
+
+def _import_table_create(cursor) -> None:
+    """The temporary table the written rows are copied into, dropped at commit."""
+    cursor.execute(
+        "DROP TABLE IF EXISTS import_scores; "
+        "CREATE TEMP TABLE import_scores (cycle_id bigint, agency_id bigint, "
+        "criterion_id bigint, value numeric(15, 3), denominator numeric(15, 3), "
+        "choice varchar(40), points numeric(9, 3), max_points numeric(9, 3)) "
+        "ON COMMIT DROP"
+    )
+
+
+def _cycles_recomputed(run: _Run, cycles) -> int:
+    """Recompute each cycle through the ORM (no COPY); the number of results."""
+    results = 0
+    for cycle in cycles:
+        summary = services.cycle_recompute(cycle=cycle)
+        results += summary.agencies
+        run.points_updated += summary.scores_updated
+    return results
+
+
+class _BatchWriter:
+    """Writes each batch of cycles of a criteria set: the file laid over the stored scores,
+    points computed, the changed rows written (COPY, or the ORM); counts what it wrote."""
+
+    def __init__(self, run: _Run, cursor, reader: _CsvReader, path: Path, *, bulk, by, now):
+        self.run, self.cursor, self.reader, self.path = run, cursor, reader, path
+        self.bulk, self.by, self.now = bulk, by, now
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0}
+
+    def write(self, chosen, stored: pd.DataFrame, mine: pd.DataFrame) -> None:
+        merged, written, new, line = _overlay(stored, mine)
+        fresh = self.points(chosen, merged, line)
+        self.counts["created"] += int(np.count_nonzero(new))
+        self.counts["updated"] += int(np.count_nonzero(written & ~new))
+        self.counts["unchanged"] += int(np.count_nonzero((line > 0) & ~written))
+        self.run.keep_points(merged[~written], fresh[~written])
+        rows = merged[written]
+        points = fresh[written]
+        maxima = chosen.maxima[chosen.positions(rows["criterion"].to_numpy())]
+        if self.bulk:
+            _copy_scores(self.cursor, rows, points, maxima)
+        else:
+            _upsert_scores(rows, points, maxima, self.by, self.now)
+
+    def points(self, chosen, merged: pd.DataFrame, line: np.ndarray) -> np.ndarray:
+        """The engine's points of every merged row; its refusal names the file's lines."""
+        try:
+            if self.bulk:
+                return self.run.score(self.cursor, chosen, merged)
+            return _row_points(self.run.compute(chosen, merged), merged, chosen)
+        except RecomputeRefused as refused:
+            raise _engine_refused(
+                refused, merged, line, chosen, self.reader, self.path
+            ) from refused
 
 
 def _copy_scores(cursor, rows: pd.DataFrame, points: np.ndarray, maxima: np.ndarray) -> None:

@@ -41,6 +41,18 @@ from rankings.models import AssessmentCycle, Criterion, RuleKind
 from rankings.wording import choice_list
 
 
+class _RowsSeen:
+    """What reading the data rows needs and gathers: the cycle's agencies by slug and a
+    matcher of their names, where each input column is, the first row of each slug, and
+    the slugs no agency has."""
+
+    def __init__(self, agencies: dict[str, Agency], names: NameMatcher, mapping: dict) -> None:
+        self.agencies, self.names, self.mapping = agencies, names, mapping
+        self.at = [(key, index) for key, (index, _) in mapping["inputs"].items()]
+        self.first_row: dict[str, int] = {}
+        self.unknown: list[tuple[int, str]] = []
+
+
 class _Reader:
     """Checks a grid (row number, cells) against the cycle's criteria and agencies."""
 
@@ -132,7 +144,6 @@ class _Reader:
         """Column index of every input; problems for missing, unknown, repeated columns."""
         exact = {normalise_header(c.key): c for c in self.columns}
         loose = {_loose(c.key): c for c in self.columns}
-        ratio_codes = {normalise_header(c.code): c.code for c in self.columns if c.field != "value"}
         mapping: dict = {"slug": keys.index(SLUG), "name": None, "inputs": {}, "blank": []}
         seen: dict[str, int] = {}
         for index, (cell, key) in enumerate(zip(cells, keys, strict=True)):
@@ -147,19 +158,7 @@ class _Reader:
                 continue
             column = exact.get(key) or loose.get(_loose(key))
             if column is None:
-                if key in ratio_codes:
-                    code = ratio_codes[key]
-                    message = (
-                        f"cột không xác định — tiêu chí {code} chấm theo tỷ lệ nên cần hai cột "
-                        f"“{code} a” (tử số) và “{code} b” (mẫu số)"
-                    )
-                else:
-                    message = (
-                        f"cột không xác định — không phải mã tiêu chí nào của bộ tiêu chí "
-                        f"“{self.cycle.criteria_set.name}” (các cột hợp lệ: {SLUG}, {NAME}, "
-                        f"{', '.join(c.key for c in self.columns)})"
-                    )
-                self.problems.append(ImportProblem(message, row=number, column=shown))
+                self.problems.append(self._unknown_column(key, number, shown))
                 continue
             if column.key in seen:
                 self.problems.append(
@@ -174,6 +173,29 @@ class _Reader:
                 continue
             seen[column.key] = index
             mapping["inputs"][column.key] = (index, column)
+        self._missing_columns(number, seen)
+        self.order = {c.key: i for i, c in enumerate(self.columns, start=2)}
+        self.order.update({SLUG: 0, NAME: 1})
+        return mapping
+
+    def _unknown_column(self, key: str, number: int, shown: str) -> ImportProblem:
+        """A header that names no input: a ratio's code without its a/b, or nothing known."""
+        ratio_codes = {normalise_header(c.code): c.code for c in self.columns if c.field != "value"}
+        if key in ratio_codes:
+            code = ratio_codes[key]
+            message = (
+                f"cột không xác định — tiêu chí {code} chấm theo tỷ lệ nên cần hai cột "
+                f"“{code} a” (tử số) và “{code} b” (mẫu số)"
+            )
+        else:
+            message = (
+                f"cột không xác định — không phải mã tiêu chí nào của bộ tiêu chí "
+                f"“{self.cycle.criteria_set.name}” (các cột hợp lệ: {SLUG}, {NAME}, "
+                f"{', '.join(c.key for c in self.columns)})"
+            )
+        return ImportProblem(message, row=number, column=shown)
+
+    def _missing_columns(self, number: int, seen: dict[str, int]) -> None:
         for column in self.columns:
             if column.key not in seen:
                 self.problems.append(
@@ -183,103 +205,20 @@ class _Reader:
                         row=number,
                     )
                 )
-        self.order = {c.key: i for i, c in enumerate(self.columns, start=2)}
-        self.order.update({SLUG: 0, NAME: 1})
-        return mapping
 
     # The data rows -------------------------------------------------------------------
 
     def _rows(self, header_row: int, mapping: dict) -> list[ImportRow]:
         agencies = {agency.slug: agency for agency in cycle_agencies(cycle=self.cycle)}
-        names = _name_matcher(self.cycle, agencies.values())
-        first_row: dict[str, int] = {}
-        unknown: list[tuple[int, str]] = []
+        seen = _RowsSeen(agencies, _name_matcher(self.cycle, agencies.values()), mapping)
         rows: list[ImportRow] = []
         data = [(number, cells) for number, cells in self.grid if number > header_row]
-        at = [(key, index) for key, (index, _) in mapping["inputs"].items()]
         for number, cells in _Phase(self.progress, "check", len(data)).over(data):
-            slug_cell = _at(cells, mapping["slug"])
-            slug = _text(slug_cell)
-            if slug.startswith(NOTE):
-                continue
-            width = len(cells)
-            inputs = {key: cells[index] if index < width else None for key, index in at}
-            name = _text(_at(cells, mapping["name"])) if mapping["name"] is not None else ""
-            self._blank_header_data(number, cells, mapping["blank"])
-            if not slug and name:  # a row as printed: its agency is found by name
-                found = names.match(name)
-                if not found.ok:
-                    self.problems.append(ImportProblem(found.problem(), row=number, column=NAME))
-                    continue
-                slug = next(a.slug for a in agencies.values() if a.pk == found.agency_id)
-            if not slug:
-                if name or any(not _blank(v) for v in inputs.values()):
-                    self.problems.append(
-                        ImportProblem(
-                            f"thiếu mã đơn vị: mỗi dòng có số liệu phải ghi {SLUG} như trong mẫu",
-                            row=number,
-                            column=SLUG,
-                        )
-                    )
-                continue
-            key = slug.lower()
-            if key in first_row:
-                self.problems.append(
-                    ImportProblem(
-                        f"trùng dòng: đơn vị “{slug}” đã có ở dòng {first_row[key]}",
-                        row=number,
-                        column=SLUG,
-                        value=slug,
-                    )
-                )
-                continue
-            first_row[key] = number
-            agency = agencies.get(key)
-            if agency is None:
-                unknown.append((number, slug))
-                continue
-            if all(_blank(v) for v in inputs.values()):
-                self.warnings.append(
-                    ImportProblem(
-                        f"đơn vị “{agency.name}” chưa có số liệu — bỏ qua, điểm hiện có (nếu có) "
-                        "giữ nguyên",
-                        row=number,
-                    )
-                )
-                continue
-            named = names.match(name) if name else None
-            if named is not None and named.ok and named.agency_id != agency.pk:
-                self.problems.append(
-                    ImportProblem(
-                        f"mã “{slug}” là “{agency.name}” nhưng tên “{name}” là đơn vị khác — "
-                        "các dòng có bị lệch không?",
-                        row=number,
-                        column=NAME,
-                    )
-                )
-                continue
-            if named is not None and not named.ok:
-                self.warnings.append(
-                    ImportProblem(
-                        f"tên “{name}” khác tên trong hệ thống “{agency.name}” — kiểm tra các "
-                        "dòng có bị lệch không",
-                        row=number,
-                        column=NAME,
-                    )
-                )
-            cells_in = self._cells(number, inputs)
-            rows.append(
-                ImportRow(
-                    row=number,
-                    agency_id=agency.pk,
-                    agency_slug=agency.slug,
-                    agency_name=agency.name,
-                    name_in_file=name,
-                    cells=cells_in,
-                )
-            )
-        self._unknown_agencies(unknown)
-        if not rows and not first_row and not self.problems:
+            row = self._row(seen, number, cells)
+            if row is not None:
+                rows.append(row)
+        self._unknown_agencies(seen.unknown)
+        if not rows and not seen.first_row and not self.problems:
             self.problems.append(
                 ImportProblem(
                     f"không có dòng dữ liệu nào dưới dòng tiêu đề (dòng {header_row}); hãy điền "
@@ -291,6 +230,103 @@ class _Reader:
                 ImportProblem("không có dòng dữ liệu nào có số liệu: các dòng đơn vị đều để trống.")
             )
         return rows
+
+    def _row(self, seen: _RowsSeen, number: int, cells: list) -> ImportRow | None:
+        """One data row as scores, or None: a note, blank, refused or without numbers."""
+        mapping = seen.mapping
+        slug = _text(_at(cells, mapping["slug"]))
+        if slug.startswith(NOTE):
+            return None
+        width = len(cells)
+        inputs = {key: cells[index] if index < width else None for key, index in seen.at}
+        name = _text(_at(cells, mapping["name"])) if mapping["name"] is not None else ""
+        self._blank_header_data(number, cells, mapping["blank"])
+        slug = self._row_slug(seen, number, slug, name, inputs)
+        agency = self._row_agency(seen, number, slug) if slug else None
+        if agency is None:
+            return None
+        if all(_blank(v) for v in inputs.values()):
+            self.warnings.append(
+                ImportProblem(
+                    f"đơn vị “{agency.name}” chưa có số liệu — bỏ qua, điểm hiện có (nếu có) "
+                    "giữ nguyên",
+                    row=number,
+                )
+            )
+            return None
+        if not self._name_agrees(seen, number, slug, name, agency):
+            return None
+        return ImportRow(
+            row=number,
+            agency_id=agency.pk,
+            agency_slug=agency.slug,
+            agency_name=agency.name,
+            name_in_file=name,
+            cells=self._cells(number, inputs),
+        )
+
+    def _row_slug(self, seen: _RowsSeen, number: int, slug: str, name: str, inputs: dict) -> str:
+        """The row's agency slug: as written, else found by the name as printed ("" if none)."""
+        if not slug and name:  # a row as printed: its agency is found by name
+            found = seen.names.match(name)
+            if not found.ok:
+                self.problems.append(ImportProblem(found.problem(), row=number, column=NAME))
+                return ""
+            slug = next(a.slug for a in seen.agencies.values() if a.pk == found.agency_id)
+        if not slug and (name or any(not _blank(v) for v in inputs.values())):
+            self.problems.append(
+                ImportProblem(
+                    f"thiếu mã đơn vị: mỗi dòng có số liệu phải ghi {SLUG} như trong mẫu",
+                    row=number,
+                    column=SLUG,
+                )
+            )
+        return slug
+
+    def _row_agency(self, seen: _RowsSeen, number: int, slug: str) -> Agency | None:
+        """The agency of a slug met for the first time; a repeat is a problem, an unknown
+        slug is kept for `_unknown_agencies`."""
+        key = slug.lower()
+        if key in seen.first_row:
+            self.problems.append(
+                ImportProblem(
+                    f"trùng dòng: đơn vị “{slug}” đã có ở dòng {seen.first_row[key]}",
+                    row=number,
+                    column=SLUG,
+                    value=slug,
+                )
+            )
+            return None
+        seen.first_row[key] = number
+        agency = seen.agencies.get(key)
+        if agency is None:
+            seen.unknown.append((number, slug))
+        return agency
+
+    def _name_agrees(self, seen: _RowsSeen, number: int, slug: str, name: str, agency) -> bool:
+        """False when the row's name is another agency's (the rows have slipped); a name
+        that matches no agency is only a warning."""
+        named = seen.names.match(name) if name else None
+        if named is not None and named.ok and named.agency_id != agency.pk:
+            self.problems.append(
+                ImportProblem(
+                    f"mã “{slug}” là “{agency.name}” nhưng tên “{name}” là đơn vị khác — "
+                    "các dòng có bị lệch không?",
+                    row=number,
+                    column=NAME,
+                )
+            )
+            return False
+        if named is not None and not named.ok:
+            self.warnings.append(
+                ImportProblem(
+                    f"tên “{name}” khác tên trong hệ thống “{agency.name}” — kiểm tra các "
+                    "dòng có bị lệch không",
+                    row=number,
+                    column=NAME,
+                )
+            )
+        return True
 
     def _blank_header_data(self, number: int, cells: list, blank: list[int]) -> None:
         for index in list(blank):

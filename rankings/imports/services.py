@@ -23,6 +23,7 @@ a preview, or "save" (agencies written) and "recompute" (the draft results) for 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -37,6 +38,7 @@ from rankings.imports.types import (
     SAVE_BATCH,
     ImportProblem,
     ImportRefused,
+    ImportRow,
     ImportSummary,
     ParsedImport,
     Preview,
@@ -115,6 +117,14 @@ def _engine_refusal(error: scoring.ScoringInputError) -> ImportRefused:
     return ImportRefused("không tính được bảng xếp hạng với số liệu hiện có.", problems)
 
 
+def _computed(cycle: AssessmentCycle, records: list):
+    """The engine's scorecard of `records`, its refusal as an ImportRefused."""
+    try:
+        return _compute(cycle, records)
+    except scoring.ScoringInputError as error:
+        raise _engine_refusal(error) from error
+
+
 def import_preview(
     *,
     cycle: AssessmentCycle,
@@ -130,11 +140,21 @@ def import_preview(
     _require_ready(cycle, parsed)
     progress("preview", 0, 2)
     stored, merged = _merged(cycle, parsed, stage)
-    try:
-        card = _compute(cycle, merged)
-    except scoring.ScoringInputError as error:
-        raise _engine_refusal(error) from error
+    card = _computed(cycle, merged)
     progress("preview", 1, 2)
+    rows = _preview_rows(card, parsed, stored, _current_standing(cycle, stored))
+    progress("preview", 2, 2)
+    return Preview(
+        cycle=cycle,
+        stage=stage,
+        max_points=cycle.criteria_set.max_points,
+        rows=rows,
+        published=cycle.publications.exists(),
+    )
+
+
+def _current_standing(cycle: AssessmentCycle, stored: list) -> dict:
+    """Each agency's (total, rank) from the stored records; none when they do not compute."""
     current: dict = {}
     if stored:
         try:
@@ -142,6 +162,11 @@ def import_preview(
                 current[row.agency] = (row.total, row.rank)
         except scoring.ScoringInputError:
             current = {}
+    return current
+
+
+def _preview_rows(card, parsed: ParsedImport, stored: list, current: dict) -> list[PreviewRow]:
+    """A preview row per result of `card`, beside the agency's current total and rank."""
     in_file = {row.agency_id: row for row in parsed.rows}
     others = {
         pk: (slug, name)
@@ -170,14 +195,7 @@ def import_preview(
                 current_rank=None if rank is None else int(rank),
             )
         )
-    progress("preview", 2, 2)
-    return Preview(
-        cycle=cycle,
-        stage=stage,
-        max_points=cycle.criteria_set.max_points,
-        rows=rows,
-        published=cycle.publications.exists(),
-    )
+    return rows
 
 
 def import_apply(
@@ -205,76 +223,19 @@ def import_apply(
         raise ImportRefused(f"giai đoạn “{stage}” không hợp lệ.")
     by = user if getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
-        cycle = (
-            AssessmentCycle.objects.select_for_update()
-            .select_related("criteria_set", "province", "block")
-            .get(pk=cycle.pk)
-        )
-        latest = cycle.publications.order_by("-revision").first()
-        if latest is not None and not reason.strip():
-            raise ImportRefused(
-                f"kỳ đánh giá {cycle} đã công bố theo Quyết định {latest.decision_number}: số "
-                "liệu đã công bố được giữ nguyên; muốn nhập lại phải ghi lý do đính chính."
-            )
+        cycle = _cycle_locked_for_import(cycle, reason)
         progress("compute", 0, 1)
         _, merged = _merged(cycle, parsed, stage)
-        try:
-            card = _compute(cycle, merged)
-        except scoring.ScoringInputError as error:
-            raise _engine_refusal(error) from error
+        card = _computed(cycle, merged)
         progress("compute", 1, 1)
         in_file = {row.agency_id for row in parsed.rows}
-        points = {
-            (agency, code): scoring.milli_to_decimal(milli)
-            for agency, code, milli in card.points[["agency", "criterion", "points"]].itertuples(
-                index=False
-            )
-            if agency in in_file
-        }
-        criteria = {
-            code: (pk, maximum)
-            for code, pk, maximum in Criterion.objects.filter(
-                criteria_set=cycle.criteria_set_id
-            ).values_list("code", "pk", "max_points")
-        }
+        saving = _Saving(cycle=cycle, stage=stage, points=_file_points(card, in_file), by=by)
         before = set(
             Score.objects.filter(cycle=cycle, stage=stage, agency__in=in_file).values_list(
                 "agency_id", "criterion_id"
             )
         )
-        rows = parsed.rows
-        batch = max(-(-len(rows) // REPORTS_PER_PHASE), SAVE_BATCH // max(len(criteria), 1), 1)
-        saving = _Phase(progress, "save", len(rows))
-        scores: list[Score] = []
-        for start in range(0, len(rows), batch):
-            written = [
-                Score(
-                    cycle=cycle,
-                    agency_id=row.agency_id,
-                    criterion_id=criteria[cell.criterion][0],
-                    stage=stage,
-                    value=cell.value,
-                    denominator=cell.denominator,
-                    choice=cell.choice or "",
-                    points=points[(row.agency_id, cell.criterion)],
-                    max_points=criteria[cell.criterion][1],
-                    is_synthetic=False,
-                    updated_by=by,
-                )
-                for row in rows[start : start + batch]
-                for cell in row.cells
-            ]
-            services.scores_upsert(written, also=("is_synthetic",))
-            audit.record_scores(
-                cycle=cycle,
-                agency_ids=[row.agency_id for row in rows[start : start + batch]],
-                stage=stage,
-                user=by,
-                path=path,
-            )
-            scores += written
-            saving.tick(min(start + batch, len(rows)))
-        saving.end(len(rows))
+        scores = saving.save(parsed.rows, progress=progress, path=path)
         progress("recompute", 0, 1)
         recomputed = services.cycle_recompute(cycle=cycle, stage=stage)
         progress("recompute", 1, 1)
@@ -288,3 +249,81 @@ def import_apply(
         digest=parsed.digest,
         reason=reason.strip(),
     )
+
+
+def _cycle_locked_for_import(cycle: AssessmentCycle, reason: str) -> AssessmentCycle:
+    """The cycle again, locked; a published one only with a correction reason."""
+    cycle = (
+        AssessmentCycle.objects.select_for_update()
+        .select_related("criteria_set", "province", "block")
+        .get(pk=cycle.pk)
+    )
+    latest = cycle.publications.order_by("-revision").first()
+    if latest is not None and not reason.strip():
+        raise ImportRefused(
+            f"kỳ đánh giá {cycle} đã công bố theo Quyết định {latest.decision_number}: số "
+            "liệu đã công bố được giữ nguyên; muốn nhập lại phải ghi lý do đính chính."
+        )
+    return cycle
+
+
+def _file_points(card, in_file: set) -> dict:
+    """The engine's points of the file's agencies, by (agency, criterion code)."""
+    return {
+        (agency, code): scoring.milli_to_decimal(milli)
+        for agency, code, milli in card.points[["agency", "criterion", "points"]].itertuples(
+            index=False
+        )
+        if agency in in_file
+    }
+
+
+class _Saving:
+    """The file's scores written a batch of agencies at a time, each batch audited."""
+
+    def __init__(self, *, cycle: AssessmentCycle, stage: str, points: dict, by) -> None:
+        self.cycle, self.stage, self.points, self.by = cycle, stage, points, by
+        self.criteria = {
+            code: (pk, maximum)
+            for code, pk, maximum in Criterion.objects.filter(
+                criteria_set=cycle.criteria_set_id
+            ).values_list("code", "pk", "max_points")
+        }
+
+    def save(self, rows: Sequence[ImportRow], *, progress: Progress, path: str) -> list[Score]:
+        batch = max(-(-len(rows) // REPORTS_PER_PHASE), SAVE_BATCH // max(len(self.criteria), 1), 1)
+        saving = _Phase(progress, "save", len(rows))
+        scores: list[Score] = []
+        for start in range(0, len(rows), batch):
+            written = self.scores(rows[start : start + batch])
+            services.scores_upsert(written, also=("is_synthetic",))
+            audit.record_scores(
+                cycle=self.cycle,
+                agency_ids=[row.agency_id for row in rows[start : start + batch]],
+                stage=self.stage,
+                user=self.by,
+                path=path,
+            )
+            scores += written
+            saving.tick(min(start + batch, len(rows)))
+        saving.end(len(rows))
+        return scores
+
+    def scores(self, rows: Sequence[ImportRow]) -> list[Score]:
+        return [
+            Score(
+                cycle=self.cycle,
+                agency_id=row.agency_id,
+                criterion_id=self.criteria[cell.criterion][0],
+                stage=self.stage,
+                value=cell.value,
+                denominator=cell.denominator,
+                choice=cell.choice or "",
+                points=self.points[(row.agency_id, cell.criterion)],
+                max_points=self.criteria[cell.criterion][1],
+                is_synthetic=False,
+                updated_by=self.by,
+            )
+            for row in rows
+            for cell in row.cells
+        ]

@@ -216,30 +216,40 @@ def _csv_grid(
         )
     text = unicodedata.normalize("NFC", text)  # Windows-1258 writes tones as combining marks
     for number, line in enumerate(text.splitlines(), start=1):
-        if len(line) > MAX_LINE_CHARS:
-            raise _Refusal(
-                f"tệp CSV có dòng {number} dài {_thousands(len(line))} ký tự, vượt giới hạn "
-                f"{_thousands(MAX_LINE_CHARS)}; hãy kiểm tra lại tệp."
-            )
-        if "\ufffd" in line:
-            raise _Refusal(
-                f"tệp CSV bị lỗi bảng mã: dòng {number} có ký tự “\ufffd” (chữ đã bị hỏng khi "
-                "lưu). Hãy lưu lại tệp gốc dạng “CSV UTF-8” hoặc dùng mẫu .xlsx."
-            )
-        found = _MOJIBAKE.search(line)
-        if found:
-            sample = line[max(found.start() - 8, 0) : found.end() + 8].strip()
-            raise _Refusal(
-                f"tệp CSV bị lỗi bảng mã: dòng {number} có “{sample}” — chữ tiếng Việt dạng "
-                "UTF-8 đã bị đọc nhầm thành Windows-1252 rồi lưu lại. Hãy mở tệp gốc bằng "
-                "Excel (Dữ liệu → Từ văn bản/CSV, bảng mã 65001: Unicode UTF-8), lưu dạng "
-                "“CSV UTF-8”, hoặc dùng mẫu .xlsx."
-            )
-        if any(unicodedata.category(c) == "Cc" and c not in "\t" for c in line):
-            raise _Refusal(
-                f"tệp “{filename}” không phải tệp CSV dạng văn bản (dòng {number} có ký tự "
-                "điều khiển); chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."
-            )
+        _line_checked(number, line, filename)
+    return _csv_rows(text, progress), encoding
+
+
+def _line_checked(number: int, line: str, filename: str) -> None:
+    """Refuse a line too long, with broken characters, mojibake or control characters."""
+    if len(line) > MAX_LINE_CHARS:
+        raise _Refusal(
+            f"tệp CSV có dòng {number} dài {_thousands(len(line))} ký tự, vượt giới hạn "
+            f"{_thousands(MAX_LINE_CHARS)}; hãy kiểm tra lại tệp."
+        )
+    if "\ufffd" in line:
+        raise _Refusal(
+            f"tệp CSV bị lỗi bảng mã: dòng {number} có ký tự “\ufffd” (chữ đã bị hỏng khi "
+            "lưu). Hãy lưu lại tệp gốc dạng “CSV UTF-8” hoặc dùng mẫu .xlsx."
+        )
+    found = _MOJIBAKE.search(line)
+    if found:
+        sample = line[max(found.start() - 8, 0) : found.end() + 8].strip()
+        raise _Refusal(
+            f"tệp CSV bị lỗi bảng mã: dòng {number} có “{sample}” — chữ tiếng Việt dạng "
+            "UTF-8 đã bị đọc nhầm thành Windows-1252 rồi lưu lại. Hãy mở tệp gốc bằng "
+            "Excel (Dữ liệu → Từ văn bản/CSV, bảng mã 65001: Unicode UTF-8), lưu dạng "
+            "“CSV UTF-8”, hoặc dùng mẫu .xlsx."
+        )
+    if any(unicodedata.category(c) == "Cc" and c not in "\t" for c in line):
+        raise _Refusal(
+            f"tệp “{filename}” không phải tệp CSV dạng văn bản (dòng {number} có ký tự "
+            "điều khiển); chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."
+        )
+
+
+def _csv_rows(text: str, progress: Progress) -> list[tuple[int, list]]:
+    """The checked text's records, split at its delimiter; a cell starting "=" a formula."""
     delimiter = _delimiter(text)
     grid = _Grid("tệp CSV")
     try:
@@ -249,7 +259,7 @@ def _csv_grid(
             grid.add(number, [_Formula(c) if c.lstrip().startswith("=") else c for c in cells])
     except csv.Error as error:
         raise _Refusal(f"tệp CSV sai cấu trúc: {error}.") from error
-    return grid.rows, encoding
+    return grid.rows
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, str]:

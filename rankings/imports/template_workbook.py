@@ -172,8 +172,30 @@ def cycle_template_xlsx(*, cycle: AssessmentCycle) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = ENTRY_SHEET
-    last_column = 2 + len(columns)
+    _entry_help(sheet, cycle, criteria)
+    rows = _entry_table(sheet, columns, criteria, agencies)
+    _entry_styles(sheet, columns, rows)
+    _criteria_sheet(workbook.create_sheet(CRITERIA_SHEET), criteria_set)
+    _keep_text(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
+
+@dataclass(frozen=True)
+class _EntryRows:
+    """Where the entry sheet's header rows and its agencies' rows are."""
+
+    names: int
+    header: int
+    maxima: int
+    first_data: int
+    last_data: int
+
+
+def _entry_help(sheet, cycle: AssessmentCycle, criteria: list[Criterion]) -> None:
+    """The sheet's title, the cycle it belongs to, and how each rule is entered."""
+    criteria_set = cycle.criteria_set
     sheet.append([f"Mẫu nhập điểm: {criteria_set.name} · {cycle.province.name} · năm {cycle.year}"])
     sheet["A1"].font = _TITLE
     decision = f" (QĐ {criteria_set.decision_number})" if criteria_set.decision_number else ""
@@ -195,6 +217,9 @@ def cycle_template_xlsx(*, cycle: AssessmentCycle) -> bytes:
         sheet.append([f"# {RULE_HELP[kind]}{used}"])
     sheet.append([])
 
+
+def _entry_table(sheet, columns: list[EntryColumn], criteria, agencies) -> _EntryRows:
+    """The column names, keys and maxima, then a row per agency to fill."""
     sheet.append([NAMES_LABEL, ""] + [_column_name(column, criteria) for column in columns])
     names_row = sheet.max_row
     sheet.append([SLUG, NAME] + [column.key for column in columns])
@@ -211,19 +236,22 @@ def cycle_template_xlsx(*, cycle: AssessmentCycle) -> bytes:
     for agency in agencies:
         sheet.append([agency.slug, agency.name])
     first_data = maxima_row + 1
-    last_data = max(sheet.max_row, first_data)
+    return _EntryRows(names_row, header_row, maxima_row, first_data, max(sheet.max_row, first_data))
 
-    for col in range(1, last_column + 1):
-        sheet.cell(row=header_row, column=col).font = _BOLD
-        sheet.cell(row=header_row, column=col).fill = _HEADER_FILL
-        for row in (names_row, maxima_row):
+
+def _entry_styles(sheet, columns: list[EntryColumn], rows: _EntryRows) -> None:
+    """Header fonts and fills, slugs kept as text, frozen panes, widths, Excel's checks."""
+    for col in range(1, 2 + len(columns) + 1):
+        sheet.cell(row=rows.header, column=col).font = _BOLD
+        sheet.cell(row=rows.header, column=col).fill = _HEADER_FILL
+        for row in (rows.names, rows.maxima):
             cell = sheet.cell(row=row, column=col)
             cell.font = _MUTED
             cell.fill = _NOTE_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in range(first_data, last_data + 1):
+    for row in range(rows.first_data, rows.last_data + 1):
         sheet.cell(row=row, column=1).number_format = "@"
-    sheet.freeze_panes = sheet.cell(row=first_data, column=3)
+    sheet.freeze_panes = sheet.cell(row=rows.first_data, column=3)
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 40
     for index, column in enumerate(columns, start=3):
@@ -232,14 +260,8 @@ def cycle_template_xlsx(*, cycle: AssessmentCycle) -> bytes:
         validation = _validation(column)
         if validation is not None:
             sheet.add_data_validation(validation)
-            validation.add(f"{letter}{first_data}:{letter}{last_data + 200}")
-    sheet.row_dimensions[maxima_row].height = 45
-
-    _criteria_sheet(workbook.create_sheet(CRITERIA_SHEET), criteria_set)
-    _keep_text(workbook)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            validation.add(f"{letter}{rows.first_data}:{letter}{rows.last_data + 200}")
+    sheet.row_dimensions[rows.maxima].height = 45
 
 
 def _keep_text(workbook: Workbook) -> None:

@@ -155,6 +155,11 @@ def package_problem(
     names = {info.filename for info in infos}
     if any(part not in names for part in required):
         return f"tệp “{filename}” là tệp nén nhưng không phải {kind}."
+    return _inflation_problem(filename, infos, max_unpacked)
+
+
+def _inflation_problem(filename: str, infos: list, max_unpacked: int) -> str | None:
+    """A zip that would inflate past `max_unpacked`, or a part packed too tightly."""
     unpacked = sum(info.file_size for info in infos)
     if unpacked > max_unpacked:
         return (

@@ -82,16 +82,7 @@ def _confirm(request, cycle, progress):
         cycle=cycle, upload=data, filename=f"upload.{file_format}", progress=progress
     )
     if form.errors and parsed.digest == digest:  # the reason: the preview stays, as typed
-        preview = import_preview(cycle=cycle, parsed=parsed, progress=progress)
-        return _import_page(
-            request,
-            cycle,
-            parsed=parsed,
-            preview=preview,
-            confirm_form=form,
-            status=400,
-            progress=progress,
-        )
+        return _preview_again(request, cycle, parsed, form, progress)
     try:
         if parsed.digest != digest:
             raise ImportRefused(_("Tệp đã thay đổi sau khi xem trước."))
@@ -106,6 +97,25 @@ def _confirm(request, cycle, progress):
         return _import_page(
             request, cycle, parsed=parsed, error=str(refused), status=400, progress=progress
         )
+    return _applied(request, cycle, path, summary, progress)
+
+
+def _preview_again(request, cycle, parsed, form, progress):
+    """The preview again, with the confirmation form's errors (a missing reason)."""
+    preview = import_preview(cycle=cycle, parsed=parsed, progress=progress)
+    return _import_page(
+        request,
+        cycle,
+        parsed=parsed,
+        preview=preview,
+        confirm_form=form,
+        status=400,
+        progress=progress,
+    )
+
+
+def _applied(request, cycle, path: str, summary, progress):
+    """Log the import, drop its pending file, say what it wrote, show the draft ranking."""
     security_log.import_applied(request, cycle=cycle, filename=path, summary=summary)
     default_storage.delete(path)
     progress.finish(ok=True)

@@ -48,6 +48,18 @@ LEADERBOARD_HEADERS = {
 
 
 def leaderboard_table(board) -> Table:
+    frame, headers = _leaderboard_frame(board)
+    cycle = board.cycle
+    return Table(
+        frame=frame,
+        filename=f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}",
+        title=_leaderboard_title(cycle),
+        headers=headers,
+        note=_leaderboard_note(board),
+    )
+
+
+def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, str]]:
     rows = board.rows
     frame = pd.DataFrame(
         {
@@ -71,7 +83,11 @@ def leaderboard_table(board) -> Table:
     frame["previous_rank"] = rows["previous_rank"]
     frame["rank_change"] = rows["rank_change"]
     frame["change"] = rows["change"]
-    cycle = board.cycle
+    return frame, headers
+
+
+def _leaderboard_note(board) -> str:
+    """The publication's decision (or source) and date; why the year before does not compare."""
     publication = board.publication
     note = (
         f"Quyết định số {publication.decision_number} ngày "
@@ -81,19 +97,15 @@ def leaderboard_table(board) -> Table:
     if board.not_comparable_reason:
         reason = not_comparable_text(board.not_comparable_reason)
         note += f". So với năm {board.previous.cycle.year}: {reason}"
+    return note
+
+
+def _leaderboard_title(cycle) -> str:
     if cycle.province.is_national:
-        title = f"Xếp hạng các tỉnh, thành phố toàn quốc năm {cycle.year}"
-    else:
-        title = (
-            f"Xếp hạng {cycle.block.name[:1].lower()}{cycle.block.name[1:]} tỉnh "
-            f"{cycle.province.name} năm {cycle.year}"
-        )
-    return Table(
-        frame=frame,
-        filename=f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}",
-        title=title,
-        headers=headers,
-        note=note,
+        return f"Xếp hạng các tỉnh, thành phố toàn quốc năm {cycle.year}"
+    return (
+        f"Xếp hạng {cycle.block.name[:1].lower()}{cycle.block.name[1:]} tỉnh "
+        f"{cycle.province.name} năm {cycle.year}"
     )
 
 
@@ -125,6 +137,23 @@ def leaderboard_meta(board) -> dict:
     }
 
 
+HISTORY_HEADERS = {
+    "year": "Năm",
+    "rank": "Thứ hạng",
+    "count": "Số đơn vị",
+    "total": "Tổng điểm",
+    "max_points": "Điểm tối đa",
+    "percent": "Tỷ lệ %",
+    "block_mean": "Trung bình khối",
+    "criteria_set": "Bộ tiêu chí",
+    "comparable_with_previous": "So sánh được với năm trước",
+    "not_comparable_reason": "Lý do không so sánh",
+    "change": "Thay đổi điểm",
+    "rank_change": "Thay đổi thứ hạng",
+    "decision_number": "Số quyết định",
+}
+
+
 def history_table(profile) -> Table:
     records = [
         {
@@ -144,24 +173,7 @@ def history_table(profile) -> Table:
         }
         for point in profile.history
     ]
-    frame = pd.DataFrame.from_records(
-        records,
-        columns=[
-            "year",
-            "rank",
-            "count",
-            "total",
-            "max_points",
-            "percent",
-            "block_mean",
-            "criteria_set",
-            "comparable_with_previous",
-            "not_comparable_reason",
-            "change",
-            "rank_change",
-            "decision_number",
-        ],
-    )
+    frame = pd.DataFrame.from_records(records, columns=list(HISTORY_HEADERS))
     for column in ("rank", "rank_change"):
         frame[column] = frame[column].astype("Int64")
     agency = profile.agency
@@ -169,27 +181,28 @@ def history_table(profile) -> Table:
         frame=frame,
         filename=f"{agency.province.slug}-{agency.slug}",
         title=f"Kết quả xếp hạng qua các năm: {agency.name}",
-        headers={
-            "year": "Năm",
-            "rank": "Thứ hạng",
-            "count": "Số đơn vị",
-            "total": "Tổng điểm",
-            "max_points": "Điểm tối đa",
-            "percent": "Tỷ lệ %",
-            "block_mean": "Trung bình khối",
-            "criteria_set": "Bộ tiêu chí",
-            "comparable_with_previous": "So sánh được với năm trước",
-            "not_comparable_reason": "Lý do không so sánh",
-            "change": "Thay đổi điểm",
-            "rank_change": "Thay đổi thứ hạng",
-            "decision_number": "Số quyết định",
-        },
+        headers=dict(HISTORY_HEADERS),
     )
 
 
 def history_meta(profile) -> dict:
     agency = profile.agency
     return {"province": agency.province.slug, "agency": agency.slug, "name": agency.name}
+
+
+TREND_HEADERS = {
+    "year": "Năm",
+    "count": "Số đơn vị",
+    "max_points": "Điểm tối đa",
+    "mean": "Trung bình",
+    "median": "Trung vị",
+    "highest": "Cao nhất",
+    "lowest": "Thấp nhất",
+    "spread": "Chênh lệch",
+    "mean_change": "Thay đổi trung bình",
+    "comparable_with_previous": "So sánh được với năm trước",
+    "not_comparable_reason": "Lý do không so sánh",
+}
 
 
 def trend_table(trend) -> Table:
@@ -216,19 +229,7 @@ def trend_table(trend) -> Table:
         title=f"{trend.block.name} {trend.province.name}: thống kê qua các năm"
         if not trend.province.is_national
         else "Các tỉnh, thành phố toàn quốc: thống kê qua các năm",
-        headers={
-            "year": "Năm",
-            "count": "Số đơn vị",
-            "max_points": "Điểm tối đa",
-            "mean": "Trung bình",
-            "median": "Trung vị",
-            "highest": "Cao nhất",
-            "lowest": "Thấp nhất",
-            "spread": "Chênh lệch",
-            "mean_change": "Thay đổi trung bình",
-            "comparable_with_previous": "So sánh được với năm trước",
-            "not_comparable_reason": "Lý do không so sánh",
-        },
+        headers=dict(TREND_HEADERS),
     )
 
 
@@ -273,56 +274,58 @@ def compare_meta(comparison) -> dict:
     return {"province": cycle.province.slug, "year": cycle.year, "block": cycle.block.slug}
 
 
+CRITERIA_HEADERS = {
+    "code": "Mã",
+    "kind": "Loại",
+    "name": "Nội dung",
+    "parent": "Thuộc nhóm",
+    "max_points": "Điểm tối đa",
+    "rule": "Cách chấm",
+    "params": "Tham số",
+}
+
+
 def criteria_table(tree) -> Table:
-    records = []
-
-    def walk(node, parent_code):
-        group, maximum, subgroups, criteria = node
-        records.append(
-            {
-                "code": group.code,
-                "kind": "group",
-                "name": group.name,
-                "parent": parent_code,
-                "max_points": maximum,
-                "rule": "",
-                "params": "",
-            }
-        )
-        for child in subgroups:
-            walk(child, group.code)
-        for criterion in criteria:
-            records.append(
-                {
-                    "code": criterion.code,
-                    "kind": "criterion",
-                    "name": criterion.name,
-                    "parent": group.code,
-                    "max_points": criterion.max_points,
-                    "rule": criterion.rule,
-                    "params": json.dumps(criterion.params, ensure_ascii=False),
-                }
-            )
-
+    records: list[dict] = []
     for node in tree.groups:
-        walk(node, "")
+        _criteria_records(node, "", records)
     criteria_set = tree.criteria_set
     return Table(
-        frame=pd.DataFrame.from_records(
-            records, columns=["code", "kind", "name", "parent", "max_points", "rule", "params"]
-        ),
+        frame=pd.DataFrame.from_records(records, columns=list(CRITERIA_HEADERS)),
         filename=f"bo-tieu-chi-{criteria_set.slug}",
         title=criteria_set.name,
-        headers={
-            "code": "Mã",
-            "kind": "Loại",
-            "name": "Nội dung",
-            "parent": "Thuộc nhóm",
-            "max_points": "Điểm tối đa",
-            "rule": "Cách chấm",
-            "params": "Tham số",
-        },
+        headers=dict(CRITERIA_HEADERS),
     )
+
+
+def _criteria_records(node, parent_code: str, records: list[dict]) -> None:
+    """A group's record, then its subgroups' (depth first), then its criteria's."""
+    group, maximum, subgroups, criteria = node
+    records.append(
+        {
+            "code": group.code,
+            "kind": "group",
+            "name": group.name,
+            "parent": parent_code,
+            "max_points": maximum,
+            "rule": "",
+            "params": "",
+        }
+    )
+    for child in subgroups:
+        _criteria_records(child, group.code, records)
+    for criterion in criteria:
+        records.append(
+            {
+                "code": criterion.code,
+                "kind": "criterion",
+                "name": criterion.name,
+                "parent": group.code,
+                "max_points": criterion.max_points,
+                "rule": criterion.rule,
+                "params": json.dumps(criterion.params, ensure_ascii=False),
+            }
+        )
 
 
 def criteria_meta(tree) -> dict:

@@ -67,18 +67,7 @@ def seed_demo(path: Path = DEMO_FILE) -> dict[str, int]:
     counts: defaultdict[str, int] = defaultdict(int)
     for entry in spec["cycle"]:
         key = (entry["province"], entry["block"])
-        criteria_set = _create_criteria_set(
-            entry, spec["tree"][entry["tree"]], provinces, blocks, previous_sets.get(key)
-        )
-        criteria_tree_create(
-            criteria_set=criteria_set,
-            groups=spec["tree"][entry["tree"]]["groups"],
-            criteria=[
-                CriterionRow(code, code.rsplit(".", 1)[0], name, Decimal(maximum), rule, params)
-                for code, name, maximum, rule, params in spec["tree"][entry["tree"]]["criteria"]
-            ],
-            bands=spec["bands"],
-        )
+        criteria_set = _demo_criteria_set(spec, entry, provinces, blocks, previous_sets.get(key))
         previous_sets[key] = criteria_set
         cycle = AssessmentCycle.objects.create(
             province=provinces[entry["province"]],
@@ -91,18 +80,39 @@ def seed_demo(path: Path = DEMO_FILE) -> dict[str, int]:
             data_to=datetime.date(entry["year"], 12, 31),
         )
         counts["scores"] += _create_scores(cycle, entry, agencies[entry["province"]], rng)
-        number, decided, published = entry["decision"]
-        services.cycle_publish(
-            cycle=cycle,
-            decision_number=number,
-            decision_date=decided,
-            signer="Chủ tịch UBND tỉnh",
-            is_synthetic=not published,
-        )
+        _publish(cycle, entry)
         _check_targets(cycle, entry, agencies[entry["province"]])
         counts["cycles"] += 1
     counts["agencies"] = sum(len(a) for a in agencies.values())
     return dict(counts)
+
+
+def _demo_criteria_set(spec, entry, provinces, blocks, previous) -> CriteriaSet:
+    """The cycle's criteria set with its tree and bands (see `_create_criteria_set`)."""
+    tree = spec["tree"][entry["tree"]]
+    criteria_set = _create_criteria_set(entry, tree, provinces, blocks, previous)
+    criteria_tree_create(
+        criteria_set=criteria_set,
+        groups=tree["groups"],
+        criteria=[
+            CriterionRow(code, code.rsplit(".", 1)[0], name, Decimal(maximum), rule, params)
+            for code, name, maximum, rule, params in tree["criteria"]
+        ],
+        bands=spec["bands"],
+    )
+    return criteria_set
+
+
+def _publish(cycle: AssessmentCycle, entry) -> None:
+    """Publish under the entry's decision; one the province did not publish is synthetic."""
+    number, decided, published = entry["decision"]
+    services.cycle_publish(
+        cycle=cycle,
+        decision_number=number,
+        decision_date=decided,
+        signer="Chủ tịch UBND tỉnh",
+        is_synthetic=not published,
+    )
 
 
 def _create_agencies(spec, provinces, blocks) -> dict[str, dict[str, Agency]]:

@@ -64,6 +64,24 @@ def draw_inputs(
     block only), the whole province improves a little each year, and each year adds noise;
     the same seed, province, block and year always draw the same numbers.
     """
+    level, sizes = _levels(table, n, seed=seed, key=key, block=block, year=year)
+    shape = level.shape
+    drawn = Drawn(
+        value=np.zeros(shape, dtype=np.int64),
+        value_na=np.zeros(shape, dtype=bool),
+        denominator=np.zeros(shape, dtype=np.int64),
+        denominator_na=np.ones(shape, dtype=bool),
+        choice=np.full(shape, None, dtype=object),
+    )
+    for j, spec in enumerate(table.specs):
+        _draw_criterion(drawn, j, spec, level[:, j], sizes[:, j])
+    return drawn
+
+
+def _levels(
+    table: CriteriaArrays, n: int, *, seed: int, key: int, block: int, year: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each agency's level (0 to 1) on each criterion, and how big each unit is."""
     standing_rng = np.random.default_rng([seed, key, block])
     province_effect = standing_rng.normal(0.0, 0.06)
     standing = standing_rng.beta(4.0, 2.6, n) + province_effect
@@ -72,37 +90,32 @@ def draw_inputs(
     trend = 0.035 * (year - 2019) + rng.normal(0.0, 0.02)
     level = standing[:, None] + trend + table.difficulty[None, :]
     level = np.clip(level + rng.normal(0.0, 0.13, (n, len(table.specs))), 0.0, 1.0)
+    return level, sizes
 
-    shape = level.shape
-    value = np.zeros(shape, dtype=np.int64)
-    value_na = np.zeros(shape, dtype=bool)
-    denominator = np.zeros(shape, dtype=np.int64)
-    denominator_na = np.ones(shape, dtype=bool)
-    choice = np.full(shape, None, dtype=object)
-    for j, spec in enumerate(table.specs):
-        x = level[:, j]
-        if spec.rule == "direct":
-            value[:, j] = np.round(x * spec.max_milli / QUARTER).astype(np.int64) * QUARTER
-        elif spec.rule == "ratio":
-            low, high = spec.extra
-            units = np.round(low + sizes[:, j] * (high - low)).astype(np.int64)
-            value[:, j] = np.round(x * units).astype(np.int64) * 1000
-            denominator[:, j] = units * 1000
-            denominator_na[:, j] = False
-        elif spec.rule == "steps":
-            top = spec.extra[-1]
-            units = np.floor(x * top * 1.15).astype(np.int64)
-            if top >= 50:  # a percentage (satisfaction): never above 100
-                units = np.minimum(units, 100)
-            value[:, j] = units * 1000
-        elif spec.rule == "choice":
-            keys = [k for k, _ in sorted(spec.extra, key=lambda kv: Decimal(kv[1]))]
-            picks = np.digitize(x, [0.3, 0.62])
-            choice[:, j] = np.array(keys, dtype=object)[picks]
-            value_na[:, j] = True
-        elif spec.rule == "capped":
-            value[:, j] = np.round(x * spec.extra * 1.2).astype(np.int64) * 1000
-        elif spec.rule == "relative":
-            scale = spec.extra * (0.3 + sizes[:, j])
-            value[:, j] = (np.round(x * scale).astype(np.int64) + 1) * 1000
-    return Drawn(value, value_na, denominator, denominator_na, choice)
+
+def _draw_criterion(drawn: Drawn, j: int, spec, x: np.ndarray, sizes: np.ndarray) -> None:
+    """Column `j` of the inputs from the agencies' levels `x`, as its rule takes them."""
+    if spec.rule == "direct":
+        drawn.value[:, j] = np.round(x * spec.max_milli / QUARTER).astype(np.int64) * QUARTER
+    elif spec.rule == "ratio":
+        low, high = spec.extra
+        units = np.round(low + sizes * (high - low)).astype(np.int64)
+        drawn.value[:, j] = np.round(x * units).astype(np.int64) * 1000
+        drawn.denominator[:, j] = units * 1000
+        drawn.denominator_na[:, j] = False
+    elif spec.rule == "steps":
+        top = spec.extra[-1]
+        units = np.floor(x * top * 1.15).astype(np.int64)
+        if top >= 50:  # a percentage (satisfaction): never above 100
+            units = np.minimum(units, 100)
+        drawn.value[:, j] = units * 1000
+    elif spec.rule == "choice":
+        keys = [k for k, _ in sorted(spec.extra, key=lambda kv: Decimal(kv[1]))]
+        picks = np.digitize(x, [0.3, 0.62])
+        drawn.choice[:, j] = np.array(keys, dtype=object)[picks]
+        drawn.value_na[:, j] = True
+    elif spec.rule == "capped":
+        drawn.value[:, j] = np.round(x * spec.extra * 1.2).astype(np.int64) * 1000
+    elif spec.rule == "relative":
+        scale = spec.extra * (0.3 + sizes)
+        drawn.value[:, j] = (np.round(x * scale).astype(np.int64) + 1) * 1000

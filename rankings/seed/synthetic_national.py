@@ -123,6 +123,31 @@ def seed_national(
     year instead of once per row; see `_foreign_keys_checked_once`.
     """
     started = time.perf_counter()
+    scope = scope_ensure(provinces=_legacy_codes(provinces), log=log)
+    sets = criteria_sets_ensure()
+    run = _Run(
+        scope=scope,
+        tables={block: CriteriaArrays.load(sets[block], block, seed) for block in sets},
+        blocks={b.slug: b for b in Block.objects.filter(slug__in=sets)},
+        national=_national_ensure(scope, seed),
+        seed=seed,
+        fast_keys=fast_keys,
+        log=log,
+    )
+    for year in sorted(set(years)):
+        _year_seeded(run, year)
+    summary = run.summary
+    if connection.vendor == "postgresql" and summary.scores:
+        with connection.cursor() as cursor:
+            for model in (Score, Result, AssessmentCycle, Publication, Agency):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
+    summary.seconds = time.perf_counter() - started
+    summary.peak_mb = peak_mb()
+    return summary
+
+
+def _legacy_codes(provinces: Iterable[int | str] | None) -> list[str]:
+    """The legacy province codes asked for (all by default); refused when one is not one."""
     codes = (
         [pad(int(c), UnitLevel.PROVINCE) for c in provinces]
         if provinces is not None
@@ -131,55 +156,67 @@ def seed_national(
     unknown = set(codes) - set(legacy_province_codes())
     if unknown:
         raise ValueError(f"not legacy province codes: {', '.join(sorted(unknown))}")
-    scope = scope_ensure(provinces=codes, log=log)
-    sets = criteria_sets_ensure()
-    tables = {block: CriteriaArrays.load(sets[block], block, seed) for block in sets}
-    blocks = {b.slug: b for b in Block.objects.filter(slug__in=sets)}
-    national = _national_ensure(scope, seed)
-    summary = Summary()
-    for year in sorted(set(years)):
-        year_started = time.perf_counter()
-        legacy = year < REFORM_DATE.year
-        provinces_of_year = scope.legacy if legacy else scope.current
-        names = LEGACY_BLOCKS if legacy else CURRENT_BLOCKS
-        units = _units(provinces_of_year, [blocks[n] for n in names], year, legacy, summary)
-        ranked = _national_units(national, provinces_of_year, year, legacy, summary)
-        if not units and not ranked:
-            log(f"{year}: nothing to seed.")
-            continue
-        written = {"cycles": 0, "scores": 0, "results": 0, "publications": 0}
-        # The national cycle alone (a few thousand rows) is not worth re-validating keys.
-        with transaction.atomic(), _foreign_keys_checked_once(fast_keys and bool(units)):
-            if units:
-                written = _seed_year(year, units, tables, blocks, seed)
-            if ranked:
-                national_started = time.perf_counter()
-                done = _seed_national_year(year, ranked, national, seed)
-                seconds = time.perf_counter() - national_started
-                for key, count in done.items():
-                    written[key] += count
+    return codes
+
+
+@dataclass
+class _Run:
+    """What every year of one seeding shares, and its running summary."""
+
+    scope: Scope
+    tables: dict[str, CriteriaArrays]
+    blocks: dict[str, Block]
+    national: National
+    seed: int
+    fast_keys: bool
+    log: Callable[[str], None]
+    summary: Summary = field(default_factory=Summary)
+
+
+def _year_seeded(run: _Run, year: int) -> None:
+    """Seed one year's province cycles and its national ranking; count and log them."""
+    year_started = time.perf_counter()
+    summary = run.summary
+    legacy = year < REFORM_DATE.year
+    provinces_of_year = run.scope.legacy if legacy else run.scope.current
+    names = LEGACY_BLOCKS if legacy else CURRENT_BLOCKS
+    units = _units(provinces_of_year, [run.blocks[n] for n in names], year, legacy, summary)
+    ranked = _national_units(run.national, provinces_of_year, year, legacy, summary)
+    if not units and not ranked:
+        run.log(f"{year}: nothing to seed.")
+        return
+    written = _year_written(run, year, units, ranked)
+    summary.cycles += written["cycles"]
+    summary.scores += written["scores"]
+    summary.results += written["results"]
+    summary.publications += written["publications"]
+    summary.years[year] = time.perf_counter() - year_started
+    run.log(
+        f"{year}: {written['cycles']} cycles, {written['scores']} scores, "
+        f"{written['results']} results in {summary.years[year]:.1f}s "
+        f"(peak memory {peak_mb():.0f} MB)"
+        + (f"; national ranking of {len(ranked)} provinces." if ranked else ".")
+    )
+
+
+def _year_written(run: _Run, year: int, units: list[Unit], ranked: list[Unit]) -> dict[str, int]:
+    """Write a year in one transaction; the rows written, by kind."""
+    written = {"cycles": 0, "scores": 0, "results": 0, "publications": 0}
+    # The national cycle alone (a few thousand rows) is not worth re-validating keys.
+    with transaction.atomic(), _foreign_keys_checked_once(run.fast_keys and bool(units)):
+        if units:
+            written = _seed_year(year, units, run.tables, run.blocks, run.seed)
         if ranked:
-            summary.national[year] = SeededNationalYear(
-                len(ranked), done["scores"], done["results"], seconds
-            )
-        summary.cycles += written["cycles"]
-        summary.scores += written["scores"]
-        summary.results += written["results"]
-        summary.publications += written["publications"]
-        summary.years[year] = time.perf_counter() - year_started
-        log(
-            f"{year}: {written['cycles']} cycles, {written['scores']} scores, "
-            f"{written['results']} results in {summary.years[year]:.1f}s "
-            f"(peak memory {peak_mb():.0f} MB)"
-            + (f"; national ranking of {len(ranked)} provinces." if ranked else ".")
+            national_started = time.perf_counter()
+            done = _seed_national_year(year, ranked, run.national, run.seed)
+            seconds = time.perf_counter() - national_started
+            for key, count in done.items():
+                written[key] += count
+    if ranked:
+        run.summary.national[year] = SeededNationalYear(
+            len(ranked), done["scores"], done["results"], seconds
         )
-    if connection.vendor == "postgresql" and summary.scores:
-        with connection.cursor() as cursor:
-            for model in (Score, Result, AssessmentCycle, Publication, Agency):
-                cursor.execute(f"ANALYZE {model._meta.db_table}")
-    summary.seconds = time.perf_counter() - started
-    summary.peak_mb = peak_mb()
-    return summary
+    return written
 
 
 @contextmanager

@@ -122,56 +122,76 @@ def agency_list_plan(*, province: Province, data: bytes, filename: str) -> Agenc
         for label in (block.name, block.slug, block.name_en):
             blocks[name_key(label)] = block
     units = {} if province.is_national else official_units(province)
-    existing = list(Agency.objects.filter(province=province).select_related("block"))
-    # A code names one unit per era (the national scope lists Phú Thọ 25 twice), so the
-    # code is taken with the start of the row's lifetime.
-    by_code = {(a.admin_unit_code, a.valid_from): a for a in existing if a.admin_unit_code}
-    matcher = NameMatcher.of(
-        existing,
-        AgencyAlias.objects.filter(province=province).values_list("agency_id", "name"),
-    )
-    by_id = {a.pk: a for a in existing}
-    seen_names: dict[str, int] = {}
-    seen_codes: dict[tuple, int] = {}
+    existing = _ExistingAgencies(province)
+    seen = _Seen(sheet, plan.problems)
     for number, record in sheet.rows:
         row = _row(sheet, number, record, blocks, units, plan.problems)
         if row is not None and province.is_national:
             row = _national(sheet, number, row, plan.problems)
-        if row is None:
+        if row is None or seen.repeated(number, row):
             continue
-        key = name_key(row.name)
-        if key in seen_names:
-            plan.problems.append(
-                Problem(
-                    number,
-                    sheet.column("name"),
-                    _("tên “%(n)s” đã có ở dòng %(r)s") % {"n": row.name, "r": seen_names[key]},
-                )
-            )
-            continue
-        seen_names[key] = number
-        if row.code:
-            code_key = (row.code, row.valid_from)
-            if code_key in seen_codes:
-                plan.problems.append(
-                    Problem(
-                        number,
-                        sheet.column("code"),
-                        _("mã %(c)s đã có ở dòng %(r)s")
-                        % {"c": row.code, "r": seen_codes[code_key]},
-                    )
-                )
-                continue
-            seen_codes[code_key] = number
-        found = by_code.get((row.code, row.valid_from)) if row.code else None
-        if found is None:
-            match = matcher.match(row.name)
-            found = by_id.get(match.agency_id) if match.agency_id is not None else None
-        row.existing = found
+        row.existing = existing.find(row)
         plan.rows.append(row)
     if not sheet.rows:
         plan.problems.append(Problem(None, "", _("tệp không có dòng dữ liệu nào.")))
     return plan
+
+
+class _ExistingAgencies:
+    """The province's agencies, found by unit code (with the start of the row's lifetime:
+    the national scope lists Phú Thọ 25 twice, one per era), else by name or alias."""
+
+    def __init__(self, province: Province) -> None:
+        existing = list(Agency.objects.filter(province=province).select_related("block"))
+        self.by_code = {(a.admin_unit_code, a.valid_from): a for a in existing if a.admin_unit_code}
+        self.matcher = NameMatcher.of(
+            existing,
+            AgencyAlias.objects.filter(province=province).values_list("agency_id", "name"),
+        )
+        self.by_id = {a.pk: a for a in existing}
+
+    def find(self, row: AgencyRow) -> Agency | None:
+        found = self.by_code.get((row.code, row.valid_from)) if row.code else None
+        if found is None:
+            match = self.matcher.match(row.name)
+            found = self.by_id.get(match.agency_id) if match.agency_id is not None else None
+        return found
+
+
+class _Seen:
+    """The first row of each name and of each (code, start of lifetime) in the sheet."""
+
+    def __init__(self, sheet, problems: list[Problem]) -> None:
+        self.sheet, self.problems = sheet, problems
+        self.names: dict[str, int] = {}
+        self.codes: dict[tuple, int] = {}
+
+    def repeated(self, number: int, row: AgencyRow) -> bool:
+        """Whether the row repeats a name or code of an earlier row (a problem if so)."""
+        key = name_key(row.name)
+        if key in self.names:
+            self.problems.append(
+                Problem(
+                    number,
+                    self.sheet.column("name"),
+                    _("tên “%(n)s” đã có ở dòng %(r)s") % {"n": row.name, "r": self.names[key]},
+                )
+            )
+            return True
+        self.names[key] = number
+        if row.code:
+            code = (row.code, row.valid_from)
+            if code in self.codes:
+                self.problems.append(
+                    Problem(
+                        number,
+                        self.sheet.column("code"),
+                        _("mã %(c)s đã có ở dòng %(r)s") % {"c": row.code, "r": self.codes[code]},
+                    )
+                )
+                return True
+            self.codes[code] = number
+        return False
 
 
 def _row(sheet, number, record, blocks, units, problems) -> AgencyRow | None:

@@ -276,17 +276,7 @@ def annex_apply(
     """Create the set (or replace the tree of an unpublished one) from a checked annex."""
     if not plan.ok:
         raise ValueError("A refused annex cannot be applied.")
-    if replace is not None:
-        if replace.cycles.filter(publications__isnull=False).exists():
-            raise ValueError("A published criteria set cannot change.")
-        criteria_set = replace
-        criteria_set.criteria.all().delete()
-        criteria_set.groups.all().delete()
-    else:
-        taken = set(CriteriaSet.objects.values_list("slug", flat=True))
-        criteria_set = CriteriaSet(
-            slug=unique_slug(slugify(f"{province.slug} {header.name}", max_length=90), taken)
-        )
+    criteria_set = _emptied(replace) if replace is not None else _new_set(province, header)
     criteria_set.province, criteria_set.block, criteria_set.name = (
         province,
         header.block,
@@ -299,6 +289,28 @@ def annex_apply(
     )
     criteria_set.issuer = header.issuer
     criteria_set.save()
+    _tree_create(criteria_set, plan)
+    return criteria_set
+
+
+def _emptied(replace: CriteriaSet) -> CriteriaSet:
+    """An unpublished set without its tree, to take a new one."""
+    if replace.cycles.filter(publications__isnull=False).exists():
+        raise ValueError("A published criteria set cannot change.")
+    replace.criteria.all().delete()
+    replace.groups.all().delete()
+    return replace
+
+
+def _new_set(province: Province, header: SetHeader) -> CriteriaSet:
+    taken = set(CriteriaSet.objects.values_list("slug", flat=True))
+    return CriteriaSet(
+        slug=unique_slug(slugify(f"{province.slug} {header.name}", max_length=90), taken)
+    )
+
+
+def _tree_create(criteria_set: CriteriaSet, plan: AnnexPlan) -> None:
+    """The annex's groups (one at a time, for their parents) and criteria (in bulk)."""
     groups: dict[str, CriterionGroup] = {}
     criteria = []
     for order, (node, _depth) in enumerate(plan.walk()):
@@ -327,4 +339,3 @@ def annex_apply(
                 )
             )
     Criterion.objects.bulk_create(criteria)
-    return criteria_set

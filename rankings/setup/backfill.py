@@ -136,15 +136,28 @@ def backfill_plan(
     except tables.Refused as refused:
         plan.problems.append(Problem(None, "", str(refused)))
         return plan
-    agencies = list(Agency.objects.filter(province=province, block=block).order_by("name"))
-    agencies = [a for a in agencies if a.is_active_in(year)]
+    _plan_rows(plan, sheet, confirmed or {})
+    if not sheet.rows:
+        plan.problems.append(Problem(None, "", _("tệp không có dòng dữ liệu nào.")))
+    if plan.rows and not plan.problems:
+        _rank(plan)
+    return plan
+
+
+def _plan_rows(plan: BackfillPlan, sheet, confirmed: dict[int, int]) -> None:
+    """Each row matched to an agency of the block active in the year, once."""
+    agencies = list(
+        Agency.objects.filter(province=plan.province, block=plan.block).order_by("name")
+    )
+    agencies = [a for a in agencies if a.is_active_in(plan.year)]
     by_id = {a.pk: a for a in agencies}
     matcher = NameMatcher.of(
-        agencies, AgencyAlias.objects.filter(province=province).values_list("agency_id", "name")
+        agencies,
+        AgencyAlias.objects.filter(province=plan.province).values_list("agency_id", "name"),
     )
     seen: dict[int, int] = {}
     for number, record in sheet.rows:
-        row = _row(plan, sheet, number, record, matcher, by_id, confirmed or {})
+        row = _row(plan, sheet, number, record, matcher, by_id, confirmed)
         if row is None or row.agency is None:
             continue
         if row.agency.pk in seen:
@@ -159,11 +172,6 @@ def backfill_plan(
             continue
         seen[row.agency.pk] = number
         plan.rows.append(row)
-    if not sheet.rows:
-        plan.problems.append(Problem(None, "", _("tệp không có dòng dữ liệu nào.")))
-    if plan.rows and not plan.problems:
-        _rank(plan)
-    return plan
 
 
 def _row(plan, sheet, number, record, matcher, by_id, confirmed) -> BackfillRow | None:
@@ -232,6 +240,14 @@ def _rank(plan: BackfillPlan) -> None:
         row.rank = ranks[row.agency.pk]
 
 
+def _totals_set_name(province, block, max_points: Decimal) -> str:
+    return _("Bảng tổng điểm đã công bố — %(b)s tỉnh %(p)s (tối đa %(m)s điểm)") % {
+        "b": block.name[:1].lower() + block.name[1:],
+        "p": province.name,
+        "m": f"{max_points.normalize():f}".replace(".", ","),
+    }
+
+
 def scoring_criteria(max_points: Decimal):
     """A totals-only set as the engine reads it: one group, one direct criterion."""
     import pandas as pd
@@ -272,19 +288,7 @@ def backfill_apply(*, plan: BackfillPlan, user=None) -> Publication:
         precision=plan.precision,
         tie_method=plan.tie_method,
     )
-    cycle, created = AssessmentCycle.objects.get_or_create(
-        province=plan.province,
-        block=plan.block,
-        year=plan.year,
-        defaults={"criteria_set": criteria_set, "state": CycleState.APPROVED},
-    )
-    if not created:
-        if cycle.publications.exists():
-            raise ValueError("This cycle is already published.")
-        cycle.criteria_set, cycle.state = criteria_set, CycleState.APPROVED
-        cycle._change_reason = "backfill"
-        cycle.save(update_fields=["criteria_set", "state"])
-        cycle.scores.all().delete()
+    cycle = _backfill_cycle(plan, criteria_set)
     criterion = criteria_set.criteria.get(code=TOTAL_CODE)
     Score.objects.bulk_create(
         Score(
@@ -304,7 +308,29 @@ def backfill_apply(*, plan: BackfillPlan, user=None) -> Publication:
             AgencyAlias.objects.get_or_create(
                 agency=row.agency, name=row.name[:200], defaults={"created_by": user}
             )
-    source = plan.source
+    return _backfill_publish(cycle, plan.source)
+
+
+def _backfill_cycle(plan: BackfillPlan, criteria_set: CriteriaSet) -> AssessmentCycle:
+    """The year's cycle, approved with the totals-only set; an unpublished one's scores go."""
+    cycle, created = AssessmentCycle.objects.get_or_create(
+        province=plan.province,
+        block=plan.block,
+        year=plan.year,
+        defaults={"criteria_set": criteria_set, "state": CycleState.APPROVED},
+    )
+    if not created:
+        if cycle.publications.exists():
+            raise ValueError("This cycle is already published.")
+        cycle.criteria_set, cycle.state = criteria_set, CycleState.APPROVED
+        cycle._change_reason = "backfill"
+        cycle.save(update_fields=["criteria_set", "state"])
+        cycle.scores.all().delete()
+    return cycle
+
+
+def _backfill_publish(cycle: AssessmentCycle, source: Source) -> Publication:
+    """Publish the cycle under the printed table's decision, naming the source."""
     publication = services.cycle_publish(
         cycle=cycle,
         decision_number=source.number,
@@ -334,25 +360,27 @@ def totals_set_ensure(
             found.precision = precision
             found.save(update_fields=["precision"])
         return found
-    name = _("Bảng tổng điểm đã công bố — %(b)s tỉnh %(p)s (tối đa %(m)s điểm)") % {
-        "b": block.name[:1].lower() + block.name[1:],
-        "p": province.name,
-        "m": f"{max_points.normalize():f}".replace(".", ","),
-    }
-    taken = set(CriteriaSet.objects.values_list("slug", flat=True))
-    base = slugify(
-        f"{province.slug} {block.slug} tong diem {max_points.normalize():f}", max_length=90
-    )
     criteria_set = CriteriaSet.objects.create(
         province=province,
         block=block,
-        name=name,
-        slug=unique_slug(base, taken),
+        name=_totals_set_name(province, block, max_points),
+        slug=unique_slug(
+            slugify(
+                f"{province.slug} {block.slug} tong diem {max_points.normalize():f}", max_length=90
+            ),
+            set(CriteriaSet.objects.values_list("slug", flat=True)),
+        ),
         kind=CriteriaSetKind.TOTALS,
         max_points=max_points,
         precision=precision,
         tie_method=tie_method or TieMethod.COMPETITION,
     )
+    _total_criterion_create(criteria_set)
+    return criteria_set
+
+
+def _total_criterion_create(criteria_set: CriteriaSet) -> None:
+    """The set's one group and one direct criterion, the total."""
     group = CriterionGroup.objects.create(
         criteria_set=criteria_set, code=TOTAL_CODE, name=_("Tổng điểm")
     )
@@ -361,8 +389,7 @@ def totals_set_ensure(
         group=group,
         code=TOTAL_CODE,
         name=_("Tổng điểm"),
-        max_points=max_points,
+        max_points=criteria_set.max_points,
         rule="direct",
         evidence_required=False,
     )
-    return criteria_set

@@ -89,11 +89,27 @@ def staff_check(
     def problem(column: str, message: str) -> None:
         problems.append(Problem(row, columns.get(column, COLUMNS[column][0]), message))
 
+    email = _email_checked(email, problem)
+    role = _role_of(role_text, problem)
+    agency = _agency_of(province, role, agency_text, matcher, problem)
+    username = (username or email.split("@")[0]).strip()
+    username = slugify(username).replace("-", ".") or username
+    _account_checked(province, username, email, taken, problem)
+    if problems or role is None:  # an unknown role is a problem
+        return None, problems
+    return StaffRow(row or 0, full_name.strip(), email, username, role, agency), []
+
+
+def _email_checked(email: str, problem) -> str:
     email = email.strip().lower()
     try:
         validate_email(email)
     except ValidationError:
         problem("email", _("“%(e)s” không phải địa chỉ thư điện tử") % {"e": email})
+    return email
+
+
+def _role_of(role_text: str, problem):
     role = ROLE_WORDS.get(name_key(role_text))
     if role is None:
         problem(
@@ -101,18 +117,26 @@ def staff_check(
             _("vai trò “%(r)s” không có; dùng một trong: %(l)s")
             % {"r": role_text, "l": "; ".join(str(label) for _v, label in Role.choices)},
         )
-    agency = None
-    if role in AGENCY_ROLES:
-        matcher = matcher or _matcher(province)
-        match = matcher.match(agency_text) if agency_text else None
-        if match is None:
-            problem("agency", _("vai trò của đơn vị cần tên cơ quan, đơn vị"))
-        elif not match.ok:
-            problem("agency", match.problem())
-        else:
-            agency = Agency.objects.get(pk=match.agency_id)
-    username = (username or email.split("@")[0]).strip()
-    username = slugify(username).replace("-", ".") or username
+    return role
+
+
+def _agency_of(province, role, agency_text: str, matcher, problem) -> Agency | None:
+    """The agency an agency role names (by name or alias); None for a province role."""
+    if role not in AGENCY_ROLES:
+        return None
+    matcher = matcher or _matcher(province)
+    match = matcher.match(agency_text) if agency_text else None
+    if match is None:
+        problem("agency", _("vai trò của đơn vị cần tên cơ quan, đơn vị"))
+    elif not match.ok:
+        problem("agency", match.problem())
+    else:
+        return Agency.objects.get(pk=match.agency_id)
+    return None
+
+
+def _account_checked(province, username: str, email: str, taken: set[str] | None, problem) -> None:
+    """An existing account of another province, or an address met earlier in the file."""
     existing = User.objects.filter(username=username).first() or (
         User.objects.filter(email__iexact=email).first() if email else None
     )
@@ -122,9 +146,6 @@ def staff_check(
         if email in taken:
             problem("email", _("“%(e)s” lặp lại trong tệp") % {"e": email})
         taken.add(email)
-    if problems or role is None:  # an unknown role is a problem
-        return None, problems
-    return StaffRow(row or 0, full_name.strip(), email, username, role, agency), []
 
 
 def _matcher(province):

@@ -92,3 +92,61 @@ def test_compare_reports_each_difference(tmp_path):
 def test_workbooks_with_equal_cells_are_equal():
     assert snapshot.xlsx_values(_workbook("91,5")) == [("Bảng", [["Đơn vị", "91,5"]])]
     assert snapshot.xlsx_values(_workbook("91,5")) != snapshot.xlsx_values(_workbook("91,5", "X"))
+
+
+def _document(cell, heading="PHỤ LỤC", written="2026-12-01T00:00:00") -> bytes:
+    """A .docx with a header, a paragraph and a table; `written` goes into its zip and its
+    core properties, as a second render of the same annex would differ."""
+    import datetime
+    import zipfile
+
+    from docx import Document
+
+    document = Document()
+    document.sections[0].header.paragraphs[0].text = "ỦY BAN NHÂN DÂN"
+    document.add_paragraph(heading)
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Sở Tài chính", cell
+    document.core_properties.modified = datetime.datetime.fromisoformat(written)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    # Rewrite the zip with the entries dated `written`, as another render's zip is.
+    repacked = io.BytesIO()
+    moment = datetime.datetime.fromisoformat(written).timetuple()[:6]
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(repacked, "w") as target:
+        for info in source.infolist():
+            target.writestr(zipfile.ZipInfo(info.filename, moment), source.read(info.filename))
+    return repacked.getvalue()
+
+
+def test_documents_compare_by_their_text(tmp_path):
+    docx = snapshot.DOCX
+    same_a, same_b = _document("91,5"), _document("91,5", written="2026-12-02T08:30:00")
+    assert same_a != same_b
+    assert snapshot.docx_text(same_a) == [
+        ("margin", ["ỦY BAN NHÂN DÂN"]),
+        ("margin", [""]),
+        ("paragraph", "PHỤ LỤC"),
+        ("table", [["Sở Tài chính", "91,5"]]),
+    ]
+    changed_cell, changed_heading = _document("91,6"), _document("91,5", heading="PHỤ LỤC 2")
+    before = _folder(
+        tmp_path,
+        "before",
+        {"vi /a.docx": (docx, same_a), "vi /b.docx": (docx, same_a), "vi /c.docx": (docx, same_a)},
+    )
+    after = _folder(
+        tmp_path,
+        "after",
+        {
+            "vi /a.docx": (docx, same_b),
+            "vi /b.docx": (docx, changed_cell),
+            "vi /c.docx": (docx, changed_heading),
+        },
+    )
+    count, differences = snapshot.compare(before, after)
+    assert count == 3
+    assert differences == [
+        f"vi /b.docx: body differs ({len(same_a)} vs {len(changed_cell)} bytes)",
+        f"vi /c.docx: body differs ({len(same_a)} vs {len(changed_heading)} bytes)",
+    ]

@@ -74,6 +74,16 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
+        self._report(summary)
+        self.stdout.write("Rows per table:")
+        for table, count in table_counts().items():
+            self.stdout.write(f"  {table:<28} {count:>10,}")
+        self.stdout.write(
+            f"Wall time {time.perf_counter() - started:.1f}s, peak memory {peak_mb():.0f} MB."
+        )
+
+    def _report(self, summary) -> None:
+        """What the run kept, seeded, and ranked nationally."""
         if summary.skipped:
             shown = ", ".join(summary.skipped[:6]) + (" …" if len(summary.skipped) > 6 else "")
             self.stdout.write(
@@ -99,9 +109,3 @@ class Command(BaseCommand):
                 f"National ranking (/{NATIONAL_SLUG}/): {years_text}; {scores} scores, "
                 f"{results} results in {seconds:.2f}s."
             )
-        self.stdout.write("Rows per table:")
-        for table, count in table_counts().items():
-            self.stdout.write(f"  {table:<28} {count:>10,}")
-        self.stdout.write(
-            f"Wall time {time.perf_counter() - started:.1f}s, peak memory {peak_mb():.0f} MB."
-        )

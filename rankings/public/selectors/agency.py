@@ -88,77 +88,95 @@ def agency_profile(*, agency) -> AgencyProfile:
     latest year are model instances (and carry their per-criterion points).
     """
     cycles, latest = _published_cycles(Q(province=agency.province_id, block=agency.block_id))
-    by_publication: dict[int, list[_BlockRow]] = {}
-    published = (
-        Result.objects.filter(publication__in=latest.values())
-        .order_by()
-        .values_list("publication_id", "agency_id", "rank", "total", "score", "groups")
-    )
-    for publication_id, *row in published:
-        by_publication.setdefault(publication_id, []).append(_BlockRow(*row))
+    by_publication = _block_rows(latest)
     comparable_pairs = _comparable_pairs(cycles)
     own, above = _own_results(agency, cycles, latest, by_publication)
     history: list[YearPoint] = []
     for cycle in cycles:
         publication = latest[cycle.pk]
         mine = own.get(publication.pk)
-        if mine is None:
-            continue
-        block_rows = by_publication[publication.pk]
-        prior = history[-1] if history and history[-1].cycle.year == cycle.year - 1 else None
-        compared = comparable_pairs.get(cycle.pk) if prior else None
-        comparable = compared.points if compared is not None else None
-        history.append(
-            YearPoint(
-                cycle=cycle,
-                publication=publication,
-                result=mine,
-                count=len(block_rows),
-                stats=block_stats(
-                    [r.total for r in block_rows],
-                    cycle.criteria_set.max_points,
-                    ranked=sum(r.rank is not None for r in block_rows),
-                ),
-                comparable_with_previous=comparable,
-                change=mine.score - prior.result.score if prior and comparable else None,
-                rank_change=prior.result.rank - mine.rank
-                if prior and compared and compared.ranks and prior.result.rank and mine.rank
-                else None,
-                not_comparable_reason=compared.reason if compared is not None else "",
-            )
-        )
+        if mine is not None:
+            prior = history[-1] if history and history[-1].cycle.year == cycle.year - 1 else None
+            compared = comparable_pairs.get(cycle.pk) if prior else None
+            block_rows = by_publication[publication.pk]
+            history.append(_year_point(cycle, publication, mine, block_rows, prior, compared))
     if not history:
         return AgencyProfile(agency, [], [], [], [], None, None, None)
+    return _profile(agency, history, by_publication[history[-1].publication.pk], above)
+
+
+def _block_rows(latest: dict) -> dict[int, list[_BlockRow]]:
+    """The block's results of each latest publication, as plain rows: one query."""
+    by_publication: dict[int, list[_BlockRow]] = {}
+    rows = (
+        Result.objects.filter(publication__in=latest.values())
+        .order_by()
+        .values_list("publication_id", "agency_id", "rank", "total", "score", "groups")
+    )
+    for publication_id, *row in rows:
+        by_publication.setdefault(publication_id, []).append(_BlockRow(*row))
+    return by_publication
+
+
+def _year_point(cycle, publication, mine, block_rows, prior, compared) -> YearPoint:
+    """One year of the history, with the change from `prior` when the years compare."""
+    comparable = compared.points if compared is not None else None
+    return YearPoint(
+        cycle=cycle,
+        publication=publication,
+        result=mine,
+        count=len(block_rows),
+        stats=block_stats(
+            [r.total for r in block_rows],
+            cycle.criteria_set.max_points,
+            ranked=sum(r.rank is not None for r in block_rows),
+        ),
+        comparable_with_previous=comparable,
+        change=mine.score - prior.result.score if prior and comparable else None,
+        rank_change=prior.result.rank - mine.rank
+        if prior and compared.ranks and prior.result.rank and mine.rank
+        else None,
+        not_comparable_reason=compared.reason if compared is not None else "",
+    )
+
+
+def _profile(agency, history: list[YearPoint], block_rows, above) -> AgencyProfile:
+    """The profile with the latest year explained: groups, criteria, what to improve."""
     current = history[-1]
     previous = history[-2] if len(history) > 1 and current.comparable_with_previous else None
-    block_rows = by_publication[current.publication.pk]
     criteria_list = _criteria_with_groups(current.cycle.criteria_set_id)
     criteria = _criteria_frame(criteria_list)
     card = _published_card(block_rows, criteria, current.cycle, mine=current.result)
     why = scoring.explain(card, criteria)
     mine = why.gaps[why.gaps["agency"] == agency.pk].iloc[0]
-    tops = (c.group.parent or c.group for c in criteria_list)
-    group_names = {group.code: group for group in tops}
-    groups = why.group_gaps[why.group_gaps["agency"] == agency.pk]
-    group_rows = [
-        (group_names[str(code)], scoring.milli_to_decimal(points), mean, gap)
-        for code, points, mean, gap in groups[["group", "points", "block_mean", "gap"]].itertuples(
-            index=False
-        )
-    ]
     rows = _criterion_rows(current, previous, criteria_list)
     by_code = {row.code: row for row in rows}
     attainable = why.attainable[why.attainable["agency"] == agency.pk]
     return AgencyProfile(
         agency=agency,
         history=history,
-        groups=group_rows,
+        groups=_group_rows(why, criteria_list, agency),
         criteria=rows,
         improve=[by_code[str(code)] for code in attainable["criterion"]],
         gap_above=_milli_or_none(mine["gap_above"]),
         gap_top=_milli_or_none(mine["gap_top"]),
         above=above,
     )
+
+
+def _group_rows(
+    why, criteria_list, agency
+) -> list[tuple[CriterionGroup, Decimal, Decimal, Decimal]]:
+    """The agency's points per top-level group, the block's mean and the gap."""
+    tops = (c.group.parent or c.group for c in criteria_list)
+    group_names = {group.code: group for group in tops}
+    groups = why.group_gaps[why.group_gaps["agency"] == agency.pk]
+    return [
+        (group_names[str(code)], scoring.milli_to_decimal(points), mean, gap)
+        for code, points, mean, gap in groups[["group", "points", "block_mean", "gap"]].itertuples(
+            index=False
+        )
+    ]
 
 
 def _own_results(
@@ -221,31 +239,39 @@ def _published_card(
             "score": [to_milli(r.score) for r in ranked],
         }
     )
+    empty = pd.DataFrame()
+    return scoring.Scorecard(
+        points=_criterion_points(mine, block, criteria),
+        groups=_group_points(ranked, block, criteria),
+        subgroups=empty,
+        results=frame,
+        blocks=empty,
+        rules=ranking_rules(criteria_set=cycle.criteria_set),
+    )
+
+
+def _group_points(ranked: list[_BlockRow], block: int, criteria: pd.DataFrame) -> pd.DataFrame:
+    """Every agency's points per group of the set, as the engine's long frame."""
     group_codes = set(criteria["group"])
-    groups = pd.DataFrame(
+    return pd.DataFrame(
         [
-            (r.agency_id, block, code, to_milli(Decimal(value)))
+            (r.agency_id, block, code, scoring.to_milli(Decimal(value)))
             for r in ranked
             for code, value in r.groups.items()
             if code in group_codes
         ],
         columns=["agency", "block", "group", "points"],
     )
-    points = pd.DataFrame(
+
+
+def _criterion_points(mine: Result, block: int, criteria: pd.DataFrame) -> pd.DataFrame:
+    """`mine`'s points per criterion of the set, as the engine's long frame."""
+    return pd.DataFrame(
         [
-            (mine.agency_id, block, code, to_milli(Decimal(mine.criteria.get(code, "0"))))
+            (mine.agency_id, block, code, scoring.to_milli(Decimal(mine.criteria.get(code, "0"))))
             for code in criteria["criterion"].tolist()
         ],
         columns=["agency", "block", "criterion", "points"],
-    )
-    empty = pd.DataFrame()
-    return scoring.Scorecard(
-        points=points,
-        groups=groups,
-        subgroups=empty,
-        results=frame,
-        blocks=empty,
-        rules=ranking_rules(criteria_set=cycle.criteria_set),
     )
 
 
@@ -338,25 +364,29 @@ def agency_lineage(*, agency) -> Lineage:
     others.discard(agency.pk)
     standing = _latest_standing(others)
     predecessors = [
-        LinkedAgency(
-            link.predecessor,
-            link.whole,
-            link.effective,
-            *standing.get(link.predecessor_id, (None, None, None, None)),
-        )
+        _linked(link.predecessor, link, standing)
         for link in links
         if link.successor_id == agency.pk
     ]
     successors = [
-        LinkedAgency(
-            link.successor,
-            link.whole,
-            link.effective,
-            *standing.get(link.successor_id, (None, None, None, None)),
-        )
+        _linked(link.successor, link, standing)
         for link in links
         if link.predecessor_id == agency.pk
     ]
+    allows_derived, derived = _derived_value(agency, predecessors)
+    return Lineage(predecessors, successors, derived, allows_derived)
+
+
+def _linked(other, link, standing: dict[int, tuple]) -> LinkedAgency:
+    """The agency at the other end of a succession, with its latest standing."""
+    return LinkedAgency(
+        other, link.whole, link.effective, *standing.get(other.pk, (None, None, None, None))
+    )
+
+
+def _derived_value(agency, predecessors: list[LinkedAgency]) -> tuple[bool, Decimal | None]:
+    """Whether the agency's current set allows a derived value, and the mean of its
+    predecessors' percents when it does and every predecessor has one."""
     percents = [p.percent for p in predecessors if p.percent is not None]
     derived = None
     current = (
@@ -370,7 +400,7 @@ def agency_lineage(*, agency) -> Lineage:
         with localcontext() as context:
             context.prec = 50
             derived = sum(percents, Decimal(0)) / len(percents)
-    return Lineage(predecessors, successors, derived, allows_derived)
+    return allows_derived, derived
 
 
 def _latest_standing(agency_ids) -> dict[int, tuple]:

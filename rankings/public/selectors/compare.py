@@ -33,28 +33,10 @@ def comparison(*, province: str, year: int, slugs: list[str]) -> Comparison:
     agencies = list(
         Agency.objects.filter(province__slug=province, slug__in=slugs).select_related("block")
     )
-    found = {agency.slug for agency in agencies}
-    missing = [slug for slug in slugs if slug not in found]
-    if len(slugs) < 2:
-        return Comparison(agencies, None, [], [], _("Chọn ít nhất hai đơn vị để so sánh."))
-    if missing:
-        error = _("Không tìm thấy đơn vị: %(slugs)s.") % {"slugs": ", ".join(missing)}
+    error = _not_comparable(agencies, slugs)
+    if error:
         return Comparison(agencies, None, [], [], error)
     blocks = {agency.block for agency in agencies}
-    if len(blocks) > 1:
-        error = _(
-            "Không thể so sánh các đơn vị thuộc các khối khác nhau (%(blocks)s): mỗi khối có "
-            "bộ tiêu chí và điểm tối đa riêng, nên điểm số không cùng thang đo."
-        ) % {"blocks": ", ".join(sorted(b.name for b in blocks))}
-        return Comparison(agencies, None, [], [], error)
-    eras = {_agency_era(agency) for agency in agencies} - {None}
-    if len(eras) > 1:
-        error = _(
-            "Không so sánh được: khác cơ cấu đơn vị hành chính trước/sau ngày 01/07/2025. "
-            "Đơn vị đã kết thúc trước sắp xếp và đơn vị hình thành sau sắp xếp không được "
-            "xếp hạng cùng nhau."
-        )
-        return Comparison(agencies, None, [], [], error)
     cycle = published_cycle(province=province, year=year, block=blocks.pop().slug)
     if cycle is None:
         error = _("Năm %(year)s chưa có kết quả xếp hạng được công bố cho khối này.") % {
@@ -69,6 +51,33 @@ def comparison(*, province: str, year: int, slugs: list[str]) -> Comparison:
     )
     groups = list(cycle.criteria_set.groups.filter(parent__isnull=True).order_by("order", "code"))
     return Comparison(agencies, cycle, groups, results, "")
+
+
+def _not_comparable(agencies: list, slugs: list[str]) -> str:
+    """Why the agencies asked for cannot stand side by side ("" when they can): fewer than
+    two, one not found, of different blocks, or of both sides of the 2025 reform."""
+    from django.utils.translation import gettext as _
+
+    found = {agency.slug for agency in agencies}
+    missing = [slug for slug in slugs if slug not in found]
+    if len(slugs) < 2:
+        return _("Chọn ít nhất hai đơn vị để so sánh.")
+    if missing:
+        return _("Không tìm thấy đơn vị: %(slugs)s.") % {"slugs": ", ".join(missing)}
+    blocks = {agency.block for agency in agencies}
+    if len(blocks) > 1:
+        return _(
+            "Không thể so sánh các đơn vị thuộc các khối khác nhau (%(blocks)s): mỗi khối có "
+            "bộ tiêu chí và điểm tối đa riêng, nên điểm số không cùng thang đo."
+        ) % {"blocks": ", ".join(sorted(b.name for b in blocks))}
+    eras = {_agency_era(agency) for agency in agencies} - {None}
+    if len(eras) > 1:
+        return _(
+            "Không so sánh được: khác cơ cấu đơn vị hành chính trước/sau ngày 01/07/2025. "
+            "Đơn vị đã kết thúc trước sắp xếp và đơn vị hình thành sau sắp xếp không được "
+            "xếp hạng cùng nhau."
+        )
+    return ""
 
 
 def _agency_era(agency) -> str | None:

@@ -176,26 +176,8 @@ def leaderboard(
         .defer("criteria")
     )
     results = list(published.order_by(F("rank").asc(nulls_last=True), "agency__search_name"))
-    if params:
-        shown_ids = list(ResultFilter(params, queryset=published).qs.values_list("id", flat=True))
-        by_id = {result.id: result for result in results}
-        shown = [by_id[pk] for pk in shown_ids]
-    else:
-        shown = results
-    previous = None
-    if with_previous:
-        before = (
-            AssessmentCycle.objects.select_related("province", "block", "criteria_set")
-            .filter(
-                province=cycle.province,
-                block=cycle.block,
-                year=cycle.year - 1,
-                publications__isnull=False,
-            )
-            .distinct()
-            .first()
-        )
-        previous = leaderboard(cycle=before, with_previous=False) if before else None
+    shown = _filtered(results, published, params) if params else results
+    previous = _year_before(cycle) if with_previous else None
     compared = comparability(previous.cycle, cycle) if previous is not None else None
     rows = _leaderboard_rows(shown, groups, previous, compared, everyone=results)
     # An agency accounted for without values (did not submit, excluded) is listed, not
@@ -220,6 +202,29 @@ def leaderboard(
     )
 
 
+def _filtered(results: list[Result], published, params: Mapping[str, str]) -> list[Result]:
+    """The results `params` (the `ResultFilter` query string) shows, in its order."""
+    shown_ids = list(ResultFilter(params, queryset=published).qs.values_list("id", flat=True))
+    by_id = {result.id: result for result in results}
+    return [by_id[pk] for pk in shown_ids]
+
+
+def _year_before(cycle: AssessmentCycle) -> Leaderboard | None:
+    """The published leaderboard of the same province and block the year before, if any."""
+    before = (
+        AssessmentCycle.objects.select_related("province", "block", "criteria_set")
+        .filter(
+            province=cycle.province,
+            block=cycle.block,
+            year=cycle.year - 1,
+            publications__isnull=False,
+        )
+        .distinct()
+        .first()
+    )
+    return leaderboard(cycle=before, with_previous=False) if before else None
+
+
 def _leaderboard_rows(results, groups, previous, compared, *, everyone=None) -> pd.DataFrame:
     # Across the 2025 reform the rows are not matched with the year before at all: a rank
     # among 63 provinces (or a commune's among the old communes) is no baseline for a rank
@@ -228,42 +233,47 @@ def _leaderboard_rows(results, groups, previous, compared, *, everyone=None) -> 
     if previous is not None and compared.ranks:
         before = {row.agency_id: row for row in previous.rows.itertuples(index=False)}
     comparable = compared is not None and compared.points
-    records = []
     rank_counts: dict[int, int] = {}
     for result in everyone if everyone is not None else results:
         rank_counts[result.rank] = rank_counts.get(result.rank, 0) + 1
-    for result in results:
-        prior = before.get(result.agency_id)
-        record = {
-            "rank": result.rank,
-            "tied": result.rank is not None and rank_counts[result.rank] > 1,
-            "agency_id": result.agency_id,
-            "agency_slug": result.agency.slug,
-            "agency_name": result.agency.name,
-            "agency_short_name": result.agency.short_name,
-            "admin_unit_code": result.agency.admin_unit_code,
-            "total": result.score,
-            "exact_total": result.total,
-            "percent": result.percent,
-            "band": result.band,
-            "not_ranked_reason": result.not_ranked_reason,
-            "previous_rank": prior.rank if prior else None,
-            "rank_change": (prior.rank - result.rank)
-            if prior and prior.rank is not None and result.rank is not None
-            else None,
-            "previous_total": prior.total if prior else None,
-            "change": result.score - prior.total if prior and comparable else None,
-            "previous_percent": prior.percent if prior else None,
-            "percent_change": result.percent - prior.percent if prior else None,
-        }
-        for group in groups:
-            record[f"group_{group.code}"] = Decimal(result.groups.get(group.code, "0"))
-        records.append(record)
+    records = [
+        _row_record(result, before.get(result.agency_id), rank_counts, comparable, groups)
+        for result in results
+    ]
     columns = LEADERBOARD_COLUMNS + [f"group_{g.code}" for g in groups]
     frame = pd.DataFrame.from_records(records, columns=columns)
     for column in ("rank", "previous_rank", "rank_change"):
         frame[column] = frame[column].astype("Int64")
     return frame
+
+
+def _row_record(result, prior, rank_counts: dict, comparable: bool, groups) -> dict:
+    """One row of the leaderboard: the result, the year before's (`prior`), group points."""
+    record = {
+        "rank": result.rank,
+        "tied": result.rank is not None and rank_counts[result.rank] > 1,
+        "agency_id": result.agency_id,
+        "agency_slug": result.agency.slug,
+        "agency_name": result.agency.name,
+        "agency_short_name": result.agency.short_name,
+        "admin_unit_code": result.agency.admin_unit_code,
+        "total": result.score,
+        "exact_total": result.total,
+        "percent": result.percent,
+        "band": result.band,
+        "not_ranked_reason": result.not_ranked_reason,
+        "previous_rank": prior.rank if prior else None,
+        "rank_change": (prior.rank - result.rank)
+        if prior and prior.rank is not None and result.rank is not None
+        else None,
+        "previous_total": prior.total if prior else None,
+        "change": result.score - prior.total if prior and comparable else None,
+        "previous_percent": prior.percent if prior else None,
+        "percent_change": result.percent - prior.percent if prior else None,
+    }
+    for group in groups:
+        record[f"group_{group.code}"] = Decimal(result.groups.get(group.code, "0"))
+    return record
 
 
 def block_stats(totals: list[Decimal], max_points: Decimal, *, ranked: int) -> BlockStats:

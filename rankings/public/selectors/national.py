@@ -142,8 +142,6 @@ def national_ranking() -> NationalRanking | None:
     the province agencies it succeeds with their ranks of the year before. The number of
     queries does not grow with the number of provinces. None when nothing is published.
     """
-    from agencies.models import Agency, Succession
-
     scope = national_scope()
     if scope is None:
         return None
@@ -160,12 +158,39 @@ def national_ranking() -> NationalRanking | None:
         .values_list("publication_id")
         .annotate(n=Count("id"))
     )
+    rows = _national_rows(board)
+    years = [
+        NationalYear(cycle=cycle, publication=publication, count=counts.get(publication.pk, 0))
+        for cycle, publication in sorted(published, key=lambda pair: -pair[0].year)
+    ]
+    return NationalRanking(scope=scope, board=board, rows=rows, years=years)
+
+
+def _national_rows(board) -> list[NationalRow]:
+    """The board's rows, each with the province its agency represents and what it succeeds."""
+    from agencies.models import Agency
+
     records = board.records
     ids = [record["agency_id"] for record in records]
     represents = {
         agency.pk: agency.represents
         for agency in Agency.objects.filter(pk__in=ids).select_related("represents")
     }
+    predecessors = _predecessors(board, ids)
+    return [
+        NationalRow(
+            record=record,
+            province=represents.get(record["agency_id"]),
+            predecessors=predecessors.get(record["agency_id"], []),
+        )
+        for record in records
+    ]
+
+
+def _predecessors(board, ids: list[int]) -> dict[int, list[Predecessor]]:
+    """The agencies each of `ids` succeeds, with their ranks in the board's year before."""
+    from agencies.models import Succession
+
     before = {}
     if board.previous is not None:
         before = {row.agency_id: row.rank for row in board.previous.rows.itertuples(index=False)}
@@ -186,16 +211,4 @@ def national_ranking() -> NationalRanking | None:
                 count=count_before if link.predecessor_id in before else None,
             )
         )
-    rows = [
-        NationalRow(
-            record=record,
-            province=represents.get(record["agency_id"]),
-            predecessors=predecessors.get(record["agency_id"], []),
-        )
-        for record in records
-    ]
-    years = [
-        NationalYear(cycle=cycle, publication=publication, count=counts.get(publication.pk, 0))
-        for cycle, publication in sorted(published, key=lambda pair: -pair[0].year)
-    ]
-    return NationalRanking(scope=scope, board=board, rows=rows, years=years)
+    return predecessors

@@ -71,59 +71,22 @@ def block_trend(*, province: str, block: str) -> BlockTrend | None:
     cycles, latest = _published_cycles(Q(province__slug=province, block__slug=block))
     if not cycles:
         return None
-    by_publication: dict[int, list[_TrendRow]] = {}
-    published = (
-        Result.objects.filter(publication__in=latest.values())
-        .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
-        .values_list(
-            "publication_id", "agency_id", "rank", "total", "score", "agency__name", "agency__slug"
-        )
-    )
-    for publication_id, *row in published:
-        by_publication.setdefault(publication_id, []).append(_TrendRow._make(row))
+    by_publication = _trend_rows(latest)
     comparable = _comparable_pairs(cycles)
     years: list[TrendYear] = []
     for cycle in cycles:
+        prior = years[-1] if years and years[-1].cycle.year == cycle.year - 1 else None
+        compared = comparable.get(cycle.pk) if prior else None
         rows = by_publication.get(latest[cycle.pk].pk, [])
-        stats = block_stats(
-            [r.total for r in rows],
-            cycle.criteria_set.max_points,
-            ranked=sum(r.rank is not None for r in rows),
-        )
-        year_before = years[-1] if years and years[-1].cycle.year == cycle.year - 1 else None
-        compared = comparable.get(cycle.pk) if year_before else None
-        same = compared.points if compared is not None else None
-        years.append(
-            TrendYear(
-                cycle=cycle,
-                publication=latest[cycle.pk],
-                stats=stats,
-                totals=sorted((r.total for r in rows), reverse=True),
-                comparable_with_previous=same,
-                mean_change=stats.mean - year_before.stats.mean if year_before and same else None,
-                not_comparable_reason=compared.reason if compared is not None else "",
-            )
-        )
+        years.append(_trend_year(cycle, latest[cycle.pk], rows, prior, compared))
     movers: list[Mover] = []
     last = comparable.get(years[-1].cycle.pk) if len(years) > 1 else None
     if last is not None and last.ranks:  # no movers across the 2025 reform
-        now = {r.agency_id: r for r in by_publication[years[-1].publication.pk]}
-        before = {r.agency_id: r for r in by_publication[years[-2].publication.pk]}
-        for agency_id, result in now.items():
-            prior = before.get(agency_id)
-            if prior and prior.rank and result.rank:
-                movers.append(
-                    Mover(
-                        agency_name=result.agency_name,
-                        agency_slug=result.agency_slug,
-                        rank=result.rank,
-                        previous_rank=prior.rank,
-                        rank_change=prior.rank - result.rank,
-                        change=result.score - prior.score
-                        if years[-1].comparable_with_previous
-                        else None,
-                    )
-                )
+        movers = _movers(
+            by_publication[years[-1].publication.pk],
+            by_publication[years[-2].publication.pk],
+            points_compare=bool(years[-1].comparable_with_previous),
+        )
     up = sorted((m for m in movers if m.rank_change > 0), key=lambda m: (-m.rank_change, m.rank))
     down = sorted((m for m in movers if m.rank_change < 0), key=lambda m: (m.rank_change, m.rank))
     return BlockTrend(
@@ -133,3 +96,58 @@ def block_trend(*, province: str, block: str) -> BlockTrend | None:
         movers_up=up[:5],
         movers_down=down[:5],
     )
+
+
+def _trend_rows(latest: dict) -> dict[int, list[_TrendRow]]:
+    """The results of each latest publication as plain rows, best rank first: one query."""
+    by_publication: dict[int, list[_TrendRow]] = {}
+    rows = (
+        Result.objects.filter(publication__in=latest.values())
+        .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
+        .values_list(
+            "publication_id", "agency_id", "rank", "total", "score", "agency__name", "agency__slug"
+        )
+    )
+    for publication_id, *row in rows:
+        by_publication.setdefault(publication_id, []).append(_TrendRow._make(row))
+    return by_publication
+
+
+def _trend_year(cycle, publication, rows: list[_TrendRow], prior, compared) -> TrendYear:
+    """One year's standing, with the change of its mean from `prior` when they compare."""
+    stats = block_stats(
+        [r.total for r in rows],
+        cycle.criteria_set.max_points,
+        ranked=sum(r.rank is not None for r in rows),
+    )
+    same = compared.points if compared is not None else None
+    return TrendYear(
+        cycle=cycle,
+        publication=publication,
+        stats=stats,
+        totals=sorted((r.total for r in rows), reverse=True),
+        comparable_with_previous=same,
+        mean_change=stats.mean - prior.stats.mean if prior and same else None,
+        not_comparable_reason=compared.reason if compared is not None else "",
+    )
+
+
+def _movers(now_rows: list[_TrendRow], before_rows: list[_TrendRow], *, points_compare: bool):
+    """The agencies ranked in both years, with their change of rank (and of score)."""
+    now = {r.agency_id: r for r in now_rows}
+    before = {r.agency_id: r for r in before_rows}
+    movers: list[Mover] = []
+    for agency_id, result in now.items():
+        prior = before.get(agency_id)
+        if prior and prior.rank and result.rank:
+            movers.append(
+                Mover(
+                    agency_name=result.agency_name,
+                    agency_slug=result.agency_slug,
+                    rank=result.rank,
+                    previous_rank=prior.rank,
+                    rank_change=prior.rank - result.rank,
+                    change=result.score - prior.score if points_compare else None,
+                )
+            )
+    return movers
