@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, AgencyAlias, Block, Province, Succession
 
 
-class ServerSlugMixin:
+class ServerSlugMixin(admin.ModelAdmin):
     """The slug may be left empty: the model fills it with `agencies.slugs.slugify`.
 
     Django's prepopulated_fields JavaScript mangles Vietnamese ("Đắk Nông" → "djk-nong"),

@@ -39,7 +39,7 @@ from agencies.slugs import slugify
 
 REFORM_DATE = datetime.date(2025, 7, 1)
 LEGACY_END = datetime.date(2025, 6, 30)
-CODE_WIDTH = {UnitLevel.PROVINCE: 2, UnitLevel.DISTRICT: 3, UnitLevel.COMMUNE: 5}
+CODE_WIDTH: dict[str, int] = {UnitLevel.PROVINCE: 2, UnitLevel.DISTRICT: 3, UnitLevel.COMMUNE: 5}
 LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE)
 
 # The ranking blocks the units fall into, as the demo names them (fixtures/demo.toml).
@@ -103,18 +103,20 @@ def legacy_units(provinces: set[str] | None = None) -> list[UnitRow]:
         if provinces is None or code in provinces:
             rows.append(_row(UnitEra.LEGACY, UnitLevel.PROVINCE, unit, code, code, None))
     district_province = {}
-    for unit in legacy.District.iter_all():
-        province = pad(unit.province_code.value, UnitLevel.PROVINCE)
-        district_province[unit.code.value] = province
+    for district in legacy.District.iter_all():
+        province = pad(district.province_code.value, UnitLevel.PROVINCE)
+        district_province[district.code.value] = province
         if provinces is None or province in provinces:
-            code = pad(unit.code.value, UnitLevel.DISTRICT)
-            rows.append(_row(UnitEra.LEGACY, UnitLevel.DISTRICT, unit, code, province, province))
-    for unit in legacy.Ward.iter_all():
-        province = district_province[unit.district_code.value]
+            code = pad(district.code.value, UnitLevel.DISTRICT)
+            rows.append(
+                _row(UnitEra.LEGACY, UnitLevel.DISTRICT, district, code, province, province)
+            )
+    for ward in legacy.Ward.iter_all():
+        province = district_province[ward.district_code.value]
         if provinces is None or province in provinces:
-            code = pad(unit.code.value, UnitLevel.COMMUNE)
-            parent = pad(unit.district_code.value, UnitLevel.DISTRICT)
-            rows.append(_row(UnitEra.LEGACY, UnitLevel.COMMUNE, unit, code, province, parent))
+            code = pad(ward.code.value, UnitLevel.COMMUNE)
+            parent = pad(ward.district_code.value, UnitLevel.DISTRICT)
+            rows.append(_row(UnitEra.LEGACY, UnitLevel.COMMUNE, ward, code, province, parent))
     return rows
 
 
@@ -127,11 +129,11 @@ def current_units(provinces: set[str] | None = None) -> list[UnitRow]:
         code = pad(unit.code.value, UnitLevel.PROVINCE)
         if provinces is None or code in provinces:
             rows.append(_row(UnitEra.CURRENT, UnitLevel.PROVINCE, unit, code, code, None))
-    for unit in current.Ward.iter_all():
-        province = pad(unit.province_code.value, UnitLevel.PROVINCE)
+    for ward in current.Ward.iter_all():
+        province = pad(ward.province_code.value, UnitLevel.PROVINCE)
         if provinces is None or province in provinces:
-            code = pad(unit.code.value, UnitLevel.COMMUNE)
-            rows.append(_row(UnitEra.CURRENT, UnitLevel.COMMUNE, unit, code, province, province))
+            code = pad(ward.code.value, UnitLevel.COMMUNE)
+            rows.append(_row(UnitEra.CURRENT, UnitLevel.COMMUNE, ward, code, province, province))
     return rows
 
 
@@ -600,7 +602,7 @@ def agencies_ensure(
                     search_name=fold(f"{name} {short}"),
                     admin_unit_code=unit.code,
                     parent_id=parent_of.get(unit.parent.code)
-                    if parent_of and unit.parent_id
+                    if parent_of and unit.parent is not None
                     else None,
                     valid_from=valid_from,
                     valid_to=valid_to,
@@ -705,16 +707,16 @@ def _successions_ensure(current_unit, communes: dict[str, int], summary: AgencyS
         successor__province_code=current_unit.code,
         predecessor__level__in=[UnitLevel.DISTRICT, UnitLevel.COMMUNE],
     ).values_list("predecessor__level", "predecessor__code", "successor__code", "whole")
-    links = list(links)
+    rows = list(links)
     old = _legacy_agency_ids(current_unit)
-    existing = {
+    existing: dict[tuple[int, int], tuple[int | None, bool]] = {
         (pred, succ): (pk, whole)
         for pk, pred, succ, whole in Succession.objects.filter(
             successor_id__in=communes.values()
         ).values_list("id", "predecessor_id", "successor_id", "whole")
     }
     new_links, changed = [], []
-    for level, old_code, new_code, whole in links:
+    for level, old_code, new_code, whole in rows:
         kind = AgencyKind.DISTRICT if level == UnitLevel.DISTRICT else AgencyKind.COMMUNE
         pred = old.get((kind, int(old_code)))
         succ = communes.get(new_code)

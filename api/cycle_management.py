@@ -17,12 +17,14 @@ from rankings import permissions
 from rankings.cycles import audit, management
 from rankings.models import Submission
 
-REASON = {"max_length": Submission._meta.get_field("extension_reason").max_length}
+REASON_MAX_LENGTH = Submission._meta.get_field("extension_reason").max_length
 
 
 class DeadlineInput(VietnameseErrors, serializers.Serializer):
     deadline = serializers.DateField()
-    reason = serializers.CharField(**REASON, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
     confirm_past = serializers.BooleanField(
         required=False, default=False, help_text="Needed when the new deadline is already past."
     )
@@ -30,18 +32,18 @@ class DeadlineInput(VietnameseErrors, serializers.Serializer):
 
 class ExtensionInput(VietnameseErrors, serializers.Serializer):
     until = serializers.DateField(help_text="The agency's own deadline, after the cycle's.")
-    reason = serializers.CharField(**REASON)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 class ReopenInput(VietnameseErrors, serializers.Serializer):
-    reason = serializers.CharField(**REASON)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
     until = serializers.DateField(
         required=False, allow_null=True, default=None, help_text="Needed when the deadline passed."
     )
 
 
 class EndInput(VietnameseErrors, serializers.Serializer):
-    reason = serializers.CharField(**REASON)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 CORRECTION_HELP = (

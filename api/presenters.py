@@ -9,10 +9,17 @@ Nothing is ever rounded up and nothing passes through a float.
 
 from collections import Counter
 from decimal import ROUND_DOWN, Decimal
+from typing import overload
+
+from rankings.formatting import places_of
 
 STORED_PLACES = 3
 
 
+@overload
+def fixed(value: None, places: int) -> None: ...
+@overload
+def fixed(value: Decimal | float | str, places: int) -> Decimal: ...
 def fixed(value, places: int) -> Decimal | None:
     """`value` truncated to exactly `places` decimals, as the page prints it."""
     if value is None:
@@ -37,12 +44,12 @@ def fixed_text(text: str, places: int) -> str:
 CUT = {3: None, 2: -1, 1: -2, 0: -4}  # decimals kept → slice end of a three-place number
 
 
-def figure(value) -> Decimal | None:
+def figure(value: Decimal | float | str | None) -> Decimal | None:
     """A block figure (mean, median): truncated to four decimals, at least three shown."""
     if value is None:
         return None
     shown = fixed(value, 4).normalize()
-    return fixed(shown, min(max(-shown.as_tuple().exponent, 3), 4))
+    return fixed(shown, min(max(places_of(shown), 3), 4))
 
 
 def _int(value) -> int | None:
@@ -263,7 +270,7 @@ def year_results(results) -> dict:
     block's previous year and its comparability, which a bulk read leaves to `rankings/`.
     Runs once per row of a national year (12,000), so it stays plain loops over tuples.
     """
-    rows = []
+    rows: list[dict] = []
     append = rows.append
     for cycle_id, cycle in results.cycles.items():
         block_rows = results.rows[cycle_id]

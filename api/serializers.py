@@ -4,6 +4,9 @@ are prepared by `api.presenters` (or are model decimals) and are written as exac
 v1 only ever adds fields: never rename, remove or retype one here.
 """
 
+from __future__ import annotations
+
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -15,6 +18,7 @@ from rankings.models import (
     AssessmentCycle,
     Basis,
     CriteriaSet,
+    Criterion,
     CycleState,
     Evidence,
     Publication,
@@ -45,7 +49,7 @@ class Figure(serializers.Field):
 class ErrorDetail(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine word: invalid, not_found, throttled…")
     message = serializers.CharField()
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # a field named like Serializer.fields: the metaclass pops declared fields off the class
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages per offending parameter; empty when none.",
     )
@@ -71,10 +75,16 @@ class BlockSerializer(serializers.ModelSerializer):
 
 
 class AgencySerializer(serializers.ModelSerializer):
-    province = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    block = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    province: serializers.SlugRelatedField[Province] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    block: serializers.SlugRelatedField[Block] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     kind = serializers.ChoiceField(choices=AgencyKind.choices)
-    successors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    successors: serializers.ManyRelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )  # type: ignore[assignment]  # many=True makes a ManyRelatedField (RelatedField.__new__), which the stubs' constructor cannot say
 
     class Meta:
         model = Agency
@@ -148,9 +158,15 @@ class RulesSerializer(serializers.ModelSerializer):
 
 
 class CycleSerializer(serializers.ModelSerializer):
-    province = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    block = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    criteria_set = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    province: serializers.SlugRelatedField[Province] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    block: serializers.SlugRelatedField[Block] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    criteria_set: serializers.SlugRelatedField[CriteriaSet] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     publication = PublicationSerializer(
         source="latest_publication", read_only=True, help_text="The latest revision."
     )
@@ -161,9 +177,15 @@ class CycleSerializer(serializers.ModelSerializer):
 
 
 class CriteriaSetSerializer(serializers.ModelSerializer):
-    province = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    block = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    copied_from = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    province: serializers.SlugRelatedField[Province] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    block: serializers.SlugRelatedField[Block] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    copied_from: serializers.SlugRelatedField[CriteriaSet] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     synthetic = serializers.BooleanField(source="is_synthetic")
 
     class Meta:
@@ -196,7 +218,7 @@ class CriterionNode(serializers.Serializer):
     max_points = Figure()
     rule = serializers.ChoiceField(choices=RuleKind.choices)
     params = serializers.DictField(help_text="The rule's data: step table, choices, cap…")
-    required = serializers.BooleanField(help_text="Needed to be ranked at all.")
+    required = serializers.BooleanField(help_text="Needed to be ranked at all.")  # type: ignore[assignment]  # a field named like Field.required: the metaclass pops declared fields off the class
     evidence_required = serializers.BooleanField()
     data_source = serializers.CharField()
 
@@ -213,7 +235,7 @@ GroupNode._declared_fields["subgroups"] = GroupNode(many=True)  # groups nest to
 
 
 class BandSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label: the metaclass pops declared fields off the class
     label_en = serializers.CharField()
     minimum = Figure(help_text="Inclusive lower bound.")
     basis = serializers.ChoiceField(choices=Basis.choices)
@@ -360,9 +382,9 @@ class ResultRow(RankingRow):
     revision = serializers.IntegerField(help_text="1 is the decision; later ones are corrections.")
     # Changes need each block's year before and its comparability (the 2025 reform): they
     # are on rankings/ and agencies/{id}/history/, not in the bulk read.
-    previous_rank = None
-    rank_change = None
-    change = None
+    previous_rank = None  # type: ignore[assignment]  # None removes the inherited field (DRF's way)
+    rank_change = None  # type: ignore[assignment]  # None removes the inherited field (DRF's way)
+    change = None  # type: ignore[assignment]  # None removes the inherited field (DRF's way)
 
 
 class YearResultsSerializer(serializers.Serializer):
@@ -436,15 +458,19 @@ class CycleStateSerializer(CycleSerializer):
 
 
 class ScoreSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    criterion = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    criterion: serializers.SlugRelatedField[Criterion] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     stage = serializers.ChoiceField(choices=Stage.choices)
     value = serializers.DecimalField(max_digits=15, decimal_places=3, allow_null=True)
     denominator = serializers.DecimalField(max_digits=15, decimal_places=3, allow_null=True)
     points = serializers.DecimalField(max_digits=9, decimal_places=3)
     max_points = serializers.DecimalField(max_digits=9, decimal_places=3)
     review = serializers.ChoiceField(choices=Review.choices, allow_blank=True)
-    updated_by = serializers.SlugRelatedField(
+    updated_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
     etag = serializers.CharField(help_text="The value to send in If-Match to change this score.")
@@ -550,9 +576,11 @@ class EvidenceInput(VietnameseErrors, serializers.Serializer):
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     state = serializers.ChoiceField(choices=SubmissionState.choices)
-    submitted_by = serializers.SlugRelatedField(
+    submitted_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
 

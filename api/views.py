@@ -41,7 +41,7 @@ def errors(*codes: int) -> dict:
     return described
 
 
-class ReadView:
+class ReadView(APIView):
     """Anonymous GET with caching headers; `self.version` is set by published-data views."""
 
     permission_classes = [AllowAny]
@@ -81,7 +81,7 @@ class BlockList(ReadView, generics.ListAPIView):
     ordering = ["order", "slug"]
 
 
-class AgencyRead(ReadView):
+class AgencyRead(ReadView, generics.GenericAPIView):
     queryset = Agency.objects.select_related("province", "block").prefetch_related(
         Prefetch("successors", queryset=Agency.objects.only("id"))
     )

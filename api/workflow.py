@@ -300,9 +300,10 @@ class ScoreMixin:
         )
 
     def respond(self, score: Score, code=status.HTTP_200_OK) -> Response:
-        score.etag = score_etag(score)
+        etag = score_etag(score)
+        score.etag = etag  # type: ignore[attr-defined]  # not a model field: ScoreSerializer's etag reads it
         response = Response(serializers.ScoreSerializer(score).data, status=code)
-        response["ETag"] = score.etag
+        response["ETag"] = etag
         return response
 
 

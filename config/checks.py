@@ -32,4 +32,4 @@ def runtime_errors(version: tuple[int, ...]) -> list[Error]:
 
 @register(Tags.security, deploy=True)
 def python_runtime(app_configs=None, **kwargs) -> list[Error]:
-    return runtime_errors(sys.version_info)
+    return runtime_errors(sys.version_info[:3])

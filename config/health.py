@@ -53,7 +53,7 @@ def unavailable_response(request) -> HttpResponse:
     """
     if request.path.startswith("/api/"):
         body = {"error": {"code": "unavailable", "message": UNAVAILABLE_MESSAGE, "fields": {}}}
-        response = JsonResponse(body, status=503)
+        response: HttpResponse = JsonResponse(body, status=503)
     else:
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

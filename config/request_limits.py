@@ -57,7 +57,7 @@ def too_large(request, limit: int) -> HttpResponse:
     message = TOO_LARGE % {"mb": f"{limit / 2**20:g}"}
     if request.path.startswith("/api/"):
         body = {"error": {"code": "too_large", "message": message, "fields": {}}}
-        response = JsonResponse(body, status=413)
+        response: HttpResponse = JsonResponse(body, status=413)
     else:
         response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
     return response

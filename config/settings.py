@@ -10,6 +10,7 @@ import importlib.util
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -130,7 +131,9 @@ if REDIS_URL:
         raise ImproperlyConfigured(
             f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix://."
         )
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES: dict[str, dict[str, Any]] = {
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     # Each worker its own; room for the public pages' compressed bodies (Django's default
     # of 300 entries would evict a busy site's pages every few seconds).
@@ -247,6 +250,8 @@ def _plotly_style_hashes() -> list[str]:
     by hash keeps `'unsafe-inline'` out of style-src; a new plotly.js gives new hashes.
     """
     spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImproperlyConfigured("plotly, a dependency, is not installed as a package.")
     bundle = Path(spec.submodule_search_locations[0]) / "package_data" / "plotly.min.js"
     source = bundle.read_text(encoding="utf-8") if bundle.exists() else ""
     literal = r"createElement\(\"style\"\)[^']{0,300}?\.textContent='([^'\\]*)'"

@@ -78,7 +78,7 @@ class FrozenInline(admin.TabularInline):
         return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
-class PublishedCycleAdmin:
+class PublishedCycleAdmin(admin.ModelAdmin):
     """Rows of a published cycle (its scores, evidence, submissions) are read-only here:
     a change of published data is a correction, made by import with its reason."""
 

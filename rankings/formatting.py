@@ -8,12 +8,21 @@ engine has already rounded each published figure by the criteria set's own rule.
 """
 
 from decimal import ROUND_DOWN, Decimal
+from typing import cast
 
 from django.utils import numberformat
 from django.utils.formats import get_format, number_format
 
 DASH = "—"
 MINUS = "\u2212"
+
+
+def places_of(number: Decimal) -> int:
+    """Digits after the point as written: 2 for 1.50, 0 for 7, -2 for 7E+2.
+
+    Only for a finite number (NaN and infinities have a letter for an exponent).
+    """
+    return -cast(int, number.as_tuple().exponent)
 
 
 def as_decimal(value) -> Decimal | None:
@@ -82,7 +91,7 @@ def exact(value, places: int = 4) -> str:
         return DASH
     shown = number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_DOWN)
     shown = shown.normalize() if shown != shown.to_integral() else shown.quantize(Decimal(1))
-    return _fixed(shown, max(-shown.as_tuple().exponent, 0))
+    return _fixed(shown, max(places_of(shown), 0))
 
 
 def figure(value, places: int = 4) -> str:
@@ -91,7 +100,7 @@ def figure(value, places: int = 4) -> str:
     if number is None:
         return DASH
     shown = number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_DOWN).normalize()
-    decimals = min(max(-shown.as_tuple().exponent, 3), int(places))
+    decimals = min(max(places_of(shown), 3), int(places))
     return _fixed(shown, decimals)
 
 

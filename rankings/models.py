@@ -5,7 +5,7 @@ rounding of published totals and percentages is data on the criteria set, read b
 pure engine in `scoring/`.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +17,10 @@ from simple_history.models import HistoricalRecords
 from agencies.models import Agency, Block, Province
 from rankings import wording
 from rankings.frozen import Frozen, FrozenOncePublished
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from django_stubs_ext import StrOrPromise
 
 POINTS: dict[str, Any] = {"max_digits": 9, "decimal_places": 3}  # Any: spread into fields
 RAW: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
@@ -309,6 +313,9 @@ class AssessmentCycle(models.Model):
     data_to = models.DateField(_("số liệu đến ngày"), null=True, blank=True)
     archived_reason = models.TextField(_("lý do lưu trữ"), blank=True)
     history = HistoricalRecords(verbose_name=_("lịch sử kỳ đánh giá"))
+    # Set before a save, read by simple_history for that save's history row: who and why.
+    _history_user: "AbstractBaseUser | None"
+    _change_reason: str
 
     class Meta:
         verbose_name = _("kỳ đánh giá")
@@ -346,7 +353,7 @@ class AssessmentCycle(models.Model):
     # What a publication froze about its cycle: which ranking it is, under which rules.
     FROZEN_FIELDS = ("province_id", "year", "block_id", "criteria_set_id", "state")
 
-    def frozen_change(self) -> str:
+    def frozen_change(self) -> "StrOrPromise":
         """Why this unsaved change of a published cycle is refused, or "" when it is not."""
         if self.pk is None or not Publication.objects.filter(cycle_id=self.pk).exists():
             return ""
@@ -424,6 +431,9 @@ class Score(models.Model):
     history = HistoricalRecords(
         excluded_fields=["updated_at"], verbose_name=_("lịch sử điểm tiêu chí")
     )
+    # Set before a save, read by simple_history for that save's history row: who and why.
+    _history_user: "AbstractBaseUser | None"
+    _change_reason: str
 
     class Meta:
         verbose_name = _("điểm tiêu chí")
@@ -469,6 +479,9 @@ class Evidence(models.Model):
         verbose_name=_("người gửi"),
     )
     history = HistoricalRecords(verbose_name=_("lịch sử minh chứng"))
+    # Set before a save, read by simple_history for that save's history row: who and why.
+    _history_user: "AbstractBaseUser | None"
+    _change_reason: str
 
     class Meta:
         verbose_name = _("minh chứng")
@@ -732,6 +745,9 @@ class Submission(models.Model):
         _("lý do loại khỏi xếp hạng (theo quyết định)"), max_length=180, blank=True
     )
     history = HistoricalRecords(verbose_name=_("lịch sử bản tự đánh giá"))
+    # Set before a save, read by simple_history for that save's history row: who and why.
+    _history_user: "AbstractBaseUser | None"
+    _change_reason: str
 
     class Meta:
         verbose_name = _("bản tự đánh giá")

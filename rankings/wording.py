@@ -54,7 +54,7 @@ def choice_list(params: Mapping | None, keys) -> str:
 
 def block_name(block) -> str:
     """The block's name; its English name in English mode when it has one."""
-    return block.name_en if _english() and getattr(block, "name_en", "") else block.name
+    return block.name_en if _english() and getattr(block, "name_en", None) else block.name
 
 
 def criteria_set_name(criteria_set) -> str:
@@ -96,7 +96,7 @@ def criteria_set_name_en(criteria_set) -> str:
 
 
 def band_label(band) -> str:
-    return band.label_en if _english() and getattr(band, "label_en", "") else band.label
+    return band.label_en if _english() and getattr(band, "label_en", None) else band.label
 
 
 def band_words(*, criteria_set) -> dict[str, str]:

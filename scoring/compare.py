@@ -104,7 +104,7 @@ def _percent_change(current_max: int, previous_max: int) -> Callable[[int, objec
             return None
         # Python ints and a Fraction: the cross products can pass 2**63, and int() of a
         # Fraction truncates toward zero on both sides.
-        exact = Fraction(total * previous_max - before * current_max, current_max * previous_max)  # type: ignore[operator]
+        exact = Fraction(total * previous_max - before * current_max, current_max * previous_max)  # type: ignore[operator]  # an int once NA is ruled out
         return Decimal(int(exact * 100 * 10**PLACES)).scaleb(-PLACES)
 
     return change

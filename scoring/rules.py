@@ -189,8 +189,7 @@ def _choice_codes(column: pd.Series, cell_rows: np.ndarray) -> tuple[np.ndarray,
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = np.append(column.cat.codes.to_numpy(), -1)
         return codes[cell_rows].astype(np.int64), [str(c) for c in column.cat.categories]
-    # type-ignore: numpy's stubs refuse a None element, but the array holds objects
-    texts = np.append(column.to_numpy(), None)[cell_rows]  # type: ignore[call-overload]
+    texts = np.append(column.to_numpy(), None)[cell_rows]  # type: ignore[call-overload]  # numpy's stubs refuse a None element; the array holds objects
     codes, names = pd.factorize(texts.ravel())
     return codes.reshape(cell_rows.shape), [str(n) for n in names]
 

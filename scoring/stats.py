@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal, localcontext
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,20 @@ BLOCK_COLUMNS = [
     "mean_percent",
     "max_points",
 ]
+
+
+class Description(TypedDict):
+    """One block's statistics, as `describe` returns them (the BLOCK_COLUMNS but block)."""
+
+    count: int
+    ranked: int
+    mean: Decimal
+    median: Decimal
+    highest: Decimal
+    lowest: Decimal
+    spread: Decimal
+    mean_percent: Decimal
+    max_points: Decimal
 
 
 def block_stats(
@@ -85,9 +100,7 @@ def _objects(values: Sequence[object]) -> np.ndarray:
 _ONE_BLOCK = pd.Index(["block"])
 
 
-def describe(
-    totals: list[int], max_milli: int, ranked: list[bool] | None = None
-) -> dict[str, object]:
+def describe(totals: list[int], max_milli: int, ranked: list[bool] | None = None) -> Description:
     """The statistics of one block from its totals in milli-points (a published ranking).
 
     The same computation `compute()` runs per block, for callers that read totals back.
@@ -113,5 +126,5 @@ def describe(
         }
     frame = block_stats(_ONE_BLOCK, np.zeros(total.size, dtype=np.int64), total, flags, max_milli)
     # to_dict() gives Python ints for the counts, Decimals for the rest.
-    row: dict[str, object] = frame.drop(columns="block").iloc[0].to_dict()
+    row: Description = frame.drop(columns="block").iloc[0].to_dict()
     return row

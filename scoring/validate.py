@@ -91,4 +91,4 @@ def _shown(value: object, field: str) -> object:
     if value is None or pd.isna(value):
         return None
     # Numbers arrive in milli-points; show the user's decimal.
-    return milli_to_decimal(int(value)) if field in ("value", "denominator") else value  # type: ignore[call-overload]
+    return milli_to_decimal(int(value)) if field in ("value", "denominator") else value  # type: ignore[call-overload]  # these two fields hold ints

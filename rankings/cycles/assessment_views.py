@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -239,7 +239,7 @@ def _inputs(form) -> dict[str, assessments.RawInput]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review(request, province, year, block, agency):
+def review(request, province, year, block, agency) -> HttpResponse:
     """Self-assessed and verified values side by side; accept, adjust or return each."""
     cycle, unit = _cycle_and_agency(request.user, province, year, block, agency)
     if not permissions.can_review(request.user, cycle=cycle):

@@ -586,7 +586,8 @@ def _review_return(*, cycle, agency, criterion, own, verified, comment, user, pa
     """Return one criterion to a submitted agency: only it reopens; its verified value goes."""
     submission = Submission.objects.select_for_update().filter(cycle=cycle, agency=agency).first()
     state = submission.state if submission else SubmissionState.DRAFT
-    if reason := states.refusal("submission", "return", state, cycle_state=cycle.state):
+    reason = states.refusal("submission", "return", state, cycle_state=cycle.state)
+    if reason or submission is None:  # no submission is a draft: always refused
         raise Locked(
             _("Chỉ trả lại được bản tự đánh giá đã nộp (%(a)s: %(r)s)") % {"a": agency, "r": reason}
         )

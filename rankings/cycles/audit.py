@@ -6,14 +6,20 @@ bulk helper for the spreadsheet import and form upserts, which bypass `save()`);
 "path" is its change reason.
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import update_change_reason
 
 from rankings import formatting, wording
 from rankings.models import Review, Score, Stage
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 FORM, IMPORT, ADMIN, API, PUBLICATION = "form", "import", "admin", "api", "publication"
 TRACKED = ("value", "denominator", "choice", "points", "comment", "review")
@@ -47,11 +53,11 @@ def reason(instance, path: str) -> None:
 
 @dataclass(frozen=True)
 class ScoreChange:
-    when: object
+    when: datetime.datetime
     who: str
     path: str  # the stored code: form, import, admin, api, publication
     criterion: str
-    stage: str
+    stage: "StrOrPromise"
     changes: list[tuple[str, object, object]]  # field name, old, new as stored
     params: dict | None = None  # the criterion's, for its choices' words
 
@@ -64,7 +70,7 @@ class ScoreChange:
         """Each change as the page says it: the field's name, old and new in words."""
         return [
             (
-                str(Score._meta.get_field(name).verbose_name),
+                str(cast(Field, Score._meta.get_field(name)).verbose_name),  # TRACKED: columns only
                 self._word(name, old),
                 self._word(name, new),
             )

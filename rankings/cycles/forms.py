@@ -35,8 +35,8 @@ class RawNumberField(forms.DecimalField):
     def __init__(self, *, label, positive: bool = False, **kwargs):
         limits = _limits(Score, "value")
         whole = limits["max_digits"] - limits["decimal_places"]
-        shape = _("tối đa %(d)s chữ số, trong đó %(p)s chữ số thập phân (phần nguyên %(w)s chữ số)")
-        shape = shape % {"d": limits["max_digits"], "p": limits["decimal_places"], "w": whole}
+        words = _("tối đa %(d)s chữ số, trong đó %(p)s chữ số thập phân (phần nguyên %(w)s chữ số)")
+        shape = words % {"d": limits["max_digits"], "p": limits["decimal_places"], "w": whole}
         messages = {
             "invalid": _("%(f)s: không phải là số; cần một số không âm, %(s)s.")
             % {"f": label, "s": shape},
@@ -129,7 +129,7 @@ class SelfAssessmentForm(forms.Form):
         return data
 
     def problems(self) -> list[str]:
-        return [message for errors in self.errors.values() for message in errors]
+        return [str(message) for errors in self.errors.values() for message in errors]
 
 
 class ReviewForm(forms.Form):
@@ -163,7 +163,7 @@ class ReviewForm(forms.Form):
     version = forms.CharField(required=False, max_length=200)
 
     def problems(self) -> list[str]:
-        return [message for errors in self.errors.values() for message in errors]
+        return [str(message) for errors in self.errors.values() for message in errors]
 
 
 def _length_message(label) -> dict:
@@ -226,7 +226,7 @@ class EvidenceForm(forms.ModelForm):
         }
 
     def problems(self) -> list[str]:
-        return [message for errors in self.errors.values() for message in errors]
+        return [str(message) for errors in self.errors.values() for message in errors]
 
 
 def date_field(label, required=False) -> forms.DateField:
@@ -340,4 +340,4 @@ class PublishForm(forms.Form):
         return reason
 
     def problems(self) -> list[str]:
-        return [message for errors in self.errors.values() for message in errors]
+        return [str(message) for errors in self.errors.values() for message in errors]

@@ -85,11 +85,15 @@ REVIEW_CYCLE_STATES = {C.OPEN, C.REVIEW}
 # The review states that still need the council (an answer is a new question).
 UNREVIEWED = {R.PENDING, R.ANSWERED, R.RETURNED}
 # The review action names of the forms and the API, and their table actions.
-REVIEW_ACTIONS = {R.ACCEPTED: "accept", R.ADJUSTED: "adjust", R.RETURNED: "return"}
+REVIEW_ACTIONS: dict[str, str] = {R.ACCEPTED: "accept", R.ADJUSTED: "adjust", R.RETURNED: "return"}
 
 
-def target(machine: str, action: str) -> str | None:
-    return TABLE[(machine, action)].target
+def target(machine: str, action: str) -> str:
+    """The state `action` moves to; only for an action that moves (not "save")."""
+    moved = TABLE[(machine, action)].target
+    if moved is None:
+        raise ValueError(f"{machine} {action} keeps the state as it is")
+    return moved
 
 
 def refusal(machine: str, action: str, state: str, *, cycle_state: str | None = None) -> str:

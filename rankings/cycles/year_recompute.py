@@ -248,7 +248,8 @@ class _Run:
             by_set[cycle.criteria_set_id].append(cycle)
         for set_id, members in sorted(by_set.items()):
             chosen = self.sets[set_id]
-            batch, rows = [], 0
+            batch: list[int] = []
+            rows = 0
             for cycle in members:
                 size = sizes.get((cycle.province_id, cycle.block_id), 0) * len(chosen.codes)
                 if batch and rows + size > BATCH_SCORES:

@@ -6,6 +6,7 @@ the figures of the decision, the page and the files can never disagree.
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import translation
 from django.utils.text import slugify
@@ -77,6 +78,8 @@ def _slug_number(number: str) -> str:
 def annex(*, cycle: AssessmentCycle) -> Document:
     """The published ranking as the annex of its latest decision (revision)."""
     board = leaderboard(cycle=cycle, params={}, with_previous=False)
+    if board is None or board.publication is None:  # the view serves published cycles only
+        raise ValueError(f"{cycle} has no publication: it has no annex")
     publication: Publication = board.publication
     table = _annex_table(board)
     decision = (
@@ -171,7 +174,7 @@ def _signer(cycle: AssessmentCycle, publication: Publication) -> Signature:
     return Signature("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
 
 
-REVIEW_WORDS = {
+REVIEW_WORDS: dict[str, str] = {
     Review.PENDING: "Chưa thẩm định",
     Review.ACCEPTED: "Chấp nhận",
     Review.ADJUSTED: "Điều chỉnh",
@@ -228,7 +231,8 @@ def _minutes_rows(cycle: AssessmentCycle, agency) -> tuple[list[list[str]], list
         (score.criterion_id, score.stage): score
         for score in Score.objects.filter(cycle=cycle, agency=agency)
     }
-    rows, sums = [], {Stage.SELF: 0, Stage.VERIFIED: 0, Stage.FINAL: 0}
+    rows = []
+    sums: dict[str, Decimal | int] = {Stage.SELF: 0, Stage.VERIFIED: 0, Stage.FINAL: 0}
     for criterion in criteria:
         own = scores.get((criterion.pk, Stage.SELF))
         row = [criterion.code, criterion.name, formatting.exact(criterion.max_points, 3)]

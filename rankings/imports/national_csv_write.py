@@ -304,7 +304,7 @@ def _engine_refused(
                 )
             )
         else:
-            slug = reader.agency_slugs.get(problem.agency, problem.agency)
+            slug = reader.agency_slugs.get(problem.agency, problem.agency)  # type: ignore[call-overload]  # the engine's Hashable ids are the reader's ints
             problems.add(
                 ImportProblem(
                     _(

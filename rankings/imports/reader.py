@@ -6,6 +6,7 @@ import datetime
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 
@@ -344,7 +345,7 @@ class _Reader:
                 blank.remove(index)  # one problem per column is enough
 
     def _cells(self, number: int, inputs: dict) -> tuple[ImportCell, ...]:
-        parsed: dict[str, object] = {}
+        parsed: dict[str | None, Any] = {}  # by column: a Decimal, a choice, None or _INVALID
         empty = []
         choices = self.choices
         for key, raw in inputs.items():
@@ -445,7 +446,7 @@ class _Reader:
         self.progress("compute", 1, 1)
 
     def _translated(self, problem: scoring.Problem, by_agency: dict, raw: dict) -> ImportProblem:
-        row = by_agency.get(problem.agency)  # type: ignore[arg-type]
+        row = by_agency.get(problem.agency)
         column = next(
             (c for c in self.columns if c.code == problem.criterion and c.field == problem.field),
             None,

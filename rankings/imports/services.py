@@ -23,6 +23,7 @@ a preview, or "save" (agencies written) and "recompute" (the draft results) for 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -37,11 +38,13 @@ from rankings.imports.types import (
     SAVE_BATCH,
     ImportProblem,
     ImportRefused,
+    ImportRow,
     ImportSummary,
     ParsedImport,
     Preview,
     PreviewRow,
     Progress,
+    Upload,
     _no_progress,
     _Phase,
     _Refusal,
@@ -59,7 +62,7 @@ def import_parse(
     """Read an uploaded .xlsx or .csv for `cycle`; report every problem or the rows to store."""
     progress = progress or _no_progress
     digest = hashlib.sha256(upload).hexdigest()
-    base = {"cycle_id": cycle.pk, "filename": filename, "digest": digest}
+    base = Upload(cycle_id=cycle.pk, filename=filename, digest=digest)
     file_format, encoding = _extension(filename), None
     try:
         file_format = _file_format(upload, filename)
@@ -287,7 +290,7 @@ class _Saving:
             ).values_list("code", "pk", "max_points")
         }
 
-    def save(self, rows: list, *, progress: Progress, path: str) -> list[Score]:
+    def save(self, rows: Sequence[ImportRow], *, progress: Progress, path: str) -> list[Score]:
         batch = max(-(-len(rows) // REPORTS_PER_PHASE), SAVE_BATCH // max(len(self.criteria), 1), 1)
         saving = _Phase(progress, "save", len(rows))
         scores: list[Score] = []
@@ -306,7 +309,7 @@ class _Saving:
         saving.end(len(rows))
         return scores
 
-    def scores(self, rows: list) -> list[Score]:
+    def scores(self, rows: Sequence[ImportRow]) -> list[Score]:
         return [
             Score(
                 cycle=self.cycle,

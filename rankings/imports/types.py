@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
 from django.utils.translation import gettext as _
 
@@ -116,6 +117,14 @@ class ImportRow:
     agency_name: str
     name_in_file: str
     cells: tuple[ImportCell, ...]
+
+
+class Upload(TypedDict):
+    """What names an upload in every ParsedImport made of it, refused or not."""
+
+    cycle_id: int
+    filename: str
+    digest: str
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from rankings.formatting import places_of
+
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -83,7 +85,7 @@ def to_xlsx(
     for index, column in enumerate(frame.columns, start=1):
         values = [v for v in frame[column] if isinstance(v, Decimal)]
         if values:
-            places = max(max(-v.as_tuple().exponent, 0) for v in values)
+            places = max(max(places_of(v), 0) for v in values)
             fmt = "0" if places == 0 else "0." + "0" * places
             for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
                 cell.number_format = fmt

@@ -65,7 +65,7 @@ def seed_demo(path: Path = DEMO_FILE) -> dict[str, int]:
     provinces = {p["slug"]: Province.objects.create(**p) for p in spec["province"]}
     agencies = _create_agencies(spec, provinces, blocks)
     previous_sets: dict[tuple[str, str], CriteriaSet] = {}
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for entry in spec["cycle"]:
         key = (entry["province"], entry["block"])
         criteria_set = _demo_criteria_set(spec, entry, provinces, blocks, previous_sets.get(key))
@@ -123,7 +123,7 @@ def _create_agencies(spec, provinces, blocks) -> dict[str, dict[str, Agency]]:
         for item in group["list"]:
             if group.get("admin_units"):
                 slug, code = item
-                unit = legacy.District.from_code(int(code))
+                unit = legacy.District.from_code(legacy.DistrictCode(int(code)))
                 name = f"UBND {unit.name[0].lower()}{unit.name[1:]}"
                 short = unit.name.removeprefix("Huyện ").removeprefix("Thành phố ")
                 if unit.name.startswith("Thành phố"):
@@ -293,7 +293,7 @@ def _rule_points(criteria, rules, inputs, targets) -> dict[str, dict[str, int]]:
 
 def _direct_plan(target: Target, rule_points: dict[str, int], criteria, direct_rows, rng):
     """Direct points per criterion making the target total (and group subtotals) exact."""
-    groups = list(dict.fromkeys(criteria["group"]))
+    groups: list[str] = list(dict.fromkeys(criteria["group"]))
     capacity = {
         g: sum(
             scoring.to_milli(m) for m in direct_rows.loc[direct_rows["group"] == g, "max_points"]
@@ -308,10 +308,9 @@ def _direct_plan(target: Target, rule_points: dict[str, int], criteria, direct_r
         wanted = dict(zip(groups, target.groups, strict=True))
     else:
         wanted = _split(target.total, group_max, rng)
-    need = {g: wanted[g] - rule_points.get(g, 0) for g in groups}
+    shares = {g: wanted[g] - rule_points.get(g, 0) for g in groups}
     # Move points between groups when one group alone cannot absorb its share.
-    if target.groups is None:
-        need = _rebalance(need, capacity)
+    need = shares if target.groups is not None else _rebalance(shares, capacity)
     if need is None or any(n < 0 or n > capacity[g] for g, n in need.items()):
         return None
     plan: dict[str, Decimal] = {}

@@ -73,12 +73,15 @@ def scope_ensure(*, provinces: Sequence[str], log: Callable[[str], None]) -> Sco
                 units_import(era="all", province=code)
     blocks = blocks_ensure()
     legacy_rows, current_rows = [], {}
-    created = defaultdict(int)
+    created: defaultdict[str, int] = defaultdict(int)
     for code in provinces:
         summary, current = unit_agencies_create(province=code, import_units=False)
         for kind, count in summary.created.items():
             created[kind] += count
-        legacy_rows.append(province_find(code, current=False))
+        legacy = province_find(code, current=False)
+        if legacy is None:  # unit_agencies_create has just made it
+            raise ValueError(f"No legacy province {code} after creating its agencies.")
+        legacy_rows.append(legacy)
         for row in current:
             current_rows[row.pk] = row
     current_list = sorted(current_rows.values(), key=lambda p: p.code)
@@ -94,7 +97,7 @@ def scope_ensure(*, provinces: Sequence[str], log: Callable[[str], None]) -> Sco
 
 def _departments_ensure(legacy_rows, current_rows, blocks) -> int:
     block = blocks["departments"]
-    wanted = []
+    wanted: list[tuple[Province, str, str, str, datetime.date | None]] = []
     for province in legacy_rows:
         wanted += [(province, s, short, name, LEGACY_END) for s, short, name in LEGACY_DEPARTMENTS]
     for province in current_rows:
@@ -223,7 +226,7 @@ def province_agencies_ensure(
 
 def _province_unit_names(provinces: Sequence[Province]) -> dict[int, str]:
     """The official names ("Tỉnh Vĩnh Phúc", "Thành phố Hà Nội") of provinces, by row id."""
-    wanted = {}
+    wanted: dict[tuple[str, str], int] = {}
     for province in provinces:
         if province.code.isdigit():
             era = UnitEra.CURRENT if province.valid_from >= REFORM_DATE else UnitEra.LEGACY
@@ -258,13 +261,13 @@ def _province_successions(agencies: dict[int, int]) -> None:
     )
     new = []
     for old, current in links:
-        pair = (agencies.get(old), agencies.get(current))
-        if None in pair or pair in existing:
+        before, after = agencies.get(old), agencies.get(current)
+        if before is None or after is None or (before, after) in existing:
             continue
         new.append(
             Succession(
-                predecessor_id=pair[0],
-                successor_id=pair[1],
+                predecessor_id=before,
+                successor_id=after,
                 effective=REFORM_DATE,
                 whole=targets[old] == 1,
                 note="Sắp xếp đơn vị hành chính cấp tỉnh 2025",

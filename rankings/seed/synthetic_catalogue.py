@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,7 @@ FULL = (("full", "1"), ("partial", "0.5"), ("none", "0"))
 LEAD = (("chair", "1"), ("deputy", "0.5"), ("none", "0"))
 APPROVAL = (("approved", "1"), ("submitted", "0.5"), ("none", "0"))
 FOUR = (1, 2, 3, 4)
-CATALOGUE = {
+CATALOGUE: dict[str, tuple[tuple[str, str, Any], ...]] = {  # (name, rule, extra) per group
     "1.1": (
         ("Tỷ lệ cán bộ, công chức được trang bị máy tính", "ratio", (10, 150)),
         ("Tỷ lệ máy tính kết nối Internet băng thông rộng", "ratio", (10, 150)),
@@ -327,7 +328,7 @@ class CriterionSpec:
     name: str
     rule: str
     max_milli: int
-    extra: object
+    extra: Any  # by rule: ratio/steps a tuple of numbers, choice (key, points) pairs, capped units
 
     @property
     def params(self) -> dict:

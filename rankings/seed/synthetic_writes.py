@@ -147,7 +147,9 @@ def _results_write(card, table: CriteriaArrays, publications: dict[int, int]) ->
     results = card.results_decimal()
     position = np.searchsorted(agencies, results["agency"].to_numpy())
     postgres = connection.vendor == "postgresql"
-    draft, published = [], []
+    copied: list[dict] = []  # PostgreSQL: the fields, for COPY
+    draft: list[Result] = []
+    published: list[Result] = []
     for row, at in zip(results.itertuples(index=False), position.tolist(), strict=True):
         groups = dict(zip(keys, sums[at], strict=True))
         criteria = dict(zip(criteria_codes, points[at], strict=True))
@@ -165,19 +167,19 @@ def _results_write(card, table: CriteriaArrays, publications: dict[int, int]) ->
             "criteria": criteria,
         }
         if postgres:
-            draft.append(fields)
+            copied.append(fields)
         else:
             draft.append(Result(**fields))
             published.append(Result(publication_id=publications[int(row.block)], **fields))
     if postgres:
         columns = ["cycle", "publication", "agency", "total", "score", "percent", "rank"]
         columns += ["band", "not_ranked_reason", "groups", "criteria"]
-        _copy(Result, columns, _result_lines(draft, None))
-        _copy(Result, columns, _result_lines(draft, publications))
+        _copy(Result, columns, _result_lines(copied, None))
+        _copy(Result, columns, _result_lines(copied, publications))
     else:
         Result.objects.bulk_create(draft, batch_size=2000)
         Result.objects.bulk_create(published, batch_size=2000)
-    return 2 * len(draft)
+    return 2 * (len(copied) + len(draft))  # one of the two is empty
 
 
 def _wide(frame: pd.DataFrame, column: str, n: int) -> tuple[list[str], np.ndarray]:
@@ -273,12 +275,12 @@ def national_reset() -> dict[str, int]:
     every score to cascade to its evidence.
     """
     cycles = AssessmentCycle.objects.filter(criteria_set__slug__startswith=PREFIX)
-    counts = {}
+    counts: dict[str, int] = {}
     with transaction.atomic():
         cycle_ids = list(cycles.values_list("id", flat=True))
         counts["evidence"] = Evidence.objects.filter(score__cycle_id__in=cycle_ids).delete()[0]
         for model in (Result, Publication, Score):
-            counts[model._meta.model_name] = _raw_delete(model, cycle_ids)
+            counts[model._meta.model_name] = _raw_delete(model, cycle_ids)  # type: ignore[index]  # a model's model_name is set
         counts["assessmentcycle"] = cycles.delete()[0]
     return counts
 

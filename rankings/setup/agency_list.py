@@ -154,7 +154,7 @@ class _ExistingAgencies:
         found = self.by_code.get((row.code, row.valid_from)) if row.code else None
         if found is None:
             match = self.matcher.match(row.name)
-            found = self.by_id.get(match.agency_id) if match.ok else None
+            found = self.by_id.get(match.agency_id) if match.agency_id is not None else None
         return found
 
 
@@ -229,7 +229,7 @@ def _row(sheet, number, record, blocks, units, problems) -> AgencyRow | None:
     valid_to = _date(record.get("valid_to"), "valid_to", problem)
     if valid_to and valid_to < valid_from:
         problem("valid_to", _("ngày hết hiệu lực trước ngày bắt đầu hiệu lực"))
-    if len(problems) > before:
+    if len(problems) > before or kind is None:  # an unknown kind is a problem
         return None
     return AgencyRow(number, name, short, kind, block, code, valid_from, valid_to)
 

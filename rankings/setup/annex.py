@@ -21,6 +21,7 @@ import scoring
 from agencies.models import Block, Province
 from agencies.names import name_key
 from agencies.slugs import slugify, unique_slug
+from rankings.formatting import places_of
 from rankings.models import CriteriaSet, Criterion, CriterionGroup, RuleKind
 from rankings.setup import tables
 from rankings.setup.rule_text import RuleError, parse_rule, rule_text
@@ -154,9 +155,9 @@ def _node(plan, sheet, number, record, nodes) -> Node | None:
         problem(
             "max", _("“%(v)s” không phải điểm tối đa dương") % {"v": tables.text(record.get("max"))}
         )
-    elif -maximum.as_tuple().exponent > 3:
+    elif places_of(maximum) > 3:
         problem("max", _("%(v)s có hơn 3 chữ số thập phân") % {"v": maximum})
-    if len(plan.problems) > before:
+    if len(plan.problems) > before or maximum is None:  # a missing maximum is a problem
         return None
     node = Node(number, code, name[:300], maximum)
     node.evidence = name_key(tables.text(record.get("evidence"))) not in NO

@@ -5,6 +5,7 @@ set (allowed until a publication uses the set).
 """
 
 import io
+from decimal import Decimal
 
 from openpyxl import Workbook
 
@@ -32,7 +33,7 @@ def annex_rows(criteria_set: CriteriaSet) -> list[list]:
     for criterion in criteria:
         under.setdefault(criterion.group_id, []).append(criterion)
 
-    def maximum(group) -> object:
+    def maximum(group) -> Decimal | int:  # 0 for a group with nothing under it
         own = sum(c.max_points for c in under.get(group.pk, []))
         return own + sum(maximum(child) for child in children.get(group.pk, []))
 

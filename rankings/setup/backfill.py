@@ -21,6 +21,7 @@ from agencies.names import NameMatcher
 from agencies.slugs import slugify, unique_slug
 from rankings import wording
 from rankings.cycles import services
+from rankings.formatting import places_of
 from rankings.models import (
     AssessmentCycle,
     CriteriaSet,
@@ -68,7 +69,7 @@ class Source:
 class BackfillRow:
     row: int
     name: str
-    agency: Agency | None
+    agency: Agency
     total: Decimal
     printed_rank: int | None
     rank: int | None = None
@@ -188,10 +189,10 @@ def _row(plan, sheet, number, record, matcher, by_id, confirmed) -> BackfillRow 
         problem("total", _("“%(v)s” không phải số điểm") % {"v": tables.text(record.get("total"))})
     elif total < 0 or total > plan.max_points:
         problem("total", _("%(v)s nằm ngoài 0 – %(m)s điểm") % {"v": total, "m": plan.max_points})
-    elif -total.as_tuple().exponent > 3:
+    elif places_of(total) > 3:
         problem("total", _("%(v)s có hơn 3 chữ số thập phân") % {"v": total})
     else:
-        plan.precision = max(plan.precision, -min(total.as_tuple().exponent, 0))
+        plan.precision = max(plan.precision, max(places_of(total), 0))
     rank_text = tables.text(record.get("rank"))
     printed = None
     if rank_text:
@@ -200,7 +201,7 @@ def _row(plan, sheet, number, record, matcher, by_id, confirmed) -> BackfillRow 
             problem("rank", _("“%(v)s” không phải thứ hạng (số nguyên từ 1)") % {"v": rank_text})
         else:
             printed = int(rank)
-    if len(plan.problems) > before:
+    if len(plan.problems) > before or total is None:  # a missing total is a problem
         return None
     match = matcher.match(name)
     agency = by_id.get(match.agency_id) if match.ok else by_id.get(confirmed.get(number, 0))

@@ -95,7 +95,7 @@ def staff_check(
     username = (username or email.split("@")[0]).strip()
     username = slugify(username).replace("-", ".") or username
     _account_checked(province, username, email, taken, problem)
-    if problems:
+    if problems or role is None:  # an unknown role is a problem
         return None, problems
     return StaffRow(row or 0, full_name.strip(), email, username, role, agency), []
 
@@ -162,7 +162,7 @@ def staff_plan(*, province: Province, data: bytes, filename: str) -> StaffPlan:
     except tables.Refused as refused:
         plan.problems.append(Problem(None, "", str(refused)))
         return plan
-    matcher, taken = _matcher(province), set()
+    matcher, taken = _matcher(province), set[str]()
     for number, record in sheet.rows:
         found, problems = staff_check(
             province=province,

@@ -179,7 +179,9 @@ def _group_rows(
     ]
 
 
-def _own_results(agency, cycles, latest, by_publication) -> tuple[dict[int, Result], Result | None]:
+def _own_results(
+    agency, cycles, latest, by_publication
+) -> tuple[dict[int | None, Result], Result | None]:
     """The agency's published results by publication id, and the result ranked just above
     it in its latest year (the nearest better rank, then the last name) for naming it on
     the page: one query whatever the block's size."""
@@ -204,7 +206,7 @@ def _own_results(agency, cycles, latest, by_publication) -> tuple[dict[int, Resu
         .select_related("agency")
         .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
     )
-    own: dict[int, Result] = {}
+    own: dict[int | None, Result] = {}  # by Result.publication_id
     above: list[Result] = []
     for result in results:
         if result.agency_id == agency.pk:

@@ -35,7 +35,7 @@ def change_log(*, cycle: AssessmentCycle) -> list[Correction]:
     publications = list(cycle.publications.order_by("revision"))
     if len(publications) < 2:
         return []
-    by_revision: dict[int, dict[int, Result]] = {p.pk: {} for p in publications}
+    by_revision: dict[int | None, dict[int, Result]] = {p.pk: {} for p in publications}
     rows = Result.objects.filter(publication__in=publications).select_related("agency")
     for result in rows:
         by_revision[result.publication_id][result.agency_id] = result

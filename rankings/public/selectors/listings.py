@@ -37,7 +37,7 @@ def latest_rankings() -> list[RankingCard]:
     # Aggregate in the database: a national deployment has thousands of results per year.
     latest = Result.objects.filter(publication__in=publications.values())
     counts = dict(latest.values_list("publication_id").annotate(n=Count("id")))
-    leaders: dict[int, Result] = {}
+    leaders: dict[int | None, Result] = {}  # by Result.publication_id
     for result in latest.filter(rank=1).select_related("agency").order_by("agency__search_name"):
         leaders.setdefault(result.publication_id, result)
     return [

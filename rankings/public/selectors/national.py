@@ -151,6 +151,8 @@ def national_ranking() -> NationalRanking | None:
     latest = published[0][0]
     latest.province = scope  # already read; `leaderboard` looks for the year before by it
     board = leaderboard(cycle=latest)
+    if board is None:  # latest is published: it has a board
+        return None
     counts = dict(
         Result.objects.filter(publication__in=[p for _, p in published])
         .values_list("publication_id")

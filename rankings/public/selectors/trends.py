@@ -109,7 +109,7 @@ def _trend_rows(latest: dict) -> dict[int, list[_TrendRow]]:
         )
     )
     for publication_id, *row in rows:
-        by_publication.setdefault(publication_id, []).append(_TrendRow(*row))
+        by_publication.setdefault(publication_id, []).append(_TrendRow._make(row))
     return by_publication
 
 
