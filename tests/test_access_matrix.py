@@ -312,6 +312,10 @@ MATRIX: dict[str, list[Call]] = {
     "notifications": [Call("GET", SIGNED_IN, label="each user's own notices only")],
     # --- a province's set-up: its provincial administrators (and the superuser) only ------
     "setup-index": [Call("GET", page(ROLES, admin=302), label="one province: straight to it")],
+    "setup-pick": [
+        Call("GET", page(("superuser",), editor_other=403), label="the operator"),
+        Call("POST", page(("superuser",), 400, editor_other=403), body={}, label="no province"),
+    ],
     "setup-home": [Call("GET", page(SETUP), {"province": "mau"})],
     "setup-blocks": [
         Call("GET", page(SETUP), {"province": "mau"}),

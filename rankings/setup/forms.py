@@ -131,3 +131,35 @@ class BackfillForm(UploadForm):
 
 class AgencyListForm(UploadForm):
     """The agency list: name, short name, kind, block, unit code, valid from/to."""
+
+
+class ProvincePickForm(forms.Form):
+    """The province, from vietnam-provinces (a searchable list of both eras), and for an
+    operator its first administrator, who is invited by e-mail."""
+
+    province = forms.CharField(
+        label=_("Tỉnh, thành phố"),
+        max_length=120,
+        help_text=_(
+            "Gõ vài chữ của tên rồi chọn trong danh sách; tỉnh có cả trước và sau ngày "
+            "01/07/2025 thì có hai dòng."
+        ),
+        widget=forms.TextInput(attrs={"list": "province-options", "autocomplete": "off"}),
+    )
+    admin_name = forms.CharField(
+        label=_("Họ và tên quản trị cấp tỉnh"), max_length=150, required=False
+    )
+    admin_email = forms.EmailField(label=_("Thư điện tử của quản trị cấp tỉnh"), required=False)
+
+    def __init__(self, *args, operator: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not operator:
+            del self.fields["admin_name"], self.fields["admin_email"]
+
+    def clean_province(self):
+        from rankings.setup.provinces import PickRefused, province_find
+
+        try:
+            return province_find(self.cleaned_data["province"])
+        except PickRefused as refused:
+            raise forms.ValidationError(str(refused)) from None

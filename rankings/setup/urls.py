@@ -4,6 +4,7 @@ from rankings.setup import staff_views, views
 
 urlpatterns = [
     path("", views.setup_index, name="setup-index"),
+    path("chon-tinh/", views.setup_pick, name="setup-pick"),
     path("<slug:province>/", views.setup_home, name="setup-home"),
     path("<slug:province>/khoi/", views.setup_blocks, name="setup-blocks"),
     path("<slug:province>/don-vi/", views.setup_agencies, name="setup-agencies"),
