@@ -329,6 +329,24 @@ MATRIX: dict[str, list[Call]] = {
         Call("GET", page(SETUP), {"province": "mau"}),
         Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no file"),
     ],
+    "setup-criteria-new": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no rows"),
+    ],
+    "setup-criteria-edit": [
+        Call(
+            "GET",
+            page(SETUP),
+            lambda ctx: {"province": "mau", "pk": ctx.world.cycle_2021.criteria_set.pk},
+        ),
+        Call(
+            "POST",
+            page(SETUP, 409),
+            lambda ctx: {"province": "mau", "pk": ctx.world.cycle_2021.criteria_set.pk},
+            body={},
+            label="published: read-only",
+        ),
+    ],
     "setup-criteria-annex": [
         Call(
             "GET",

@@ -163,3 +163,29 @@ class ProvincePickForm(forms.Form):
             return province_find(self.cleaned_data["province"])
         except PickRefused as refused:
             raise forms.ValidationError(str(refused)) from None
+
+
+class CriteriaSetForm(forms.Form):
+    """The set itself in the editor: block, name, maximum, its decision and tie rule."""
+
+    block = forms.ModelChoiceField(label=_("Khối"), queryset=Block.objects.all())
+    name = forms.CharField(label=_("Tên bộ tiêu chí"), max_length=250)
+    max_points = forms.DecimalField(
+        label=_("Điểm tối đa"), min_value=0.001, max_digits=9, decimal_places=3, localize=True
+    )
+    decision_number = forms.CharField(
+        label=_("Số quyết định ban hành"), max_length=60, required=False
+    )
+    decision_date = forms.DateField(label=_("Ngày quyết định"), widget=DATE, required=False)
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=120, required=False)
+    tie_method = forms.ChoiceField(
+        label=_("Quy tắc đồng hạng"), choices=TieMethod.choices, initial=TieMethod.COMPETITION
+    )
+
+    @staticmethod
+    def initial_of(criteria_set) -> dict:
+        if criteria_set is None:
+            return {"tie_method": TieMethod.COMPETITION}
+        fields = ("name", "decision_number", "decision_date", "issuer", "tie_method")
+        initial = {name: getattr(criteria_set, name) for name in fields}
+        return {**initial, "block": criteria_set.block_id, "max_points": criteria_set.max_points}

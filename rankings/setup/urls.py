@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rankings.setup import staff_views, views
+from rankings.setup import editor_views, staff_views, views
 
 urlpatterns = [
     path("", views.setup_index, name="setup-index"),
@@ -9,6 +9,16 @@ urlpatterns = [
     path("<slug:province>/khoi/", views.setup_blocks, name="setup-blocks"),
     path("<slug:province>/don-vi/", views.setup_agencies, name="setup-agencies"),
     path("<slug:province>/bo-tieu-chi/", views.setup_criteria, name="setup-criteria"),
+    path(
+        "<slug:province>/bo-tieu-chi/moi/",
+        editor_views.setup_criteria_edit,
+        name="setup-criteria-new",
+    ),
+    path(
+        "<slug:province>/bo-tieu-chi/<int:pk>/sua/",
+        editor_views.setup_criteria_edit,
+        name="setup-criteria-edit",
+    ),
     path(
         "<slug:province>/bo-tieu-chi/<int:pk>/phu-luc.xlsx",
         views.setup_criteria_annex,

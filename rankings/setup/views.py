@@ -234,7 +234,7 @@ def setup_criteria_copy(request, province, pk):
         name=_("%(n)s (bản sao)") % {"n": source.name},
     )
     messages.success(request, _("Đã sao chép thành “%(n)s”.") % {"n": copy.name})
-    return redirect("setup-criteria", place.slug)
+    return redirect("setup-criteria-edit", place.slug, copy.pk)
 
 
 @login_required

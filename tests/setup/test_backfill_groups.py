@@ -25,10 +25,13 @@ from rankings.models import (
 )
 from rankings.setup.annex import SetHeader, annex_apply
 from rankings.setup.backfill import backfill_apply, backfill_plan
+from tests.setup import test_backfill
 from tests.setup.files import xlsx
 from tests.setup.test_annex import ANNEX
 from tests.setup.test_annex import plan_of as annex_of
-from tests.setup.test_backfill import DECISION, agencies  # noqa: F401 - a fixture
+from tests.setup.test_backfill import DECISION
+
+agencies = test_backfill.agencies  # the four departments, a fixture
 
 HEADER = ["STT", "Cơ quan, đơn vị", "Nhóm 1", "Mức độ ứng dụng", "Tổng điểm", "Xếp hạng"]
 ROWS = [
@@ -69,7 +72,7 @@ def test_printed_subtotals_become_group_scores_shown_like_any_group(
     cao_bang,
     departments,
     agencies,
-    annex_set,  # noqa: F811
+    annex_set,
 ):
     checked = plan(cao_bang, departments, ROWS)
     assert [str(p) for p in checked.problems] == [] and checked.differences == []
@@ -146,7 +149,7 @@ def test_every_subtotal_refusal_names_row_and_column_and_writes_nothing(
     annex_set,
     header,
     row,
-    message,  # noqa: F811
+    message,
 ):
     checked = plan(cao_bang, departments, [*ROWS, row] if row else ROWS, header=header)
     assert [str(p) for p in checked.problems] == [message]
@@ -159,7 +162,7 @@ def test_every_subtotal_refusal_names_row_and_column_and_writes_nothing(
 def test_subtotal_columns_need_a_criteria_set_that_has_the_groups(
     cao_bang,
     departments,
-    agencies,  # noqa: F811
+    agencies,
 ):
     checked = plan(cao_bang, departments, ROWS)
     assert [str(p) for p in checked.problems] == [
