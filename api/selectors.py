@@ -13,6 +13,7 @@ from rankings.models import (
     CriterionGroup,
     Publication,
     Result,
+    source_line,
 )
 
 
@@ -88,6 +89,7 @@ class PublishedCycle:
     precision: int
     percent_precision: int
     decision_number: str
+    source: str  # Publication.source_line
     revision: int
     groups: tuple[tuple[str, int], ...]  # top-level group code → its column in `points`
 
@@ -172,6 +174,9 @@ def year_results(*, year: int, province=None, block=None) -> YearResults:
             "cycle__criteria_set__slug",
             "cycle__criteria_set__precision",
             "cycle__criteria_set__percent_precision",
+            "source_kind",
+            "source_title",
+            "decision_date",
         )
     )
     for row in publications:
@@ -193,6 +198,7 @@ def year_results(*, year: int, province=None, block=None) -> YearResults:
             precision=precision,
             percent_precision=percent_precision,
             decision_number=number,
+            source=source_line(kind, number, title, date),
             revision=revision,
             groups=tuple((code, columns[code]) for code in codes.get(set_id, ())),
         )
@@ -207,6 +213,9 @@ def year_results(*, year: int, province=None, block=None) -> YearResults:
             set_slug,
             precision,
             percent_precision,
+            kind,
+            title,
+            date,
         ) in latest.values()
     }
     points = {f"point_{n}": JSONKeyText("groups", code) for code, n in columns.items()}

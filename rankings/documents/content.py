@@ -107,10 +107,13 @@ def annex(*, cycle: AssessmentCycle) -> Document:
         else f"KẾT QUẢ XẾP HẠNG MỨC ĐỘ ỨNG DỤNG CÔNG NGHỆ THÔNG TIN, XÂY DỰNG CHÍNH QUYỀN "
         f"ĐIỆN TỬ {block.upper()} NĂM {cycle.year}"
     )
-    decision = (
-        f"(Kèm theo Quyết định số {publication.decision_number} "
-        f"{long_date(publication.decision_date)} của {_issuer_name(cycle)})"
-    )
+    if publication.is_decision:
+        decision = (
+            f"(Kèm theo Quyết định số {publication.decision_number} "
+            f"{long_date(publication.decision_date)} của {_issuer_name(cycle)})"
+        )
+    else:  # a table published otherwise: its source, and no decision's signature
+        decision = f"({publication.source_line}; không phải quyết định công bố)"
     notes = [
         f"Bộ tiêu chí: {rules.name}; điểm tối đa {formatting.exact(rules.max_points, 3)}.",
         f"Số đơn vị: {formatting.count(stats.count)}; điểm trung bình "
@@ -125,9 +128,9 @@ def annex(*, cycle: AssessmentCycle) -> Document:
         title=["PHỤ LỤC", subject, decision],
         table=Table(headers, rows, numeric),
         notes=notes,
-        signatures=[_signer(cycle, publication)],
+        signatures=[_signer(cycle, publication)] if publication.is_decision else [],
         filename=(
-            f"phu-luc-{_slug_number(publication.decision_number)}-"
+            f"phu-luc-{_slug_number(publication.decision_number or 'nguon')}-"
             f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}"
         ),
         landscape=len(headers) > 7,
