@@ -25,7 +25,7 @@ DECISION_WORDS = ("Quyết định số", "công bố bằng quyết định", "
 
 
 @pytest.fixture
-def reported(cao_bang, departments, agencies):  # noqa: F811 - the fixture above
+def reported(cao_bang, departments, agencies):
     cache.clear()
     plan = test_backfill.plan(cao_bang, departments, Y2019, source=REPORT)
     return backfill_apply(plan=plan)
