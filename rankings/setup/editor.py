@@ -98,9 +98,12 @@ def set_rows(criteria_set: CriteriaSet | None) -> list[Row]:
         while group is not None:
             sums[group.code] = sums.get(group.code, Decimal(0)) + criterion.max_points
             group = group.parent
+    # A backfilled set's group holds one criterion of its own code: shown once, as it.
+    codes = {c.code for c in criteria}
     rows = [
         Row(g.code, g.name, _plain(sums.get(g.code, Decimal(0))), is_group=True)
         for g in criteria_set.groups.all()
+        if g.code not in codes
     ]
     rows += [
         Row(

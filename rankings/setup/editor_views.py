@@ -60,6 +60,8 @@ def _header(form) -> SetHeader:
 
 
 def _page(request, context, rows, *, status):
+    while rows and rows[-1].blank:  # the blanks posted back; a fresh set of them follows
+        rows = rows[:-1]
     if not context["reason"]:
         rows = [*rows, *(editor.Row() for _ in range(editor.BLANK_ROWS))]
     context.update(rows=rows, headers=editor.headers())

@@ -183,6 +183,7 @@ def test_every_refusal_names_row_and_column_and_writes_nothing(
     assert message.split(": ", 1)[1].split("“")[0] in response.content.decode()
     assert tree(annex_set) == before
     assert response.context["rows"][0].code == rows[0][0]  # what was typed is kept
+    assert len(response.context["rows"]) == len(rows) + 5  # and five blank rows, not more
 
 
 def test_a_header_field_error_is_named_and_nothing_written(admin_client, cao_bang, departments):

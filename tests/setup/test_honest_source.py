@@ -21,7 +21,13 @@ from tests.setup.test_backfill import REPORT, Y2019
 
 agencies = test_backfill.agencies  # the four departments, a fixture
 SOURCE = "Nguồn: Báo cáo số 55/BC-STTTT của Sở TT&TT, ngày 05/04/2021"
-DECISION_WORDS = ("Quyết định số", "công bố bằng quyết định", "QĐ-UBND", "CHỦ TỊCH")
+DECISION_WORDS = (
+    "Quyết định số",
+    "công bố bằng quyết định",
+    "QĐ-UBND",
+    "CHỦ TỊCH",
+    "Phụ lục quyết định",
+)
 
 
 @pytest.fixture
