@@ -253,37 +253,43 @@ def _group_columns(plan: BackfillPlan, sheet: tables.Sheet) -> list[GroupColumn]
     headers = [
         h for h in sheet.extra if name_key(h) in known or name_key(h).startswith(name_key("nhóm "))
     ]
-    if not headers:
-        return []
     best: list[GroupColumn] = []
     best_groups: list[GroupColumn] = []
-    for groups in candidates:
+    for groups in candidates if headers else []:
         found = [
             GroupColumn(h, g.code, g.name, g.maximum)
             for h in headers
             for g in groups
             if name_key(h) in _header_keys(g.code, g.name)
         ]
-        if len(found) == len(headers) and len(found) == len(groups):
+        if len(found) == len(headers) == len(groups):
             return found
         if len(found) > len(best):
             best, best_groups = found, groups
-    for header in headers:
-        if header not in {c.header for c in best}:
-            plan.problems.append(
-                Problem(
-                    None,
-                    header,
-                    _(
-                        "không có nhóm này trong bộ tiêu chí nào của khối có điểm tối đa "
-                        "%(m)s; đặt tên cột theo mã hoặc tên nhóm của bộ tiêu chí"
-                    )
-                    % {"m": _plain(plan.max_points)},
-                )
+    if headers:
+        plan.problems += _group_problems(plan, headers, best, best_groups)
+    return []
+
+
+def _group_problems(plan, headers, best, best_groups) -> list[Problem]:
+    """Why the subtotal columns match no set: columns no group has, or groups left out."""
+    matched = {c.header for c in best}
+    problems = [
+        Problem(
+            None,
+            header,
+            _(
+                "không có nhóm này trong bộ tiêu chí nào của khối có điểm tối đa "
+                "%(m)s; đặt tên cột theo mã hoặc tên nhóm của bộ tiêu chí"
             )
-    if len(best) == len(headers):
+            % {"m": _plain(plan.max_points)},
+        )
+        for header in headers
+        if header not in matched
+    ]
+    if not problems:
         missing = [g for g in best_groups if g.code not in {c.code for c in best}]
-        plan.problems.append(
+        problems.append(
             Problem(
                 None,
                 "",
@@ -291,7 +297,7 @@ def _group_columns(plan: BackfillPlan, sheet: tables.Sheet) -> list[GroupColumn]
                 % {"g": "; ".join(f"{g.code} {g.name}" for g in missing)},
             )
         )
-    return []
+    return problems
 
 
 def _subtotals(plan, sheet, number: int, total: Decimal | None) -> dict[str, Decimal]:
@@ -503,22 +509,11 @@ def totals_set_ensure(
 def groups_set_ensure(*, plan: BackfillPlan) -> CriteriaSet:
     """The province's set of printed group subtotals for a block: one direct criterion per
     group, created once per list of groups and maximum and reused."""
-    shape = [(g.code, g.name, g.maximum) for g in plan.groups]
-    candidates = CriteriaSet.objects.filter(
-        province=plan.province,
-        block=plan.block,
-        kind=CriteriaSetKind.FULL,
-        max_points=plan.max_points,
-        tie_method=plan.tie_method,
-        slug__contains="-diem-nhom-",
-    ).prefetch_related("criteria__group")
-    for found in candidates:
-        criteria = sorted(found.criteria.all(), key=lambda c: c.order)
-        if [(c.code, c.group.name, c.max_points) for c in criteria] == shape:
-            if found.precision < plan.precision:
-                found.precision = plan.precision
-                found.save(update_fields=["precision"])
-            return found
+    if found := _groups_set_found(plan):
+        if found.precision < plan.precision:
+            found.precision = plan.precision
+            found.save(update_fields=["precision"])
+        return found
     block, province = plan.block, plan.province
     name = _("Bảng điểm nhóm đã công bố — %(b)s tỉnh %(p)s (tối đa %(m)s điểm)") % {
         "b": block.name[:1].lower() + block.name[1:],
@@ -554,3 +549,21 @@ def groups_set_ensure(*, plan: BackfillPlan) -> CriteriaSet:
             order=order,
         )
     return criteria_set
+
+
+def _groups_set_found(plan: BackfillPlan) -> CriteriaSet | None:
+    """The subtotals set an earlier backfill made with the same groups, if any."""
+    shape = [(g.code, g.name, g.maximum) for g in plan.groups]
+    candidates = CriteriaSet.objects.filter(
+        province=plan.province,
+        block=plan.block,
+        kind=CriteriaSetKind.FULL,
+        max_points=plan.max_points,
+        tie_method=plan.tie_method,
+        slug__contains="-diem-nhom-",
+    ).prefetch_related("criteria__group")
+    for found in candidates:
+        criteria = sorted(found.criteria.all(), key=lambda c: c.order)
+        if [(c.code, c.group.name, c.max_points) for c in criteria] == shape:
+            return found
+    return None
