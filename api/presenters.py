@@ -284,6 +284,7 @@ def year_results(results) -> dict:
                     "block": cycle.block,
                     "criteria_set": cycle.criteria_set,
                     "decision_number": cycle.decision_number,
+                    "source": cycle.source,
                     "revision": cycle.revision,
                     "rank": rank,
                     "tied": rank is not None and shared[rank] > 1,

@@ -13,6 +13,7 @@ from rankings.models import (
     CriterionGroup,
     Publication,
     Result,
+    source_line,
 )
 
 
@@ -88,6 +89,7 @@ class PublishedCycle:
     precision: int
     percent_precision: int
     decision_number: str
+    source: str  # Publication.source_line
     revision: int
     groups: tuple[tuple[str, int], ...]  # top-level group code → its column in `points`
 
@@ -180,7 +182,8 @@ def year_results(*, year: int, province=None, block=None) -> YearResults:
 
 def _latest_revisions(*, year: int, province, block) -> dict[int, tuple]:
     """Each cycle's latest publication as a row (id, cycle, revision, decision, province,
-    block, criteria set id, slug, precision, percent precision), in the page's order."""
+    block, criteria set id, slug, precision, percent precision, source kind, source title,
+    decision date), in the page's order."""
     latest: dict[int, tuple] = {}
     publications = (
         year_publications(year=year, province=province, block=block)
@@ -196,6 +199,9 @@ def _latest_revisions(*, year: int, province, block) -> dict[int, tuple]:
             "cycle__criteria_set__slug",
             "cycle__criteria_set__precision",
             "cycle__criteria_set__percent_precision",
+            "source_kind",
+            "source_title",
+            "decision_date",
         )
     )
     for row in publications:
@@ -227,6 +233,9 @@ def _published_cycle(row: tuple, year: int, codes: dict, columns: dict) -> Publi
         set_slug,
         precision,
         percent_precision,
+        kind,
+        title,
+        date,
     ) = row
     return PublishedCycle(
         province=province_slug,
@@ -236,6 +245,7 @@ def _published_cycle(row: tuple, year: int, codes: dict, columns: dict) -> Publi
         precision=precision,
         percent_precision=percent_precision,
         decision_number=number,
+        source=source_line(kind, number, title, date),
         revision=revision,
         groups=tuple((code, columns[code]) for code in codes.get(set_id, ())),
     )

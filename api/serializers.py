@@ -123,11 +123,23 @@ class PublicationSerializer(serializers.ModelSerializer):
         source="is_synthetic", help_text="Demo data, not an official record."
     )
 
+    source_kind = serializers.CharField(
+        help_text="decision, or other (a report, an article): then decision_number is empty."
+    )
+    source = serializers.CharField(  # type: ignore[assignment]  # a field named like Field.source: the metaclass pops declared fields off the class
+        source="source_line",
+        help_text="The source as pages print it: “Quyết định số …” or “Nguồn: …”.",
+    )
+
     class Meta:
         model = Publication
         fields = [
             "decision_number",
             "decision_date",
+            "source_kind",
+            "source",
+            "source_title",
+            "source_url",
             "signer",
             "revision",
             "published_at",
@@ -379,6 +391,9 @@ class ResultRow(RankingRow):
     block = serializers.CharField(help_text="Block slug.")
     criteria_set = serializers.CharField(help_text="Criteria set slug: maxima, precision.")
     decision_number = serializers.CharField(help_text="The cycle's latest publication.")
+    source = serializers.CharField(  # type: ignore[assignment]  # a field named like Field.source: the metaclass pops declared fields off the class
+        help_text="The latest publication's source: “Quyết định số …” or “Nguồn: …”."
+    )
     revision = serializers.IntegerField(help_text="1 is the decision; later ones are corrections.")
     # Changes need each block's year before and its comparability (the 2025 reform): they
     # are on rankings/ and agencies/{id}/history/, not in the bulk read.

@@ -497,6 +497,15 @@ class SourceKind(models.TextChoices):
     OTHER = "other", _("Nguồn khác (báo cáo, bài báo)")
 
 
+def source_line(kind: str, number: str, title: str, date) -> str:
+    """ "Quyết định số 3192/QĐ-UBND ngày 22/11/2021", or for a table published otherwise
+    (a ministry's report, a newspaper) "Nguồn: <title>, ngày 05/04/2021": never a decision
+    it was not."""
+    if kind == SourceKind.DECISION:
+        return f"Quyết định số {number} ngày {date:%d/%m/%Y}"
+    return f"Nguồn: {title}, ngày {date:%d/%m/%Y}"
+
+
 class Publication(models.Model):
     """A published revision (công bố) of a cycle's ranking, by a numbered decision.
 
@@ -560,6 +569,13 @@ class Publication(models.Model):
     def source_label(self) -> str:
         """ "3192/QĐ-UBND", or the other source's title."""
         return self.decision_number if self.is_decision else self.source_title
+
+    @property
+    def source_line(self) -> str:
+        """The one line every page, export and API response prints as the source."""
+        return source_line(
+            self.source_kind, self.decision_number, self.source_title, self.decision_date
+        )
 
     @property
     def correction_number(self) -> int:

@@ -314,6 +314,10 @@ MATRIX: dict[str, list[Call]] = {
     "notifications": [Call("GET", SIGNED_IN, label="each user's own notices only")],
     # --- a province's set-up: its provincial administrators (and the superuser) only ------
     "setup-index": [Call("GET", page(ROLES, admin=302), label="one province: straight to it")],
+    "setup-pick": [
+        Call("GET", page(("superuser",), editor_other=403), label="the operator"),
+        Call("POST", page(("superuser",), 400, editor_other=403), body={}, label="no province"),
+    ],
     "setup-home": [Call("GET", page(SETUP), {"province": "mau"})],
     "setup-blocks": [
         Call("GET", page(SETUP), {"province": "mau"}),
@@ -326,6 +330,24 @@ MATRIX: dict[str, list[Call]] = {
     "setup-criteria": [
         Call("GET", page(SETUP), {"province": "mau"}),
         Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no file"),
+    ],
+    "setup-criteria-new": [
+        Call("GET", page(SETUP), {"province": "mau"}),
+        Call("POST", page(SETUP, 400), {"province": "mau"}, body={}, label="no rows"),
+    ],
+    "setup-criteria-edit": [
+        Call(
+            "GET",
+            page(SETUP),
+            lambda ctx: {"province": "mau", "pk": ctx.world.cycle_2021.criteria_set.pk},
+        ),
+        Call(
+            "POST",
+            page(SETUP, 409),
+            lambda ctx: {"province": "mau", "pk": ctx.world.cycle_2021.criteria_set.pk},
+            body={},
+            label="published: read-only",
+        ),
     ],
     "setup-criteria-annex": [
         Call(

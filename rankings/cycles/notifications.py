@@ -149,9 +149,13 @@ def published(cycle, *, publication) -> int:
     return notify(
         everyone,
         subject=_("Đã công bố kết quả %(c)s") % {"c": cycle},
-        body=_("Quyết định số %(n)s ngày %(d)s.")
+        body=(
+            _("Quyết định số %(n)s ngày %(d)s.")
+            if publication.is_decision
+            else _("Nguồn: %(n)s, ngày %(d)s.")
+        )
         % {
-            "n": publication.decision_number,
+            "n": publication.source_label,
             "d": publication.decision_date.strftime("%d/%m/%Y"),
         },
         url=url,

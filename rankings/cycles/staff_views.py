@@ -18,6 +18,7 @@ from rankings.cycles.publication import PublicationRefused, publication_create
 from rankings.imports.template_workbook import cycle_agencies
 from rankings.models import AssessmentCycle, CriteriaSet, CycleState
 from rankings.setup.access import provinces_for_setup
+from rankings.setup.provinces import pick_role
 
 
 @login_required
@@ -172,5 +173,6 @@ def workspace(request):
         if not request.user.is_superuser
         else Province.objects.all(),
         "setup_provinces": provinces_for_setup(request.user),
+        "may_pick": pick_role(request.user) is not None,
     }
     return render(request, "rankings/staff/workspace.html", context)

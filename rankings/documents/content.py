@@ -82,19 +82,22 @@ def annex(*, cycle: AssessmentCycle) -> Document:
         raise ValueError(f"{cycle} has no publication: it has no annex")
     publication: Publication = board.publication
     table = _annex_table(board)
-    decision = (
-        f"(Kèm theo Quyết định số {publication.decision_number} "
-        f"{long_date(publication.decision_date)} của {_issuer_name(cycle)})"
-    )
+    if publication.is_decision:
+        decision = (
+            f"(Kèm theo Quyết định số {publication.decision_number} "
+            f"{long_date(publication.decision_date)} của {_issuer_name(cycle)})"
+        )
+    else:  # a table published otherwise: its source, and no decision's signature
+        decision = f"({publication.source_line}; không phải quyết định công bố)"
     return Document(
         issuer=issuer_lines(cycle),
         place_date=f"{_place(cycle)}, {long_date(publication.decision_date)}",
         title=["PHỤ LỤC", _annex_subject(cycle), decision],
         table=table,
         notes=_annex_notes(board),
-        signatures=[_signer(cycle, publication)],
+        signatures=[_signer(cycle, publication)] if publication.is_decision else [],
         filename=(
-            f"phu-luc-{_slug_number(publication.decision_number)}-"
+            f"phu-luc-{_slug_number(publication.decision_number or 'nguon')}-"
             f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}"
         ),
         landscape=len(table.headers) > 7,

@@ -89,11 +89,7 @@ def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, str]]:
 def _leaderboard_note(board) -> str:
     """The publication's decision (or source) and date; why the year before does not compare."""
     publication = board.publication
-    note = (
-        f"Quyết định số {publication.decision_number} ngày "
-        if publication.is_decision
-        else f"Nguồn: {publication.source_title}, ngày "
-    ) + f"{publication.decision_date:%d/%m/%Y} (lần công bố {publication.revision})"
+    note = f"{publication.source_line} (lần công bố {publication.revision})"
     if board.not_comparable_reason:
         reason = not_comparable_text(board.not_comparable_reason)
         note += f". So với năm {board.previous.cycle.year}: {reason}"
@@ -119,6 +115,9 @@ def leaderboard_meta(board) -> dict:
         "publication": {
             "decision_number": publication.decision_number,
             "decision_date": publication.decision_date.isoformat(),
+            "source_kind": publication.source_kind,
+            "source": publication.source_line,
+            "source_url": publication.source_url,
             "revision": publication.revision,
             "synthetic": publication.is_synthetic,
         },
@@ -151,6 +150,7 @@ HISTORY_HEADERS = {
     "change": "Thay đổi điểm",
     "rank_change": "Thay đổi thứ hạng",
     "decision_number": "Số quyết định",
+    "source": "Nguồn công bố",
 }
 
 
@@ -170,6 +170,7 @@ def history_table(profile) -> Table:
             "change": point.change,
             "rank_change": point.rank_change,
             "decision_number": point.publication.decision_number,
+            "source": point.publication.source_line,
         }
         for point in profile.history
     ]

@@ -96,12 +96,16 @@ class AnnexPlan:
 
 def annex_plan(*, data: bytes, filename: str, max_points: Decimal) -> AnnexPlan:
     """Read and check an annex; nothing is written."""
-    plan = AnnexPlan(max_points)
     try:
         sheet = tables.read_sheet(data, filename, columns=COLUMNS, required=REQUIRED)
     except tables.Refused as refused:
-        plan.problems.append(Problem(None, "", str(refused)))
-        return plan
+        return AnnexPlan(max_points, problems=[Problem(None, "", str(refused))])
+    return sheet_plan(sheet, max_points=max_points)
+
+
+def sheet_plan(sheet: tables.Sheet, *, max_points: Decimal) -> AnnexPlan:
+    """Check rows read from an annex or typed in the editor (`editor`); nothing is written."""
+    plan = AnnexPlan(max_points)
     nodes: dict[str, Node] = {}
     for number, record in sheet.rows:
         node = _node(plan, sheet, number, record, nodes)

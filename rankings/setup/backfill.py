@@ -1,7 +1,12 @@
-"""Backfill a published ranking as it was printed: agency name, total, optionally its rank.
+"""Backfill a published ranking as it was printed: agency name, total, optionally its rank
+and its group subtotals.
 
 A province's past rankings exist only as tables in decisions, reports and newspapers.
 Such a table is entered under a totals-only criteria set (one criterion, the total),
+or, when it prints group subtotals (columns headed by a group's code or name: "1",
+"Nhóm 1", "Điều kiện sẵn sàng"), under a set of those groups (one criterion each, the
+group's maximum taken from the block's criteria set that has them); each row's subtotals
+must add up to its printed total,
 matched to agencies by name (aliases confirmed by staff are learned), ranked by the
 set's own rules with the engine, and every printed rank the engine disagrees with is
 listed before anything is saved. The publication records its real source: a decision
@@ -17,7 +22,7 @@ from django.utils.translation import gettext as _
 
 import scoring
 from agencies.models import Agency, AgencyAlias, Block, Province
-from agencies.names import NameMatcher
+from agencies.names import NameMatcher, name_key
 from agencies.slugs import slugify, unique_slug
 from rankings import wording
 from rankings.cycles import services
@@ -65,6 +70,16 @@ class Source:
         return []
 
 
+@dataclass(frozen=True)
+class GroupColumn:
+    """A printed group-subtotal column and the criteria-set group it stands for."""
+
+    header: str
+    code: str
+    name: str
+    maximum: Decimal
+
+
 @dataclass
 class BackfillRow:
     row: int
@@ -74,6 +89,7 @@ class BackfillRow:
     printed_rank: int | None
     rank: int | None = None
     learned: bool = False  # matched by a confirmation: its name becomes an alias
+    groups: dict[str, Decimal] = field(default_factory=dict)  # group code → printed subtotal
 
 
 @dataclass
@@ -90,6 +106,7 @@ class BackfillPlan:
     problems: list[Problem] = field(default_factory=list)
     unmatched: dict[int, tuple[str, list[Agency]]] = field(default_factory=dict)
     precision: int = 0
+    groups: list[GroupColumn] = field(default_factory=list)
 
     @property
     def differences(self) -> list[str]:
@@ -137,6 +154,7 @@ def backfill_plan(
     except tables.Refused as refused:
         plan.problems.append(Problem(None, "", str(refused)))
         return plan
+    plan.groups = _group_columns(plan, sheet)
     _plan_rows(plan, sheet, confirmed or {})
     if not sheet.rows:
         plan.problems.append(Problem(None, "", _("tệp không có dòng dữ liệu nào.")))
@@ -193,6 +211,7 @@ def _row(plan, sheet, number, record, matcher, by_id, confirmed) -> BackfillRow 
         problem("total", _("%(v)s có hơn 3 chữ số thập phân") % {"v": total})
     else:
         plan.precision = max(plan.precision, max(places_of(total), 0))
+    subtotals = _subtotals(plan, sheet, number, total if len(plan.problems) == before else None)
     rank_text = tables.text(record.get("rank"))
     printed = None
     if rank_text:
@@ -210,7 +229,123 @@ def _row(plan, sheet, number, record, matcher, by_id, confirmed) -> BackfillRow 
         plan.unmatched[number] = (name, candidates)
         problem("name", match.problem())
         return None
-    return BackfillRow(number, name, agency, total, printed, learned=not match.ok)
+    return BackfillRow(number, name, agency, total, printed, learned=not match.ok, groups=subtotals)
+
+
+def _header_keys(code: str, name: str) -> set[str]:
+    """The ways a table heads a group's column: "1", "Nhóm 1", its name, "1. name" …"""
+    plain = {code, name, f"{code}. {name}", f"{code} {name}", f"{code}: {name}"}
+    return {name_key(k) for k in plain | {f"nhóm {k}" for k in plain} | {f"nhóm {code} - {name}"}}
+
+
+def _top_groups(criteria_set: CriteriaSet) -> list[GroupColumn]:
+    """A set's top groups with their maxima (the sum of their criteria's)."""
+    maxima: dict[str, Decimal] = {}
+    for criterion in criteria_set.criteria.select_related("group__parent"):
+        top = criterion.group.parent or criterion.group
+        maxima[top.code] = maxima.get(top.code, Decimal(0)) + criterion.max_points
+    groups = criteria_set.groups.filter(parent__isnull=True).order_by("order", "code")
+    return [GroupColumn("", g.code, g.name, maxima.get(g.code, Decimal(0))) for g in groups]
+
+
+def _group_columns(plan: BackfillPlan, sheet: tables.Sheet) -> list[GroupColumn]:
+    """The printed subtotal columns, matched to the top groups of the block's criteria
+    set of the same maximum (the newest that has them all); a "Nhóm …" column that no
+    set has, or a set's group left out, is a problem naming the column."""
+    sets = CriteriaSet.objects.filter(
+        province=plan.province,
+        block=plan.block,
+        kind=CriteriaSetKind.FULL,
+        max_points=plan.max_points,
+    ).order_by("-decision_date", "-pk")
+    candidates = [_top_groups(criteria_set) for criteria_set in sets]
+    known = set().union(*(_header_keys(g.code, g.name) for gs in candidates for g in gs))
+    headers = [
+        h for h in sheet.extra if name_key(h) in known or name_key(h).startswith(name_key("nhóm "))
+    ]
+    best: list[GroupColumn] = []
+    best_groups: list[GroupColumn] = []
+    for groups in candidates if headers else []:
+        found = [
+            GroupColumn(h, g.code, g.name, g.maximum)
+            for h in headers
+            for g in groups
+            if name_key(h) in _header_keys(g.code, g.name)
+        ]
+        if len(found) == len(headers) == len(groups):
+            return found
+        if len(found) > len(best):
+            best, best_groups = found, groups
+    if headers:
+        plan.problems += _group_problems(plan, headers, best, best_groups)
+    return []
+
+
+def _group_problems(plan, headers, best, best_groups) -> list[Problem]:
+    """Why the subtotal columns match no set: columns no group has, or groups left out."""
+    matched = {c.header for c in best}
+    problems = [
+        Problem(
+            None,
+            header,
+            _(
+                "không có nhóm này trong bộ tiêu chí nào của khối có điểm tối đa "
+                "%(m)s; đặt tên cột theo mã hoặc tên nhóm của bộ tiêu chí"
+            )
+            % {"m": _plain(plan.max_points)},
+        )
+        for header in headers
+        if header not in matched
+    ]
+    if not problems:
+        missing = [g for g in best_groups if g.code not in {c.code for c in best}]
+        problems.append(
+            Problem(
+                None,
+                "",
+                _("bảng có điểm nhóm nhưng thiếu cột của nhóm %(g)s")
+                % {"g": "; ".join(f"{g.code} {g.name}" for g in missing)},
+            )
+        )
+    return problems
+
+
+def _subtotals(plan, sheet, number: int, total: Decimal | None) -> dict[str, Decimal]:
+    """A row's printed subtotals, each checked, and their sum against the printed total."""
+    found: dict[str, Decimal] = {}
+    for column in plan.groups:
+        raw = sheet.extra_value(number, column.header)
+        value = tables.decimal(raw)
+        if value is None:
+            message = _("“%(v)s” không phải số điểm") % {"v": tables.text(raw)}
+        elif value < 0 or value > column.maximum:
+            message = _("%(v)s nằm ngoài 0 – %(m)s điểm của nhóm %(c)s") % {
+                "v": value,
+                "m": _plain(column.maximum),
+                "c": column.code,
+            }
+        elif places_of(value) > 3:
+            message = _("%(v)s có hơn 3 chữ số thập phân") % {"v": value}
+        else:
+            found[column.code] = value
+            continue
+        plan.problems.append(Problem(number, column.header, message))
+    if total is not None and len(found) == len(plan.groups) and found:
+        added = sum(found.values(), Decimal(0))
+        if added != total:
+            plan.problems.append(
+                Problem(
+                    number,
+                    sheet.column("total"),
+                    _("các điểm nhóm cộng lại %(s)s, khác tổng điểm in %(t)s")
+                    % {"s": _plain(added), "t": _plain(total)},
+                )
+            )
+    return found
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}".replace(".", ",")
 
 
 def _rank(plan: BackfillPlan) -> None:
@@ -274,27 +409,31 @@ def backfill_apply(*, plan: BackfillPlan, user=None) -> Publication:
     """Save a checked table as a published cycle of a totals-only set, with its source."""
     if not plan.ok:
         raise ValueError("A refused table cannot be saved.")
-    criteria_set = totals_set_ensure(
-        province=plan.province,
-        block=plan.block,
-        max_points=plan.max_points,
-        precision=plan.precision,
-        tie_method=plan.tie_method,
-    )
+    if plan.groups:
+        criteria_set = groups_set_ensure(plan=plan)
+    else:
+        criteria_set = totals_set_ensure(
+            province=plan.province,
+            block=plan.block,
+            max_points=plan.max_points,
+            precision=plan.precision,
+            tie_method=plan.tie_method,
+        )
     cycle = _backfill_cycle(plan, criteria_set)
-    criterion = criteria_set.criteria.get(code=TOTAL_CODE)
+    criteria = {c.code: c for c in criteria_set.criteria.all()}
     Score.objects.bulk_create(
         Score(
             cycle=cycle,
             agency=row.agency,
-            criterion=criterion,
+            criterion=criteria[code],
             stage=Stage.FINAL,
-            value=row.total,
-            points=row.total,
-            max_points=criterion.max_points,
+            value=points,
+            points=points,
+            max_points=criteria[code].max_points,
             updated_by=user,
         )
         for row in plan.rows
+        for code, points in (row.groups or {TOTAL_CODE: row.total}).items()
     )
     for row in plan.rows:
         if row.learned:
@@ -388,3 +527,66 @@ def _total_criterion_create(criteria_set: CriteriaSet) -> None:
         rule="direct",
         evidence_required=False,
     )
+
+
+def groups_set_ensure(*, plan: BackfillPlan) -> CriteriaSet:
+    """The province's set of printed group subtotals for a block: one direct criterion per
+    group, created once per list of groups and maximum and reused."""
+    if found := _groups_set_found(plan):
+        if found.precision < plan.precision:
+            found.precision = plan.precision
+            found.save(update_fields=["precision"])
+        return found
+    block, province = plan.block, plan.province
+    name = _("Bảng điểm nhóm đã công bố — %(b)s tỉnh %(p)s (tối đa %(m)s điểm)") % {
+        "b": block.name[:1].lower() + block.name[1:],
+        "p": province.name,
+        "m": _plain(plan.max_points),
+    }
+    taken = set(CriteriaSet.objects.values_list("slug", flat=True))
+    base = slugify(
+        f"{province.slug} {block.slug} diem nhom {plan.max_points.normalize():f}", max_length=90
+    )
+    criteria_set = CriteriaSet.objects.create(
+        province=province,
+        block=block,
+        name=name,
+        slug=unique_slug(base, taken),
+        kind=CriteriaSetKind.FULL,
+        max_points=plan.max_points,
+        precision=plan.precision,
+        tie_method=plan.tie_method or TieMethod.COMPETITION,
+    )
+    for order, column in enumerate(plan.groups):
+        group = CriterionGroup.objects.create(
+            criteria_set=criteria_set, code=column.code, name=column.name[:250], order=order
+        )
+        Criterion.objects.create(
+            criteria_set=criteria_set,
+            group=group,
+            code=column.code,
+            name=(_("Điểm nhóm %(n)s (bảng đã công bố)") % {"n": column.name})[:300],
+            max_points=column.maximum,
+            rule="direct",
+            evidence_required=False,
+            order=order,
+        )
+    return criteria_set
+
+
+def _groups_set_found(plan: BackfillPlan) -> CriteriaSet | None:
+    """The subtotals set an earlier backfill made with the same groups, if any."""
+    shape = [(g.code, g.name, g.maximum) for g in plan.groups]
+    candidates = CriteriaSet.objects.filter(
+        province=plan.province,
+        block=plan.block,
+        kind=CriteriaSetKind.FULL,
+        max_points=plan.max_points,
+        tie_method=plan.tie_method,
+        slug__contains="-diem-nhom-",
+    ).prefetch_related("criteria__group")
+    for found in candidates:
+        criteria = sorted(found.criteria.all(), key=lambda c: c.order)
+        if [(c.code, c.group.name, c.max_points) for c in criteria] == shape:
+            return found
+    return None

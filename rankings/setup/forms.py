@@ -131,3 +131,61 @@ class BackfillForm(UploadForm):
 
 class AgencyListForm(UploadForm):
     """The agency list: name, short name, kind, block, unit code, valid from/to."""
+
+
+class ProvincePickForm(forms.Form):
+    """The province, from vietnam-provinces (a searchable list of both eras), and for an
+    operator its first administrator, who is invited by e-mail."""
+
+    province = forms.CharField(
+        label=_("Tỉnh, thành phố"),
+        max_length=120,
+        help_text=_(
+            "Gõ vài chữ của tên rồi chọn trong danh sách; tỉnh có cả trước và sau ngày "
+            "01/07/2025 thì có hai dòng."
+        ),
+        widget=forms.TextInput(attrs={"list": "province-options", "autocomplete": "off"}),
+    )
+    admin_name = forms.CharField(
+        label=_("Họ và tên quản trị cấp tỉnh"), max_length=150, required=False
+    )
+    admin_email = forms.EmailField(label=_("Thư điện tử của quản trị cấp tỉnh"), required=False)
+
+    def __init__(self, *args, operator: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not operator:
+            del self.fields["admin_name"], self.fields["admin_email"]
+
+    def clean_province(self):
+        from rankings.setup.provinces import PickRefused, province_find
+
+        try:
+            return province_find(self.cleaned_data["province"])
+        except PickRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+
+
+class CriteriaSetForm(forms.Form):
+    """The set itself in the editor: block, name, maximum, its decision and tie rule."""
+
+    block = forms.ModelChoiceField(label=_("Khối"), queryset=Block.objects.all())
+    name = forms.CharField(label=_("Tên bộ tiêu chí"), max_length=250)
+    max_points = forms.DecimalField(
+        label=_("Điểm tối đa"), min_value=0.001, max_digits=9, decimal_places=3, localize=True
+    )
+    decision_number = forms.CharField(
+        label=_("Số quyết định ban hành"), max_length=60, required=False
+    )
+    decision_date = forms.DateField(label=_("Ngày quyết định"), widget=DATE, required=False)
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=120, required=False)
+    tie_method = forms.ChoiceField(
+        label=_("Quy tắc đồng hạng"), choices=TieMethod.choices, initial=TieMethod.COMPETITION
+    )
+
+    @staticmethod
+    def initial_of(criteria_set) -> dict:
+        if criteria_set is None:
+            return {"tie_method": TieMethod.COMPETITION}
+        fields = ("name", "decision_number", "decision_date", "issuer", "tie_method")
+        initial = {name: getattr(criteria_set, name) for name in fields}
+        return {**initial, "block": criteria_set.block_id, "max_points": criteria_set.max_points}

@@ -49,6 +49,12 @@ class Sheet:
     rows: list[tuple[int, dict[str, object]]]
     headers: dict[str, str]  # field → the header as the file printed it
     extra: list[str] = field(default_factory=list)  # headers no field knows
+    extra_at: dict[str, int] = field(default_factory=dict)  # such a header → its position
+    cells: dict[int, list] = field(default_factory=dict)  # row number → the row as read
+
+    def extra_value(self, number: int, header: str) -> object:
+        """The cell of an `extra` column in data row `number`."""
+        return _at(self.cells.get(number, []), self.extra_at[header])
 
     def column(self, name: str) -> str:
         return self.headers.get(name, name)
@@ -79,15 +85,19 @@ def read_sheet(
         raise Refused(f"không tìm thấy dòng tiêu đề có các cột {names}.")
     header_cells = grid[index][1]
     known = {position for position, _ in found.values()}
-    extra = [str(c).strip() for p, c in enumerate(header_cells) if c and p not in known]
-    rows = []
+    extra_at = {
+        str(c).strip(): p for p, c in enumerate(header_cells) if not _blank(c) and p not in known
+    }
+    rows, kept = [], {}
     for number, cells in grid[index + 1 :]:
         record = {name: _at(cells, position) for name, (position, _) in found.items()}
         if any(not _blank(v) for v in record.values()):
             rows.append((number, record))
+            kept[number] = cells
     if len(rows) > MAX_ROWS:
         raise Refused(f"tệp có {len(rows)} dòng dữ liệu, vượt giới hạn {MAX_ROWS}.")
-    return Sheet(rows, {name: header for name, (_, header) in found.items()}, extra)
+    headers = {name: header for name, (_, header) in found.items()}
+    return Sheet(rows, headers, list(extra_at), extra_at, kept)
 
 
 def _grid(data: bytes, filename: str) -> list[tuple[int, list]]:

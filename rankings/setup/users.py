@@ -198,18 +198,55 @@ def staff_add(*, province: Province, row: StaffRow, invited_by):
     user = User.objects.filter(email__iexact=row.email).first()
     created = user is None
     if created:
-        first, _space, last = row.full_name.rpartition(" ")
-        user = User(
-            username=row.username, email=row.email, first_name=first[:150], last_name=last[:150]
-        )
-        user.set_unusable_password()
-        user.save()
+        user = account_new(email=row.email, full_name=row.full_name, username=row.username)
     Membership.objects.get_or_create(user=user, role=row.role, province=province, agency=row.agency)
     if created:
         transaction.on_commit(
             lambda: invitation_send(user=user, province=province, invited_by=invited_by)
         )
     return user
+
+
+def account_new(*, email: str, full_name: str, username: str = ""):
+    """An account with no usable password yet: its invitation carries the link to set one."""
+    username = (username or email.split("@")[0]).strip()
+    username = slugify(username).replace("-", ".") or username
+    taken = set(
+        User.objects.filter(username__startswith=username).values_list("username", flat=True)
+    )
+    base, n = username, 1
+    while username in taken:
+        n += 1
+        username = f"{base}{n}"
+    first, _space, last = full_name.strip().rpartition(" ")
+    user = User(username=username, email=email, first_name=first[:150], last_name=last[:150])
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def admin_invitation_send(*, user, invited_by) -> None:
+    """The first administrator's invitation: set a password, sign in, pick the province."""
+    who = (invited_by.get_full_name() or invited_by.username) if invited_by else _("Quản trị")
+    body = _(
+        "Xin chào %(name)s,\n\n%(who)s mời bạn làm quản trị cấp tỉnh trên hệ thống xếp hạng "
+        "ứng dụng CNTT, chính quyền điện tử; tên đăng nhập “%(u)s”.\n\nĐặt mật khẩu tại "
+        "đường dẫn sau (dùng được một lần, trong %(days)s ngày), đăng nhập rồi chọn tỉnh của "
+        "bạn tại %(pick)s:\n%(link)s\n"
+    ) % {
+        "name": user.get_full_name() or user.username,
+        "who": who,
+        "u": user.username,
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+        "pick": settings.SITE_URL + reverse("setup-pick"),
+        "link": set_password_link(user),
+    }
+    send_mail(
+        _("Mời làm quản trị cấp tỉnh trên hệ thống xếp hạng CNTT"),
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
 
 
 def set_password_link(user) -> str:
@@ -219,7 +256,7 @@ def set_password_link(user) -> str:
 
 
 def invitation_send(*, user, province: Province, invited_by) -> None:
-    who = invited_by.get_full_name() or invited_by.username if invited_by else _("Quản trị")
+    who = (invited_by.get_full_name() or invited_by.username) if invited_by else _("Quản trị")
     body = _(
         "Xin chào %(name)s,\n\n%(who)s đã tạo tài khoản “%(u)s” cho bạn trên hệ thống xếp hạng "
         "ứng dụng CNTT, chính quyền điện tử tỉnh %(p)s.\n\nĐặt mật khẩu tại đường dẫn sau "

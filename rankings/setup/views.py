@@ -7,6 +7,7 @@ nothing. Every page is for the province's administrators only (`access`).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,9 +20,16 @@ from rankings import wording
 from rankings.cycles import services
 from rankings.models import AssessmentCycle, CriteriaSet, Membership, Publication
 from rankings.setup import agency_list, annex, backfill
+from rankings.setup import provinces as provinces_
 from rankings.setup.access import province_for_setup, provinces_for_setup
 from rankings.setup.annex_export import annex_xlsx
-from rankings.setup.forms import AgencyListForm, AnnexForm, BackfillForm, BlockForm
+from rankings.setup.forms import (
+    AgencyListForm,
+    AnnexForm,
+    BackfillForm,
+    BlockForm,
+    ProvincePickForm,
+)
 from rankings.setup.pending import pending_drop, pending_file
 from rankings.setup.tables import Problem
 
@@ -37,11 +45,42 @@ def _posted(request) -> tuple:
 
 @login_required
 def setup_index(request):
-    """The provinces the user may set up."""
+    """The provinces the user may set up (and, for who may, the link to pick another)."""
     provinces = provinces_for_setup(request.user).order_by("name")
-    if len(provinces) == 1:
+    may_pick = provinces_.pick_role(request.user) is not None
+    if not may_pick and len(provinces) == 1:
         return redirect("setup-home", provinces[0].slug)
-    return render(request, "rankings/setup/index.html", {"provinces": provinces})
+    context = {"provinces": provinces, "may_pick": may_pick}
+    return render(request, "rankings/setup/index.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup_pick(request):
+    """Pick the province from vietnam-provinces, then go to its set-up steps."""
+    role = provinces_.pick_role(request.user)
+    if role is None:
+        raise PermissionDenied(_("Chỉ người vận hành hệ thống hoặc quản trị được mời chọn tỉnh."))
+    operator = role == provinces_.OPERATOR
+    form = ProvincePickForm(*_posted(request)[:1], operator=operator)
+    if request.method == "POST" and form.is_valid():
+        data, picked = form.cleaned_data, form.cleaned_data["province"]
+        try:
+            place = provinces_.province_pick(
+                user=request.user,
+                code=picked.code,
+                era=picked.era,
+                admin_email=data.get("admin_email", ""),
+                admin_name=data.get("admin_name", ""),
+            )
+        except provinces_.PickRefused as refused:
+            form.add_error("admin_email" if data.get("admin_email") else "province", str(refused))
+        else:
+            messages.success(request, _("Đã chọn tỉnh %(p)s.") % {"p": place.name})
+            return redirect("setup-home", place.slug)
+    context = {"form": form, "options": provinces_.province_options(), "operator": operator}
+    status = 400 if form.errors else 200
+    return render(request, "rankings/setup/pick.html", context, status=status)
 
 
 @login_required
@@ -196,7 +235,7 @@ def setup_criteria_copy(request, province, pk):
         **wording.criteria_set_names(wording.COPIED_SET, source=source),
     )
     messages.success(request, _("Đã sao chép thành “%(n)s”.") % {"n": copy.name})
-    return redirect("setup-criteria", place.slug)
+    return redirect("setup-criteria-edit", place.slug, copy.pk)
 
 
 @login_required
