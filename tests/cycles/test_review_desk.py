@@ -80,9 +80,18 @@ def test_an_approved_cycle_offers_no_save_and_says_why(client, world, cycle):  #
     assert "review-form" not in page and "Ghi 1.1" not in page
     assert 'id="accept-remaining"' not in page
     assert page.count("Đã khoá") == 3  # each of the three criteria says it
+    assert "<dt>Thứ hạng sẽ có</dt>" in page  # approved: not published yet
     # The service refuses just the same: nothing offered is refused afterwards.
     refused = client.post(DESK.format("an"), {"criterion": "1.2", "action": "accepted"})
     assert refused.status_code == 400
+
+
+def test_a_published_cycles_desk_says_published_rank(client, world, cycle):  # noqa: F811
+    client.force_login(user(world, "hd", Role.REVIEWER))
+    cycle.state = "published"
+    cycle.save()
+    page = client.get(DESK.format("an")).content.decode()
+    assert "<dt>Thứ hạng đã công bố</dt>" in page and "Thứ hạng sẽ có" not in page
 
 
 def test_a_returned_criterion_and_an_unsubmitted_agency_cannot_be_returned(
