@@ -16,6 +16,9 @@ from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Block, Province
 from rankings import wording
+
+# The set's vocabularies; `from rankings.models import TieMethod` keeps working.
+from rankings.criteria_choices import Basis, CriteriaSetKind, Rounding, RuleKind, TieMethod
 from rankings.frozen import Frozen, FrozenOncePublished
 
 if TYPE_CHECKING:
@@ -27,35 +30,6 @@ RAW: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
 # The years a cycle may have: the database refuses others (`cycle_year_range`), and the
 # forms and the API declare the same bounds from here.
 YEAR_MIN, YEAR_MAX = 2000, 2100
-
-
-class Rounding(models.TextChoices):
-    HALF_UP = "half_up", _("Làm tròn (nửa lên)")
-    TRUNCATE = "truncate", _("Cắt bớt")
-
-
-class Basis(models.TextChoices):
-    PERCENT = "percent", _("Phần trăm điểm tối đa")
-    POINTS = "points", _("Điểm")
-
-
-class TieMethod(models.TextChoices):
-    COMPETITION = "competition", _("Đồng hạng, bỏ qua hạng kế tiếp (1, 2, 2, 4)")
-    DENSE = "dense", _("Đồng hạng, không bỏ hạng (1, 2, 2, 3)")
-
-
-class RuleKind(models.TextChoices):
-    DIRECT = "direct", _("Chấm điểm trực tiếp")
-    RATIO = "ratio", _("Tỷ lệ a/b × điểm tối đa")
-    STEPS = "steps", _("Bảng bậc")
-    CHOICE = "choice", _("Lựa chọn")
-    CAPPED = "capped", _("Cộng dồn có giới hạn")
-    RELATIVE = "relative", _("So với đơn vị cao nhất")
-
-
-class CriteriaSetKind(models.TextChoices):
-    FULL = "full", _("Đầy đủ nhóm và tiêu chí")
-    TOTALS = "totals", _("Chỉ tổng điểm (bảng đã công bố)")
 
 
 class CriteriaSet(FrozenOncePublished):
