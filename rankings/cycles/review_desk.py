@@ -36,10 +36,15 @@ class DeskRow:
     version: str
     actions: list[tuple[str, str]]  # (value, label) the council may take now
     note: str = ""  # why returning it is not offered
+    published: bool = False  # the cycle has a publication: its final stage is what counts
 
     @property
     def final(self) -> Score | None:
-        """The value that counts, by the one rule (`final.final_records`)."""
+        """The value that counts, by the one rule (`final.final_records`): the verified
+        value, else one entered as final; once published, the final stage (a correction
+        writes there)."""
+        if self.published:
+            return self.entered
         return self.verified or self.entered
 
     @property
@@ -96,8 +101,8 @@ def _actions(review: str, submission_state: str, cycle_state: str) -> tuple[list
 
 
 def desk_context(*, cycle, agency, kind: str = "") -> dict:
-    """Everything the desk shows: 4 queries (the submission, scores, their evidence, the
-    criteria) and the final preview's 7 for the rank, whatever the number of agencies,
+    """Everything the desk shows: 5 queries (the submission, whether published, scores,
+    their evidence, the criteria) and the final preview's 7 for the rank, whatever the number of agencies,
     criteria or evidence (pinned in tests/cycles/test_review_desk_queries.py)."""
     kind = kind if kind in FILTERS else ""
     lock = desk_lock(cycle=cycle)
@@ -112,6 +117,7 @@ def desk_context(*, cycle, agency, kind: str = "") -> dict:
         .order_by()
         .prefetch_related(evidence)
     }
+    published = cycle.publications.exists()
     rows = []
     for criterion in cycle.criteria_set.criteria.order_by("order", "code"):
         own = by_stage.get((criterion.pk, Stage.SELF))
@@ -127,6 +133,7 @@ def desk_context(*, cycle, agency, kind: str = "") -> dict:
                 version=assessments.review_version(own, verified),
                 actions=actions,
                 note=note,
+                published=published,
             )
         )
     preview = final.final_preview(cycle=cycle, with_differences=False)

@@ -1,12 +1,13 @@
 """The council's review desk: self / council / final side by side, filters, running totals,
 the resulting rank, accept-remaining in one action; blank and imported values reviewable."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 
-from rankings.cycles import assessments
-from rankings.models import Review, Role, Score, Stage, Submission, SubmissionState
+from rankings.cycles import assessments, returns, services
+from rankings.models import CycleState, Review, Role, Score, Stage, Submission, SubmissionState
 from tests.cycles.test_final_preview import cycle, review, user  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,23 @@ def test_a_returned_criterion_and_an_unsubmitted_agency_cannot_be_returned(
     cat = client.get(DESK.format("cat")).content.decode()
     assert 'value="returned"' not in cat and "Đơn vị chưa nộp bản tự đánh giá" in cat
     assert 'value="adjusted"' in cat
+
+
+def test_after_a_correction_the_desk_shows_the_corrected_final_values(client, world, cycle):  # noqa: F811
+    # The walk of session 26 found the desk still showing the council's value after a
+    # correction changed the published one: once published, the final stage is what counts.
+    returns.review_accept_remaining(cycle=cycle, user=None)
+    services.cycle_transition(cycle=cycle, to=CycleState.APPROVED)
+    services.cycle_publish(
+        cycle=cycle, decision_number="1/QĐ-UBND", decision_date=datetime.date(2023, 5, 1)
+    )
+    # What a correction writes: the final stage (the import with a reason), not the council's.
+    Score.objects.filter(
+        cycle=cycle, agency=world.an, criterion__code="2.1", stage=Stage.FINAL
+    ).update(points=D("9.000"), value=D("9.000"))
+    client.force_login(user(world, "hd", Role.REVIEWER))
+    page = client.get(DESK.format("an")).content.decode()
+    row = page[page.index('id="row-2.1"') : page.index("</tr>", page.index('id="row-2.1"'))]
+    assert "9,000" in row  # the corrected official value, beside the council's 15,000
+    totals = page[page.index('id="desk-totals"') : page.index("</dl>")]
+    assert "<dt>Tổng chính thức</dt><dd>24,000</dd>" in totals  # 8 + 7 + 9

@@ -37,10 +37,10 @@ D = Decimal
 DESK = "/quan-ly/mau/2022/districts/don-vi/an/tham-dinh/"
 CRITERIA, DISTRICTS = 19, 9
 # session, user, memberships, cycle, agency; the desk: the agency's submission (which review
-# actions its state allows), its scores, their evidence, the criteria; the final preview the
-# rank comes from: the block's agencies, submissions, final scores, whether published,
-# verified scores, criteria with groups, bands.
-QUERIES = 16
+# actions its state allows), whether it is published, its scores, their evidence, the
+# criteria; the final preview the rank comes from: the block's agencies, submissions, final
+# scores, whether published, verified scores, criteria with groups, bands.
+QUERIES = 17
 
 
 def criteria_set(world) -> CriteriaSet:
