@@ -102,8 +102,8 @@ def _actions(review: str, submission_state: str, cycle_state: str) -> tuple[list
 
 def desk_context(*, cycle, agency, kind: str = "") -> dict:
     """Everything the desk shows: 5 queries (the submission, whether published, scores,
-    their evidence, the criteria) and the final preview's 7 for the rank, whatever the number of agencies,
-    criteria or evidence (pinned in tests/cycles/test_review_desk_queries.py)."""
+    their evidence, the criteria) and the final preview's 7 for the rank, whatever the
+    number of agencies, criteria or evidence (tests/cycles/test_review_desk_queries.py)."""
     kind = kind if kind in FILTERS else ""
     lock = desk_lock(cycle=cycle)
     submission = Submission.objects.filter(cycle=cycle, agency=agency).first()

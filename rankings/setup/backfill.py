@@ -25,7 +25,7 @@ from agencies.models import Agency, AgencyAlias, Block, Province
 from agencies.names import NameMatcher, name_key
 from agencies.slugs import slugify, unique_slug
 from rankings import wording
-from rankings.cycles import services
+from rankings.cycles import management, services
 from rankings.formatting import places_of
 from rankings.models import (
     AssessmentCycle,
@@ -49,6 +49,9 @@ COLUMNS = {
     "rank": ("Xếp hạng", "Thứ hạng", "Hạng"),
 }
 TOTAL_CODE = "T"
+# The published reason of an agency of the block the printed table does not name (stored
+# as published words, like a decision's, so in Vietnamese).
+NOT_IN_TABLE = "Không có tên trong bảng đã công bố"
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,9 @@ class BackfillPlan:
     unmatched: dict[int, tuple[str, list[Agency]]] = field(default_factory=dict)
     precision: int = 0
     groups: list[GroupColumn] = field(default_factory=list)
+    # The block's agencies of that year the printed table does not name: published as not
+    # ranked, "not in the published table" (never an invented "did not submit").
+    missing: list[Agency] = field(default_factory=list)
 
     @property
     def differences(self) -> list[str]:
@@ -191,6 +197,7 @@ def _plan_rows(plan: BackfillPlan, sheet, confirmed: dict[int, int]) -> None:
             continue
         seen[row.agency.pk] = number
         plan.rows.append(row)
+    plan.missing = [agency for agency in agencies if agency.pk not in seen]
 
 
 def _row(plan, sheet, number, record, matcher, by_id, confirmed) -> BackfillRow | None:
@@ -440,6 +447,8 @@ def backfill_apply(*, plan: BackfillPlan, user=None) -> Publication:
             AgencyAlias.objects.get_or_create(
                 agency=row.agency, name=row.name[:200], defaults={"created_by": user}
             )
+    for agency in plan.missing:
+        management.agency_exclude(cycle=cycle, agency=agency, reason=NOT_IN_TABLE, user=user)
     return _backfill_publish(cycle, plan.source)
 
 

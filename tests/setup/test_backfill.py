@@ -192,3 +192,16 @@ def test_a_source_must_be_named_and_a_published_year_is_not_entered_again(
     assert [str(p) for p in again.problems] == [
         "Cao Bằng · Khối sở, ban, ngành · 2019 đã công bố; sửa bằng đính chính, không nhập lại"
     ]
+
+
+def test_an_agency_the_table_does_not_name_is_not_ranked_for_that_reason(
+    cao_bang, departments, agencies
+):
+    # The walk of session 26: a printed table of some agencies published the others as
+    # "did not submit", an invented reason, with no warning before saving.
+    three = plan(cao_bang, departments, Y2019[:3])
+    assert three.ok and [a.name for a in three.missing] == ["Sở Tài chính"]
+    backfill_apply(plan=three)
+    unranked = Result.objects.get(publication__isnull=False, agency=agencies[3])
+    assert unranked.rank is None
+    assert unranked.not_ranked_reason == "Không có tên trong bảng đã công bố"
