@@ -272,3 +272,14 @@ def test_the_self_assessment_page_after_a_return(client, world, cycle):
     own = Score.objects.get(cycle=cycle, agency=world.an, criterion__code="1.2", stage=Stage.SELF)
     assert (own.review, own.answer) == (Review.ANSWERED, "Đã nhập lại theo biên bản")
     assert Submission.objects.get(cycle=cycle, agency=world.an).state == SubmissionState.SUBMITTED
+
+
+def test_the_public_caption_counts_every_listed_agency(client, world, cycle):
+    # The walk of session 26 read "Bảng xếp hạng (9/1 đơn vị)": listed rows over valued ones.
+    returns.review_accept_remaining(cycle=cycle, user=None)
+    services.cycle_transition(cycle=cycle, to=CycleState.APPROVED)
+    services.cycle_publish(
+        cycle=cycle, decision_number="1/QĐ-UBND", decision_date=datetime.date(2023, 5, 1)
+    )
+    page = client.get("/mau/2022/districts/").content.decode()
+    assert "Bảng xếp hạng (3/3 đơn vị)" in page  # An, Bình ranked; Cát did not submit

@@ -55,6 +55,7 @@ class Leaderboard:
     highest: Result | None
     lowest: Result | None
     comparability: Comparability | None = None  # None: no published year before
+    listed: int = 0  # every agency the ranking lists, ranked or not (the filter aside)
 
     @property
     def not_comparable_reason(self) -> str:
@@ -198,6 +199,7 @@ def leaderboard(
         bands=list(cycle.criteria_set.bands.values_list("label", flat=True)),
         highest=max(valued, key=lambda r: r.total, default=None),
         lowest=min(valued, key=lambda r: r.total, default=None),
+        listed=len(results),
         comparability=compared,
     )
 
