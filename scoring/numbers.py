@@ -148,8 +148,10 @@ def mul_div(a: np.ndarray, b: np.ndarray, c: np.ndarray | int, rounding: Roundin
     a, b, c = np.broadcast_arrays(
         np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64), np.asarray(c, dtype=np.int64)
     )
-    # 2ab + c <= MAX exactly when ab <= (MAX - c) // 2, i.e. a <= that // b.
-    fits = a <= (_INT64_MAX - c) // 2 // np.maximum(b, 1)
+    # 2ab + c <= MAX exactly when ab <= (MAX - c) // 2, i.e. a <= that // b; and the
+    # half-up divisor 2c must fit too (c above MAX // 2 wrapped it negative: 0 × b / c
+    # gave -1, found by tests/scoring/test_scoring_exact.py in CI).
+    fits = (a <= (_INT64_MAX - c) // 2 // np.maximum(b, 1)) & (c <= _INT64_MAX // 2)
     if fits.all():
         return div_round(a * b, c, rounding)
     out = div_round(np.where(fits, a, 0) * b, c, rounding)

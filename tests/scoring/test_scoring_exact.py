@@ -228,6 +228,9 @@ def test_mul_div_overflow_examples(rounding):
     assert got.tolist() == [1 if rounding == Rounding.HALF_UP else 0]
     with pytest.raises(OverflowError):
         mul_div(np.array([4 * 10**18]), np.array([3]), 1, rounding)
+    # Every row small but c above MAX // 2: half-up's divisor 2c wrapped around (-1, not 0).
+    got = mul_div(np.array([0, 3]), np.array([5, 1]), np.array([INT64_MAX, INT64_MAX]), rounding)
+    assert got.tolist() == [0, 0]
 
 
 def test_mul_div_broadcasts_and_accepts_nothing():
