@@ -272,6 +272,11 @@ class SetHeader:
     issuer: str = ""
     tie_method: str = "competition"
 
+    @classmethod
+    def of(cls, data: dict) -> "SetHeader":
+        """The header from a set-up form's cleaned data (the annex import's, the editor's)."""
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
 
 @transaction.atomic
 def annex_apply(

@@ -47,16 +47,7 @@ def setup_criteria_edit(request, province, pk=None):
 
 
 def _header(form) -> SetHeader:
-    data = form.cleaned_data
-    return SetHeader(
-        block=data["block"],
-        name=data["name"],
-        max_points=data["max_points"],
-        decision_number=data["decision_number"],
-        decision_date=data["decision_date"],
-        issuer=data["issuer"],
-        tie_method=data["tie_method"],
-    )
+    return SetHeader.of(form.cleaned_data)
 
 
 def _page(request, context, rows, *, status):

@@ -180,15 +180,7 @@ def setup_criteria(request, province):
         data = form.cleaned_data
         plan = annex.annex_plan(data=upload[0], filename=upload[1], max_points=data["max_points"])
         if plan.ok and "confirm" in request.POST:
-            header = annex.SetHeader(
-                block=data["block"],
-                name=data["name"],
-                max_points=data["max_points"],
-                decision_number=data["decision_number"],
-                decision_date=data["decision_date"],
-                issuer=data["issuer"],
-                tie_method=data["tie_method"],
-            )
+            header = annex.SetHeader.of(data)
             created = annex.annex_apply(
                 province=place, header=header, plan=plan, replace=data["replace"]
             )
