@@ -95,7 +95,7 @@ types: install
 # and `api_fuzz` markers), on SQLite whatever DATABASE_URL the shell has; PostgreSQL-only
 # tests skip with their reason. PYTEST_ARGS narrows it, e.g. PYTEST_ARGS=tests/imports.
 test-fast: install
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest -m "not browser and not api_fuzz and not deploy" -q $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser and not api_fuzz and not deploy" -q --durations=15 $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/scoring.py
