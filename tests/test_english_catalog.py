@@ -10,6 +10,8 @@ from django.utils.translation import gettext, ngettext
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TRANSLATE = re.compile(r"""{%\s*translate\s+(["'])(?P<text>.+?)\1""")
+# _("…") in a filter's argument, e.g. default:_("Chưa bắt đầu"), is translated as well.
+UNDERSCORE = re.compile(r"""\b_\((["'])(?P<text>.+?)\1\)""")
 BLOCK = re.compile(
     r"{%\s*blocktranslate(?P<args>[^%]*)%}(?P<body>.*?)"
     r"(?:{%\s*plural\s*%}(?P<plural>.*?))?{%\s*endblocktranslate\s*%}",
@@ -29,7 +31,7 @@ def untranslated() -> list[tuple[str, str]]:
         for path in sorted(TEMPLATES.rglob("*.html")):
             text = path.read_text()
             name = str(path.relative_to(TEMPLATES))
-            for found in TRANSLATE.finditer(text):
+            for found in [*TRANSLATE.finditer(text), *UNDERSCORE.finditer(text)]:
                 words = found["text"].replace("%", "%%")  # as `translate` looks it up
                 if VIETNAMESE.search(words) and gettext(words) == words:
                     missing.append((name, words))
