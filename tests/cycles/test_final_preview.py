@@ -283,3 +283,19 @@ def test_the_public_caption_counts_every_listed_agency(client, world, cycle):
     )
     page = client.get("/mau/2022/districts/").content.decode()
     assert "Bảng xếp hạng (3/3 đơn vị)" in page  # An, Bình ranked; Cát did not submit
+
+
+def test_the_agency_page_averages_the_block_as_the_leaderboard_does(world, cycle):
+    # The walk of session 26: the agency page averaged over every listed agency, the
+    # leaderboard over those with values (An 30 and Bình 21; Cát did not submit).
+    from rankings.public.selectors.agency import agency_profile
+    from rankings.public.selectors.leaderboard import leaderboard
+
+    returns.review_accept_remaining(cycle=cycle, user=None)
+    services.cycle_transition(cycle=cycle, to=CycleState.APPROVED)
+    services.cycle_publish(
+        cycle=cycle, decision_number="1/QĐ-UBND", decision_date=datetime.date(2023, 5, 1)
+    )
+    board = leaderboard(cycle=cycle)
+    profile = agency_profile(agency=world.an)
+    assert board.stats.mean == profile.latest.stats.mean == D("25.5")

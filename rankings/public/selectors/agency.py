@@ -126,8 +126,10 @@ def _year_point(cycle, publication, mine, block_rows, prior, compared) -> YearPo
         publication=publication,
         result=mine,
         count=len(block_rows),
+        # As the leaderboard: an agency listed without values (did not submit, excluded)
+        # has no total to average.
         stats=block_stats(
-            [r.total for r in block_rows],
+            [r.total for r in block_rows if r.groups],
             cycle.criteria_set.max_points,
             ranked=sum(r.rank is not None for r in block_rows),
         ),
