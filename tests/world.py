@@ -28,6 +28,7 @@ from rankings.models import (
     CriteriaSet,
     Criterion,
     CriterionGroup,
+    CycleState,
     Score,
     Stage,
 )
@@ -196,4 +197,20 @@ def build_world() -> World:
         cycle_2020,
         cycle_2021,
         departments_2020,
+    )
+
+
+def open_2022(world: World, *, deadline_days: int | None = 10) -> AssessmentCycle:
+    """The districts' 2022 cycle, open on 2021's criteria set, its deadline `deadline_days`
+    away (None: no deadline): where most tests of the yearly cycle start."""
+    deadline = None
+    if deadline_days is not None:
+        deadline = datetime.date.today() + datetime.timedelta(days=deadline_days)
+    return AssessmentCycle.objects.create(
+        province=world.province,
+        year=2022,
+        block=world.districts,
+        criteria_set=world.cycle_2021.criteria_set,
+        state=CycleState.OPEN,
+        submission_deadline=deadline,
     )

@@ -20,7 +20,6 @@ from agencies.models import Agency
 from rankings.cycles import assessments
 from rankings.cycles.overview import cycle_overview
 from rankings.models import (
-    AssessmentCycle,
     CycleState,
     Evidence,
     Membership,
@@ -30,6 +29,7 @@ from rankings.models import (
     Score,
     Stage,
 )
+from tests.world import open_2022
 
 pytestmark = pytest.mark.django_db
 
@@ -55,14 +55,7 @@ def person(world, name, role, agency=None):
 
 @pytest.fixture
 def cycle(world):
-    cycle = AssessmentCycle.objects.create(
-        province=world.province,
-        year=2022,
-        block=world.districts,
-        criteria_set=world.cycle_2021.criteria_set,
-        state=CycleState.OPEN,
-        submission_deadline=TODAY + datetime.timedelta(days=3),
-    )
+    cycle = open_2022(world, deadline_days=3)
     three = {"1.1": RAW(value=Decimal(8)), "1.2": RAW(value=35, denominator=50), "2.1": RAW(15)}
     assessments.self_assessment_save(cycle=cycle, agency=world.an, inputs=three, user=None)
     assessments.self_assessment_save(

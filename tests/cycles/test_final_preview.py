@@ -26,6 +26,7 @@ from rankings.models import (
     Submission,
     SubmissionState,
 )
+from tests.world import open_2022
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -35,13 +36,7 @@ DESK = "/quan-ly/mau/2022/districts/"
 
 @pytest.fixture
 def cycle(world):
-    cycle = AssessmentCycle.objects.create(
-        province=world.province,
-        year=2022,
-        block=world.districts,
-        criteria_set=world.cycle_2021.criteria_set,
-        state=CycleState.OPEN,
-    )
+    cycle = open_2022(world, deadline_days=None)
     for agency, (a, num, den, b) in ((world.an, (8, 35, 50, 15)), (world.binh, (6, 20, 40, 10))):
         assessments.self_assessment_save(
             cycle=cycle,

@@ -7,7 +7,6 @@ target gets. The cycle is open (2022 districts, the 2021 set: 1.1 direct /10, 1.
 2.1 direct /20), An has self-assessed 1.1 and 1.2, so every write reaches its validation.
 """
 
-import datetime
 import os
 from collections import Counter
 from decimal import Decimal
@@ -23,6 +22,7 @@ from rest_framework.test import APIClient
 
 from rankings.cycles import assessments
 from rankings.models import AssessmentCycle, CycleState, Membership, Role
+from tests.world import open_2022
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -104,14 +104,7 @@ def json_body(*names):
 
 @pytest.fixture
 def cycle(world):
-    cycle = AssessmentCycle.objects.create(
-        province=world.province,
-        year=2022,
-        block=world.districts,
-        criteria_set=world.cycle_2021.criteria_set,
-        state=CycleState.OPEN,
-        submission_deadline=datetime.date.today() + datetime.timedelta(days=10),
-    )
+    cycle = open_2022(world)
     assessments.self_assessment_save(
         cycle=cycle,
         agency=world.an,

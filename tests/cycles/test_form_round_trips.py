@@ -11,7 +11,6 @@ from django.core import mail
 from rankings.models import (
     AssessmentCycle,
     CriteriaSet,
-    CycleState,
     Evidence,
     Membership,
     Notification,
@@ -19,6 +18,7 @@ from rankings.models import (
     Score,
     Submission,
 )
+from tests.world import open_2022
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +28,7 @@ DESK = "/quan-ly/mau/2022/districts/"
 
 @pytest.fixture
 def cycle(world):
-    return AssessmentCycle.objects.create(
-        province=world.province,
-        year=2022,
-        block=world.districts,
-        criteria_set=world.cycle_2021.criteria_set,
-        state=CycleState.OPEN,
-        submission_deadline=TODAY + datetime.timedelta(days=10),
-    )
+    return open_2022(world)
 
 
 def login(client, world, role, agency=None):

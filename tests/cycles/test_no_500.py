@@ -7,7 +7,6 @@ The world's 2022 district cycle is open (criteria set 2021: 1.1 direct /10, 1.2 
 a/b × 10, 2.1 direct /20); An has self-assessed 1.1 so the council can review it.
 """
 
-import datetime
 import json
 from decimal import Decimal
 
@@ -19,12 +18,12 @@ from rest_framework.test import APIClient
 from rankings.cycles import assessments
 from rankings.models import (
     AssessmentCycle,
-    CycleState,
     Evidence,
     Membership,
     Role,
     Score,
 )
+from tests.world import open_2022
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +37,7 @@ NINES_40 = "9" * 40
 
 @pytest.fixture
 def cycle(world):
-    cycle = AssessmentCycle.objects.create(
-        province=world.province,
-        year=2022,
-        block=world.districts,
-        criteria_set=world.cycle_2021.criteria_set,
-        state=CycleState.OPEN,
-        submission_deadline=datetime.date.today() + datetime.timedelta(days=10),
-    )
+    cycle = open_2022(world)
     assessments.self_assessment_save(
         cycle=cycle,
         agency=world.an,

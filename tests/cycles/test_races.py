@@ -18,7 +18,6 @@ One test runs anywhere: a stale form is refused with the reason and writes nothi
 """
 
 import copy
-import datetime
 import random
 import re
 import threading
@@ -37,14 +36,13 @@ from agencies.models import Agency
 from api.workflow import score_etag
 from rankings.cycles import assessments
 from rankings.models import (
-    AssessmentCycle,
-    CycleState,
     Membership,
     Role,
     Score,
     Stage,
 )
 from tests.imports.test_imports import csv_text
+from tests.world import open_2022
 
 D = Decimal
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,14 +68,7 @@ def cycle(world, settings):
     # Thousands of writes a minute from a handful of users: no throttling here.
     rates = {"anon": "100000/minute", "user": "100000/minute"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    cycle = AssessmentCycle.objects.create(
-        province=world.province,
-        year=2022,
-        block=world.districts,
-        criteria_set=world.cycle_2021.criteria_set,
-        state=CycleState.OPEN,
-        submission_deadline=datetime.date.today() + datetime.timedelta(days=10),
-    )
+    cycle = open_2022(world)
     raw = assessments.RawInput
     for agency in (world.an, world.binh):
         assessments.self_assessment_save(

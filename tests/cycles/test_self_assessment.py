@@ -8,8 +8,6 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rankings.models import (
-    AssessmentCycle,
-    CycleState,
     Evidence,
     Membership,
     Role,
@@ -18,6 +16,7 @@ from rankings.models import (
     Submission,
     SubmissionState,
 )
+from tests.world import open_2022
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +25,7 @@ PDF = b"%PDF-1.4\n%test evidence\n"
 
 @pytest.fixture
 def cycle(world):
-    return AssessmentCycle.objects.create(
-        province=world.province,
-        year=2022,
-        block=world.districts,
-        criteria_set=world.cycle_2021.criteria_set,
-        state=CycleState.OPEN,
-        submission_deadline=datetime.date.today() + datetime.timedelta(days=10),
-    )
+    return open_2022(world)
 
 
 def url(agency: str) -> str:

@@ -2,7 +2,6 @@
 answered; the approver hears once the council has decided everything. (Deadline moves
 and reminders: tests/cycles/test_cycle_management.py.)"""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from rankings.cycles import assessments
-from rankings.models import AssessmentCycle, CycleState, Membership, Notification, Review, Role
+from rankings.models import CycleState, Membership, Notification, Review, Role
+from tests.world import open_2022
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +40,7 @@ def people(world):
 
 @pytest.fixture
 def cycle(world):
-    return AssessmentCycle.objects.create(
-        province=world.province,
-        year=2022,
-        block=world.districts,
-        criteria_set=world.cycle_2021.criteria_set,
-        state=CycleState.OPEN,
-        submission_deadline=datetime.date.today() + datetime.timedelta(days=5),
-    )
+    return open_2022(world, deadline_days=5)
 
 
 def inbox() -> list[tuple[str, str]]:
