@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency
 from rankings import permissions
@@ -40,11 +40,14 @@ def self_assessment(request, province, year, block, agency):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def self_assessment_submit(request, province, year, block, agency):
     """The head's submit button posts here: the checklist it answers with then has an
     address of its own, so its links open each criterion on the self-assessment page (a
-    link to the page's own address would only move within this answer)."""
+    link to the page's own address would only move within this answer). Opened again
+    later (a bookmark, the browser's history), the address leads back to the page."""
+    if request.method == "GET":
+        return redirect("self-assessment", province, year, block, agency)
     return self_assessment(request, province, year, block, agency)
 
 

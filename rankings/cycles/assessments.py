@@ -351,14 +351,16 @@ def evidence_add(
     score = Score.objects.filter(
         cycle=cycle, agency=agency, stage=Stage.SELF, criterion__code=criterion_code
     ).first()
+    # A criterion the council did not return is locked, entered or not: saying "enter its
+    # figures first" would send the agency to a field it cannot write.
+    if reason := returns.criterion_lock_reason(
+        submission=submission, code=criterion_code, review=score.review if score else ""
+    ):
+        raise ReturnLocked(reason)
     if score is None:
         raise InvalidInput(
             [_("Hãy nhập số liệu tiêu chí %(c)s trước khi gửi minh chứng.") % {"c": criterion_code}]
         )
-    if reason := returns.criterion_lock_reason(
-        submission=submission, code=criterion_code, review=score.review
-    ):
-        raise ReturnLocked(reason)
     if fields.get("file"):
         evidence_check(fields["file"])
     if not fields.get("file") and not fields.get("url"):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from rankings import permissions
 from rankings.cycles import management
 from rankings.cycles.management_forms import FORMS
-from rankings.models import AssessmentCycle
+from rankings.models import AssessmentCycle, CycleState
 
 # Who may use each form: ICT staff run the cycle; an exclusion is also the approver's.
 PERMISSIONS = {
@@ -28,6 +28,16 @@ def permitted(user, cycle) -> list[str]:
         for name in FORMS
         if PERMISSIONS.get(name, permissions.can_manage_cycle)(user, cycle=cycle)
     ]
+
+
+def in_season(name: str, cycle) -> bool:
+    """Whether the form `name` can still do anything in the cycle's state: one that could
+    only be refused is not offered (a post of it still gets the service's refusal)."""
+    if name in {"deadline", "extend", "reopen"}:
+        return cycle.state in management.RUNNING
+    if name == "end":
+        return cycle.state in management.BEFORE_PUBLICATION
+    return cycle.state in management.BEFORE_PUBLICATION | {CycleState.PUBLISHED}
 
 
 @login_required
@@ -60,7 +70,7 @@ def cycle_manage(request, province, year, block):
                 return redirect(request.path)
     context = {
         "cycle": cycle,
-        "forms": forms,
+        "forms": {name: form for name, form in forms.items() if in_season(name, cycle)},
         "errors": errors,
         "data": management.cycle_data(cycle),
         "extensions": cycle.submissions.filter(extended_to__isnull=False).select_related("agency"),

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency, Province
@@ -89,7 +90,19 @@ def cycle_state(request, province, year, block):
         services.cycle_transition(cycle=cycle, to=target, user=request.user)
     except ValueError as refused:
         messages.error(request, str(refused))
+    else:
+        messages.success(request, _TRANSITION_DONE[action] % {"c": cycle})
     return redirect("cycle-desk", cycle.province.slug, cycle.year, cycle.block.slug)
+
+
+# What the desk says once a step is taken (and what comes next).
+_TRANSITION_DONE = {
+    "review": gettext_lazy("Kỳ %(c)s đã chuyển sang thẩm định: hội đồng thẩm định từng đơn vị."),
+    "reopen": gettext_lazy("Đã mở lại kỳ %(c)s: các đơn vị được sửa và nộp lại."),
+    "approve": gettext_lazy(
+        "Đã phê duyệt kết quả kỳ %(c)s. Bước tiếp theo: công bố theo quyết định của UBND tỉnh."
+    ),
+}
 
 
 @login_required

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from rankings.models import AssessmentCycle, CycleState, Membership, Role
+from tests.world import open_2022
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +62,16 @@ def test_only_the_approver_approves(client, world):
     )
     client.logout()
     login(client, world, Role.APPROVER)
-    client.post("/quan-ly/mau/2022/districts/trang-thai/", {"action": "approve", "confirmed": "1"})
+    approved = client.post(
+        "/quan-ly/mau/2022/districts/trang-thai/",
+        {"action": "approve", "confirmed": "1"},
+        follow=True,
+    )
     cycle.refresh_from_db()
     assert cycle.state == CycleState.APPROVED
+    # The desk says it happened and what comes next.
+    assert "Đã phê duyệt kết quả kỳ" in approved.content.decode()
+    assert "Bước tiếp theo: công bố" in approved.content.decode()
 
 
 @pytest.mark.parametrize("role", [Role.REVIEWER, Role.APPROVER, Role.REPORTER, Role.HEAD])
@@ -78,13 +86,7 @@ def test_only_ict_staff_open_cycles(client, world, role):
 
 def test_workspace_lists_what_each_role_can_reach(client, world):
     login(client, world, Role.REPORTER, world.an)
-    AssessmentCycle.objects.create(
-        province=world.province,
-        year=2022,
-        block=world.districts,
-        criteria_set=world.cycle_2021.criteria_set,
-        state=CycleState.OPEN,
-    )
+    open_2022(world, deadline_days=None)
     page = client.get("/quan-ly/").content.decode()
     assert "/quan-ly/mau/2022/districts/don-vi/an/tu-danh-gia/" in page
     assert '/quan-ly/mau/2022/districts/"' not in page  # no staff desk for a reporter

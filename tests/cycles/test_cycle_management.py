@@ -335,3 +335,36 @@ def test_the_agency_sees_its_own_deadline(client, cycle, world, people):
     client.force_login(people["reporter_binh"])
     other = client.get("/quan-ly/mau/2022/districts/don-vi/binh/tu-danh-gia/").content.decode()
     assert f"hạn nộp {days(10):%d/%m/%Y}" in other and "gia hạn riêng" not in other
+
+
+@pytest.mark.parametrize(
+    ("state", "offered"),
+    [
+        (CycleState.OPEN, {"deadline", "extend", "reopen", "end", "exclude"}),
+        (CycleState.REVIEW, {"end", "exclude"}),
+        (CycleState.PUBLISHED, {"exclude"}),
+        (CycleState.ARCHIVED, set()),
+    ],
+)
+def test_the_page_offers_only_the_forms_the_cycle_state_leaves_any_use_for(
+    client, cycle, people, state, offered
+):
+    """A published cycle shows no deadline, extension, reopening or cancel form (each could
+    only be refused); its unranked list changes only as a correction."""
+    cycle.state = state
+    cycle.save()
+    client.force_login(people["editor"])
+    page = client.get(PAGE).content.decode()
+    shown = {
+        name
+        for name in ("deadline", "extend", "reopen", "end", "exclude")
+        if f'name="action" value="{name}"' in page
+    }
+    assert shown == offered
+    assert ('id="published-note"' in page) == (state == CycleState.PUBLISHED)
+    # A post of a form not offered still gets the service's refusal, not a 403 nor a 500.
+    if "deadline" not in offered:
+        refused = post(client, people["editor"], "deadline", deadline=days(20).isoformat())
+        assert refused.status_code == 409
+        cycle.refresh_from_db()
+        assert cycle.submission_deadline == days(10)

@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 
 from rankings.cycles import assessments, services
 from rankings.models import (
-    AssessmentCycle,
     CycleState,
     Membership,
     Result,
@@ -19,6 +18,7 @@ from rankings.models import (
     Submission,
     SubmissionState,
 )
+from tests.world import open_2022
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -26,13 +26,7 @@ D = Decimal
 
 @pytest.fixture
 def cycle(world):
-    cycle = AssessmentCycle.objects.create(
-        province=world.province,
-        year=2022,
-        block=world.districts,
-        criteria_set=world.cycle_2021.criteria_set,
-        state=CycleState.OPEN,
-    )
+    cycle = open_2022(world, deadline_days=None)
     raw = assessments.RawInput
     for agency, values in ((world.an, (8, 35, 50, 15)), (world.binh, (6, 20, 40, 10))):
         a, num, den, b = values
@@ -193,3 +187,25 @@ def test_a_review_from_a_stale_page_is_refused_and_changes_nothing(client, world
         cycle=cycle, agency=world.an, stage=Stage.VERIFIED, criterion__code="2.1"
     )
     assert (verified.review, verified.points) == (Review.ACCEPTED, D("15"))
+
+
+def test_evidence_for_a_criterion_outside_a_return_is_refused_as_locked(client, world, cycle):
+    """During a return only the returned criteria take evidence; a criterion left blank and
+    not returned is refused as locked, not with "enter its figures first" (a field the
+    agency cannot write)."""
+    Score.objects.filter(agency=world.binh, stage=Stage.SELF, criterion__code="2.1").delete()
+    login(client, world, Role.REVIEWER)
+    client.post(url("binh"), {"criterion": "1.2", "action": "returned", "comment": "thiếu"})
+    cycle.state = CycleState.OPEN
+    cycle.save()
+    fields = {"url": "https://example.vn/ke-hoach.pdf", "title": "Kế hoạch ký số"}
+    with pytest.raises(assessments.ReturnLocked) as refused:
+        assessments.evidence_add(
+            cycle=cycle, agency=world.binh, criterion_code="2.1", user=None, **fields
+        )
+    assert "tiêu chí 2.1 không nằm trong số đó" in str(refused.value)
+    assert "trước khi gửi minh chứng" not in str(refused.value)
+    returned = assessments.evidence_add(
+        cycle=cycle, agency=world.binh, criterion_code="1.2", user=None, **fields
+    )
+    assert returned.score.criterion.code == "1.2" and returned.url == fields["url"]
