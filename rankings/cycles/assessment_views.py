@@ -162,12 +162,15 @@ def _submit_confirmation(request, cycle, unit):
     """The checklist before submitting: blank criteria, missing evidence, each linked to its
     row; the answers to returned criteria ride along to the confirming post."""
     submission = Submission.objects.filter(cycle=cycle, agency=unit).first()
+    returned = submission is not None and submission.state == "returned"
     context = {
         "cycle": cycle,
         "agency": unit,
-        "checklist": submit_checklist.submit_checklist(cycle=cycle, agency=unit),
+        "checklist": submit_checklist.submit_checklist(
+            cycle=cycle, agency=unit, returned=returned
+        ),
         "answers": sorted(_answers(request).items()),
-        "returned": submission is not None and submission.state == "returned",
+        "returned": returned,
     }
     return render(request, "rankings/staff/submit_confirm.html", context)
 

@@ -10,23 +10,24 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from rankings.models import Criterion, Score, Stage
+from rankings.models import Criterion, Review, Score, Stage
 
 
 @dataclass(frozen=True)
 class SubmitChecklist:
     blank: list[Criterion]  # no value, no denominator and no choice
     missing_evidence: list[Criterion]  # filled in, evidence required, none attached
-    total: int  # criteria in the set
+    total: int  # criteria in the set (after a return: the criteria returned)
 
     @property
     def complete(self) -> bool:
         return not (self.blank or self.missing_evidence)
 
 
-def submit_checklist(*, cycle, agency) -> SubmitChecklist:
+def submit_checklist(*, cycle, agency, returned: bool = False) -> SubmitChecklist:
     """The agency's own (self-assessed) criteria against the set, in the set's order
-    (2 queries)."""
+    (2 queries). After a return (`returned`) only the criteria the council returned can
+    change, so only they are checked: a link to a locked row would lead nowhere."""
     criteria = list(cycle.criteria_set.criteria.order_by("order", "code"))
     own = {
         score.criterion_id: score
@@ -34,6 +35,10 @@ def submit_checklist(*, cycle, agency) -> SubmitChecklist:
             evidence_count=Count("evidence")
         )
     }
+    if returned:
+        criteria = [
+            c for c in criteria if c.pk in own and own[c.pk].review == Review.RETURNED
+        ]
     blank, missing = [], []
     for criterion in criteria:
         score = own.get(criterion.pk)

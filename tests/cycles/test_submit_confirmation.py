@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from rankings.cycles import assessments
-from rankings.models import Membership, Role, Submission
+from rankings.models import CycleState, Membership, Role, Submission
 from tests.world import open_2022
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +117,30 @@ def test_the_reporter_gets_no_checklist_and_cannot_submit(client, world, cycle):
     client.force_login(user)
     assert client.post(URL, {"action": "submit"}).status_code == 403
     assert not submitted(world)
+
+
+def test_after_a_return_the_checklist_and_the_evidence_choice_hold_only_returned_criteria(
+    head, world, cycle
+):
+    """Returned 1.2 lacks its evidence; 2.1 is blank but was not returned, so it is locked:
+    neither the resubmit checklist nor the evidence form offers it."""
+    head.post(SUBMIT, {"action": "submit", "confirmed": "1"})
+    cycle.state = CycleState.REVIEW
+    cycle.save()
+    assessments.score_review(
+        cycle=cycle, agency=world.an, code="1.2", action="returned", user=None, comment="thiếu"
+    )
+    cycle.state = CycleState.OPEN
+    cycle.save()
+    html = head.post(SUBMIT, {"action": "submit"}).content.decode()
+    assert "Hội đồng trả lại 1 tiêu chí" in html
+    assert f'href="{URL}#criterion-1.2"' in html
+    assert "#criterion-2.1" not in html and 'id="blank"' not in html
+    page = head.get(URL).content.decode()
+    select = page[
+        page.index('<select id="criterion"') : page.index(
+            "</select>", page.index('<select id="criterion"')
+        )
+    ]
+    assert 'value="1.2"' in select
+    assert 'value="1.1"' not in select and 'value="2.1"' not in select
