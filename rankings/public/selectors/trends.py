@@ -13,7 +13,7 @@ from rankings.models import (
     Publication,
     Result,
 )
-from rankings.public.selectors.agency import _comparable_pairs
+from rankings.public.selectors.baseline import Comparability, comparable_pairs
 from rankings.public.selectors.leaderboard import BlockStats, block_stats
 from rankings.public.selectors.listings import _published_cycles
 
@@ -36,7 +36,23 @@ class TrendYear:
     totals: list[Decimal]
     comparable_with_previous: bool | None  # points compare; None: no published year before
     mean_change: Decimal | None
-    not_comparable_reason: str = ""  # `CRITERIA` or `STRUCTURE` when not comparable
+    not_comparable_reason: str = ""  # `STRUCTURE`, `CRITERIA` or `GAP` when not comparable
+    compared: Comparability | None = None  # against the block's baseline year
+    mean_percent_change: Decimal | None = None  # in percent of maximum, when percents compare
+
+    @property
+    def previous_year(self) -> int | None:
+        """The baseline: the previous published year of the block (years are consecutive
+        in `BlockTrend.years`, which lists published years only)."""
+        return self.compared.previous_year if self.compared is not None else None
+
+    @property
+    def missing_years(self) -> tuple[int, ...]:
+        return self.compared.missing_years if self.compared is not None else ()
+
+    @property
+    def rank_change_comparable(self) -> bool | None:
+        return self.compared.rank_change_comparable if self.compared is not None else None
 
 
 @dataclass(frozen=True)
@@ -72,15 +88,15 @@ def block_trend(*, province: str, block: str) -> BlockTrend | None:
     if not cycles:
         return None
     by_publication = _trend_rows(latest)
-    comparable = _comparable_pairs(cycles)
+    comparable = comparable_pairs(cycles)
     years: list[TrendYear] = []
     for cycle in cycles:
-        prior = years[-1] if years and years[-1].cycle.year == cycle.year - 1 else None
-        compared = comparable.get(cycle.pk) if prior else None
+        prior = years[-1] if years else None  # the baseline: the previous published year
+        compared = comparable.get(cycle.pk)
         rows = by_publication.get(latest[cycle.pk].pk, [])
         years.append(_trend_year(cycle, latest[cycle.pk], rows, prior, compared))
     movers: list[Mover] = []
-    last = comparable.get(years[-1].cycle.pk) if len(years) > 1 else None
+    last = years[-1].compared
     if last is not None and last.ranks:  # no movers across the 2025 reform
         movers = _movers(
             by_publication[years[-1].publication.pk],
@@ -120,7 +136,10 @@ def _trend_year(cycle, publication, rows: list[_TrendRow], prior, compared) -> T
         cycle.criteria_set.max_points,
         ranked=sum(r.rank is not None for r in rows),
     )
+    if compared is not None and prior is not None:
+        compared = compared.with_sizes(prior.stats.ranked, stats.ranked)
     same = compared.points if compared is not None else None
+    percents = compared is not None and compared.ranks
     return TrendYear(
         cycle=cycle,
         publication=publication,
@@ -129,6 +148,10 @@ def _trend_year(cycle, publication, rows: list[_TrendRow], prior, compared) -> T
         comparable_with_previous=same,
         mean_change=stats.mean - prior.stats.mean if prior and same else None,
         not_comparable_reason=compared.reason if compared is not None else "",
+        compared=compared,
+        mean_percent_change=stats.mean_percent - prior.stats.mean_percent
+        if prior and percents
+        else None,
     )
 
 
