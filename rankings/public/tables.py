@@ -24,6 +24,7 @@ class Table:
 NOT_COMPARABLE = {
     "structure": "không so sánh được: khác cơ cấu đơn vị hành chính trước/sau 01/07/2025",
     "criteria": "bộ tiêu chí thay đổi: chỉ so sánh tỷ lệ % điểm tối đa và thứ hạng",
+    "gap": "có năm không công bố ở giữa: chỉ so sánh tỷ lệ % điểm tối đa và thứ hạng",
 }
 
 

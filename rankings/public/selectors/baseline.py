@@ -12,6 +12,7 @@ import datetime
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from agencies.units import REFORM_DATE
 from rankings.models import AssessmentCycle, CriteriaSet, Criterion
@@ -47,6 +48,8 @@ class Comparability:
     missing_years: tuple[int, ...] = ()  # years between with no published ranking
     previous_block_size: int | None = None  # agencies ranked in the baseline year
     block_size: int | None = None  # agencies ranked this year
+    previous_max_points: Decimal | None = None  # the baseline's criteria set's maximum
+    max_points: Decimal | None = None
 
     @property
     def points(self) -> bool:
@@ -110,6 +113,8 @@ def comparability(
         same_structure=structure_era(before) == structure_era(after),
         previous_year=before.year,
         missing_years=tuple(range(before.year + 1, after.year)),
+        previous_max_points=before.criteria_set.max_points,
+        max_points=after.criteria_set.max_points,
     )
 
 
