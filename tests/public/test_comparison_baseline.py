@@ -75,7 +75,7 @@ def test_leaderboard_over_a_gap_names_the_baseline_and_gives_percents_not_points
     assert "Không có bảng xếp hạng công bố năm 2022" in gap
     assert "Bộ tiêu chí đã thay đổi" not in gap and "Số đơn vị được xếp hạng" not in gap
     table = text(html[html.index('<table id="leaderboard">') :])
-    assert "So với 2021 (hạng, % tối đa)" in table
+    assert "So với 2021 (hạng, %)" in table
     # An: 2021 2nd at 75 %, 2023 1st at 80 %; no point change (+2,000) over the gap.
     assert "UBND huyện An" in table and "▲1 năm trước 2 +5,0 điểm %" in table
     assert "▼1 năm trước 1 −17,5 điểm %" in table  # Bình
