@@ -15,12 +15,14 @@ The named world (tests/world.py: districts 2020 and 2021, max 40) gains two year
     Bình        36.000  72.0    2      =, +7.0
 """
 
+import datetime
 import json
 import re
 from decimal import Decimal
 
 import pytest
 
+from rankings.cycles import services
 from rankings.models import AssessmentCycle
 from rankings.public import presenters
 from rankings.public.selectors.agency import agency_profile
@@ -257,3 +259,31 @@ def test_history_chart_marks_the_method_change(years):
     assert [t["x"] for t in percent_lines] == [["2020", "2021", "2023"], ["2024"]]
     assert percent_lines[1]["y"] == pytest.approx([82.0])
     assert "Đổi bộ tiêu chí" in [a["text"] for a in figure["layout"]["annotations"]]
+
+
+def test_publishing_a_year_between_moves_the_baseline_and_the_etag(client, years):
+    url = "/api/v1/rankings/?province=mau&year=2023&block=districts"
+    first = client.get(url)
+    assert first.json()["statistics"]["missing_years"] == [2022]
+    # A correction of the baseline (2021, two years back) is news for 2023's ranking.
+    services.cycle_publish(
+        cycle=years.cycle_2021,
+        decision_number="201/QĐ-UBND",
+        decision_date=datetime.date(2022, 6, 1),
+        reason="Đính chính",
+    )
+    corrected = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert corrected.status_code == 200 and corrected["ETag"] != first["ETag"]
+    cycle_2022 = AssessmentCycle.objects.create(
+        province=years.province,
+        year=2022,
+        block=years.districts,
+        criteria_set=district_set(years.province, years.districts, 2022),
+    )
+    enter(cycle_2022, years.an, {"1.1": 8, "1.2": (45, 50), "2.1": 15})
+    publish(cycle_2022, "250/QĐ-UBND")
+    again = client.get(url, HTTP_IF_NONE_MATCH=corrected["ETag"])
+    assert again.status_code == 200 and again["ETag"] != corrected["ETag"]
+    stats = again.json()["statistics"]
+    assert (stats["previous_year"], stats["missing_years"]) == (2022, [])
+    assert stats["not_comparable_reason"] is None and stats["previous_block_size"] == 1
