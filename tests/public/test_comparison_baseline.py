@@ -287,3 +287,16 @@ def test_publishing_a_year_between_moves_the_baseline_and_the_etag(client, years
     stats = again.json()["statistics"]
     assert (stats["previous_year"], stats["missing_years"]) == (2022, [])
     assert stats["not_comparable_reason"] is None and stats["previous_block_size"] == 1
+
+
+def test_leaderboard_download_says_the_baseline_and_the_missing_year(client, years):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    body = json.loads(client.get("/mau/2023/districts.json").content)
+    assert body["statistics"]["previous_year"] == 2021
+    assert "có năm không công bố ở giữa" in body["statistics"]["not_comparable_reason"]
+    sheet = load_workbook(BytesIO(client.get("/mau/2023/districts.xlsx").content)).active
+    cells = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value]
+    assert any("Không có bảng xếp hạng công bố năm 2022" in cell for cell in cells)
