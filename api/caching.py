@@ -16,7 +16,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 # Bump when a v1 payload gains fields, so cached bodies are not revalidated as current.
-PAYLOAD_REVISION = "v1.1"  # v1.1: not_comparable_reason
+PAYLOAD_REVISION = "v1.2"  # v1.1: not_comparable_reason; v1.2: baseline year, gap, sizes
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,7 @@ def _ranking_row(row: dict, groups, places: int, percent_places: int) -> dict:
         "previous_rank": _int(row["previous_rank"]),
         "rank_change": _int(row["rank_change"]),
         "change": fixed(row["change"], places),
+        "percent_change": fixed(row["percent_change"], percent_places),
     }
 
 
@@ -135,6 +136,20 @@ def _statistics(board) -> dict:
         "comparable_with_previous": board.comparable if previous else None,
         "not_comparable_reason": board.not_comparable_reason or None,
         "mean_change": fixed(board.mean_change, STORED_PLACES),
+        **_baseline_fields(board.comparability),
+        "mean_percent_change": fixed(board.mean_percent_change, percent_places),
+    }
+
+
+def _baseline_fields(compared) -> dict:
+    """The years missing between a year and its baseline, and whether its rank changes
+    compare (both years ranked as many agencies); `compared` is None without a baseline."""
+    if compared is None:
+        return {"missing_years": [], "previous_block_size": None, "rank_change_comparable": None}
+    return {
+        "missing_years": list(compared.missing_years),
+        "previous_block_size": compared.previous_block_size,
+        "rank_change_comparable": compared.rank_change_comparable,
     }
 
 
@@ -205,6 +220,9 @@ def history(profile) -> dict:
                 "change": fixed(point.change, places),
                 "rank_change": point.rank_change,
                 "decision": point.publication,
+                "previous_year": point.previous_year,
+                **_baseline_fields(point.compared),
+                "percent_change": fixed(point.percent_change, criteria_set.percent_precision),
             }
         )
     return {

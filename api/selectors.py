@@ -34,11 +34,13 @@ def published_criteria_sets():
 
 
 def ranking_publications(*, cycle: AssessmentCycle):
-    """What a ranking covers: its cycle and the year before (ranks and changes read it)."""
+    """What a ranking covers: its cycle and every earlier year of its block, since ranks
+    and changes read the baseline (the latest earlier published year), which a correction
+    of that year or a newly published year between changes."""
     return Publication.objects.filter(
         cycle__province=cycle.province_id,
         cycle__block=cycle.block_id,
-        cycle__year__in=[cycle.year - 1, cycle.year],
+        cycle__year__lte=cycle.year,
     )
 
 

@@ -286,10 +286,50 @@ class RankingRow(serializers.Serializer):
     rank_change = serializers.IntegerField(
         allow_null=True, help_text="Places gained since last year (positive = up)."
     )
-    change = Figure(allow_null=True, help_text="Total minus last year's; null when not comparable.")
+    change = Figure(
+        allow_null=True,
+        help_text="Total minus the baseline year's (statistics.previous_year); null when "
+        "points do not compare (not_comparable_reason).",
+    )
+    percent_change = Figure(
+        allow_null=True,
+        help_text="Percent of maximum minus the baseline year's, in percentage points; given "
+        "across a gap or a new criteria set, null across the 2025 reform. Added in v1.2.",
+    )
 
 
-class Statistics(serializers.Serializer):
+def not_comparable_reason_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=["criteria", "structure", "gap"],
+        allow_null=True,
+        help_text="Why the baseline year's points do not compare: criteria (another criteria "
+        "set: percents and ranks only), structure (the block is on the other side of the "
+        "1 July 2025 reform: nothing compares) or gap (years without a published ranking lie "
+        "between, same set: percents and ranks only; v1.2). Null when it compares or there "
+        "is none. A gap with a new set is criteria, with missing_years.",
+    )
+
+
+class BaselineComparison(serializers.Serializer):
+    """How a year compares with its baseline beyond `comparable_with_previous` (v1.2)."""
+
+    missing_years = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Years between the baseline and this year with no published ranking "
+        "(empty when none). Added in v1.2.",
+    )
+    previous_block_size = serializers.IntegerField(
+        allow_null=True, help_text="Agencies ranked in the baseline year. Added in v1.2."
+    )
+    rank_change_comparable = serializers.BooleanField(
+        allow_null=True,
+        help_text="Ranks compare and both years ranked as many agencies; false flags a rank "
+        "change between blocks of different sizes (still given). Null without a baseline. "
+        "Added in v1.2.",
+    )
+
+
+class Statistics(BaselineComparison):
     count = serializers.IntegerField()
     ranked = serializers.IntegerField()
     max_points = Figure()
@@ -299,16 +339,19 @@ class Statistics(serializers.Serializer):
     lowest = Figure()
     spread = Figure()
     mean_percent = Figure(help_text="By the criteria set's percent rule.")
-    previous_year = serializers.IntegerField(allow_null=True)
-    comparable_with_previous = serializers.BooleanField(allow_null=True)
-    not_comparable_reason = serializers.ChoiceField(
-        choices=["criteria", "structure"],
+    previous_year = serializers.IntegerField(
         allow_null=True,
-        help_text="Why the year before does not compare: criteria (another criteria set: "
-        "percents and ranks only) or structure (the block is on the other side of the "
-        "1 July 2025 reform: nothing compares). Null when it compares or there is none.",
+        help_text="The baseline: the latest earlier published year of the block (not "
+        "necessarily year - 1).",
     )
+    comparable_with_previous = serializers.BooleanField(allow_null=True)
+    not_comparable_reason = not_comparable_reason_field()
     mean_change = Figure(allow_null=True)
+    mean_percent_change = Figure(
+        allow_null=True,
+        help_text="Mean percent of maximum minus the baseline year's (percentage points), "
+        "whenever ranks compare. Added in v1.2.",
+    )
 
 
 class GroupLabel(serializers.Serializer):
@@ -353,7 +396,7 @@ class CriterionPointsSerializer(PublishedBlock):
     rows = CriterionPointsRow(many=True)
 
 
-class HistoryYear(serializers.Serializer):
+class HistoryYear(BaselineComparison):
     year = serializers.IntegerField()
     block = serializers.CharField()
     criteria_set = serializers.CharField()
@@ -365,16 +408,19 @@ class HistoryYear(serializers.Serializer):
     band = serializers.CharField(allow_null=True)
     block_mean = Figure()
     comparable_with_previous = serializers.BooleanField(allow_null=True)
-    not_comparable_reason = serializers.ChoiceField(
-        choices=["criteria", "structure"],
-        allow_null=True,
-        help_text="Why the year before does not compare: criteria (another criteria set: "
-        "percents and ranks only) or structure (the block is on the other side of the "
-        "1 July 2025 reform: nothing compares). Null when it compares or there is none.",
-    )
+    not_comparable_reason = not_comparable_reason_field()
     change = Figure(allow_null=True)
     rank_change = serializers.IntegerField(allow_null=True)
     decision = PublicationSerializer()
+    previous_year = serializers.IntegerField(
+        allow_null=True,
+        help_text="The baseline: the block's latest earlier published year. Added in v1.2.",
+    )
+    percent_change = Figure(
+        allow_null=True,
+        help_text="Percent of maximum minus the baseline year's, when ranks compare. "
+        "Added in v1.2.",
+    )
 
 
 class HistorySerializer(serializers.Serializer):
@@ -400,6 +446,7 @@ class ResultRow(RankingRow):
     previous_rank = None  # type: ignore[assignment]  # None removes the inherited field (DRF's way)
     rank_change = None  # type: ignore[assignment]  # None removes the inherited field (DRF's way)
     change = None  # type: ignore[assignment]  # None removes the inherited field (DRF's way)
+    percent_change = None  # type: ignore[assignment]  # None removes the inherited field
 
 
 class YearResultsSerializer(serializers.Serializer):

@@ -47,11 +47,29 @@ def _lines(fig, years, values, *, breaks, name, **style) -> None:
         )
 
 
+def _mark(fig: go.Figure, years: list[str], notes: dict[int, str]) -> None:
+    """A dashed line before each year in `notes` (a method change, a gap) with its note,
+    so the reader sees where the years stop comparing in points."""
+    for position, year in enumerate(years):
+        note = notes.get(int(year))
+        if note and position:
+            fig.add_vline(
+                x=position - 0.5,
+                line={"color": GREY, "dash": "dash", "width": 1},
+                annotation={"text": note, "font": {"size": 11, "color": GREY}},
+                annotation_position="top",
+            )
+
+
 def history_chart(
-    frame, *, labels: dict[str, str], breaks: frozenset[int] = frozenset()
+    frame,
+    *,
+    labels: dict[str, str],
+    breaks: frozenset[int] = frozenset(),
+    notes: dict[int, str] | None = None,
 ) -> go.Figure:
     """Percent of maximum and rank by year (rank on a reversed second axis); the lines
-    break before each year in `breaks`."""
+    break before each year in `breaks`, and each year in `notes` is marked with its note."""
     years = [str(y) for y in frame["year"]]
     fig = go.Figure()
     _lines(
@@ -84,6 +102,7 @@ def history_chart(
             "dtick": 1,
         },
     )
+    _mark(fig, years, notes or {})
     return fig
 
 
@@ -107,9 +126,13 @@ def trend_chart(
     *,
     labels: dict[str, str],
     breaks: frozenset[int] = frozenset(),
+    notes: dict[int, str] | None = None,
 ) -> go.Figure:
     """Block average by year over the distribution of totals (a box per year); the mean's
-    line breaks before each year in `breaks`."""
+    line breaks before each year in `breaks`, and each year in `notes` is marked.
+
+    The caller chooses the scale: `frame["mean"]` and `distributions` in points, or all in
+    percent of maximum when the years' maxima differ (`labels["points"]` names it)."""
     years = [str(y) for y in frame["year"]]
     fig = go.Figure()
     for year in years:
@@ -135,4 +158,5 @@ def trend_chart(
     )
     _layout(fig, y_title=labels["points"])
     fig.update_layout(xaxis={"type": "category"})
+    _mark(fig, years, notes or {})
     return fig

@@ -24,6 +24,7 @@ class Table:
 NOT_COMPARABLE = {
     "structure": "không so sánh được: khác cơ cấu đơn vị hành chính trước/sau 01/07/2025",
     "criteria": "bộ tiêu chí thay đổi: chỉ so sánh tỷ lệ % điểm tối đa và thứ hạng",
+    "gap": "có năm không công bố ở giữa: chỉ so sánh tỷ lệ % điểm tối đa và thứ hạng",
 }
 
 
@@ -93,6 +94,9 @@ def _leaderboard_note(board) -> str:
     if board.not_comparable_reason:
         reason = not_comparable_text(board.not_comparable_reason)
         note += f". So với năm {board.previous.cycle.year}: {reason}"
+    if board.missing_years:  # the baseline is years back: say which were not published
+        missing = ", ".join(str(year) for year in board.missing_years)
+        note += f". Không có bảng xếp hạng công bố năm {missing}"
     return note
 
 

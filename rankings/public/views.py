@@ -128,10 +128,12 @@ def trends(request, province, block, fmt=None):
         raise Http404(_("Chưa có kết quả xếp hạng được công bố."))
     if fmt:
         return _export(tables.trend_table(trend), fmt, tables.trend_meta(trend))
-    sections = [
-        (_("Tăng hạng nhiều nhất"), trend.movers_up),
-        (_("Giảm hạng nhiều nhất"), trend.movers_down),
-    ]
+    up, down = _("Tăng hạng nhiều nhất"), _("Giảm hạng nhiều nhất")
+    if trend.latest.previous_year is not None:  # the baseline: the last published year
+        baseline = {"year": trend.latest.cycle.year, "baseline": trend.latest.previous_year}
+        up = _("Tăng hạng nhiều nhất, %(year)s so với %(baseline)s") % baseline
+        down = _("Giảm hạng nhiều nhất, %(year)s so với %(baseline)s") % baseline
+    sections = [(up, trend.movers_up), (down, trend.movers_down)]
     context = {"trend": trend, "movers_sections": sections, **presenters.trend_charts(trend)}
     return render(request, "rankings/trends.html", context)
 

@@ -94,6 +94,10 @@ def test_ranking_of_2020_districts_is_the_published_one(client, world):
         "comparable_with_previous": None,
         "not_comparable_reason": None,
         "mean_change": None,
+        "missing_years": [],
+        "previous_block_size": None,
+        "rank_change_comparable": None,
+        "mean_percent_change": None,
     }
     publication = body["publication"]
     assert publication["decision_number"] == "100/QĐ-UBND"

@@ -24,7 +24,7 @@ from rankings.models import AssessmentCycle, Publication, Result, Score
 pytestmark = pytest.mark.django_db
 
 RESULTS = "/api/v1/results/"
-CHANGES = {"previous_rank", "rank_change", "change"}  # the year before: rankings/ only
+CHANGES = {"previous_rank", "rank_change", "change", "percent_change"}  # rankings/ only
 
 
 @pytest.fixture(scope="module")

@@ -82,9 +82,9 @@ def test_a_derived_value_appears_only_where_the_criteria_set_allows_it(client, r
 
 
 def test_a_predecessors_percent_keeps_its_own_criteria_sets_precision(client, reform):
-    """Vĩnh Phúc's 2021 department set prints whole percents (61.250 / 63 = 97 %), its
-    district set one decimal (112.300 / 138 = 81.3 %): each predecessor is printed by its
-    own set's rule, and a derived mean by the new unit's set (here whole percents)."""
+    """Vĩnh Phúc's 2023 department set prints two decimals (912.40 / 1000 = 91.24 %), its
+    2021 district set one decimal (112.300 / 138 = 81.3 %): each predecessor is printed by
+    its own set's rule, and a derived mean by the new unit's set (here whole percents)."""
     from rankings.models import AssessmentCycle, CriteriaSet
 
     department = Agency.objects.get(province__slug="vinh-phuc", slug="so-tttt")
@@ -95,11 +95,11 @@ def test_a_predecessors_percent_keeps_its_own_criteria_sets_precision(client, re
     lineage = html[
         html.index('id="lineage"') : html.index("</section>", html.index('id="lineage"'))
     ]
-    assert "năm 2021 hạng 1/20, 97% điểm tối đa" in lineage and "97,0%" not in lineage
+    assert "năm 2023 hạng 1/20, 91,24% điểm tối đa" in lineage and "91,2%" not in lineage
     assert "năm 2021 hạng 1/9, 81,3% điểm tối đa" in lineage
     client.cookies["django_language"] = "en"
     english = client.get(f"/phu-tho-2025/don-vi/{reform.slug}/").content.decode()
-    assert "97%" in english and "81.3%" in english and "97.0%" not in english
+    assert "91.24%" in english and "81.3%" in english and "81.30%" not in english
     del client.cookies["django_language"]
     source = CriteriaSet.objects.get(slug="vinh-phuc-districts-2021")
     source.pk, source.slug, source.block = None, "phu-tho-communes-2025", reform.block
@@ -115,8 +115,8 @@ def test_a_predecessors_percent_keeps_its_own_criteria_sets_precision(client, re
     page_cache.clear()
     html = client.get(f"/phu-tho-2025/don-vi/{reform.slug}/").content.decode()
     lineage = html[html.index('id="lineage"') :]
-    # (97 + 81.3) / 2 = 89.15, at the new set's whole percents.
-    assert "Giá trị suy ra (derived):</strong> 89% điểm tối đa" in lineage
+    # (91.24 + 81.3) / 2 = 86.27, at the new set's whole percents.
+    assert "Giá trị suy ra (derived):</strong> 86% điểm tối đa" in lineage
 
 
 # --- No year-over-year change across the reform ----------------------------------------

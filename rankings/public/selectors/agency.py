@@ -18,12 +18,8 @@ from rankings.models import (
     Publication,
     Result,
 )
-from rankings.public.selectors.leaderboard import (
-    BlockStats,
-    Comparability,
-    block_stats,
-    comparability,
-)
+from rankings.public.selectors.baseline import Comparability, comparable_pairs
+from rankings.public.selectors.leaderboard import BlockStats, block_stats
 from rankings.public.selectors.listings import _published_cycles
 
 
@@ -39,7 +35,26 @@ class YearPoint:
     comparable_with_previous: bool | None  # points compare; None: no published year before
     change: Decimal | None
     rank_change: int | None
-    not_comparable_reason: str = ""  # `CRITERIA` or `STRUCTURE` when not comparable
+    not_comparable_reason: str = ""  # `STRUCTURE`, `CRITERIA` or `GAP` when not comparable
+    compared: Comparability | None = None  # against the block's baseline year
+    percent_change: Decimal | None = None  # in percent of maximum, when percents compare
+
+    @property
+    def previous_year(self) -> int | None:
+        """The baseline: the latest earlier published year of the block."""
+        return self.compared.previous_year if self.compared is not None else None
+
+    @property
+    def missing_years(self) -> tuple[int, ...]:
+        return self.compared.missing_years if self.compared is not None else ()
+
+    @property
+    def rank_change_comparable(self) -> bool | None:
+        return self.compared.rank_change_comparable if self.compared is not None else None
+
+    @property
+    def shows_percent_change(self) -> bool:
+        return self.percent_change is not None and self.change is None
 
 
 @dataclass(frozen=True)
@@ -89,15 +104,17 @@ def agency_profile(*, agency) -> AgencyProfile:
     """
     cycles, latest = _published_cycles(Q(province=agency.province_id, block=agency.block_id))
     by_publication = _block_rows(latest)
-    comparable_pairs = _comparable_pairs(cycles)
+    pairs = comparable_pairs(cycles)
     own, above = _own_results(agency, cycles, latest, by_publication)
     history: list[YearPoint] = []
     for cycle in cycles:
         publication = latest[cycle.pk]
         mine = own.get(publication.pk)
         if mine is not None:
-            prior = history[-1] if history and history[-1].cycle.year == cycle.year - 1 else None
-            compared = comparable_pairs.get(cycle.pk) if prior else None
+            compared = _sized(pairs.get(cycle.pk), cycle, cycles, latest, by_publication)
+            # The agency's own year before is the block's baseline only if it was ranked in it.
+            baseline = compared.previous_year if compared is not None else None
+            prior = history[-1] if history and history[-1].cycle.year == baseline else None
             block_rows = by_publication[publication.pk]
             history.append(_year_point(cycle, publication, mine, block_rows, prior, compared))
     if not history:
@@ -118,9 +135,23 @@ def _block_rows(latest: dict) -> dict[int, list[_BlockRow]]:
     return by_publication
 
 
+def _sized(compared, cycle, cycles, latest, by_publication) -> Comparability | None:
+    """`compared` knowing how many agencies its baseline year and its year ranked."""
+    if compared is None:
+        return None
+    years = {cycle.year: latest[cycle.pk].pk for cycle in cycles}
+
+    def ranked(publication_id: int) -> int:
+        return sum(r.rank is not None for r in by_publication.get(publication_id, []))
+
+    return compared.with_sizes(ranked(years[compared.previous_year]), ranked(years[cycle.year]))
+
+
 def _year_point(cycle, publication, mine, block_rows, prior, compared) -> YearPoint:
-    """One year of the history, with the change from `prior` when the years compare."""
+    """One year of the history, with the change from `prior` (the agency's result in the
+    block's baseline year) as far as the two years compare."""
     comparable = compared.points if compared is not None else None
+    percents = prior is not None and compared.ranks and bool(mine.groups and prior.result.groups)
     return YearPoint(
         cycle=cycle,
         publication=publication,
@@ -139,13 +170,17 @@ def _year_point(cycle, publication, mine, block_rows, prior, compared) -> YearPo
         if prior and compared.ranks and prior.result.rank and mine.rank
         else None,
         not_comparable_reason=compared.reason if compared is not None else "",
+        compared=compared,
+        percent_change=mine.percent - prior.result.percent if percents else None,
     )
 
 
 def _profile(agency, history: list[YearPoint], block_rows, above) -> AgencyProfile:
     """The profile with the latest year explained: groups, criteria, what to improve."""
     current = history[-1]
-    previous = history[-2] if len(history) > 1 and current.comparable_with_previous else None
+    previous = None
+    if len(history) > 1 and current.comparable_with_previous:
+        previous = history[-2] if history[-2].cycle.year == current.previous_year else None
     criteria_list = _criteria_with_groups(current.cycle.criteria_set_id)
     criteria = _criteria_frame(criteria_list)
     card = _published_card(block_rows, criteria, current.cycle, mine=current.result)
@@ -275,28 +310,6 @@ def _criterion_points(mine: Result, block: int, criteria: pd.DataFrame) -> pd.Da
         ],
         columns=["agency", "block", "criterion", "points"],
     )
-
-
-def _comparable_pairs(cycles: list[AssessmentCycle]) -> dict[int, Comparability]:
-    """For each cycle, how it compares with the cycle of the year before (1 query)."""
-    by_year = {cycle.year: cycle for cycle in cycles}
-    pairs = {}
-    shapes = _criteria_shapes({cycle.criteria_set_id for cycle in cycles})
-    for cycle in cycles:
-        before = by_year.get(cycle.year - 1)
-        if before is not None:
-            pairs[cycle.pk] = comparability(before, cycle, shapes=shapes)
-    return pairs
-
-
-def _criteria_shapes(set_ids) -> dict[int, frozenset]:
-    shapes: dict[int, set] = {pk: set() for pk in set_ids}
-    rows = Criterion.objects.filter(criteria_set__in=set_ids).values_list(
-        "criteria_set_id", "code", "max_points", "rule"
-    )
-    for set_id, *shape in rows:
-        shapes[set_id].add(tuple(shape))
-    return {pk: frozenset(shape) for pk, shape in shapes.items()}
 
 
 def _criterion_rows(

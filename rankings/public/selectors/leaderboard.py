@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,16 +12,24 @@ import pandas as pd
 from django.db.models import F
 
 import scoring
-from agencies.units import REFORM_DATE
 from rankings.models import (
     AssessmentCycle,
     CriteriaSet,
-    Criterion,
     CriterionGroup,
     Publication,
     Result,
 )
 from rankings.public.filters import ResultFilter
+from rankings.public.selectors.baseline import (  # noqa: F401  (re-exported: one place decides)
+    CRITERIA,
+    GAP,
+    STRUCTURE,
+    Comparability,
+    baseline_cycle,
+    comparability,
+    criteria_sets_comparable,
+    structure_era,
+)
 
 
 @dataclass(frozen=True)
@@ -59,13 +66,41 @@ class Leaderboard:
 
     @property
     def not_comparable_reason(self) -> str:
-        """`CRITERIA` or `STRUCTURE` when there is a year before that does not compare."""
+        """`STRUCTURE`, `CRITERIA` or `GAP` when the baseline's points do not compare."""
         return self.comparability.reason if self.comparability is not None else ""
 
     @property
     def shows_changes(self) -> bool:
         """Whether the year before's ranks and percents may be set against this year's."""
         return self.comparability is not None and self.comparability.ranks
+
+    @property
+    def previous_year(self) -> int | None:
+        """The baseline: the latest earlier published year of the same block."""
+        return self.previous.cycle.year if self.previous is not None else None
+
+    @property
+    def missing_years(self) -> tuple[int, ...]:
+        return self.comparability.missing_years if self.comparability is not None else ()
+
+    @property
+    def rank_change_comparable(self) -> bool | None:
+        """Ranks compare and both years ranked as many agencies; None without a baseline."""
+        if self.comparability is None:
+            return None
+        return self.comparability.rank_change_comparable
+
+    @property
+    def shows_percent_change(self) -> bool:
+        """Points are withheld but percents compare: the change is given in percent."""
+        return self.shows_changes and not self.comparable
+
+    @property
+    def mean_percent_change(self) -> Decimal | None:
+        """The block mean's change in percent of maximum, when ranks and percents compare."""
+        if self.previous is None or not self.shows_changes:
+            return None
+        return self.stats.mean_percent - self.previous.stats.mean_percent
 
     @property
     def criteria_set(self) -> CriteriaSet:
@@ -178,8 +213,11 @@ def leaderboard(
     )
     results = list(published.order_by(F("rank").asc(nulls_last=True), "agency__search_name"))
     shown = _filtered(results, published, params) if params else results
-    previous = _year_before(cycle) if with_previous else None
-    compared = comparability(previous.cycle, cycle) if previous is not None else None
+    previous = _baseline(cycle) if with_previous else None
+    compared = None
+    if previous is not None:
+        ranked = sum(r.rank is not None for r in results)
+        compared = comparability(previous.cycle, cycle).with_sizes(previous.stats.ranked, ranked)
     rows = _leaderboard_rows(shown, groups, previous, compared, everyone=results)
     # An agency accounted for without values (did not submit, excluded) is listed, not
     # ranked, and left out of the block's figures: it has no total to average.
@@ -211,19 +249,9 @@ def _filtered(results: list[Result], published, params: Mapping[str, str]) -> li
     return [by_id[pk] for pk in shown_ids]
 
 
-def _year_before(cycle: AssessmentCycle) -> Leaderboard | None:
-    """The published leaderboard of the same province and block the year before, if any."""
-    before = (
-        AssessmentCycle.objects.select_related("province", "block", "criteria_set")
-        .filter(
-            province=cycle.province,
-            block=cycle.block,
-            year=cycle.year - 1,
-            publications__isnull=False,
-        )
-        .distinct()
-        .first()
-    )
+def _baseline(cycle: AssessmentCycle) -> Leaderboard | None:
+    """The published leaderboard of the cycle's baseline year (`baseline_cycle`), if any."""
+    before = baseline_cycle(cycle)
     return leaderboard(cycle=before, with_previous=False) if before else None
 
 
@@ -287,90 +315,6 @@ def block_stats(totals: list[Decimal], max_points: Decimal, *, ranked: int) -> B
     figures = scoring.describe([scoring.to_milli(t) for t in totals], scoring.to_milli(max_points))
     figures["ranked"] = ranked
     return BlockStats(**figures)
-
-
-# Why a year is not compared with the year before (`Comparability.reason`).
-CRITERIA = "criteria"  # the criteria set changed: percents and ranks only, not points
-STRUCTURE = "structure"  # the block's units are on different sides of the 2025 reform
-
-
-@dataclass(frozen=True)
-class Comparability:
-    """Whether a cycle's figures may be set against those of the cycle the year before.
-
-    The one place that decides it, for every page, download and the API. Points (a total's
-    change, the block mean's change) need the same criteria set shape and the same
-    administrative structure; ranks and percents need the same structure. Across the 1
-    July 2025 reform (63 provinces → 34, districts gone, communes merged) a block ranks a
-    different set of units, so nothing is compared: the pages say so instead, and a new
-    unit's lineage (`agency_lineage`) gives its predecessors' standing, in percent.
-    """
-
-    same_criteria: bool
-    same_structure: bool
-
-    @property
-    def points(self) -> bool:
-        return self.same_criteria and self.same_structure
-
-    @property
-    def ranks(self) -> bool:
-        return self.same_structure
-
-    @property
-    def reason(self) -> str:
-        """ "" when comparable; otherwise `STRUCTURE` before `CRITERIA` (it hides more)."""
-        if not self.same_structure:
-            return STRUCTURE
-        return "" if self.same_criteria else CRITERIA
-
-
-def comparability(
-    before: AssessmentCycle,
-    after: AssessmentCycle,
-    *,
-    shapes: Mapping[int, frozenset] | None = None,
-) -> Comparability:
-    """How `after` compares with `before` (the same block the year before).
-
-    `shapes` (from `_criteria_shapes`) saves the query comparing the two criteria sets.
-    """
-    if shapes is not None:
-        same_criteria = shapes[before.criteria_set_id] == shapes[after.criteria_set_id]
-    else:
-        same_criteria = criteria_sets_comparable(after.criteria_set, before.criteria_set)
-    return Comparability(
-        same_criteria=same_criteria,
-        same_structure=structure_era(before) == structure_era(after),
-    )
-
-
-def structure_era(cycle: AssessmentCycle) -> str:
-    """Which administrative structure a cycle ranks: "legacy" (before 1 July 2025) or "current".
-
-    Decided by the date its data end (`data_to`, else 31 December of its year), and never
-    later than its province's end: a 2025 cycle ranks the 34 provinces and merged communes,
-    a cycle of a province that ended on 30 June 2025 ranks the old units whatever its year.
-    """
-    end = cycle.data_to or datetime.date(cycle.year, 12, 31)
-    province_end = cycle.province.valid_to
-    if province_end is not None:
-        end = min(end, province_end)
-    return "current" if end >= REFORM_DATE else "legacy"
-
-
-def criteria_sets_comparable(first: CriteriaSet, second: CriteriaSet) -> bool:
-    """Same criteria, maxima and rules: raw points can be compared across the two years."""
-    if first.pk == second.pk:
-        return True
-    fields = ("code", "max_points", "rule")
-    rows = Criterion.objects.filter(criteria_set__in=[first, second]).values_list(
-        "criteria_set_id", *fields
-    )
-    shapes: dict[int, set] = {first.pk: set(), second.pk: set()}
-    for set_id, *shape in rows:
-        shapes[set_id].add(tuple(shape))
-    return shapes[first.pk] == shapes[second.pk]
 
 
 def latest_publications(cycles) -> dict[int, Publication]:

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 
 from rankings.models import (
     AssessmentCycle,
     Publication,
     Result,
 )
-from rankings.public.selectors.agency import _comparable_pairs
+from rankings.public.selectors.baseline import Comparability, comparable_pairs
 from rankings.public.selectors.leaderboard import BlockStats, block_stats
 from rankings.public.selectors.listings import _published_cycles
 
@@ -36,7 +36,23 @@ class TrendYear:
     totals: list[Decimal]
     comparable_with_previous: bool | None  # points compare; None: no published year before
     mean_change: Decimal | None
-    not_comparable_reason: str = ""  # `CRITERIA` or `STRUCTURE` when not comparable
+    not_comparable_reason: str = ""  # `STRUCTURE`, `CRITERIA` or `GAP` when not comparable
+    compared: Comparability | None = None  # against the block's baseline year
+    mean_percent_change: Decimal | None = None  # in percent of maximum, when percents compare
+
+    @property
+    def previous_year(self) -> int | None:
+        """The baseline: the previous published year of the block (years are consecutive
+        in `BlockTrend.years`, which lists published years only)."""
+        return self.compared.previous_year if self.compared is not None else None
+
+    @property
+    def missing_years(self) -> tuple[int, ...]:
+        return self.compared.missing_years if self.compared is not None else ()
+
+    @property
+    def rank_change_comparable(self) -> bool | None:
+        return self.compared.rank_change_comparable if self.compared is not None else None
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,7 @@ class _TrendRow(NamedTuple):
     score: Decimal
     agency_name: str
     agency_slug: str
+    valued: bool  # has values: one listed without (did not submit, excluded) has no total
 
 
 def block_trend(*, province: str, block: str) -> BlockTrend | None:
@@ -72,15 +89,15 @@ def block_trend(*, province: str, block: str) -> BlockTrend | None:
     if not cycles:
         return None
     by_publication = _trend_rows(latest)
-    comparable = _comparable_pairs(cycles)
+    comparable = comparable_pairs(cycles)
     years: list[TrendYear] = []
     for cycle in cycles:
-        prior = years[-1] if years and years[-1].cycle.year == cycle.year - 1 else None
-        compared = comparable.get(cycle.pk) if prior else None
+        prior = years[-1] if years else None  # the baseline: the previous published year
+        compared = comparable.get(cycle.pk)
         rows = by_publication.get(latest[cycle.pk].pk, [])
         years.append(_trend_year(cycle, latest[cycle.pk], rows, prior, compared))
     movers: list[Mover] = []
-    last = comparable.get(years[-1].cycle.pk) if len(years) > 1 else None
+    last = years[-1].compared
     if last is not None and last.ranks:  # no movers across the 2025 reform
         movers = _movers(
             by_publication[years[-1].publication.pk],
@@ -105,7 +122,14 @@ def _trend_rows(latest: dict) -> dict[int, list[_TrendRow]]:
         Result.objects.filter(publication__in=latest.values())
         .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
         .values_list(
-            "publication_id", "agency_id", "rank", "total", "score", "agency__name", "agency__slug"
+            "publication_id",
+            "agency_id",
+            "rank",
+            "total",
+            "score",
+            "agency__name",
+            "agency__slug",
+            ExpressionWrapper(~Q(groups={}), output_field=BooleanField()),
         )
     )
     for publication_id, *row in rows:
@@ -115,20 +139,29 @@ def _trend_rows(latest: dict) -> dict[int, list[_TrendRow]]:
 
 def _trend_year(cycle, publication, rows: list[_TrendRow], prior, compared) -> TrendYear:
     """One year's standing, with the change of its mean from `prior` when they compare."""
+    # As the leaderboard: an agency listed without values has no total to average.
+    valued = [r for r in rows if r.valued]
     stats = block_stats(
-        [r.total for r in rows],
+        [r.total for r in valued],
         cycle.criteria_set.max_points,
         ranked=sum(r.rank is not None for r in rows),
     )
+    if compared is not None and prior is not None:
+        compared = compared.with_sizes(prior.stats.ranked, stats.ranked)
     same = compared.points if compared is not None else None
+    percents = compared is not None and compared.ranks
     return TrendYear(
         cycle=cycle,
         publication=publication,
         stats=stats,
-        totals=sorted((r.total for r in rows), reverse=True),
+        totals=sorted((r.total for r in valued), reverse=True),
         comparable_with_previous=same,
         mean_change=stats.mean - prior.stats.mean if prior and same else None,
         not_comparable_reason=compared.reason if compared is not None else "",
+        compared=compared,
+        mean_percent_change=stats.mean_percent - prior.stats.mean_percent
+        if prior and percents
+        else None,
     )
 
 
