@@ -46,6 +46,19 @@ class Figure(serializers.Field):
         return format(value, "f")
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": r"^-?\d+(\.\d+)?$",
+        "description": "The engine's figure before any published rounding, for those who "
+        "recompute: exact where it ends, else 50 significant digits (132.2166…6667).",
+    }
+)
+class Exact(Figure):
+    """An unrounded `Decimal` (a `*_exact` field), written in full as a JSON string."""
+
+
 class ErrorDetail(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine word: invalid, not_found, throttled…")
     message = serializers.CharField()
@@ -150,6 +163,9 @@ class PublicationSerializer(serializers.ModelSerializer):
 class RulesSerializer(serializers.ModelSerializer):
     precision = serializers.IntegerField(help_text="Decimals of published totals.")
     percent_precision = serializers.IntegerField(help_text="Decimals of published percents.")
+    statistics_precision = serializers.IntegerField(
+        help_text="Decimals of the published block mean and median."
+    )
     synthetic = serializers.BooleanField(source="is_synthetic")
 
     class Meta:
@@ -163,6 +179,8 @@ class RulesSerializer(serializers.ModelSerializer):
             "percent_precision",
             "percent_rounding",
             "synthetic",
+            "statistics_precision",
+            "statistics_rounding",
         ]
 
 
@@ -220,6 +238,8 @@ class CriteriaSetSerializer(serializers.ModelSerializer):
             "not_ranked_basis",
             "copied_from",
             "synthetic",
+            "statistics_precision",
+            "statistics_rounding",
         ]
 
 
@@ -287,14 +307,15 @@ class RankingRow(serializers.Serializer):
         allow_null=True, help_text="Places gained since last year (positive = up)."
     )
     change = Figure(allow_null=True, help_text="Total minus last year's; null when not comparable.")
+    total_exact = Exact(help_text="The engine's total before the criteria set's rounding.")
 
 
 class Statistics(serializers.Serializer):
     count = serializers.IntegerField()
     ranked = serializers.IntegerField()
     max_points = Figure()
-    mean = Figure(help_text="Truncated to at most 4 decimals (at least 3).")
-    median = Figure(help_text="Truncated to at most 4 decimals (at least 3).")
+    mean = Figure(help_text="By the criteria set's statistics rule (statistics_precision).")
+    median = Figure(help_text="By the criteria set's statistics rule (statistics_precision).")
     highest = Figure()
     lowest = Figure()
     spread = Figure()
@@ -308,7 +329,16 @@ class Statistics(serializers.Serializer):
         "percents and ranks only) or structure (the block is on the other side of the "
         "1 July 2025 reform: nothing compares). Null when it compares or there is none.",
     )
-    mean_change = Figure(allow_null=True)
+    mean_change = Figure(
+        allow_null=True,
+        help_text="By the statistics rounding, at the fewer of statistics_precision and precision.",
+    )
+    mean_exact = Exact()
+    median_exact = Exact()
+    highest_exact = Exact()
+    lowest_exact = Exact()
+    spread_exact = Exact()
+    mean_change_exact = Exact(allow_null=True)
 
 
 class GroupLabel(serializers.Serializer):
@@ -363,7 +393,7 @@ class HistoryYear(serializers.Serializer):
     max_points = Figure()
     percent = Figure()
     band = serializers.CharField(allow_null=True)
-    block_mean = Figure()
+    block_mean = Figure(help_text="By that year's criteria set's statistics rule.")
     comparable_with_previous = serializers.BooleanField(allow_null=True)
     not_comparable_reason = serializers.ChoiceField(
         choices=["criteria", "structure"],
@@ -375,6 +405,9 @@ class HistoryYear(serializers.Serializer):
     change = Figure(allow_null=True)
     rank_change = serializers.IntegerField(allow_null=True)
     decision = PublicationSerializer()
+    not_ranked_reason = serializers.CharField(allow_null=True)
+    total_exact = Exact()
+    block_mean_exact = Exact()
 
 
 class HistorySerializer(serializers.Serializer):
@@ -400,6 +433,7 @@ class ResultRow(RankingRow):
     previous_rank = None  # type: ignore[assignment]  # None removes the inherited field (DRF's way)
     rank_change = None  # type: ignore[assignment]  # None removes the inherited field (DRF's way)
     change = None  # type: ignore[assignment]  # None removes the inherited field (DRF's way)
+    total_exact = None  # type: ignore[assignment]  # the bulk read carries published figures only
 
 
 class YearResultsSerializer(serializers.Serializer):
