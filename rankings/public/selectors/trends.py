@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 
 from rankings.models import (
     AssessmentCycle,
@@ -61,6 +61,7 @@ class _TrendRow(NamedTuple):
     score: Decimal
     agency_name: str
     agency_slug: str
+    valued: bool  # False: listed without values (did not submit, excluded), not averaged
 
 
 def block_trend(*, province: str, block: str) -> BlockTrend | None:
@@ -104,8 +105,16 @@ def _trend_rows(latest: dict) -> dict[int, list[_TrendRow]]:
     rows = (
         Result.objects.filter(publication__in=latest.values())
         .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
+        .annotate(valued=ExpressionWrapper(~Q(groups={}), output_field=BooleanField()))
         .values_list(
-            "publication_id", "agency_id", "rank", "total", "score", "agency__name", "agency__slug"
+            "publication_id",
+            "agency_id",
+            "rank",
+            "total",
+            "score",
+            "agency__name",
+            "agency__slug",
+            "valued",
         )
     )
     for publication_id, *row in rows:
@@ -114,9 +123,13 @@ def _trend_rows(latest: dict) -> dict[int, list[_TrendRow]]:
 
 
 def _trend_year(cycle, publication, rows: list[_TrendRow], prior, compared) -> TrendYear:
-    """One year's standing, with the change of its mean from `prior` when they compare."""
+    """One year's standing, with the change of its mean from `prior` when they compare.
+
+    As the leaderboard: an agency listed without values has no total to average or draw.
+    """
+    rows_valued = [r for r in rows if r.valued]
     stats = block_stats(
-        [r.total for r in rows],
+        [r.total for r in rows_valued],
         cycle.criteria_set.max_points,
         ranked=sum(r.rank is not None for r in rows),
     )
@@ -125,7 +138,7 @@ def _trend_year(cycle, publication, rows: list[_TrendRow], prior, compared) -> T
         cycle=cycle,
         publication=publication,
         stats=stats,
-        totals=sorted((r.total for r in rows), reverse=True),
+        totals=sorted((r.total for r in rows_valued), reverse=True),
         comparable_with_previous=same,
         mean_change=stats.mean - prior.stats.mean if prior and same else None,
         not_comparable_reason=compared.reason if compared is not None else "",
