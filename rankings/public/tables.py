@@ -274,6 +274,7 @@ def trend_meta(trend) -> dict:
 
 def compare_table(comparison) -> Table:
     cycle = comparison.cycle
+    rules = printed(cycle.criteria_set)
     records = []
     for result in comparison.results:
         record = {
@@ -283,7 +284,7 @@ def compare_table(comparison) -> Table:
         }
         for group in comparison.groups:
             record[f"group_{group.code}"] = Decimal(result.groups.get(group.code, "0"))
-        record.update(total=result.score, percent=result.percent)
+        record.update(total=rules.total(result.score), percent=rules.percent(result.percent))
         records.append(record)
     frame = pd.DataFrame.from_records(records)
     if not frame.empty:
@@ -335,14 +336,14 @@ def criteria_table(tree) -> Table:
 
 def _criteria_records(node, parent_code: str, records: list[dict]) -> None:
     """A group's record, then its subgroups' (depth first), then its criteria's."""
-    group, maximum, subgroups, criteria = node
+    group, group_maximum, subgroups, criteria = node
     records.append(
         {
             "code": group.code,
             "kind": "group",
             "name": group.name,
             "parent": parent_code,
-            "max_points": maximum,
+            "max_points": maximum(group_maximum),
             "rule": "",
             "params": "",
         }
@@ -356,7 +357,7 @@ def _criteria_records(node, parent_code: str, records: list[dict]) -> None:
                 "kind": "criterion",
                 "name": criterion.name,
                 "parent": group.code,
-                "max_points": criterion.max_points,
+                "max_points": maximum(criterion.max_points),
                 "rule": criterion.rule,
                 "params": json.dumps(criterion.params, ensure_ascii=False),
             }
@@ -367,6 +368,6 @@ def criteria_meta(tree) -> dict:
     criteria_set = tree.criteria_set
     return {
         "criteria_set": criteria_set.slug,
-        "max_points": str(criteria_set.max_points),
+        "max_points": str(maximum(criteria_set.max_points)),
         "decision_number": criteria_set.decision_number,
     }

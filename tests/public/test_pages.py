@@ -221,7 +221,7 @@ def test_compare_and_methodology_tables_download_too(client, world):
     ]
     lines = client.get("/phuong-phap/mau-huyen-2020.csv").content.decode("utf-8-sig").splitlines()
     assert lines[0] == "code,kind,name,parent,max_points,rule,params"
-    assert lines[1:3] == ["1,group,Sẵn sàng,,20.000,,", "1.1,criterion,Hạ tầng,1,10.000,direct,{}"]
+    assert lines[1:3] == ["1,group,Sẵn sàng,,20,,", "1.1,criterion,Hạ tầng,1,10,direct,{}"]
 
 
 def test_compare_across_blocks_explains_the_refusal(client, world):

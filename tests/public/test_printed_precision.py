@@ -350,3 +350,25 @@ def test_trends_profile_and_methodology_print_the_same_mean(client, block):
     assert (history[-1]["total"], history[-1]["block_mean"]) == ("141.7", "132.22")
     method = client.get("/phuong-phap/chinh-xac-150/").content.decode()
     assert "Trung bình, trung vị của khối" in method
+
+
+def test_the_compare_download_prints_as_the_compare_page(client, block):
+    url = "/chinh-xac/2021/so-sanh"
+    html = client.get(url + "/?agency=an&agency=ha").content.decode()
+    assert "141,7" in html and "125,7" in html
+    payload = json.loads(client.get(url + ".json?agency=an&agency=ha").content)
+    assert [(r["total"], r["percent"]) for r in payload["rows"]] == [
+        ("141.7", "94.4"),
+        ("125.7", "83.8"),
+    ]
+
+
+def test_the_rule_is_rounding_by_the_sets_mode_not_cutting():
+    from rankings.printed import Rule
+
+    mean = D(79330) / 600  # 132.21666…
+    assert Rule(2, "half_up")(mean) == D("132.22")
+    assert Rule(2, "truncate")(mean) == D("132.21")
+    assert Rule(4, "truncate")(mean) == D("132.2166")
+    assert Rule(1, "half_up")(D("-0.05")) == D("-0.1")  # halves away from zero, both sides
+    assert Rule(3)(None) is None
