@@ -11,7 +11,6 @@ from collections import Counter
 from decimal import ROUND_DOWN, Decimal
 from typing import overload
 
-from rankings.formatting import places_of
 from rankings.printed import printed
 
 STORED_PLACES = 3
@@ -43,14 +42,6 @@ def fixed_text(text: str, places: int) -> str:
 
 
 CUT = {3: None, 2: -1, 1: -2, 0: -4}  # decimals kept → slice end of a three-place number
-
-
-def figure(value: Decimal | float | str | None) -> Decimal | None:
-    """A block figure (mean, median): truncated to four decimals, at least three shown."""
-    if value is None:
-        return None
-    shown = fixed(value, 4).normalize()
-    return fixed(shown, min(max(places_of(shown), 3), 4))
 
 
 def _int(value) -> int | None:

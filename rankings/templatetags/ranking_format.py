@@ -73,12 +73,6 @@ def item(mapping, key):
 
 
 @register.filter
-def figure(value, places=4):
-    """A block figure (mean, median): at least thousandths, up to `places`, truncated."""
-    return formatting.figure(value, places)
-
-
-@register.filter
 def lowerfirst(value: str) -> str:
     """ "Khối UBND huyện" → "khối UBND huyện", keeping acronyms intact."""
     return value[:1].lower() + value[1:] if value else value

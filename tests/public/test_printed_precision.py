@@ -372,3 +372,17 @@ def test_the_rule_is_rounding_by_the_sets_mode_not_cutting():
     assert Rule(4, "truncate")(mean) == D("132.2166")
     assert Rule(1, "half_up")(D("-0.05")) == D("-0.1")  # halves away from zero, both sides
     assert Rule(3)(None) is None
+
+
+def test_the_admin_edits_the_statistics_rule_of_an_unpublished_set(client, block):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
+    published = CriteriaSet.objects.get(slug="chinh-xac-150")
+    page = client.get(f"/admin/rankings/criteriaset/{published.pk}/change/").content.decode()
+    assert 'name="statistics_precision"' not in page  # published: read only
+    draft = CriteriaSet.objects.create(
+        block=published.block, name="Bản sao", slug="ban-sao-cx", max_points=D(150)
+    )
+    page = client.get(f"/admin/rankings/criteriaset/{draft.pk}/change/").content.decode()
+    assert 'name="statistics_precision"' in page and 'name="statistics_rounding"' in page
