@@ -1,17 +1,17 @@
 """Selector output → plain dicts for the serializers, numbers at their published precision.
 
-The rule mirrors the page (`rankings/templatetags/ranking_format.py`): totals, highest,
-lowest, spread and changes at the criteria set's `precision`; percents at
-`percent_precision`; maxima, group subtotals and criterion points at the stored
-thousandths; mean and median truncated to at most four decimals (at least three).
-Nothing is ever rounded up and nothing passes through a float.
+Every number is rounded by the rule the page prints it with (`rankings.printed`): totals,
+highest, lowest, spread and changes by the criteria set's totals rule; percents by its
+percent rule; mean and median by its statistics rule; maxima, group subtotals and
+criterion points at the stored thousandths. The engine's unrounded figures are added
+beside them as `*_exact` fields, for those who recompute. Nothing passes through a float.
 """
 
 from collections import Counter
 from decimal import ROUND_DOWN, Decimal
 from typing import overload
 
-from rankings.formatting import places_of
+from rankings.printed import printed
 
 STORED_PLACES = 3
 
@@ -44,14 +44,6 @@ def fixed_text(text: str, places: int) -> str:
 CUT = {3: None, 2: -1, 1: -2, 0: -4}  # decimals kept → slice end of a three-place number
 
 
-def figure(value: Decimal | float | str | None) -> Decimal | None:
-    """A block figure (mean, median): truncated to four decimals, at least three shown."""
-    if value is None:
-        return None
-    shown = fixed(value, 4).normalize()
-    return fixed(shown, min(max(places_of(shown), 3), 4))
-
-
 def _int(value) -> int | None:
     return None if value is None else int(value)
 
@@ -76,7 +68,7 @@ def place(cycle) -> dict:
 
 def ranking(board) -> dict:
     """The whole published ranking of a block: rows, statistics, decision, rules."""
-    places = board.criteria_set.precision
+    rules = printed(board.criteria_set)
     return {
         **place(board.cycle),
         "criteria_set": board.criteria_set,
@@ -86,14 +78,11 @@ def ranking(board) -> dict:
             for group in board.groups
         ],
         "statistics": _statistics(board),
-        "rows": [
-            _ranking_row(row, board.groups, places, board.criteria_set.percent_precision)
-            for row in board.records
-        ],
+        "rows": [_ranking_row(row, board.groups, rules) for row in board.records],
     }
 
 
-def _ranking_row(row: dict, groups, places: int, percent_places: int) -> dict:
+def _ranking_row(row: dict, groups, rules) -> dict:
     return {
         "rank": _int(row["rank"]),
         "tied": bool(row["tied"]),
@@ -107,37 +96,38 @@ def _ranking_row(row: dict, groups, places: int, percent_places: int) -> dict:
         "groups": {
             group.code: fixed(row[f"group_{group.code}"], STORED_PLACES) for group in groups
         },
-        "total": fixed(row["total"], places),
-        "percent": fixed(row["percent"], percent_places),
+        "total": rules.total(row["total"]),
+        "percent": rules.percent(row["percent"]),
         "band": row["band"] or None,
         "not_ranked_reason": row["not_ranked_reason"] or None,
         "previous_rank": _int(row["previous_rank"]),
         "rank_change": _int(row["rank_change"]),
-        "change": fixed(row["change"], places),
-        "percent_change": fixed(row["percent_change"], percent_places),
+        "change": rules.total(row["change"]),
+        "percent_change": rules.percent(row["percent_change"]),
+        "total_exact": row["exact_total"],
     }
 
 
 def _statistics(board) -> dict:
     """The block's figures at the set's precision, and how they compare with the year before."""
-    stats, previous = board.stats, board.previous
-    places, percent_places = board.criteria_set.precision, board.criteria_set.percent_precision
+    stats, previous, rules = board.stats, board.previous, printed(board.criteria_set)
     return {
         "count": stats.count,
         "ranked": stats.ranked,
         "max_points": fixed(stats.max_points, STORED_PLACES),
-        "mean": figure(stats.mean),
-        "median": figure(stats.median),
-        "highest": fixed(stats.highest, places),
-        "lowest": fixed(stats.lowest, places),
-        "spread": fixed(stats.spread, places),
-        "mean_percent": fixed(board.mean_percent, percent_places),
+        "mean": rules.statistic(stats.mean),
+        "median": rules.statistic(stats.median),
+        "highest": rules.total(stats.highest),
+        "lowest": rules.total(stats.lowest),
+        "spread": rules.total(stats.spread),
+        "mean_percent": rules.percent(board.mean_percent),
         "previous_year": previous.cycle.year if previous else None,
         "comparable_with_previous": board.comparable if previous else None,
         "not_comparable_reason": board.not_comparable_reason or None,
-        "mean_change": fixed(board.mean_change, STORED_PLACES),
+        "mean_change": rules.mean_change(board.mean_change),
         **_baseline_fields(board.comparability),
-        "mean_percent_change": fixed(board.mean_percent_change, percent_places),
+        "mean_percent_change": rules.percent(board.mean_percent_change),
+        **_exact(stats, board.mean_change),
     }
 
 
@@ -150,6 +140,18 @@ def _baseline_fields(compared) -> dict:
         "missing_years": list(compared.missing_years),
         "previous_block_size": compared.previous_block_size,
         "rank_change_comparable": compared.rank_change_comparable,
+    }
+
+
+def _exact(stats, mean_change) -> dict:
+    """The engine's figures before any rounding: exact, or 50 digits when they do not end."""
+    return {
+        "mean_exact": stats.mean,
+        "median_exact": stats.median,
+        "highest_exact": stats.highest,
+        "lowest_exact": stats.lowest,
+        "spread_exact": stats.spread,
+        "mean_change_exact": mean_change,
     }
 
 
@@ -202,7 +204,7 @@ def history(profile) -> dict:
     years = []
     for point in profile.history:
         criteria_set = point.cycle.criteria_set
-        places = criteria_set.precision
+        rules = printed(criteria_set)
         years.append(
             {
                 "year": point.cycle.year,
@@ -210,19 +212,22 @@ def history(profile) -> dict:
                 "criteria_set": criteria_set.slug,
                 "rank": point.result.rank,
                 "count": point.count,
-                "total": fixed(point.result.score, places),
+                "total": rules.total(point.result.score),
                 "max_points": fixed(criteria_set.max_points, STORED_PLACES),
-                "percent": fixed(point.result.percent, criteria_set.percent_precision),
+                "percent": rules.percent(point.result.percent),
                 "band": point.result.band or None,
-                "block_mean": figure(point.stats.mean),
+                "block_mean": rules.statistic(point.stats.mean),
                 "comparable_with_previous": point.comparable_with_previous,
                 "not_comparable_reason": point.not_comparable_reason or None,
-                "change": fixed(point.change, places),
+                "change": rules.total(point.change),
                 "rank_change": point.rank_change,
                 "decision": point.publication,
                 "previous_year": point.previous_year,
                 **_baseline_fields(point.compared),
-                "percent_change": fixed(point.percent_change, criteria_set.percent_precision),
+                "percent_change": rules.percent(point.percent_change),
+                "not_ranked_reason": point.result.not_ranked_reason or None,
+                "total_exact": point.result.total,
+                "block_mean_exact": point.stats.mean,
             }
         )
     return {

@@ -46,6 +46,19 @@ class Figure(serializers.Field):
         return format(value, "f")
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": r"^-?\d+(\.\d+)?$",
+        "description": "The engine's figure before any published rounding, for those who "
+        "recompute: exact where it ends, else 50 significant digits (132.2166…6667).",
+    }
+)
+class Exact(Figure):
+    """An unrounded `Decimal` (a `*_exact` field), written in full as a JSON string."""
+
+
 class ErrorDetail(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine word: invalid, not_found, throttled…")
     message = serializers.CharField()
@@ -150,6 +163,9 @@ class PublicationSerializer(serializers.ModelSerializer):
 class RulesSerializer(serializers.ModelSerializer):
     precision = serializers.IntegerField(help_text="Decimals of published totals.")
     percent_precision = serializers.IntegerField(help_text="Decimals of published percents.")
+    statistics_precision = serializers.IntegerField(
+        help_text="Decimals of the published block mean and median."
+    )
     synthetic = serializers.BooleanField(source="is_synthetic")
 
     class Meta:
@@ -163,6 +179,8 @@ class RulesSerializer(serializers.ModelSerializer):
             "percent_precision",
             "percent_rounding",
             "synthetic",
+            "statistics_precision",
+            "statistics_rounding",
         ]
 
 
@@ -220,6 +238,8 @@ class CriteriaSetSerializer(serializers.ModelSerializer):
             "not_ranked_basis",
             "copied_from",
             "synthetic",
+            "statistics_precision",
+            "statistics_rounding",
         ]
 
 
@@ -296,6 +316,7 @@ class RankingRow(serializers.Serializer):
         help_text="Percent of maximum minus the baseline year's, in percentage points; given "
         "across a gap or a new criteria set, null across the 2025 reform. Added in v1.2.",
     )
+    total_exact = Exact(help_text="The engine's total before the criteria set's rounding.")
 
 
 def not_comparable_reason_field() -> serializers.ChoiceField:
@@ -333,8 +354,8 @@ class Statistics(BaselineComparison):
     count = serializers.IntegerField()
     ranked = serializers.IntegerField()
     max_points = Figure()
-    mean = Figure(help_text="Truncated to at most 4 decimals (at least 3).")
-    median = Figure(help_text="Truncated to at most 4 decimals (at least 3).")
+    mean = Figure(help_text="By the criteria set's statistics rule (statistics_precision).")
+    median = Figure(help_text="By the criteria set's statistics rule (statistics_precision).")
     highest = Figure()
     lowest = Figure()
     spread = Figure()
@@ -346,12 +367,21 @@ class Statistics(BaselineComparison):
     )
     comparable_with_previous = serializers.BooleanField(allow_null=True)
     not_comparable_reason = not_comparable_reason_field()
-    mean_change = Figure(allow_null=True)
+    mean_change = Figure(
+        allow_null=True,
+        help_text="By the statistics rounding, at the fewer of statistics_precision and precision.",
+    )
     mean_percent_change = Figure(
         allow_null=True,
         help_text="Mean percent of maximum minus the baseline year's (percentage points), "
         "whenever ranks compare. Added in v1.2.",
     )
+    mean_exact = Exact()
+    median_exact = Exact()
+    highest_exact = Exact()
+    lowest_exact = Exact()
+    spread_exact = Exact()
+    mean_change_exact = Exact(allow_null=True)
 
 
 class GroupLabel(serializers.Serializer):
@@ -406,7 +436,7 @@ class HistoryYear(BaselineComparison):
     max_points = Figure()
     percent = Figure()
     band = serializers.CharField(allow_null=True)
-    block_mean = Figure()
+    block_mean = Figure(help_text="By that year's criteria set's statistics rule.")
     comparable_with_previous = serializers.BooleanField(allow_null=True)
     not_comparable_reason = not_comparable_reason_field()
     change = Figure(allow_null=True)
@@ -421,6 +451,9 @@ class HistoryYear(BaselineComparison):
         help_text="Percent of maximum minus the baseline year's, when ranks compare. "
         "Added in v1.2.",
     )
+    not_ranked_reason = serializers.CharField(allow_null=True)
+    total_exact = Exact()
+    block_mean_exact = Exact()
 
 
 class HistorySerializer(serializers.Serializer):
@@ -447,6 +480,7 @@ class ResultRow(RankingRow):
     rank_change = None  # type: ignore[assignment]  # None removes the inherited field (DRF's way)
     change = None  # type: ignore[assignment]  # None removes the inherited field (DRF's way)
     percent_change = None  # type: ignore[assignment]  # None removes the inherited field
+    total_exact = None  # type: ignore[assignment]  # the bulk read carries published figures only
 
 
 class YearResultsSerializer(serializers.Serializer):

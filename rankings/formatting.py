@@ -3,8 +3,9 @@
 Scores keep the criteria set's decimals (106,331), percentages the set's percent precision
 (65,5%), counts have no decimals and group thousands (180; 4.000). Vietnamese writes a
 decimal comma and a thousands dot, English the reverse, both from Django's locale formats.
-Values are Decimals, never floats, and are cut to their places, never rounded up: the
-engine has already rounded each published figure by the criteria set's own rule.
+Values are Decimals, never floats, and are cut to their places, never rounded up: each
+published figure is already rounded by its criteria set's own rule (the engine's totals and
+percents; `rankings.printed` for block statistics and everything files and the API carry).
 """
 
 from decimal import ROUND_DOWN, Decimal
@@ -92,16 +93,6 @@ def exact(value, places: int = 4) -> str:
     shown = number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_DOWN)
     shown = shown.normalize() if shown != shown.to_integral() else shown.quantize(Decimal(1))
     return _fixed(shown, max(places_of(shown), 0))
-
-
-def figure(value, places: int = 4) -> str:
-    """A block figure (mean, median): at least thousandths, up to `places`, truncated."""
-    number = as_decimal(value)
-    if number is None:
-        return DASH
-    shown = number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_DOWN).normalize()
-    decimals = min(max(places_of(shown), 3), int(places))
-    return _fixed(shown, decimals)
 
 
 def signed(value, places: int = 3) -> str:

@@ -89,6 +89,17 @@ class CriteriaSet(FrozenOncePublished):
         choices=Rounding.choices,
         default=Rounding.TRUNCATE,
     )
+    # The mean and median print at their own precision: Vĩnh Phúc's 2020 decision gives
+    # the departments' mean as 49.8631 beside totals at three decimals (`rankings.printed`).
+    statistics_precision = models.PositiveSmallIntegerField(
+        _("số chữ số thập phân của trung bình, trung vị"), default=4
+    )
+    statistics_rounding = models.CharField(
+        _("quy tắc làm tròn trung bình, trung vị"),
+        max_length=10,
+        choices=Rounding.choices,
+        default=Rounding.TRUNCATE,
+    )
     tie_method = models.CharField(
         _("quy tắc đồng hạng"),
         max_length=12,
@@ -131,6 +142,9 @@ class CriteriaSet(FrozenOncePublished):
             ),
             models.CheckConstraint(
                 condition=Q(percent_precision__lte=3), name="criteriaset_percent_precision_le_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(statistics_precision__lte=4), name="criteriaset_statistics_le_4"
             ),
             models.CheckConstraint(
                 condition=Q(not_ranked_below__isnull=True) | Q(not_ranked_below__gte=0),

@@ -128,6 +128,15 @@ def test_criteria_set_precision_at_most_thousandths(base):
     )
 
 
+def test_criteria_set_statistics_at_most_four_decimals(base):
+    """Vĩnh Phúc prints a department mean of 49.8631: four decimals, and no more."""
+    fields = {"block": base["block"], "max_points": 1}
+    CriteriaSet.objects.create(**fields, name="y", slug="y", statistics_precision=4)
+    _refused(
+        lambda: CriteriaSet.objects.create(**fields, name="x", slug="x", statistics_precision=5)
+    )
+
+
 def test_agency_slug_unique_per_province_and_lifetime_ordered(base):
     _refused(
         lambda: Agency.objects.create(

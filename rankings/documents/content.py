@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from rankings import formatting, wording
 from rankings.models import AssessmentCycle, Publication, Review, Score, Stage
+from rankings.printed import printed, written
 from rankings.public.selectors.leaderboard import leaderboard
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -142,11 +143,12 @@ def _annex_subject(cycle: AssessmentCycle) -> str:
 def _annex_notes(board) -> list[str]:
     """The criteria set, the block's figures, and the correction's reason."""
     rules, stats, publication = board.criteria_set, board.stats, board.publication
+    shown = printed(rules)
     notes = [
         f"Bộ tiêu chí: {rules.name}; điểm tối đa {formatting.exact(rules.max_points, 3)}.",
         f"Số đơn vị: {formatting.count(stats.count)}; điểm trung bình "
-        f"{formatting.figure(stats.mean)}; cao nhất {formatting.points(stats.highest, 3)}; "
-        f"thấp nhất {formatting.points(stats.lowest, 3)}.",
+        f"{written(stats.mean, shown.statistic)}; cao nhất {written(stats.highest, shown.total)}; "
+        f"thấp nhất {written(stats.lowest, shown.total)}.",
     ]
     if publication.revision > 1:
         notes.append(f"Đính chính lần {publication.revision}: {publication.reason}")

@@ -1,7 +1,10 @@
 """CSV, XLSX and JSON twins of a table page, all built from the same frame.
 
-Column keys are a stable contract (English, snake_case); decimals are written exactly as
-strings in CSV and JSON and as numeric cells with a fixed number format in XLSX.
+Column keys are a stable contract (English, snake_case); decimals come already rounded by
+their criteria set's rule (`rankings.printed`) and are written as they are: strings in CSV
+and JSON, numeric cells in XLSX whose number format has exactly the value's decimals. Yes/no
+columns (`tied`) are true/false in JSON, True/False in CSV (both read by programs, with the
+English keys) and "có"/"không" in XLSX, whose headers are Vietnamese for people.
 
 Text that a spreadsheet would run as a formula (an agency named "=HYPERLINK(...)", "+1",
 "@SUM(...)") is prefixed with an apostrophe in CSV and XLSX (OWASP's "CSV injection");
@@ -45,10 +48,19 @@ def neutralised(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
+YES_NO = {True: "có", False: "không"}
+
+
 def _safe(value):
     """A cell's value as written to CSV/XLSX: text neutralised, numbers untouched."""
     value = _cell(value)
     return neutralised(value) if isinstance(value, str) else value
+
+
+def _sheet_value(value):
+    """A cell's value in XLSX: as `_safe`, with yes/no in Vietnamese words."""
+    value = _safe(value)
+    return YES_NO[value] if isinstance(value, bool) else value
 
 
 def _text(value) -> str:
@@ -81,19 +93,22 @@ def to_xlsx(
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in frame.itertuples(index=False):
-        sheet.append([_safe(v) for v in row])
+        sheet.append([_sheet_value(v) for v in row])
+        for cell, value in zip(sheet[sheet.max_row], row, strict=True):
+            if isinstance(value, Decimal):
+                cell.number_format = number_format(value)
     for index, column in enumerate(frame.columns, start=1):
-        values = [v for v in frame[column] if isinstance(v, Decimal)]
-        if values:
-            places = max(max(places_of(v), 0) for v in values)
-            fmt = "0" if places == 0 else "0." + "0" * places
-            for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
-                cell.number_format = fmt
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(str(column)) + 2)
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def number_format(value: Decimal) -> str:
+    """The spreadsheet format showing exactly `value`'s decimals: 0.0 for 141.6, 0 for 138."""
+    places = max(places_of(value), 0)
+    return "0" if places == 0 else "0." + "0" * places
 
 
 def to_json(frame: pd.DataFrame, *, meta: dict) -> bytes:

@@ -1,12 +1,11 @@
 """Chart figures and their one-sentence text summaries for the pages."""
 
-from decimal import ROUND_DOWN, Decimal
-
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from rankings.public import charts, tables
 from rankings.public.selectors.baseline import CRITERIA, GAP, STRUCTURE
+from rankings.templatetags import ranking_format
 
 # Years whose line does not join the year before's: another administrative structure, or
 # another criteria set (a method change), even drawn in percent of maximum.
@@ -106,13 +105,9 @@ def trend_charts(trend) -> dict:
         _("%(year)s: trung bình %(mean)s, cao nhất %(high)s, thấp nhất %(low)s")
         % {
             "year": year.cycle.year,
-            "mean": number_format(
-                year.stats.mean.quantize(Decimal("0.001"), rounding=ROUND_DOWN),
-                decimal_pos=3,
-                use_l10n=True,
-            ),
-            "high": number_format(year.stats.highest, decimal_pos=3, use_l10n=True),
-            "low": number_format(year.stats.lowest, decimal_pos=3, use_l10n=True),
+            "mean": ranking_format.statistic(year.stats.mean, year.cycle.criteria_set),
+            "high": ranking_format.total(year.stats.highest, year.cycle.criteria_set),
+            "low": ranking_format.total(year.stats.lowest, year.cycle.criteria_set),
         }
         for year in trend.years
     )

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pandas as pd
 
+from rankings.printed import maximum, printed
+
 
 @dataclass(frozen=True)
 class Table:
@@ -45,7 +47,15 @@ LEADERBOARD_HEADERS = {
     "previous_rank": "Thứ hạng năm trước",
     "rank_change": "Thay đổi thứ hạng",
     "change": "Thay đổi điểm",
+    "tied": "Đồng hạng",
+    "comparison_year": "Năm so sánh",
+    "percent_change": "Thay đổi tỷ lệ % (điểm phần trăm)",
 }
+
+
+def comparison_year(board) -> int | None:
+    """The year the board's changes and last year's ranks are measured against, if any."""
+    return board.previous.cycle.year if board.previous else None
 
 
 def leaderboard_table(board) -> Table:
@@ -61,7 +71,11 @@ def leaderboard_table(board) -> Table:
 
 
 def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, str]]:
-    rows = board.rows
+    """The page's columns, each number by its rule (`rankings.printed`), then the added ones.
+
+    New columns go at the end: the CSV's column order is part of its contract.
+    """
+    rows, rules = board.rows, printed(board.criteria_set)
     frame = pd.DataFrame(
         {
             "rank": rows["rank"],
@@ -74,17 +88,26 @@ def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, str]]:
     # A totals-only set (a backfilled table) has no group columns to export.
     for group in [] if board.criteria_set.totals_only else board.groups:
         key = f"group_{group.code}"
-        frame[key] = rows[key]
+        frame[key] = _by(rows[key], rules.stored)
         headers[key] = f"{group.code}. {group.name}"
-    frame["total"] = rows["total"]
-    frame["max_points"] = board.criteria_set.max_points
-    frame["percent"] = rows["percent"]
+    frame["total"] = _by(rows["total"], rules.total)
+    frame["max_points"] = maximum(board.criteria_set.max_points)
+    frame["percent"] = _by(rows["percent"], rules.percent)
     frame["band"] = rows["band"]
     frame["not_ranked_reason"] = rows["not_ranked_reason"]
     frame["previous_rank"] = rows["previous_rank"]
     frame["rank_change"] = rows["rank_change"]
-    frame["change"] = rows["change"]
+    frame["change"] = _by(rows["change"], rules.total)
+    frame["tied"] = rows["tied"].astype(bool)
+    frame["comparison_year"] = pd.array([comparison_year(board)] * len(rows), dtype="Int64")
+    # Given across a gap or a new criteria set too, where the change in points is withheld.
+    frame["percent_change"] = _by(rows["percent_change"], rules.percent)
     return frame, headers
+
+
+def _by(column: pd.Series, rule) -> pd.Series:
+    """A column of Decimals by `rule`; missing values stay None."""
+    return pd.Series([rule(v) for v in column], index=column.index, dtype=object)
 
 
 def _leaderboard_note(board) -> str:
@@ -93,7 +116,7 @@ def _leaderboard_note(board) -> str:
     note = f"{publication.source_line} (lần công bố {publication.revision})"
     if board.not_comparable_reason:
         reason = not_comparable_text(board.not_comparable_reason)
-        note += f". So với năm {board.previous.cycle.year}: {reason}"
+        note += f". So với năm {comparison_year(board)}: {reason}"
     if board.missing_years:  # the baseline is years back: say which were not published
         missing = ", ".join(str(year) for year in board.missing_years)
         note += f". Không có bảng xếp hạng công bố năm {missing}"
@@ -111,6 +134,7 @@ def _leaderboard_title(cycle) -> str:
 
 def leaderboard_meta(board) -> dict:
     cycle, publication, stats = board.cycle, board.publication, board.stats
+    rules = printed(board.criteria_set)
     return {
         "province": cycle.province.slug,
         "year": cycle.year,
@@ -127,17 +151,23 @@ def leaderboard_meta(board) -> dict:
         },
         "statistics": {
             "count": stats.count,
-            "max_points": str(stats.max_points),
-            "mean": str(stats.mean),
-            "median": str(stats.median),
-            "highest": str(stats.highest),
-            "lowest": str(stats.lowest),
-            "spread": str(stats.spread),
-            "previous_year": board.previous.cycle.year if board.previous else None,
+            "max_points": str(maximum(stats.max_points)),
+            "mean": str(rules.statistic(stats.mean)),
+            "median": str(rules.statistic(stats.median)),
+            "highest": str(rules.total(stats.highest)),
+            "lowest": str(rules.total(stats.lowest)),
+            "spread": str(rules.total(stats.spread)),
+            "mean_percent": str(board.mean_percent),
+            "mean_change": _text_or_none(rules.mean_change(board.mean_change)),
+            "previous_year": comparison_year(board),
             "comparable_with_previous": board.comparable if board.previous else None,
             "not_comparable_reason": not_comparable_text(board.not_comparable_reason),
         },
     }
+
+
+def _text_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 HISTORY_HEADERS = {
@@ -155,29 +185,13 @@ HISTORY_HEADERS = {
     "rank_change": "Thay đổi thứ hạng",
     "decision_number": "Số quyết định",
     "source": "Nguồn công bố",
+    "not_ranked_reason": "Lý do không xếp hạng",
 }
 
 
 def history_table(profile) -> Table:
-    records = [
-        {
-            "year": point.cycle.year,
-            "rank": point.result.rank,
-            "count": point.count,
-            "total": point.result.score,
-            "max_points": point.cycle.criteria_set.max_points,
-            "percent": point.result.percent,
-            "block_mean": point.stats.mean,
-            "criteria_set": point.cycle.criteria_set.slug,
-            "comparable_with_previous": point.comparable_with_previous,
-            "not_comparable_reason": not_comparable_text(point.not_comparable_reason),
-            "change": point.change,
-            "rank_change": point.rank_change,
-            "decision_number": point.publication.decision_number,
-            "source": point.publication.source_line,
-        }
-        for point in profile.history
-    ]
+    """One row a year, each number by its own year's criteria set (`rankings.printed`)."""
+    records = [_history_record(point) for point in profile.history]
     frame = pd.DataFrame.from_records(records, columns=list(HISTORY_HEADERS))
     for column in ("rank", "rank_change"):
         frame[column] = frame[column].astype("Int64")
@@ -188,6 +202,27 @@ def history_table(profile) -> Table:
         title=f"Kết quả xếp hạng qua các năm: {agency.name}",
         headers=dict(HISTORY_HEADERS),
     )
+
+
+def _history_record(point) -> dict:
+    rules = printed(point.cycle.criteria_set)
+    return {
+        "year": point.cycle.year,
+        "rank": point.result.rank,
+        "count": point.count,
+        "total": rules.total(point.result.score),
+        "max_points": maximum(point.cycle.criteria_set.max_points),
+        "percent": rules.percent(point.result.percent),
+        "block_mean": rules.statistic(point.stats.mean),
+        "criteria_set": point.cycle.criteria_set.slug,
+        "comparable_with_previous": point.comparable_with_previous,
+        "not_comparable_reason": not_comparable_text(point.not_comparable_reason),
+        "change": rules.total(point.change),
+        "rank_change": point.rank_change,
+        "decision_number": point.publication.decision_number,
+        "source": point.publication.source_line,
+        "not_ranked_reason": point.result.not_ranked_reason or None,
+    }
 
 
 def history_meta(profile) -> dict:
@@ -211,23 +246,8 @@ TREND_HEADERS = {
 
 
 def trend_table(trend) -> Table:
-    records = [
-        {
-            "year": year.cycle.year,
-            "count": year.stats.count,
-            "max_points": year.stats.max_points,
-            "mean": year.stats.mean,
-            "median": year.stats.median,
-            "highest": year.stats.highest,
-            "lowest": year.stats.lowest,
-            "spread": year.stats.spread,
-            "mean_change": year.mean_change,
-            "comparable_with_previous": year.comparable_with_previous,
-            "not_comparable_reason": not_comparable_text(year.not_comparable_reason),
-        }
-        for year in trend.years
-    ]
-    frame = pd.DataFrame.from_records(records)
+    """One row a year, each figure by its own year's criteria set (`rankings.printed`)."""
+    frame = pd.DataFrame.from_records([_trend_record(year) for year in trend.years])
     return Table(
         frame=frame,
         filename=f"{trend.province.slug}-{trend.block.slug}-xu-huong",
@@ -238,12 +258,30 @@ def trend_table(trend) -> Table:
     )
 
 
+def _trend_record(year) -> dict:
+    rules, stats = printed(year.cycle.criteria_set), year.stats
+    return {
+        "year": year.cycle.year,
+        "count": stats.count,
+        "max_points": maximum(stats.max_points),
+        "mean": rules.statistic(stats.mean),
+        "median": rules.statistic(stats.median),
+        "highest": rules.total(stats.highest),
+        "lowest": rules.total(stats.lowest),
+        "spread": rules.total(stats.spread),
+        "mean_change": rules.mean_change(year.mean_change),
+        "comparable_with_previous": year.comparable_with_previous,
+        "not_comparable_reason": not_comparable_text(year.not_comparable_reason),
+    }
+
+
 def trend_meta(trend) -> dict:
     return {"province": trend.province.slug, "block": trend.block.slug}
 
 
 def compare_table(comparison) -> Table:
     cycle = comparison.cycle
+    rules = printed(cycle.criteria_set)
     records = []
     for result in comparison.results:
         record = {
@@ -253,7 +291,7 @@ def compare_table(comparison) -> Table:
         }
         for group in comparison.groups:
             record[f"group_{group.code}"] = Decimal(result.groups.get(group.code, "0"))
-        record.update(total=result.score, percent=result.percent)
+        record.update(total=rules.total(result.score), percent=rules.percent(result.percent))
         records.append(record)
     frame = pd.DataFrame.from_records(records)
     if not frame.empty:
@@ -305,14 +343,14 @@ def criteria_table(tree) -> Table:
 
 def _criteria_records(node, parent_code: str, records: list[dict]) -> None:
     """A group's record, then its subgroups' (depth first), then its criteria's."""
-    group, maximum, subgroups, criteria = node
+    group, group_maximum, subgroups, criteria = node
     records.append(
         {
             "code": group.code,
             "kind": "group",
             "name": group.name,
             "parent": parent_code,
-            "max_points": maximum,
+            "max_points": maximum(group_maximum),
             "rule": "",
             "params": "",
         }
@@ -326,7 +364,7 @@ def _criteria_records(node, parent_code: str, records: list[dict]) -> None:
                 "kind": "criterion",
                 "name": criterion.name,
                 "parent": group.code,
-                "max_points": criterion.max_points,
+                "max_points": maximum(criterion.max_points),
                 "rule": criterion.rule,
                 "params": json.dumps(criterion.params, ensure_ascii=False),
             }
@@ -337,6 +375,6 @@ def criteria_meta(tree) -> dict:
     criteria_set = tree.criteria_set
     return {
         "criteria_set": criteria_set.slug,
-        "max_points": str(criteria_set.max_points),
+        "max_points": str(maximum(criteria_set.max_points)),
         "decision_number": criteria_set.decision_number,
     }

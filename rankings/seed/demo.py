@@ -164,6 +164,7 @@ def _create_criteria_set(entry, tree, provinces, blocks, previous) -> CriteriaSe
         precision=entry["precision"],
         percent_precision=entry["percent_precision"],
         percent_rounding=entry["percent_rounding"],
+        statistics_precision=entry.get("statistics_precision", 4),
         copied_from=previous,
         is_synthetic=True,
     )

@@ -271,11 +271,22 @@ class SetHeader:
     decision_date: datetime.date | None = None
     issuer: str = ""
     tie_method: str = "competition"
+    # How the block mean and median print; None keeps the set's (the annex import's form
+    # does not ask, the editor's does).
+    statistics_precision: int | None = None
+    statistics_rounding: str | None = None
 
     @classmethod
     def of(cls, data: dict) -> "SetHeader":
         """The header from a set-up form's cleaned data (the annex import's, the editor's)."""
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+    def statistics_apply(self, criteria_set: CriteriaSet) -> None:
+        """Set the statistics rule on `criteria_set` where the form gave one."""
+        if self.statistics_precision is not None:
+            criteria_set.statistics_precision = self.statistics_precision
+        if self.statistics_rounding:
+            criteria_set.statistics_rounding = self.statistics_rounding
 
 
 @transaction.atomic
@@ -297,6 +308,7 @@ def annex_apply(
         header.decision_date,
     )
     criteria_set.issuer = header.issuer
+    header.statistics_apply(criteria_set)
     criteria_set.save()
     _tree_create(criteria_set, plan)
     return criteria_set

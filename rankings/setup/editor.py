@@ -200,6 +200,7 @@ def _edit(criteria_set: CriteriaSet, header: SetHeader, plan: AnnexPlan) -> Crit
     locked.block, locked.name, locked.max_points = header.block, header.name, header.max_points
     locked.decision_number, locked.decision_date = header.decision_number, header.decision_date
     locked.issuer, locked.tie_method = header.issuer, header.tie_method
+    header.statistics_apply(locked)
     locked.save()
     groups = {g.code: g for g in locked.groups.all()}
     criteria = {c.code: c for c in locked.criteria.all()}

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Block
-from rankings.models import CriteriaSet, Role, SourceKind, TieMethod
+from rankings.models import CriteriaSet, Role, Rounding, SourceKind, TieMethod
 from rankings.setup.tables import MAX_UPLOAD_BYTES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -181,11 +181,35 @@ class CriteriaSetForm(forms.Form):
     tie_method = forms.ChoiceField(
         label=_("Quy tắc đồng hạng"), choices=TieMethod.choices, initial=TieMethod.COMPETITION
     )
+    statistics_precision = forms.IntegerField(
+        label=_("Số chữ số thập phân của trung bình, trung vị"),
+        min_value=0,
+        max_value=4,
+        required=False,
+        help_text=_("Như quyết định in điểm trung bình của khối: 49,8631 là 4 chữ số."),
+    )
+    statistics_rounding = forms.ChoiceField(
+        label=_("Quy tắc làm tròn trung bình, trung vị"),
+        choices=Rounding.choices,
+        required=False,
+    )
 
     @staticmethod
     def initial_of(criteria_set) -> dict:
         if criteria_set is None:
-            return {"tie_method": TieMethod.COMPETITION}
-        fields = ("name", "decision_number", "decision_date", "issuer", "tie_method")
+            return {
+                "tie_method": TieMethod.COMPETITION,
+                "statistics_precision": 4,
+                "statistics_rounding": Rounding.TRUNCATE,
+            }
+        fields = (
+            "name",
+            "decision_number",
+            "decision_date",
+            "issuer",
+            "tie_method",
+            "statistics_precision",
+            "statistics_rounding",
+        )
         initial = {name: getattr(criteria_set, name) for name in fields}
         return {**initial, "block": criteria_set.block_id, "max_points": criteria_set.max_points}

@@ -7,6 +7,7 @@ English as 106.331, 65.5% and 4,000. Values are never turned into floats.
 from django import template
 
 from rankings import formatting
+from rankings.printed import printed, written, written_signed
 
 register = template.Library()
 
@@ -72,12 +73,40 @@ def item(mapping, key):
 
 
 @register.filter
-def figure(value, places=4):
-    """A block figure (mean, median): at least thousandths, up to `places`, truncated."""
-    return formatting.figure(value, places)
-
-
-@register.filter
 def lowerfirst(value: str) -> str:
     """ "Khối UBND huyện" → "khối UBND huyện", keeping acronyms intact."""
     return value[:1].lower() + value[1:] if value else value
+
+
+# Figures printed by their criteria set's rule (`rankings.printed`): rounded by the set's
+# own mode to exactly its places, the same Decimal the files and the API carry.
+
+
+@register.filter
+def total(value, criteria_set):
+    """A total, highest, lowest or spread by the set's totals rule: 141,6."""
+    return written(value, printed(criteria_set).total)
+
+
+@register.filter
+def statistic(value, criteria_set):
+    """A block mean or median by the set's statistics rule: 132,22; 49,8631."""
+    return written(value, printed(criteria_set).statistic)
+
+
+@register.filter
+def signed_statistic(value, criteria_set):
+    """The block mean's change by its rule (`Printed.mean_change`): +4,650."""
+    return written_signed(value, printed(criteria_set).mean_change)
+
+
+@register.filter
+def signed_total(value, criteria_set):
+    """A total's change by the set's totals rule: +2,2; −0,350."""
+    return written_signed(value, printed(criteria_set).total)
+
+
+@register.filter
+def signed_percent(value, criteria_set):
+    """A change in percent of maximum (percentage points) by the set's percents rule: +4,4."""
+    return written_signed(value, printed(criteria_set).percent)

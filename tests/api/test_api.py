@@ -84,8 +84,8 @@ def test_ranking_of_2020_districts_is_the_published_one(client, world):
         "count": 3,
         "ranked": 3,
         "max_points": "40.000",
-        "mean": "28.000",
-        "median": "26.000",
+        "mean": "28.0000",  # the statistics rule: 4 decimals, cut (the default)
+        "median": "26.0000",
         "highest": "32.000",
         "lowest": "26.000",
         "spread": "6.000",
@@ -98,7 +98,14 @@ def test_ranking_of_2020_districts_is_the_published_one(client, world):
         "previous_block_size": None,
         "rank_change_comparable": None,
         "mean_percent_change": None,
+        "mean_exact": "28",
+        "median_exact": "26",
+        "highest_exact": "32.000",
+        "lowest_exact": "26.000",
+        "spread_exact": "6.000",
+        "mean_change_exact": None,
     }
+    assert [r["total_exact"] for r in body["rows"]] == ["32.000", "26.000", "26.000"]
     publication = body["publication"]
     assert publication["decision_number"] == "100/QĐ-UBND"
     assert publication["decision_date"] == "2021-05-01"
@@ -116,6 +123,8 @@ def test_ranking_of_2020_districts_is_the_published_one(client, world):
         "percent_precision": 1,
         "percent_rounding": "truncate",
         "synthetic": False,
+        "statistics_precision": 4,
+        "statistics_rounding": "truncate",
     }
     assert [g["code"] for g in body["groups"]] == ["1", "2"]
 
@@ -214,7 +223,8 @@ def test_agency_history_across_years(client, world):
     assert years[0]["comparable_with_previous"] is None and years[0]["change"] is None
     assert years[1]["comparable_with_previous"] is True
     assert (years[1]["change"], years[1]["rank_change"]) == ("-2.000", -1)
-    assert [y["block_mean"] for y in years] == ["28.000", "27.6666"]
+    assert [y["block_mean"] for y in years] == ["28.0000", "27.6666"]
+    assert [y["block_mean_exact"] for y in years][1].startswith("27.66666666666666666")
     assert [y["percent"] for y in years] == ["80.0", "75.0"]
     assert years[1]["max_points"] == "40.000"
     assert years[1]["decision"]["decision_number"] == "200/QĐ-UBND"

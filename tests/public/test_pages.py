@@ -21,10 +21,10 @@ LEADERBOARD = "/mau/2020/districts/"
 
 EXPECTED_CSV = (
     "\ufeffrank,agency,agency_slug,admin_unit_code,group_1,group_2,total,max_points,percent,"
-    "band,not_ranked_reason,previous_rank,rank_change,change\r\n"
-    "1,UBND huyện An,an,,17.000,15.000,32.000,40.000,80.000,Tốt,,,,\r\n"
-    "2,UBND huyện Bình,binh,,13.500,12.500,26.000,40.000,65.000,Khá,,,,\r\n"
-    "2,UBND huyện Cát,cat,,11.000,15.000,26.000,40.000,65.000,Khá,,,,\r\n"
+    "band,not_ranked_reason,previous_rank,rank_change,change,tied,comparison_year\r\n"
+    "1,UBND huyện An,an,,17.000,15.000,32.000,40,80.0,Tốt,,,,,False,\r\n"
+    "2,UBND huyện Bình,binh,,13.500,12.500,26.000,40,65.0,Khá,,,,,True,\r\n"
+    "2,UBND huyện Cát,cat,,11.000,15.000,26.000,40,65.0,Khá,,,,,True,\r\n"
 )
 
 
@@ -221,7 +221,7 @@ def test_compare_and_methodology_tables_download_too(client, world):
     ]
     lines = client.get("/phuong-phap/mau-huyen-2020.csv").content.decode("utf-8-sig").splitlines()
     assert lines[0] == "code,kind,name,parent,max_points,rule,params"
-    assert lines[1:3] == ["1,group,Sẵn sàng,,20.000,,", "1.1,criterion,Hạ tầng,1,10.000,direct,{}"]
+    assert lines[1:3] == ["1,group,Sẵn sàng,,20,,", "1.1,criterion,Hạ tầng,1,10,direct,{}"]
 
 
 def test_compare_across_blocks_explains_the_refusal(client, world):

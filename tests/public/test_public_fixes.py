@@ -27,7 +27,6 @@ QUERIES_COMPARE = 9
         (formatting.raw_value, D("336"), (), "336", "336"),
         (formatting.signed, D("-1.2"), (3,), "−1,200", "−1.200"),
         (formatting.exact, D("138.000"), (3,), "138", "138"),
-        (formatting.figure, D("90.47912"), (), "90,4791", "90.4791"),
         (formatting.points, None, (), "—", "—"),
         (formatting.count, float("nan"), (), "—", "—"),
     ],

@@ -244,3 +244,35 @@ def test_a_published_set_is_read_only_with_its_reason(world, client):
     refused = client.post(url, posted(ROWS, published.block))
     assert refused.status_code == 409 and "đã dùng để công bố kết quả" in refused.content.decode()
     assert tree(published) == before
+
+
+def test_the_statistics_rule_is_edited_with_the_set(admin_client, cao_bang, departments, annex_set):
+    """Issue 18: how the block mean prints (Vĩnh Phúc: 49.8631) is set where the set is."""
+    url = f"/quan-ly/thiet-lap/{cao_bang.slug}/bo-tieu-chi/{annex_set.pk}/sua/"
+    page = admin_client.get(url).content.decode()
+    assert 'name="statistics_precision"' in page and 'name="statistics_rounding"' in page
+    rows = [
+        (r.code, r.name, r.max, r.rule, r.evidence, r.source)
+        for r in admin_client.get(url).context["rows"]
+        if not r.blank
+    ]
+    head = {"name": annex_set.name, "statistics_precision": "2", "statistics_rounding": "half_up"}
+    response = admin_client.post(url, posted(rows, departments, **head))
+    assert response.status_code == 302
+    annex_set.refresh_from_db()
+    assert (annex_set.statistics_precision, annex_set.statistics_rounding) == (2, "half_up")
+    refused = admin_client.post(url, posted(rows, departments, statistics_precision="5"))
+    assert refused.status_code == 400
+    assert "statistics_precision" in refused.context["form"].errors
+    assert "4" in refused.content.decode().split('name="statistics_precision"')[0][-600:]
+    annex_set.refresh_from_db()
+    assert annex_set.statistics_precision == 2  # nothing written
+
+
+def test_a_new_set_without_the_statistics_rule_keeps_the_default(
+    admin_client, cao_bang, departments
+):
+    url = f"/quan-ly/thiet-lap/{cao_bang.slug}/bo-tieu-chi/moi/"
+    assert admin_client.post(url, posted(ROWS, departments)).status_code == 302
+    created = CriteriaSet.objects.get(name="Bộ chỉ số 2025")
+    assert (created.statistics_precision, created.statistics_rounding) == (4, "truncate")

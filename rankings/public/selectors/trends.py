@@ -121,6 +121,7 @@ def _trend_rows(latest: dict) -> dict[int, list[_TrendRow]]:
     rows = (
         Result.objects.filter(publication__in=latest.values())
         .order_by(F("rank").asc(nulls_last=True), "agency__search_name")
+        .annotate(valued=ExpressionWrapper(~Q(groups={}), output_field=BooleanField()))
         .values_list(
             "publication_id",
             "agency_id",
