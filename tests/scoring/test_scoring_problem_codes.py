@@ -212,3 +212,26 @@ def test_each_repeated_or_unknown_row_is_reported_once_with_its_criterion(pairs)
         assert problems(MIXED, inputs) == expected
     else:
         scoring.compute(MIXED, inputs, RankingRules(max_points=D(24)))
+
+
+@pytest.mark.parametrize(("method", "expected"), [("competition", [1, 1, 2]), ("dense", [1, 1, 2])])
+def test_a_block_starts_its_ranks_even_when_its_top_score_ends_the_previous_block(method, expected):
+    """Block 1's last score equals block 2's first: each is still first in its block."""
+    from scoring.ranking import block_ranks
+
+    ranks = block_ranks(
+        np.array([0, 1, 1]),
+        np.array([5000, 5000, 3000]),
+        np.array([0, 1, 2]),
+        np.ones(3, dtype=bool),
+        scoring.TieMethod(method),
+    )
+    assert ranks.tolist() == expected
+
+
+def test_group_sums_are_int64_milli_points():
+    from scoring.engine import group_sums
+
+    matrix = np.array([[2**60, 1, 5], [0, 2, 6]], dtype=np.int64)
+    sums = group_sums(matrix, np.array([1, 0, 1]), 2)
+    assert sums.dtype == np.int64 and sums.tolist() == [[1, 2**60 + 5], [2, 6]]
