@@ -235,3 +235,46 @@ def test_group_sums_are_int64_milli_points():
     matrix = np.array([[2**60, 1, 5], [0, 2, 6]], dtype=np.int64)
     sums = group_sums(matrix, np.array([1, 0, 1]), 2)
     assert sums.dtype == np.int64 and sums.tolist() == [[1, 2**60 + 5], [2, 6]]
+
+
+def test_steps_are_searched_by_threshold_whatever_their_points_and_order():
+    """Points need not grow with the threshold; equal points keep thresholds apart."""
+    frame = criteria(
+        ("s", D(4), "steps", {"steps": [["5", "1"], ["0", "3"], ["9", "3"], ["7", "3"]]}),
+    )
+    rows = [
+        {"agency": a, "block": 1, "criterion": "s", "value": v}
+        for a, v in enumerate([0, 4, 5, 6, 7, 8, 9, 100])
+    ]
+    card = scoring.compute(frame, scoring.inputs_from_records(rows), RankingRules(max_points=D(4)))
+    assert card.points["points"].tolist() == [3000, 3000, 1000, 1000, 3000, 3000, 3000, 3000]
+
+
+def test_a_set_of_one_thousandth_of_a_point_is_accepted():
+    frame = criteria(("1", D("0.001"), "direct", {}))
+    inputs = scoring.inputs_from_records(
+        [{"agency": 1, "block": 1, "criterion": "1", "value": D("0.001")}]
+    )
+    card = scoring.compute(frame, inputs, RankingRules(max_points=D("0.001")))
+    assert card.results["total"].tolist() == [1]
+
+
+@pytest.mark.parametrize("rounding", list(scoring.Rounding))
+def test_mul_div_at_the_int64_boundary_is_exact(rounding):
+    """Just past the fast path's limits: 2ab + c or 2c would wrap int64 there."""
+    from scoring.numbers import mul_div
+
+    got = mul_div(np.array([2**62, 0]), np.array([1, 5]), np.array([1, 2**62]), rounding)
+    assert got.tolist() == [2**62, 0]
+
+
+def test_mul_div_gives_int64_for_any_integer_dtype():
+    """Unsigned inputs would turn numpy's arithmetic into floats without the conversion."""
+    from scoring.numbers import mul_div
+
+    big = np.array([2**53 + 1], dtype=np.uint64)
+    one = np.array([1], dtype=np.uint64)
+    for a, b, c in [(big, one, one), (one, big, one), (big * 0 + 2**54 + 2, one, one + 1)]:
+        got = mul_div(a, b, c, scoring.Rounding.TRUNCATE)
+        assert got.dtype == np.int64
+        assert got.tolist() == [int(a[0]) * int(b[0]) // int(c[0])]
