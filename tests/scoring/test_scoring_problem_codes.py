@@ -278,3 +278,25 @@ def test_mul_div_gives_int64_for_any_integer_dtype():
         got = mul_div(a, b, c, scoring.Rounding.TRUNCATE)
         assert got.dtype == np.int64
         assert got.tolist() == [int(a[0]) * int(b[0]) // int(c[0])]
+
+
+def test_the_inputs_frame_has_fixed_columns_and_dtypes_even_when_all_empty():
+    frame = scoring.inputs_from_records(
+        [{"agency": 1, "block": 2, "criterion": "1", "value": None, "denominator": None}]
+    )
+    assert list(frame.columns) == list(scoring.inputs.INPUT_COLUMNS)
+    assert frame["block"].dtype == object
+    assert str(frame["value"].dtype) == "Int64" and str(frame["denominator"].dtype) == "Int64"
+
+
+def test_the_criteria_table_holds_int64_milli_points():
+    from scoring.criteria import parse_criteria
+
+    frame = criteria(
+        ("1", D(10), "direct", {}),
+        ("2", D(5), "capped", {"per_unit": "1", "cap": "4"}),
+    )
+    table = parse_criteria(frame, scoring.Rounding.HALF_UP)
+    assert table.maxima.dtype == np.int64 and table.cap.dtype == np.int64
+    assert table.per_unit.dtype == np.int64
+    assert table.codes.dtype == object and table.codes.tolist() == ["1", "2"]
