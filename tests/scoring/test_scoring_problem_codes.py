@@ -300,3 +300,10 @@ def test_the_criteria_table_holds_int64_milli_points():
     assert table.maxima.dtype == np.int64 and table.cap.dtype == np.int64
     assert table.per_unit.dtype == np.int64
     assert table.codes.dtype == object and table.codes.tolist() == ["1", "2"]
+
+
+def test_a_per_unit_of_0_scores_0():
+    frame = criteria(("c", D(5), "capped", {"per_unit": "0"}))
+    inputs = scoring.inputs_from_records([{"agency": 1, "block": 1, "criterion": "c", "value": 9}])
+    card = scoring.compute(frame, inputs, RankingRules(max_points=D(5)))
+    assert card.results["total"].tolist() == [0]
