@@ -169,7 +169,7 @@ def _factorize(column: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
     try:
         codes, uniques = pd.factorize(column, sort=True)
     except TypeError:  # mixed, unorderable ids: keep first-seen order
-        codes, uniques = pd.factorize(column, sort=False)
+        codes, uniques = pd.factorize(column)  # pandas' default: first-seen order
     return codes.astype(np.int64), pd.Index(uniques)
 
 
@@ -186,9 +186,7 @@ def _blocks(
         representative[unplaced] = first_rows.reindex(np.flatnonzero(unplaced)).to_numpy()
     per_agency = raw[representative]
     codes, blocks = _factorize(per_agency)
-    missing = _none()
-    if raw.dtype.kind not in "iub":
-        missing = np.flatnonzero(pd.isna(raw))
+    missing = np.flatnonzero(pd.isna(raw))
     differs = raw != per_agency[np.maximum(agency, 0)]
     conflicts = _none()
     if differs.any():
@@ -217,7 +215,7 @@ def _criterion_positions(column: pd.Series, codes: pd.Index) -> np.ndarray:
         # Small-int codes as indices are several times slower than intp ones.
         return np.asarray(lookup[column.cat.codes.to_numpy().astype(np.intp)])
     text = column.astype(object).where(column.notna(), None)
-    return np.asarray(codes.get_indexer(text.to_numpy(dtype=object)))
+    return np.asarray(codes.get_indexer(text.to_numpy()))  # already object
 
 
 def _milli_column(inputs: pd.DataFrame, name: str, n: int) -> tuple[np.ndarray, np.ndarray]:
