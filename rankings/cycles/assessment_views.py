@@ -166,9 +166,7 @@ def _submit_confirmation(request, cycle, unit):
     context = {
         "cycle": cycle,
         "agency": unit,
-        "checklist": submit_checklist.submit_checklist(
-            cycle=cycle, agency=unit, returned=returned
-        ),
+        "checklist": submit_checklist.submit_checklist(cycle=cycle, agency=unit, returned=returned),
         "answers": sorted(_answers(request).items()),
         "returned": returned,
     }

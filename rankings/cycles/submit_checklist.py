@@ -36,9 +36,7 @@ def submit_checklist(*, cycle, agency, returned: bool = False) -> SubmitChecklis
         )
     }
     if returned:
-        criteria = [
-            c for c in criteria if c.pk in own and own[c.pk].review == Review.RETURNED
-        ]
+        criteria = [c for c in criteria if c.pk in own and own[c.pk].review == Review.RETURNED]
     blank, missing = [], []
     for criterion in criteria:
         score = own.get(criterion.pk)
