@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from agencies.models import Agency
 from api.views import errors
 from rankings.public import simulator, simulator_text
-from rankings.public.simulator_views import initial, parse_form
+from rankings.public.simulator_views import parse_form
 from scoring import milli_to_decimal
 
 RAW = {"max_digits": 15, "decimal_places": 3, "min_value": 0}  # Score.value's column
@@ -152,7 +152,7 @@ def _simulate(base, changes: list[dict]):
         problems.append(_("Nhiều thay đổi hơn số tiêu chí (%(n)s).") % {"n": len(known)})
     if problems:
         raise ValidationError({"changes": problems})
-    params = initial(base)
+    params = {}
     for change in changes:
         code = change["criterion"]
         for prefix, field in (("v", "value"), ("d", "denominator"), ("c", "choice")):

@@ -85,14 +85,16 @@ def rows(form, base, result) -> list[dict]:
 
 
 def parse_form(params, base) -> tuple[SelfAssessmentForm, dict[str, RawInput], list[str]]:
-    """The form (bound when any input was sent), the changed inputs and the problems."""
-    names = {f"{p}-{c.code}" for c in base.criteria for p in ("v", "d", "c")}
-    bound = any(name in params for name in names)
-    form = SelfAssessmentForm(
-        params if bound else None, criteria=base.criteria, initial=initial(base)
-    )
-    if not bound:
-        return form, {}, []
+    """The form, the changed inputs and the problems.
+
+    Inputs not sent keep their starting value, so a link naming one input changes that one.
+    """
+    names = [f"{p}-{c.code}" for c in base.criteria for p in ("v", "d", "c")]
+    sent = {name: params[name] for name in names if name in params}
+    start = initial(base)
+    if not sent:
+        return SelfAssessmentForm(None, criteria=base.criteria, initial=start), {}, []
+    form = SelfAssessmentForm({**start, **sent}, criteria=base.criteria)
     if not form.is_valid():
         return form, {}, form.problems()
     changes = {}
