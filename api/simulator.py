@@ -43,12 +43,14 @@ class ChangeSerializer(serializers.Serializer):
 
 class SimulationRequest(serializers.Serializer):
     agency = serializers.IntegerField(min_value=1, help_text="Agency id (as /agencies/).")
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a declared field, not Field.source
         choices=[simulator.PUBLISHED, simulator.DRAFT],
         default=simulator.PUBLISHED,
         help_text="Start from the published inputs, or (the agency's own staff) its draft.",
     )
-    changes = ChangeSerializer(many=True, max_length=MAX_CHANGES, required=False, default=list)
+    changes = ChangeSerializer(  # type: ignore[call-arg]  # many=True passes max_length to the list
+        many=True, max_length=MAX_CHANGES, required=False, default=list
+    )
 
 
 class FiguresSerializer(serializers.Serializer):
@@ -97,7 +99,7 @@ class PlanSerializer(serializers.Serializer):
 class SimulationSerializer(serializers.Serializer):
     agency = serializers.IntegerField()
     year = serializers.IntegerField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field
     publication = serializers.CharField(help_text="The published ranking the peers come from.")
     before = FiguresSerializer()
     after = FiguresSerializer()
@@ -145,7 +147,9 @@ def _simulate(base, changes: list[dict]):
     """Changes checked by the page's form, then simulated; ValidationError (400) otherwise."""
     codes = [c["criterion"] for c in changes]
     known = {c.code for c in base.criteria}
-    problems = [_("Tiêu chí không có trong bộ tiêu chí: %(c)s") % {"c": c} for c in codes if c not in known]
+    problems = [
+        _("Tiêu chí không có trong bộ tiêu chí: %(c)s") % {"c": c} for c in codes if c not in known
+    ]
     repeated = sorted({c for c in codes if codes.count(c) > 1})
     problems += [_("Tiêu chí %(c)s được thay đổi nhiều lần.") % {"c": c} for c in repeated]
     if len(codes) > len(known):

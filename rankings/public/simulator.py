@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 import scoring
+from agencies.models import Agency
 from rankings import permissions, wording
 from rankings.frames import _criteria_frame, _criteria_with_groups, ranking_rules, score_records
 from rankings.models import (
@@ -49,7 +50,7 @@ class InvalidChanges(Exception):
 class SimulatorBase:
     """Everything a simulation reads, once: the set, its rules and the block's inputs."""
 
-    agency: object
+    agency: Agency
     publication: Publication
     criteria: list[Criterion]
     frame: pd.DataFrame
@@ -119,9 +120,7 @@ def is_agency_staff(user, agency) -> bool:
 def _latest_publication(agency) -> Publication:
     """The newest revision of the latest published year in which the agency has a result."""
     publication = (
-        Publication.objects.filter(
-            cycle__province=agency.province_id, cycle__block=agency.block_id
-        )
+        Publication.objects.filter(cycle__province=agency.province_id, cycle__block=agency.block_id)
         .filter(results__agency=agency)
         .select_related("cycle__criteria_set", "cycle__province", "cycle__block")
         .order_by("-cycle__year", "-revision")
@@ -194,7 +193,9 @@ def _with_draft(base: SimulatorBase, criteria) -> SimulatorBase:
         if code in codes
     }
     if not start:
-        raise Unavailable(_("Đơn vị chưa nhập số liệu tự đánh giá cho kỳ %(y)s.") % {"y": cycle.year})
+        raise Unavailable(
+            _("Đơn vị chưa nhập số liệu tự đánh giá cho kỳ %(y)s.") % {"y": cycle.year}
+        )
     return SimulatorBase(
         agency,
         base.publication,
@@ -251,8 +252,8 @@ def _problems(base: SimulatorBase, error: scoring.ScoringInputError) -> list[str
         _("Tiêu chí %(c)s, %(f)s: %(m)s")
         % {
             "c": p.criterion,
-            "f": field_name(p.field, rules.get(p.criterion)),
-            "m": wording.problem_text(p, choices=params.get(p.criterion)),
+            "f": field_name(p.field, rules.get(p.criterion or "")),
+            "m": wording.problem_text(p, choices=params.get(p.criterion or "")),
         }
         for p in mine
     ]

@@ -45,7 +45,11 @@ def post(client, body):
 
 def footprint():
     return (
-        list(Score.objects.order_by("pk").values_list("pk", "value", "denominator", "choice", "points")),
+        list(
+            Score.objects.order_by("pk").values_list(
+                "pk", "value", "denominator", "choice", "points"
+            )
+        ),
         list(Result.objects.order_by("pk").values_list("pk", "total", "rank")),
     )
 
@@ -115,7 +119,10 @@ def test_api_answers_the_same_figures(client, kinds):
             {"criterion": "2", "value": "60", "denominator": "50"},
             "Tiêu chí 2, tử số (a): tử số (a) 60 lớn hơn mẫu số (b) 50",
         ),
-        ({"criterion": "2", "value": "", "denominator": "0"}, "Tiêu chí 2: mẫu số (b) phải lớn hơn 0"),
+        (
+            {"criterion": "2", "value": "", "denominator": "0"},
+            "Tiêu chí 2: mẫu số (b) phải lớn hơn 0",
+        ),
         ({"criterion": "4", "choice": "boss"}, "Tiêu chí 4, lựa chọn: lựa chọn “boss”"),
         ({"criterion": "5", "value": "-1"}, "5 (giá trị): không được âm."),
         ({"criterion": "6", "value": "1e999"}, "6 (giá trị): "),

@@ -78,7 +78,9 @@ def _recomputed(world, agency, changed: dict[str, RawInput]) -> Result:
         return done.args[0]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(slug=st.sampled_from(["an", "binh", "cat", "dong"]), changed=changes())
 def test_simulation_equals_a_real_recompute(kinds, slug, changed):
     agency = kinds.agencies[slug]
@@ -90,7 +92,9 @@ def test_simulation_equals_a_real_recompute(kinds, slug, changed):
     assert real.rank == simulated.rank
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(slug=st.sampled_from(["binh", "cat", "dong"]))
 def test_proposals_entered_for_real_reach_their_target(kinds, slug):
     """Each proposal's raw inputs, entered and recomputed, give the rank or band it claims."""
