@@ -59,6 +59,7 @@ class SimulatorBase:
     start: dict[str, RawInput]  # the agency's inputs the form starts from
     source: str
     draft_cycle: AssessmentCycle | None = None
+    card: scoring.Scorecard | None = None  # the published inputs' scorecard
 
     @property
     def cycle(self) -> AssessmentCycle:
@@ -106,9 +107,11 @@ def simulator_base(*, agency, user=None, source: str = PUBLISHED) -> SimulatorBa
     frame = _criteria_frame(criteria)
     rules = ranking_rules(criteria_set=criteria_set)
     records = score_records(cycle=publication.cycle)
-    _check_published(publication, frame, records, rules)
+    card = _check_published(publication, frame, records, rules)
     start = _own_inputs(records, agency.pk)
-    base = SimulatorBase(agency, publication, criteria, frame, rules, records, start, PUBLISHED)
+    base = SimulatorBase(
+        agency, publication, criteria, frame, rules, records, start, PUBLISHED, card=card
+    )
     return _with_draft(base, criteria) if source == DRAFT else base
 
 
@@ -131,8 +134,9 @@ def _latest_publication(agency) -> Publication:
     return publication
 
 
-def _check_published(publication, frame, records, rules) -> None:
-    """Refuse inputs that no longer give the published scores and ranks (one query)."""
+def _check_published(publication, frame, records, rules) -> scoring.Scorecard:
+    """The published inputs' scorecard; Unavailable if they no longer give the published
+    scores and ranks (one query)."""
     published = {
         agency: (scoring.to_milli(score), rank)
         for agency, score, rank in Result.objects.filter(publication=publication)
@@ -159,6 +163,8 @@ def _check_published(publication, frame, records, rules) -> None:
             )
             % {"y": publication.cycle.year}
         )
+    assert card is not None  # computed equals a non-empty published: there is a card
+    return card
 
 
 def _own_inputs(records, agency_id) -> dict[str, RawInput]:
@@ -206,6 +212,7 @@ def _with_draft(base: SimulatorBase, criteria) -> SimulatorBase:
         {**base.start, **start},
         DRAFT,
         cycle,
+        base.card,
     )
 
 
@@ -222,7 +229,7 @@ def simulation(base: SimulatorBase, changes: dict[str, RawInput]) -> Simulation:
         )
     start = base.start if base.source == DRAFT else {}
     try:
-        before = _run(base, start)
+        before = _run(base, start) if start or base.card is None else standing(base.card, agency)
         now = {**start, **changes}
         records = with_changes(base.records, agency=agency, block=block, changes=now)
         card = scorecard(base.frame, records, base.rules)
