@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Agency
+from api.parsers import JSONParser
 from api.views import errors
 from rankings.public import simulator, simulator_text
 from rankings.public.simulator_views import parse_form
@@ -116,6 +117,7 @@ EXAMPLE = OpenApiExample(
 
 class SimulatorView(APIView):
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser]  # a form body cannot carry the list of changes
 
     @extend_schema(
         request=SimulationRequest,
