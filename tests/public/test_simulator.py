@@ -263,3 +263,18 @@ def test_english_page(client, kinds):
 
 def test_the_simulation_is_dated_by_its_publication(kinds):
     assert kinds.cycle.publications.get().decision_date == datetime.date(2022, 5, 1)
+
+
+def test_the_endpoint_is_throttled_like_the_public_api(client, kinds, settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**rates, "anon": "2/minute"},
+    }
+    body = {"agency": kinds.agencies["binh"].pk}
+    assert [post(client, body).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_form_body_is_refused(client, kinds):
+    response = client.post(API, {"agency": kinds.agencies["binh"].pk})
+    assert response.status_code == 415
