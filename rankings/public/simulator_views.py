@@ -51,7 +51,7 @@ def agency_simulator(request, province, slug):
         "problems": problems,
         "draft": draft,
         "can_draft": simulator.is_agency_staff(request.user, unit),
-        **(texts(result) if result else {}),
+        **(texts(result) if result else starting_figures(base)),
     }
     status = 400 if problems else 200
     return render(request, "rankings/agency_simulator.html", context, status=status)
@@ -65,6 +65,12 @@ def texts(result) -> dict:
         "after": simulator_text.figures(result, result.after, words),
         "plans": simulator_text.plan_texts(result, words),
     }
+
+
+def starting_figures(base) -> dict:
+    """Only the starting figures, beside refused inputs: nothing simulated to show."""
+    start = simulator.simulation(base, {})
+    return {"before": simulator_text.figures(start, start.before, simulator_text.band_words(start))}
 
 
 def rows(form, base, result) -> list[dict]:

@@ -87,7 +87,9 @@ def test_page_form_recomputes_without_javascript(client, kinds):
 def test_a_bad_input_is_a_400_naming_the_criterion_and_field(client, kinds):
     response = client.get(page_url("binh", "v-2=60&d-2=50&v-1=abc"))
     assert response.status_code == 400
-    assert "1 (giá trị): không phải là số" in response.content.decode()
+    text = response.content.decode()
+    assert "1 (giá trị): không phải là số" in text
+    assert "công bố: 38,50 / 60" in text and 'id="sim-rank">—<' in text  # nothing simulated
 
 
 def test_api_answers_the_same_figures(client, kinds):
