@@ -27,6 +27,7 @@ from rankings.models import (
     Result,
     Score,
     Stage,
+    Submission,
 )
 from scoring.whatif import RawInput, Standing, scorecard, simulate, standing, with_changes
 from scoring.whatif_plan import Plan, cheapest_plans
@@ -92,7 +93,7 @@ class Simulation:
 
 
 def simulator_base(*, agency, user=None, source: str = PUBLISHED) -> SimulatorBase:
-    """The agency's latest published cycle read for simulation (5 queries; 8 for a draft).
+    """The agency's latest published cycle read for simulation (6 queries; 9 from a draft).
 
     Raises Unavailable with the reason, and PermissionDenied for a draft asked by anyone
     but the agency's own staff.
@@ -106,13 +107,29 @@ def simulator_base(*, agency, user=None, source: str = PUBLISHED) -> SimulatorBa
     criteria = _criteria_with_groups(criteria_set)
     frame = _criteria_frame(criteria)
     rules = ranking_rules(criteria_set=criteria_set)
-    records = score_records(cycle=publication.cycle)
+    records = _ranked_records(publication.cycle)
     card = _check_published(publication, frame, records, rules)
     start = _own_inputs(records, agency.pk)
+    if not start:
+        raise Unavailable(
+            _("Đơn vị không có số liệu chi tiết trong kết quả năm %(y)s (không được xếp hạng).")
+            % {"y": publication.cycle.year}
+        )
     base = SimulatorBase(
         agency, publication, criteria, frame, rules, records, start, PUBLISHED, card=card
     )
     return _with_draft(base, criteria) if source == DRAFT else base
+
+
+def _ranked_records(cycle) -> list[dict]:
+    """The final inputs the publication ranked: an agency the decision excluded is left
+    out, as `final.final_preview` leaves it out (two queries)."""
+    excluded = set(
+        Submission.objects.filter(cycle=cycle)
+        .exclude(excluded_reason="")
+        .values_list("agency_id", flat=True)
+    )
+    return [r for r in score_records(cycle=cycle) if r["agency"] not in excluded]
 
 
 def is_agency_staff(user, agency) -> bool:

@@ -167,9 +167,10 @@ def test_nothing_is_saved_by_the_page_or_the_api(client, kinds):
 
 def test_query_counts_are_pinned(client, kinds, django_assert_max_num_queries):
     agency = kinds.agencies["dong"].pk
-    with django_assert_max_num_queries(6):  # agency, publication, criteria, bands, scores, results
+    # agency, publication, criteria, bands, exclusions, scores, published results
+    with django_assert_max_num_queries(7):
         post(client, {"agency": agency, "changes": [{"criterion": "2", "value": "5"}]})
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get(page_url("dong", "v-2=5"))
 
 
@@ -280,3 +281,24 @@ def test_the_endpoint_is_throttled_like_the_public_api(client, kinds, settings):
 def test_a_form_body_is_refused(client, kinds):
     response = client.post(API, {"agency": kinds.agencies["binh"].pk})
     assert response.status_code == 415
+
+
+def test_an_agency_the_decision_excluded_stays_out(client, kinds):
+    """A correction excludes Đông: the peers are the three ranked, as published."""
+    from rankings.cycles import services
+    from rankings.models import Submission
+
+    Submission.objects.create(
+        cycle=kinds.cycle, agency=kinds.agencies["dong"], excluded_reason="Không đủ điều kiện"
+    )
+    services.cycle_publish(
+        cycle=kinds.cycle,
+        decision_number="10/QĐ-UBND",
+        decision_date=datetime.date(2022, 6, 1),
+        reason="Loại Đông khỏi xếp hạng",
+    )
+    text = client.get(page_url("cat")).content.decode()
+    assert 'id="sim-rank">3/3<' in text
+    response = client.get(page_url("dong"))
+    assert response.status_code == 404
+    assert "không được xếp hạng" in response.content.decode()
