@@ -267,10 +267,12 @@ def _invert_levels[K](
     levels: Sequence[tuple[K, int]], goal: int, make: Callable[[K], RawInput]
 ) -> tuple[RawInput, int]:
     """The cheapest level (step or choice) worth at least `goal`, else the best one."""
-    enough = [(points, i) for i, (_key, points) in enumerate(levels) if points >= goal]
-    # Fewest points first, then the lowest threshold or first-listed choice.
-    at = min(enough)[1] if enough else max((p, -i) for i, (_k, p) in enumerate(levels))[1] * -1
-    key, points = levels[at]
+    # Levels come lowest threshold (or first-listed choice) first: ties keep the first.
+    enough = [level for level in levels if level[1] >= goal]
+    if enough:
+        key, points = min(enough, key=lambda level: level[1])
+    else:
+        key, points = max(levels, key=lambda level: level[1])
     return make(key), int(points)
 
 
