@@ -15,7 +15,7 @@ import pandas as pd
 
 from scoring.engine import Scorecard, compute
 from scoring.inputs import inputs_from_records
-from scoring.numbers import PLACES, milli_to_decimal
+from scoring.numbers import PLACES
 from scoring.types import BandBasis, RankingRules, Rounding
 
 Record = Mapping[str, object]
@@ -120,12 +120,8 @@ def band_thresholds(rules: RankingRules, max_milli: int) -> list[tuple[int, str]
 
 def lowest_total_for(score: int, rules: RankingRules) -> int:
     """The lowest total (milli) whose published score (at the set's precision) is >= `score`."""
-    step = 10 ** (PLACES - rules.precision)
+    step = int(10 ** (PLACES - rules.precision))  # precision <= PLACES: a whole number
     target = -(-score // step) * step  # published scores are multiples of the step
     if step > 1 and rules.rounding == Rounding.HALF_UP:
         return target - step // 2  # rounds half up to `target`
     return target
-
-
-def as_decimal(milli: int) -> Decimal:
-    return milli_to_decimal(milli)
