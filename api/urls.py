@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from api import cycle_management, views, workflow
+from api import cycle_management, simulator, views, workflow
 
 CYCLE = "cycles/<slug:province>/<int:year>/<slug:block>/"
 SCORE = CYCLE + "scores/<slug:agency>/<str:code>/"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("rankings/criteria/", views.CriterionPointsView.as_view(), name="api-ranking-criteria"),
     path("results/", views.YearResultsView.as_view(), name="api-results"),
     path("me/", workflow.WhoAmI.as_view(), name="api-me"),
+    path("simulator/", simulator.SimulatorView.as_view(), name="api-simulator"),
     path(CYCLE, workflow.CycleDetail.as_view(), name="api-cycle"),
     path(CYCLE + "transitions/", workflow.TransitionView.as_view(), name="api-transitions"),
     path(CYCLE + "publications/", workflow.PublicationCreate.as_view(), name="api-publish"),

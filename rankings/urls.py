@@ -10,7 +10,7 @@ from rankings.cycles import (
 )
 from rankings.documents import views as document_views
 from rankings.imports import views as import_views
-from rankings.public import views
+from rankings.public import simulator_views, views
 
 
 class FormatConverter:
@@ -143,6 +143,11 @@ urlpatterns = [
     ),
     path("<slug:province>/don-vi/<slug:slug>/", views.agency, name="agency"),
     path("<slug:province>/don-vi/<slug:slug>.<fmt:fmt>", views.agency, name="agency-export"),
+    path(
+        "<slug:province>/don-vi/<slug:slug>/mo-phong/",
+        simulator_views.agency_simulator,
+        name="agency-simulator",
+    ),
     path("<slug:province>/xu-huong/<slug:block>/", views.trends, name="trends"),
     path("<slug:province>/xu-huong/<slug:block>.<fmt:fmt>", views.trends, name="trends-export"),
 ]

@@ -265,6 +265,16 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "agency": [Call("GET", EVERYONE, {"province": "mau", "slug": "binh"})],
     "agency-export": [Call("GET", EVERYONE, {"province": "mau", "slug": "binh", "fmt": "json"})],
+    "agency-simulator": [
+        Call("GET", EVERYONE, {"province": "mau", "slug": "binh"}),
+        Call(
+            "GET",
+            outcome(403, ("reporter_b",), 200),
+            {"province": "mau", "slug": "binh"},
+            query="nguon=nhap",
+            label="from the draft: Bình's own staff only",
+        ),
+    ],
     "trends": [Call("GET", EVERYONE, {"province": "mau", "block": "districts"})],
     "trends-export": [
         Call("GET", EVERYONE, {"province": "mau", "block": "districts", "fmt": "csv"})
@@ -585,6 +595,17 @@ MATRIX: dict[str, list[Call]] = {
         Call("GET", EVERYONE, query="year=2021&province=mau"),
         Call("GET", EVERYONE, query="year=2022", check=no_draft_rows, label="the open year"),
         Call("POST", outcome(405), json=True, body={}),
+    ],
+    "api-simulator": [
+        Call("POST", EVERYONE, json=True, body=lambda ctx: {"agency": ctx.world.binh.pk}),
+        Call(
+            "POST",
+            outcome(403, ("reporter_b",), 200),
+            json=True,
+            body=lambda ctx: {"agency": ctx.world.binh.pk, "source": "draft"},
+            label="from the draft: Bình's own staff only",
+        ),
+        Call("GET", outcome(405)),
     ],
     "api-schema": [Call("GET", EVERYONE)],
     "api-docs": [Call("GET", EVERYONE)],

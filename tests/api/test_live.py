@@ -38,7 +38,7 @@ def test_portal_client_reports_api_errors(live_api):
     assert result.returncode != 0 and "400 invalid" in result.stderr
 
 
-OPERATIONS = 34  # every operation of the schema (reads, workflow, cycle running, tokens)
+OPERATIONS = 35  # every operation of the schema (reads, simulator, workflow, cycle running, tokens)
 
 
 @pytest.mark.api_fuzz
