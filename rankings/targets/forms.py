@@ -10,18 +10,14 @@ from rankings.setup.tables import decimal
 from rankings.targets.models import YEAR_MAX, YEAR_MIN, Target
 
 
-class LocalDecimalField(forms.CharField):
+class LocalDecimalField(forms.Field):
     """A number typed the Vietnamese way (80,5 or 1.000,5) or with a point (80.5)."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 30)
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def to_python(self, value) -> Decimal | None:
+        text = str(value).strip() if value not in (None, "") else ""
         if not text:
             return None
-        number = decimal(text)
+        number = decimal(text[:40])
         if number is None or not number.is_finite() or abs(number) >= Decimal(10) ** 12:
             raise forms.ValidationError(
                 _("%(label)s: “%(value)s” không phải số (ví dụ 80 hoặc 80,5)."),

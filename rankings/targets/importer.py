@@ -170,7 +170,11 @@ class _Reader:
             return None
         target.known_codes = self.codes  # type: ignore[attr-defined]
         try:
-            target.full_clean(validate_unique=False, validate_constraints=False)
+            target.full_clean(  # the related rows are this reader's own: no query per row
+                exclude=["province", "agency", "block"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
         except ValidationError as error:
             self._explain(number, error)
             return None
