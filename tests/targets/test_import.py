@@ -6,11 +6,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from rankings.targets.importer import COLUMNS
 from rankings.targets.models import Target
 from tests.targets.conftest import signed_in, target
 
 URL = reverse("target-import", kwargs={"province": "mau"})
-HEADER = "agency_slug,block,indicator,measure,criterion_code,year,comparison,value,unit,baseline_year,baseline_value,note"
+HEADER = ",".join(COLUMNS)
 # Tiên Lãng's plan, as a district of the named world would write it.
 GOOD = [
     "an,,Tỷ lệ văn bản ký số,ratio,1.2,2025,at_least,80,%,2020,,KH 2021-2025",
