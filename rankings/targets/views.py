@@ -61,7 +61,7 @@ def target_edit(request, province, pk=None):
     place, whole, own = _staff_province(request, province)
     target = get_object_or_404(_editable(place, whole, own), pk=pk) if pk else None
     form = TargetForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         instance=target,
         province=place,
         agencies=agencies_for(province=place, province_wide=whole, own_ids=own),
@@ -92,7 +92,8 @@ def target_delete(request, province, pk):
 @require_http_methods(["GET", "POST"])
 def target_import(request, province):
     place, whole, _own = _staff_province(request, province)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = ImportUploadForm(request.POST if posted else None, request.FILES if posted else None)
     context = {"province": place, "form": form, "columns": importer.COLUMNS, "whole": whole}
     if request.method == "GET":
         return render(request, "rankings/targets/import.html", context)
