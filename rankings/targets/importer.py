@@ -98,7 +98,8 @@ class _Reader:
         columns = self._columns(number, cells)
         if self.problems:
             return TargetFile(problems=self.problems)
-        targets, seen = [], {}
+        targets: list[Target] = []
+        seen: dict[tuple, int] = {}
         for number, cells in grid[header + 1 :]:
             target = self._row(number, {name: _at(cells, i) for name, i in columns.items()})
             if target is None:

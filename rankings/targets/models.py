@@ -146,10 +146,11 @@ class Target(models.Model):
         if errors:
             raise ValidationError(errors)
         if not self.unit:
-            self.unit = DEFAULT_UNITS.get(self.measure, "")
+            self.unit = DEFAULT_UNITS.get(Measure(self.measure), "")
 
     def _clean_scope(self, errors: dict) -> None:
-        if self.agency_id and self.province_id and self.agency.province_id != self.province_id:
+        agency = self.agency if self.agency_id else None
+        if agency is not None and self.province_id and agency.province_id != self.province_id:
             errors["agency"] = _("Cơ quan: phải thuộc tỉnh của chỉ tiêu.")
         if self.agency_id and self.block_id:
             errors["block"] = _("Khối: chỉ chọn với chỉ tiêu chung của tỉnh.")
@@ -166,7 +167,7 @@ class Target(models.Model):
     def _criterion_exists(self) -> bool:
         from rankings.models import Criterion
 
-        block_id = self.agency.block_id if self.agency_id else self.block_id
+        block_id = self.agency.block_id if self.agency is not None else self.block_id
         known = getattr(self, "known_codes", None)  # an import reads them once for all rows
         if known is not None:
             return any(code == self.criterion_code and block_id in (None, b) for b, code in known)

@@ -206,10 +206,10 @@ class ProvinceTargets:
 def province_targets(*, province, year: int | None = None) -> ProvinceTargets:
     """Every target of the province: agencies' own, judged; province-wide ones summed over
     the agencies they apply to (those existing in the target year)."""
-    targets = Target.objects.filter(province=province).select_related("agency", "block")
+    found = Target.objects.filter(province=province).select_related("agency", "block")
     if year is not None:
-        targets = targets.filter(year=year)
-    targets = list(targets.order_by("agency__name", *ORDER))
+        found = found.filter(year=year)
+    targets = list(found.order_by("agency__name", *ORDER))
     if not targets:
         return ProvinceTargets(province, [], year)
     wide = [t for t in targets if t.agency_id is None]
