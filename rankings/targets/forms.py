@@ -32,7 +32,10 @@ class LocalDecimalField(forms.Field):
 
 
 class TargetForm(forms.ModelForm):
-    value = LocalDecimalField(label=_("Giá trị mục tiêu"))
+    value = LocalDecimalField(
+        label=_("Giá trị mục tiêu"),
+        error_messages={"required": _("Giá trị mục tiêu: bắt buộc.")},
+    )
     baseline_value = LocalDecimalField(label=_("Giá trị năm gốc"), required=False)
 
     class Meta:
@@ -67,6 +70,7 @@ class TargetForm(forms.ModelForm):
                 "invalid_choice": _("Cơ quan: không thuộc các đơn vị bạn được ghi chỉ tiêu.")
             },
             "block": {"invalid_choice": _("Khối: lựa chọn không hợp lệ.")},
+            "comparison": {"invalid_choice": _("So sánh: lựa chọn không hợp lệ.")},
         }
 
     def __init__(self, *args, province, agencies, province_wide: bool, **kwargs):
@@ -77,6 +81,11 @@ class TargetForm(forms.ModelForm):
         agency.required = not province_wide
         agency.empty_label = _("— Toàn tỉnh (mọi đơn vị) —") if province_wide else None  # type: ignore[attr-defined]
         agency.error_messages["required"] = _("Cơ quan: hãy chọn đơn vị.")
+        if not province_wide:
+            agency.help_text = ""  # "empty: province-wide" is not theirs to choose
+        self.fields["criterion_code"].help_text = _(
+            "Ví dụ 2.3.1; bắt buộc khi đo bằng một tiêu chí, để trống với chỉ tiêu khác."
+        )
         if province_wide:
             self.fields["block"].queryset = Block.objects.order_by("order")  # type: ignore[attr-defined]
         else:

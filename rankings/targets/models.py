@@ -33,12 +33,12 @@ class Measure(models.TextChoices):
 
 CRITERION_MEASURES = {Measure.RATIO, Measure.VALUE, Measure.DENOMINATOR, Measure.POINTS}
 PERCENT_MEASURES = {Measure.RATIO, Measure.PERCENT}
-DEFAULT_UNITS = {
-    Measure.RATIO: "%",
-    Measure.PERCENT: "%",
-    Measure.POINTS: "điểm",
-    Measure.TOTAL: "điểm",
-    Measure.RANK: "hạng",
+DEFAULT_UNITS: dict[str, str] = {
+    Measure.RATIO.value: "%",
+    Measure.PERCENT.value: "%",
+    Measure.POINTS.value: "điểm",
+    Measure.TOTAL.value: "điểm",
+    Measure.RANK.value: "hạng",
 }
 
 
@@ -146,7 +146,7 @@ class Target(models.Model):
         if errors:
             raise ValidationError(errors)
         if not self.unit:
-            self.unit = DEFAULT_UNITS.get(Measure(self.measure), "")
+            self.unit = DEFAULT_UNITS.get(self.measure, "")
 
     def _clean_scope(self, errors: dict) -> None:
         agency = self.agency if self.agency_id else None

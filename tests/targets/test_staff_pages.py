@@ -130,3 +130,15 @@ def test_the_list_costs_the_same_for_one_or_many(
     client = signed_in(people.editor)
     with django_assert_max_num_queries(8):
         client.get(LIST)
+
+
+def test_an_empty_form_is_refused_field_by_field(world, people):
+    response = signed_in(people.reporter_an).post(ADD, {})
+    page = response.content.decode()
+    assert response.status_code == 400
+    for message in (
+        "Chỉ tiêu: hãy nhập tên chỉ tiêu.",
+        "Đo bằng: hãy chọn.",
+        "Năm mục tiêu: bắt buộc.",
+    ):
+        assert message in page
