@@ -81,12 +81,12 @@ def target_progress(
         return Progress(Status.NO_DATA)
     latest_year = max(considered)
     latest = considered[latest_year]
+    base_year, base_value = _baseline(considered, baseline_year, baseline_value)
     if reaches(latest, goal, at_most=at_most):
-        return Progress(Status.MET, latest_year, latest)
+        return Progress(Status.MET, latest_year, latest, None, base_year, base_value)
     past = latest_year == year or (last_published_year or 0) >= year
     if past:
-        return Progress(Status.MISSED, latest_year, latest)
-    base_year, base_value = _baseline(considered, baseline_year, baseline_value)
+        return Progress(Status.MISSED, latest_year, latest, None, base_year, base_value)
     expected = path_value(
         baseline_year=base_year, baseline_value=base_value, year=year, goal=goal, at=latest_year
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from rankings import wording
 from rankings.public.tables import Table
 from rankings.targets.models import Comparison, Measure
 from rankings.targets.progress import Status
@@ -16,6 +17,7 @@ TARGET_HEADERS = {
     "agency": "Slug đơn vị",
     "agency_name": "Đơn vị",
     "block": "Khối (chỉ tiêu chung)",
+    "block_name": "Tên khối",
     "indicator": "Chỉ tiêu",
     "measure": "Đo bằng",
     "criterion_code": "Mã tiêu chí",
@@ -41,7 +43,8 @@ def _record(row: TargetRow) -> dict:
     record = {
         "agency": agency.slug if agency else "",
         "agency_name": agency.name if agency else PROVINCE_WIDE,
-        "block": target.block.slug if target.block_id else "",  # type: ignore[union-attr]
+        "block": target.block.slug if target.block else "",
+        "block_name": wording.block_name(target.block) if target.block else "",
         "indicator": target.indicator,
         "measure": target.measure,
         "criterion_code": target.criterion_code,

@@ -109,7 +109,7 @@ def test_the_province_table_and_its_exports_agree(plan, django_assert_max_num_qu
     with django_assert_max_num_queries(12):
         html = client.get(TABLE).content.decode()
     rows = cells(html, "province-targets")
-    assert rows[0][0] == "Toàn tỉnh (districts)"
+    assert rows[0][0] == "Toàn tỉnh (Khối huyện)"
     assert rows[0][-1] == "Đạt: 2 Không đạt: 1"
     page = {(r[0], r[1]): r for r in rows[1:]}
     export = client.get(
