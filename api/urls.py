@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from api import cycle_management, simulator, views, workflow
+from api import cycle_management, simulator, targets, views, workflow
 
 CYCLE = "cycles/<slug:province>/<int:year>/<slug:block>/"
 SCORE = CYCLE + "scores/<slug:agency>/<str:code>/"
@@ -18,6 +18,7 @@ urlpatterns = [
     path("rankings/", views.RankingView.as_view(), name="api-rankings"),
     path("rankings/criteria/", views.CriterionPointsView.as_view(), name="api-ranking-criteria"),
     path("results/", views.YearResultsView.as_view(), name="api-results"),
+    path("targets/", targets.TargetList.as_view(), name="api-targets"),
     path("me/", workflow.WhoAmI.as_view(), name="api-me"),
     path("simulator/", simulator.SimulatorView.as_view(), name="api-simulator"),
     path(CYCLE, workflow.CycleDetail.as_view(), name="api-cycle"),

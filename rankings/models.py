@@ -794,3 +794,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+from rankings.targets.models import Target  # noqa: E402, F401  (targets, issue 20)

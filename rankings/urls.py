@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from agencies.models import NATIONAL_SLUG
 from rankings.cycles import (
@@ -34,6 +34,7 @@ register_converter(DocumentFormatConverter, "docfmt")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("rankings.targets.urls")),  # targets and progress (issue 20)
     path("phuong-phap/", views.methodology_index, name="methodology-index"),
     path("thong-bao/", views.notification_list, name="notifications"),
     path("quan-ly/", staff_views.workspace, name="workspace"),

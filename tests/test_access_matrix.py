@@ -232,6 +232,24 @@ def editors_progress(ctx):
     cache.set(key, {"phase": "parse", "done": 1, "total": 3, "state": "running"})
 
 
+TARGETS = ("reporter_a", "head_a", "reporter_b", "editor", "admin", "superuser")
+AN_TARGET = ("reporter_a", "head_a", "editor", "admin", "superuser")  # B's staff: a 404
+
+
+def an_target(ctx) -> dict:
+    """The path of a target of An (one, made on first use; Target is not in the footprint)."""
+    from rankings.targets.models import Target
+
+    found, _ = Target.objects.get_or_create(
+        province=ctx.world.province,
+        agency=ctx.world.an,
+        indicator="Tỷ lệ văn bản ký số",
+        year=2025,
+        defaults={"measure": "ratio", "criterion_code": "1.2", "value": D(80)},
+    )
+    return {"province": "mau", "pk": found.pk}
+
+
 MATRIX: dict[str, list[Call]] = {
     # --- the public site: published data only, for everyone -----------------------------
     "home": [Call("GET", EVERYONE)],
@@ -284,6 +302,33 @@ MATRIX: dict[str, list[Call]] = {
         Call("POST", outcome(302), body={"language": "vi", "next": "/"}),
     ],
     "healthz": [Call("GET", EVERYONE), Call("POST", outcome(405))],
+    # --- targets (issue 20): public reads; agencies write their own, ICT staff any -----
+    "province-targets": [Call("GET", EVERYONE, {"province": "mau"})],
+    "province-targets-export": [Call("GET", EVERYONE, {"province": "mau", "fmt": "json"})],
+    "agency-targets-export": [
+        Call("GET", EVERYONE, {"province": "mau", "slug": "an", "fmt": "csv"})
+    ],
+    "targets-staff": [Call("GET", page(TARGETS), {"province": "mau"})],
+    "target-add": [
+        Call("GET", page(TARGETS), {"province": "mau"}),
+        Call("POST", page(TARGETS, 400), {"province": "mau"}, body={}, label="an empty form"),
+    ],
+    "target-import": [
+        Call("GET", page(TARGETS), {"province": "mau"}),
+        Call("POST", page(TARGETS, 400), {"province": "mau"}, body={}, label="no file"),
+    ],
+    "target-edit": [
+        Call("GET", page(AN_TARGET, reporter_b=404), an_target),
+        Call("POST", page(AN_TARGET, 400, reporter_b=404), an_target, body={}),
+    ],
+    "target-delete": [
+        Call("GET", page(AN_TARGET, reporter_b=404), an_target),
+        Call("POST", page(AN_TARGET, 302, reporter_b=404), an_target),
+    ],
+    "api-targets": [
+        Call("GET", EVERYONE, query="province=mau"),
+        Call("POST", outcome(405), json=True, body={}),
+    ],
     # --- accounts ----------------------------------------------------------------------
     # Django's form views take PUT as POST: with no form body, the form is shown again.
     "login": [

@@ -555,6 +555,7 @@ def test_schema_describes_every_endpoint(client, world):
         "/api/v1/rankings/criteria/",
         "/api/v1/results/",
         "/api/v1/simulator/",
+        "/api/v1/targets/",
         "/api/v1/me/",
         "/api/v1/tokens/",
         "/api/v1/tokens/{key}/",

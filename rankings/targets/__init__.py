@@ -1,0 +1,1 @@
+"""Targets (chỉ tiêu kế hoạch) an agency or a province sets itself, and progress against them."""
