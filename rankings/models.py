@@ -780,3 +780,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# Alert subscriptions live in their own module (rankings.alerts), app label rankings.
+from rankings.alerts.models import AlertSubscription  # noqa: E402, F401
