@@ -37,10 +37,18 @@ def publication_title(publication: Publication) -> str:
     return _("Đính chính lần %(n)s xếp hạng %(b)s %(p)s năm %(y)s (%(s)s)") % names
 
 
+def source_text(publication: Publication) -> str:
+    """`Publication.source_line` in the reader's language (rankings/_source.html's words)."""
+    day = f"{publication.decision_date:%d/%m/%Y}"
+    if publication.is_decision:
+        return f"{_('Quyết định số')} {publication.decision_number} {_('ngày')} {day}"
+    return f"{_('Nguồn:')} {publication.source_title}, {_('ngày')} {day}"
+
+
 def publication_summary(publication: Publication) -> str:
     parts = [
         _("Lần công bố %(r)s.") % {"r": publication.revision},
-        publication.source_line + ".",
+        source_text(publication) + ".",
     ]
     if publication.revision > 1:
         parts.append(_("Lý do đính chính: %(reason)s") % {"reason": publication.reason})

@@ -100,7 +100,9 @@ def test_feeds_in_english(client, world):
     client.cookies["django_language"] = "en"
     feed = parsed(client, "/mau/cong-bo.atom")
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
-    assert entries(feed)[0]["title"].startswith("Correction 1 of the ranking: Districts")
+    newest = entries(feed)[0]
+    assert newest["title"].startswith("Correction 1 of the ranking: Districts")
+    assert newest["summary"].startswith("Revision 2. Decision No. 250/QĐ-UBND dated 01/08/2022.")
 
 
 @pytest.mark.parametrize(
