@@ -125,7 +125,9 @@ def test_the_agency_page_offers_the_iframe_code_to_copy(browser, demo, screensho
     page.goto(demo + "/vinh-phuc/don-vi/lap-thach/")
     page.get_by_text("Nhúng vào cổng thông tin (iframe)").click()
     code = page.get_by_label("Mã nhúng").input_value()
-    assert code.startswith('<iframe src="http://127.0.0.1:8000/nhung/vi/vinh-phuc/don-vi/lap-thach/"')
+    assert code.startswith(
+        '<iframe src="http://127.0.0.1:8000/nhung/vi/vinh-phuc/don-vi/lap-thach/"'
+    )
     assert 'title="Kết quả xếp hạng của UBND huyện Lập Thạch"' in code
     page.get_by_role("button", name="Sao chép mã").click()
     assert page.get_by_role("status").filter(has_text="Đã sao chép").count() == 1
