@@ -29,6 +29,10 @@ def embeddable(view):
         with translation.override(lang):
             request.LANGUAGE_CODE = lang
             response = view(request, *args, **kwargs)
+        session = getattr(request, "session", None)
+        if session is not None:
+            # A signed-in reader's idle clock ticks on pages, not embeds: no Set-Cookie here.
+            session.modified = False
         response["Content-Language"] = lang
         return response
 

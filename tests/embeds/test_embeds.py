@@ -125,3 +125,11 @@ def test_public_pages_offer_the_iframe_code(client, world, settings, page, embed
     code = html.unescape(box.group(2))
     assert code.startswith(f'<iframe src="{settings.SITE_URL}{embed}" title="{title}')
     assert 'data-copy="' in text and 'role="status"' in text
+
+
+def test_a_signed_in_reader_gets_no_cookie_from_an_embed(client, world, django_user_model):
+    user = django_user_model.objects.create_user("ban-doc", password="mat-khau-dai-12345")
+    client.force_login(user)
+    for url in (BOARD, CARD):
+        response = client.get(url)
+        assert response.status_code == 200 and not response.cookies, (url, response.cookies)
