@@ -60,7 +60,7 @@ def leaderboard(request, province, year, block):
     cycle = published_cycle(province=province, year=year, block=block)
     if cycle is None:
         raise Http404(_("Chưa có kết quả xếp hạng được công bố."))
-    board = leaderboard_selectors.leaderboard(cycle=cycle, params={}, with_previous=True)
+    board = leaderboard_selectors.leaderboard(cycle=cycle, params={}, with_previous=False)
     ranked = [row for row in board.records if row["rank"] is not None]
     context = {
         "board": board,

@@ -240,3 +240,34 @@ def test_a_failing_mail_server_does_not_fail_the_publication(
     monkeypatch.setattr("rankings.alerts.services.get_connection", lambda: Broken())
     publication = correct(world, django_capture_on_commit_callbacks)
     assert publication.revision == 2 and mail.outbox == []
+
+
+def test_alert_page_queries_are_pinned(client, world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        assert client.get(agency_form(world)).status_code == 200
+    with django_assert_max_num_queries(10):  # target, lock, insert, interval, update, savepoints
+        assert sign_up(client, agency_form(world)).status_code == 302
+
+
+def test_announcing_reads_a_fixed_number_of_queries_whatever_the_subscribers(
+    client, world, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from rankings.alerts import services
+    from rankings.alerts.models import AlertSubscription as Subscription
+    from rankings.models import Publication
+
+    now = world.cycle_2021.publications.get().published_at
+    for number in range(12):
+        Subscription.objects.create(
+            email=f"d{number}@example.vn",
+            province=world.province,
+            agency=[world.an, world.binh, world.cat, None][number % 4],
+            language=["vi", "en"][number % 2],
+            confirmed_at=now,
+        )
+    publication = Publication.objects.get(cycle=world.cycle_2021)
+    with django_assert_max_num_queries(3):  # the publication, its results, the subscribers
+        sent = services.publication_announce(publication=publication)
+    assert sent == 12 and len(mail.outbox) == 12
+    english = next(m for m in mail.outbox if m.to == ["d1@example.vn"])
+    assert "UBND huyện Bình: rank 1/3, 33.000 points" in english.body
