@@ -133,3 +133,12 @@ def test_a_signed_in_reader_gets_no_cookie_from_an_embed(client, world, django_u
     for url in (BOARD, CARD):
         response = client.get(url)
         assert response.status_code == 200 and not response.cookies, (url, response.cookies)
+
+
+def test_the_iframe_code_escapes_a_title_once(client, world):
+    from agencies.models import Agency
+
+    Agency.objects.filter(pk=world.an.pk).update(name='UBND "An" & People\'s <b>')
+    text = client.get("/mau/don-vi/an/").content.decode()
+    code = html.unescape(re.search(r'<textarea id="embed-agency-code"[^>]*>([^<]*)<', text)[1])
+    assert 'title="Kết quả xếp hạng của UBND &quot;An&quot; &amp; People\'s &lt;b&gt;"' in code
