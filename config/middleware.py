@@ -90,7 +90,7 @@ class DatabaseUnavailableMiddleware:
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, with the API docs' exception scoped to those two pages.
+    """django-csp's middleware, with the API docs' and the embeds' exceptions scoped to them.
 
     Swagger UI and ReDoc (drf-spectacular's templates) start with an inline script and
     style, and ReDoc runs a blob: worker; every other page keeps the strict policy.
@@ -104,11 +104,16 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         "worker-src": [SELF, "blob:"],
     }
 
+    # The embeds (rankings.embeds) may be framed by the portals of EMBED_ALLOWED_ORIGINS.
+    EMBEDS = frozenset({"embed-leaderboard", "embed-agency"})
+
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         match = request.resolver_match
         if match is not None and match.url_name in self.API_DOCS and parts.replace is None:
             parts.replace = self.API_DOCS_POLICY
+        if match is not None and match.url_name in self.EMBEDS and parts.replace is None:
+            parts.replace = {"frame-ancestors": [SELF, *settings.EMBED_ALLOWED_ORIGINS]}
         return parts
 
 

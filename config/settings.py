@@ -407,3 +407,25 @@ PASSWORD_RESET_PER_ADDRESS = 3  # mails per e-mail address per window
 PASSWORD_RESET_PER_CLIENT = 10  # requests per client address per window
 PASSWORD_RESET_WINDOW_MINUTES = 60
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Embeds (rankings.embeds): the portal origins allowed to frame /nhung/… pages, sent as
+# CSP `frame-ancestors 'self' <origins>` on those pages only; every other page keeps
+# `frame-ancestors 'none'` and X-Frame-Options DENY. Each must be an origin, scheme://host[:port].
+EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS", [])
+for _origin in EMBED_ALLOWED_ORIGINS:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", _origin):
+        raise ImproperlyConfigured(
+            f"EMBED_ALLOWED_ORIGINS: {_origin!r} is not an origin like https://vinhphuc.gov.vn."
+        )
+
+# E-mail alerts (rankings.alerts): a confirmation link lasts ALERT_CONFIRM_HOURS; one
+# confirmation at most per address per ALERT_CONFIRMATION_MINUTES; ALERT_SIGNUPS_PER_CLIENT
+# sign-ups per client address per hour, then 429.
+ALERT_CONFIRM_HOURS = env_int("ALERT_CONFIRM_HOURS", 48)
+ALERT_CONFIRMATION_MINUTES = env_int("ALERT_CONFIRMATION_MINUTES", 15)
+ALERT_SIGNUPS_PER_CLIENT = env_int("ALERT_SIGNUPS_PER_CLIENT", 10)
+if min(ALERT_CONFIRM_HOURS, ALERT_CONFIRMATION_MINUTES, ALERT_SIGNUPS_PER_CLIENT) <= 0:
+    raise ImproperlyConfigured(
+        "ALERT_CONFIRM_HOURS, ALERT_CONFIRMATION_MINUTES and ALERT_SIGNUPS_PER_CLIENT "
+        "must be 1 or more."
+    )

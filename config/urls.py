@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 
 from accounts import api as accounts_api
 from config import health
+from rankings import feeds
 
 admin.site.site_header = "Xếp hạng ứng dụng CNTT, chính quyền điện tử"
 admin.site.site_title = "Quản trị xếp hạng CNTT"
@@ -28,6 +29,12 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     # Before the public site, whose "<province>/…" patterns would otherwise match first.
     path("quan-ly/thiet-lap/", include("rankings.setup.urls")),
+    # Embeds, feeds and e-mail alerts (issue #20), before "<province>/…" too.
+    path("nhung/", include("rankings.embeds.urls")),
+    path("thu-bao/", include("rankings.alerts.urls")),
+    path("cong-bo.atom", feeds.SiteFeed(), name="feed-site"),
+    path("<slug:province>/cong-bo.atom", feeds.ProvinceFeed(), name="feed-province"),
+    path("<slug:province>/don-vi/<slug:slug>/cong-bo.atom", feeds.AgencyFeed(), name="feed-agency"),
     path("", include("rankings.urls")),
 ]
 # Styled, bilingual error pages that say why and what to do next (config.errors).

@@ -797,3 +797,5 @@ class Notification(models.Model):
 
 
 from rankings.targets.models import Target  # noqa: E402, F401  (targets, issue 20)
+# Alert subscriptions live in their own module (rankings.alerts), app label rankings.
+from rankings.alerts.models import AlertSubscription  # noqa: E402, F401

@@ -297,6 +297,35 @@ MATRIX: dict[str, list[Call]] = {
     "trends-export": [
         Call("GET", EVERYONE, {"province": "mau", "block": "districts", "fmt": "csv"})
     ],
+    # Embeds, feeds and e-mail alerts (issue #20): public, published data only.
+    "embed-leaderboard": [
+        Call("GET", EVERYONE, {"lang": "vi", **PUBLISHED}),
+        Call("GET", outcome(404), {"lang": "en", **OPEN}, label="the open cycle"),
+    ],
+    "embed-agency": [Call("GET", EVERYONE, {"lang": "en", "province": "mau", "slug": "binh"})],
+    "feed-site": [Call("GET", EVERYONE)],
+    "feed-province": [Call("GET", EVERYONE, {"province": "mau"})],
+    "feed-agency": [Call("GET", EVERYONE, {"province": "mau", "slug": "binh"})],
+    "alert-subscribe-province": [
+        Call("GET", EVERYONE, {"province": "mau"}),
+        Call("POST", outcome(400), {"province": "mau"}, body={}, prepare=lambda ctx: cache.clear()),
+        Call("PUT", outcome(405), {"province": "mau"}),
+    ],
+    "alert-subscribe-agency": [
+        Call(
+            "POST",
+            outcome(302),
+            {"province": "mau", "slug": "binh"},
+            body={"email": "ban.doc@example.vn"},
+            prepare=lambda ctx: cache.clear(),
+        ),
+    ],
+    "alert-sent": [Call("GET", EVERYONE)],
+    "alert-confirm": [Call("GET", outcome(400), {"token": "gia-mao"}, label="a forged link")],
+    "alert-unsubscribe": [
+        Call("GET", outcome(400), {"token": "gia-mao"}, label="a forged link"),
+        Call("POST", outcome(400), {"token": "gia-mao"}, label="a forged link"),
+    ],
     "set_language": [
         Call("GET", outcome(302), label="no language change, back to the page"),
         Call("POST", outcome(302), body={"language": "vi", "next": "/"}),

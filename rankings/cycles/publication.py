@@ -13,6 +13,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from rankings.alerts import services as alerts
 from rankings.cycles import services
 from rankings.models import AssessmentCycle, Publication
 
@@ -62,7 +63,7 @@ def publication_create(
             _("Kỳ đã công bố: lần công bố mới là đính chính và cần lý do."), field="reason"
         )
     try:  # the final preview, exactly: cycle_publish stores the rule's final values
-        return services.cycle_publish(
+        publication = services.cycle_publish(
             cycle=cycle,
             decision_number=decision_number,
             decision_date=decision_date,
@@ -72,3 +73,6 @@ def publication_create(
         )
     except services.PublishRefused as refused:
         raise PublicationRefused(str(refused)) from refused
+    # E-mail alerts (rankings.alerts) once the revision is committed, never for a rollback.
+    transaction.on_commit(lambda: alerts.publication_announce(publication=publication))
+    return publication

@@ -64,8 +64,9 @@ LOCAL_BYTES = 32 * 1024 * 1024  # and how many bytes of them, least recently ser
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")  # all a public view sets itself
 # The query parameters public pages read (rankings.filters.ResultFilter, the home page's
-# search, the comparison's agencies); any other sends the reader to the URL without it.
-QUERY_PARAMS = frozenset({"q", "band", "ordering", "agency"})
+# search, the comparison's agencies, the embedded leaderboard's size); any other sends the
+# reader to the URL without it.
+QUERY_PARAMS = frozenset({"q", "band", "ordering", "agency", "n"})
 CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE")
 
 _generation: tuple[str, float] | None = None  # (generation, monotonic time it expires)

@@ -32,6 +32,9 @@ PUBLIC = {
     "methodology": "/phuong-phap/vinh-phuc-districts-2020/",
     "login": "/tai-khoan/login/",
     "api-swagger": "/api/v1/docs/",
+    "embed-leaderboard": "/nhung/vi/vinh-phuc/2020/districts/",
+    "embed-agency": "/nhung/en/vinh-phuc/don-vi/lap-thach/",
+    "alert-subscribe": "/thu-bao/vinh-phuc/don-vi/lap-thach/",
 }
 CHARTS = {"agency-charts": 2, "trends-charts": 1}
 

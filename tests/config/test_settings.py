@@ -32,6 +32,11 @@ def _settings_with(environment: dict[str, str]) -> subprocess.CompletedProcess:
         ({"DEBUG": "0", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS must be set"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with redis://"),
         ({"SECURE_HSTS_SECONDS": "soon"}, "SECURE_HSTS_SECONDS='soon' is not an integer"),
+        (
+            {"EMBED_ALLOWED_ORIGINS": "https://mau.gov.vn/trang"},
+            "EMBED_ALLOWED_ORIGINS: 'https://mau.gov.vn/trang' is not an origin",
+        ),
+        ({"ALERT_CONFIRM_HOURS": "0"}, "ALERT_CONFIRM_HOURS, ALERT_CONFIRMATION_MINUTES"),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(environment, message):
