@@ -58,7 +58,15 @@ ROOT = TEMPLATES.parent
 PRODUCT_PACKAGES = ("accounts", "agencies", "api", "config", "rankings", "scoring")
 # Kept in Vietnamese on purpose: a language's own name, as the language switch shows it.
 KEPT_AS_IS = {"Tiếng Việt"}
-TRANSLATORS = {"gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
+TRANSLATORS = {
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+}
 
 
 def _translators(tree: ast.Module) -> dict[str, str]:
