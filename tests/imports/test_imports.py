@@ -646,3 +646,17 @@ def test_row_problems_are_english_in_english_mode(cycle):
         "Row 20, column “1.2 b”: the value “0” is not valid — the denominator must be greater "
         "than 0",
     ]
+
+
+def test_sheet_problems_are_english_in_english_mode(cycle):
+    from django.utils import translation
+
+    inputs = {slug: dict(values) for slug, values in INPUTS_2021.items()}
+    inputs["an"]["2.1"] = "=10+5"
+    with translation.override("en"):
+        parsed = import_parse(cycle=cycle, upload=csv_text(inputs).encode(), filename="diem.csv")
+        messages = [str(problem) for problem in parsed.problems]
+    assert messages == [
+        "Row 3, column “2.1”: the value “=10+5” is not valid — formulas are not accepted; "
+        "paste the values (Paste Special → Values)"
+    ]
