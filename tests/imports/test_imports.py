@@ -660,3 +660,16 @@ def test_sheet_problems_are_english_in_english_mode(cycle):
         "Row 3, column “2.1”: the value “=10+5” is not valid — formulas are not accepted; "
         "paste the values (Paste Special → Values)"
     ]
+
+
+def test_upload_refusals_are_english_in_english_mode(cycle):
+    from django.utils import translation
+
+    with translation.override("en"):
+        parsed = import_parse(cycle=cycle, upload=b"%PDF-1.7", filename="diem.xlsx")
+        messages = [str(problem) for problem in parsed.problems]
+    assert messages == [
+        "The file “diem.xlsx” ends in .xlsx but is not an Excel workbook: it is a PDF document "
+        "renamed, not an Excel .xlsx file. Download the template, fill it in and save it from "
+        "Excel (“Excel Workbook (.xlsx)”)."
+    ]
