@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
@@ -9,9 +11,9 @@ from accounts import api as accounts_api
 from config import health
 from rankings import feeds
 
-admin.site.site_header = "Xếp hạng ứng dụng CNTT, chính quyền điện tử"
-admin.site.site_title = "Quản trị xếp hạng CNTT"
-admin.site.index_title = "Quản trị"
+admin.site.site_header = _("Xếp hạng ứng dụng CNTT, chính quyền điện tử")
+admin.site.site_title = _("Quản trị xếp hạng CNTT")
+admin.site.index_title = pgettext_lazy("admin index", "Quản trị")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

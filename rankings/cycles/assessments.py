@@ -319,8 +319,8 @@ def evidence_check(upload) -> None:
             [_("Tệp “%(n)s” không đúng định dạng %(e)s.") % {"n": upload.name, "e": extension}]
         )
     office = {  # a zip: a real Office document, not any zip (or a zip bomb) renamed
-        ".docx": (("[Content_Types].xml", "word/document.xml"), "văn bản Word (.docx)"),
-        ".xlsx": (("[Content_Types].xml", "xl/workbook.xml"), "bảng tính Excel (.xlsx)"),
+        ".docx": (("[Content_Types].xml", "word/document.xml"), _("văn bản Word (.docx)")),
+        ".xlsx": (("[Content_Types].xml", "xl/workbook.xml"), _("bảng tính Excel (.xlsx)")),
     }
     if extension in office:
         from rankings.imports.upload_safety import package_problem

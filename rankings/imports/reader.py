@@ -8,6 +8,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 import scoring
@@ -112,13 +113,18 @@ class _Reader:
             self._check_cycle_key(number, cells)
         if found is None:
             if not any(not _blank(c) for _, cells in self.grid for c in cells):
-                self.problems.append(ImportProblem("trang tính trống — không có dòng dữ liệu nào."))
+                self.problems.append(
+                    ImportProblem(_("trang tính trống — không có dòng dữ liệu nào."))
+                )
             else:
                 self.problems.append(
                     ImportProblem(
-                        f"thiếu cột “{SLUG}”: không tìm thấy dòng tiêu đề (dòng có ô "
-                        f"“{SLUG}” và các mã tiêu chí); hãy dùng mẫu tải về — không có dòng "
-                        "dữ liệu nào được đọc."
+                        _(
+                            "thiếu cột “%(s)s”: không tìm thấy dòng tiêu đề (dòng có ô "
+                            "“%(s)s” và các mã tiêu chí); hãy dùng mẫu tải về — không có "
+                            "dòng dữ liệu nào được đọc."
+                        )
+                        % {"s": SLUG}
                     )
                 )
             return None
@@ -134,8 +140,11 @@ class _Reader:
                 if written and written != expected:
                     self.problems.append(
                         ImportProblem(
-                            f"tệp là mẫu của kỳ đánh giá “{written}”, không phải kỳ “{expected}” "
-                            "đang nhập; hãy tải mẫu của kỳ này.",
+                            _(
+                                "tệp là mẫu của kỳ đánh giá “%(w)s”, không phải kỳ “%(e)s” "
+                                "đang nhập; hãy tải mẫu của kỳ này."
+                            )
+                            % {"w": written, "e": expected},
                             row=number,
                         )
                     )
@@ -163,9 +172,12 @@ class _Reader:
             if column.key in seen:
                 self.problems.append(
                     ImportProblem(
-                        f"cột “{column.key}” xuất hiện hai lần (cột "
-                        f"{get_column_letter(seen[column.key] + 1)} và "
-                        f"{get_column_letter(index + 1)})",
+                        _("cột “%(k)s” xuất hiện hai lần (cột %(a)s và %(b)s)")
+                        % {
+                            "k": column.key,
+                            "a": get_column_letter(seen[column.key] + 1),
+                            "b": get_column_letter(index + 1),
+                        },
                         row=number,
                         column=shown,
                     )
@@ -183,16 +195,20 @@ class _Reader:
         ratio_codes = {normalise_header(c.code): c.code for c in self.columns if c.field != "value"}
         if key in ratio_codes:
             code = ratio_codes[key]
-            message = (
-                f"cột không xác định — tiêu chí {code} chấm theo tỷ lệ nên cần hai cột "
-                f"“{code} a” (tử số) và “{code} b” (mẫu số)"
-            )
+            message = _(
+                "cột không xác định — tiêu chí %(c)s chấm theo tỷ lệ nên cần hai cột "
+                "“%(c)s a” (tử số) và “%(c)s b” (mẫu số)"
+            ) % {"c": code}
         else:
-            message = (
-                f"cột không xác định — không phải mã tiêu chí nào của bộ tiêu chí "
-                f"“{self.cycle.criteria_set.name}” (các cột hợp lệ: {SLUG}, {NAME}, "
-                f"{', '.join(c.key for c in self.columns)})"
-            )
+            message = _(
+                "cột không xác định — không phải mã tiêu chí nào của bộ tiêu chí "
+                "“%(set)s” (các cột hợp lệ: %(s)s, %(n)s, %(keys)s)"
+            ) % {
+                "set": self.cycle.criteria_set.name,
+                "s": SLUG,
+                "n": NAME,
+                "keys": ", ".join(c.key for c in self.columns),
+            }
         return ImportProblem(message, row=number, column=shown)
 
     def _missing_columns(self, number: int, seen: dict[str, int]) -> None:
@@ -200,8 +216,12 @@ class _Reader:
             if column.key not in seen:
                 self.problems.append(
                     ImportProblem(
-                        f"thiếu cột “{column.key}” (tiêu chí {column.code}, "
-                        f"{RuleKind(column.rule).label.lower()})",
+                        _("thiếu cột “%(k)s” (tiêu chí %(c)s, %(r)s)")
+                        % {
+                            "k": column.key,
+                            "c": column.code,
+                            "r": RuleKind(column.rule).label.lower(),
+                        },
                         row=number,
                     )
                 )
@@ -221,13 +241,18 @@ class _Reader:
         if not rows and not seen.first_row and not self.problems:
             self.problems.append(
                 ImportProblem(
-                    f"không có dòng dữ liệu nào dưới dòng tiêu đề (dòng {header_row}); hãy điền "
-                    "số liệu của ít nhất một đơn vị."
+                    _(
+                        "không có dòng dữ liệu nào dưới dòng tiêu đề (dòng %(r)s); hãy điền "
+                        "số liệu của ít nhất một đơn vị."
+                    )
+                    % {"r": header_row}
                 )
             )
         elif not rows and not self.problems:
             self.problems.append(
-                ImportProblem("không có dòng dữ liệu nào có số liệu: các dòng đơn vị đều để trống.")
+                ImportProblem(
+                    _("không có dòng dữ liệu nào có số liệu: các dòng đơn vị đều để trống.")
+                )
             )
         return rows
 
@@ -248,8 +273,8 @@ class _Reader:
         if all(_blank(v) for v in inputs.values()):
             self.warnings.append(
                 ImportProblem(
-                    f"đơn vị “{agency.name}” chưa có số liệu — bỏ qua, điểm hiện có (nếu có) "
-                    "giữ nguyên",
+                    _("đơn vị “%(a)s” chưa có số liệu — bỏ qua, điểm hiện có (nếu có) giữ nguyên")
+                    % {"a": agency.name},
                     row=number,
                 )
             )
@@ -276,7 +301,8 @@ class _Reader:
         if not slug and (name or any(not _blank(v) for v in inputs.values())):
             self.problems.append(
                 ImportProblem(
-                    f"thiếu mã đơn vị: mỗi dòng có số liệu phải ghi {SLUG} như trong mẫu",
+                    _("thiếu mã đơn vị: mỗi dòng có số liệu phải ghi %(s)s như trong mẫu")
+                    % {"s": SLUG},
                     row=number,
                     column=SLUG,
                 )
@@ -290,7 +316,8 @@ class _Reader:
         if key in seen.first_row:
             self.problems.append(
                 ImportProblem(
-                    f"trùng dòng: đơn vị “{slug}” đã có ở dòng {seen.first_row[key]}",
+                    _("trùng dòng: đơn vị “%(s)s” đã có ở dòng %(r)s")
+                    % {"s": slug, "r": seen.first_row[key]},
                     row=number,
                     column=SLUG,
                     value=slug,
@@ -310,8 +337,11 @@ class _Reader:
         if named is not None and named.ok and named.agency_id != agency.pk:
             self.problems.append(
                 ImportProblem(
-                    f"mã “{slug}” là “{agency.name}” nhưng tên “{name}” là đơn vị khác — "
-                    "các dòng có bị lệch không?",
+                    _(
+                        "mã “%(s)s” là “%(a)s” nhưng tên “%(n)s” là đơn vị khác — "
+                        "các dòng có bị lệch không?"
+                    )
+                    % {"s": slug, "a": agency.name, "n": name},
                     row=number,
                     column=NAME,
                 )
@@ -320,8 +350,11 @@ class _Reader:
         if named is not None and not named.ok:
             self.warnings.append(
                 ImportProblem(
-                    f"tên “{name}” khác tên trong hệ thống “{agency.name}” — kiểm tra các "
-                    "dòng có bị lệch không",
+                    _(
+                        "tên “%(n)s” khác tên trong hệ thống “%(a)s” — kiểm tra các "
+                        "dòng có bị lệch không"
+                    )
+                    % {"n": name, "a": agency.name},
                     row=number,
                     column=NAME,
                 )
@@ -335,8 +368,11 @@ class _Reader:
                 letter = get_column_letter(index + 1)
                 self.problems.append(
                     ImportProblem(
-                        f"ô có dữ liệu nhưng cột {letter} không có tiêu đề (mã tiêu chí); hãy "
-                        "xoá hoặc ghi tiêu đề bắt đầu bằng # nếu chỉ là ghi chú",
+                        _(
+                            "ô có dữ liệu nhưng cột %(c)s không có tiêu đề (mã tiêu chí); hãy "
+                            "xoá hoặc ghi tiêu đề bắt đầu bằng # nếu chỉ là ghi chú"
+                        )
+                        % {"c": letter},
                         row=number,
                         column=letter,
                         value=_shown(value),
@@ -378,7 +414,9 @@ class _Reader:
         if empty:
             self.warnings.append(
                 ImportProblem(
-                    f"để trống {len(empty)} ô ({', '.join(empty)}): tính 0 điểm", row=number
+                    _("để trống %(n)s ô (%(l)s): tính 0 điểm")
+                    % {"n": len(empty), "l": ", ".join(empty)},
+                    row=number,
                 )
             )
         return tuple(cells)
@@ -388,7 +426,8 @@ class _Reader:
         if a is None and b is not None:
             self.problems.append(
                 ImportProblem(
-                    f"thiếu tử số a (mẫu số “{code} b” là “{_shown(inputs[f'{code} b'])}”)",
+                    _("thiếu tử số a (mẫu số “%(c)s b” là “%(b)s”)")
+                    % {"c": code, "b": _shown(inputs[f"{code} b"])},
                     row=number,
                     column=f"{code} a",
                 )
@@ -397,7 +436,7 @@ class _Reader:
         elif a is not None and b is None:
             self.problems.append(
                 ImportProblem(
-                    "thiếu mẫu số b — mẫu số phải lớn hơn 0", row=number, column=f"{code} b"
+                    _("thiếu mẫu số b — mẫu số phải lớn hơn 0"), row=number, column=f"{code} b"
                 )
             )
             return False
@@ -414,15 +453,26 @@ class _Reader:
             ).select_related("block")
         }
         cycle = self.cycle
-        scope = f"khối “{cycle.block.name}” của {cycle.province.name} năm {cycle.year}"
+        scope = _("khối “%(b)s” của %(p)s năm %(y)s") % {
+            "b": cycle.block.name,
+            "p": cycle.province.name,
+            "y": cycle.year,
+        }
         for number, slug in unknown:
             other = elsewhere.get(slug.lower())
             if other is None:
-                message = f"không có đơn vị nào mã “{slug}” trong {scope}"
+                message = _("không có đơn vị nào mã “%(s)s” trong %(w)s") % {"s": slug, "w": scope}
             elif other.block_id != self.cycle.block_id:
-                message = f"đơn vị “{other.name}” thuộc “{other.block.name}”, không thuộc {scope}"
+                message = _("đơn vị “%(a)s” thuộc “%(b)s”, không thuộc %(w)s") % {
+                    "a": other.name,
+                    "b": other.block.name,
+                    "w": scope,
+                }
             else:
-                message = f"đơn vị “{other.name}” không hoạt động trong năm {self.cycle.year}"
+                message = _("đơn vị “%(a)s” không hoạt động trong năm %(y)s") % {
+                    "a": other.name,
+                    "y": self.cycle.year,
+                }
             self.problems.append(ImportProblem(message, row=number, column=SLUG, value=slug))
 
     # The engine's rule checks --------------------------------------------------------
@@ -452,26 +502,30 @@ class _Reader:
             None,
         ) or next((c for c in self.columns if c.code == problem.criterion), None)
         if row is None or column is None:
-            return ImportProblem(f"bộ tiêu chí hoặc số liệu chưa hợp lệ: {problem}")
+            return ImportProblem(_("bộ tiêu chí hoặc số liệu chưa hợp lệ: %(p)s") % {"p": problem})
         shown = _shown(raw.get((row, column.key)))
         # By the engine's problem code, never by matching its English sentence.
         code = problem.code
         if code == "negative":
-            text = "không được âm"
+            text = _("không được âm")
         elif code == "above_maximum":
-            text = (
-                f"vượt quá điểm tối đa {plain_number(column.max_points)} của tiêu chí {column.code}"
-            )
+            text = _("vượt quá điểm tối đa %(m)s của tiêu chí %(c)s") % {
+                "m": plain_number(column.max_points),
+                "c": column.code,
+            }
         elif code == "denominator_not_positive":
-            text = "mẫu số phải lớn hơn 0"
+            text = _("mẫu số phải lớn hơn 0")
         elif code == "above_denominator":
             b = _shown(raw.get((row, f"{column.code} b")))
-            text = f"tử số a không được lớn hơn mẫu số b (“{column.code} b” là “{b}”)"
+            text = _("tử số a không được lớn hơn mẫu số b (“%(c)s b” là “%(b)s”)") % {
+                "c": column.code,
+                "b": b,
+            }
         elif code == "unknown_choice":
             offered = choice_list(column.params, choice_keys(column.params))
-            text = f"phải là một trong các lựa chọn: {offered}"
+            text = _("phải là một trong các lựa chọn: %(o)s") % {"o": offered}
         else:
-            text = f"không hợp lệ theo quy tắc chấm điểm ({problem.message})"
+            text = _("không hợp lệ theo quy tắc chấm điểm (%(m)s)") % {"m": problem.message}
         return ImportProblem(text, row=row, column=column.key, value=shown)
 
 
@@ -504,39 +558,42 @@ def _decimal(value: object) -> Decimal:
     """A number cell: Excel numbers, or text with a decimal comma or a decimal point."""
     if type(value) is int:  # most cells: whole numbers pass every check below but one
         if abs(value) >= RAW_LIMIT:
-            raise ValueError("số quá lớn")
+            raise ValueError(_("số quá lớn"))
         return Decimal(value).quantize(_THOUSANDTH)
     if isinstance(value, bool | datetime.date | datetime.time):
-        raise ValueError("phải là số (ô đang là ngày tháng hoặc đúng/sai)")
+        raise ValueError(_("phải là số (ô đang là ngày tháng hoặc đúng/sai)"))
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError("phải là số")
+            raise ValueError(_("phải là số"))
         number = Decimal(f"{value:.15g}")  # what Excel shows, not the binary float
     elif isinstance(value, Decimal):
         number = value
     else:
         text = _text(value).replace("\u2212", "-")
         if text.endswith("%"):
-            raise ValueError("nhập số, không kèm dấu % (ví dụ 98 hoặc 98,5)")
+            raise ValueError(_("nhập số, không kèm dấu % (ví dụ 98 hoặc 98,5)"))
         if "," in text and "." in text:
             raise ValueError(
-                "chỉ dùng một dấu thập phân (phẩy hoặc chấm), không dùng dấu phân cách hàng nghìn"
+                _(
+                    "chỉ dùng một dấu thập phân (phẩy hoặc chấm), "
+                    "không dùng dấu phân cách hàng nghìn"
+                )
             )
         if not _NUMBER.match(text):
-            raise ValueError("phải là số (ví dụ 12,5 hoặc 12.5)")
+            raise ValueError(_("phải là số (ví dụ 12,5 hoặc 12.5)"))
         try:
             number = Decimal(text.replace(",", "."))
         except InvalidOperation:
-            raise ValueError("phải là số (ví dụ 12,5 hoặc 12.5)") from None
+            raise ValueError(_("phải là số (ví dụ 12,5 hoặc 12.5)")) from None
     if not number.is_finite():
-        raise ValueError("phải là số")
+        raise ValueError(_("phải là số"))
     scaled = number.scaleb(3)
     if scaled != scaled.to_integral_value():
-        raise ValueError("tối đa 3 chữ số thập phân")
+        raise ValueError(_("tối đa 3 chữ số thập phân"))
     if abs(number) >= RAW_LIMIT:
-        raise ValueError("số quá lớn")
+        raise ValueError(_("số quá lớn"))
     return number.quantize(_THOUSANDTH)
 
 

@@ -26,6 +26,7 @@ import hashlib
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 import scoring
 from agencies.models import Agency
@@ -94,14 +95,15 @@ def import_parse(
 
 def _require_ready(cycle: AssessmentCycle, parsed: ParsedImport) -> None:
     if parsed.cycle_id != cycle.pk:
-        raise ImportRefused("tệp đã được đọc cho một kỳ đánh giá khác; hãy tải lên lại.")
+        raise ImportRefused(gettext("tệp đã được đọc cho một kỳ đánh giá khác; hãy tải lên lại."))
     if not parsed.ok:
         raise ImportRefused(
-            f"tệp “{parsed.filename}” có {len(parsed.problems)} lỗi; hãy sửa rồi tải lên lại.",
+            gettext("tệp “%(f)s” có %(n)s lỗi; hãy sửa rồi tải lên lại.")
+            % {"f": parsed.filename, "n": len(parsed.problems)},
             parsed.problems,
         )
     if not parsed.rows:
-        raise ImportRefused("tệp không có dòng dữ liệu nào.")
+        raise ImportRefused(gettext("tệp không có dòng dữ liệu nào."))
 
 
 def _merged(cycle: AssessmentCycle, parsed: ParsedImport, stage: str) -> tuple[list, list]:
@@ -113,8 +115,9 @@ def _merged(cycle: AssessmentCycle, parsed: ParsedImport, stage: str) -> tuple[l
 
 
 def _engine_refusal(error: scoring.ScoringInputError) -> ImportRefused:
-    problems = tuple(ImportProblem(f"số liệu đã lưu chưa hợp lệ: {p}") for p in error.problems)
-    return ImportRefused("không tính được bảng xếp hạng với số liệu hiện có.", problems)
+    stored = gettext("số liệu đã lưu chưa hợp lệ: %(p)s")
+    problems = tuple(ImportProblem(stored % {"p": p}) for p in error.problems)
+    return ImportRefused(gettext("không tính được bảng xếp hạng với số liệu hiện có."), problems)
 
 
 def _computed(cycle: AssessmentCycle, records: list):
@@ -220,7 +223,7 @@ def import_apply(
     progress = progress or _no_progress
     _require_ready(cycle, parsed)
     if stage not in Stage.values:
-        raise ImportRefused(f"giai đoạn “{stage}” không hợp lệ.")
+        raise ImportRefused(gettext("giai đoạn “%(s)s” không hợp lệ.") % {"s": stage})
     by = user if getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
         cycle = _cycle_locked_for_import(cycle, reason)
@@ -261,8 +264,11 @@ def _cycle_locked_for_import(cycle: AssessmentCycle, reason: str) -> AssessmentC
     latest = cycle.publications.order_by("-revision").first()
     if latest is not None and not reason.strip():
         raise ImportRefused(
-            f"kỳ đánh giá {cycle} đã công bố theo Quyết định {latest.decision_number}: số "
-            "liệu đã công bố được giữ nguyên; muốn nhập lại phải ghi lý do đính chính."
+            gettext(
+                "kỳ đánh giá %(c)s đã công bố theo Quyết định %(d)s: số liệu đã công bố được "
+                "giữ nguyên; muốn nhập lại phải ghi lý do đính chính."
+            )
+            % {"c": cycle, "d": latest.decision_number}
         )
     return cycle
 

@@ -9,6 +9,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 
+from django.utils.translation import gettext, gettext_noop
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -37,7 +38,10 @@ class _Formula(str):
     """A cell that holds a formula (its text, "=..."): refused, never evaluated or stored."""
 
 
-FORMULA_MESSAGE = "công thức không được chấp nhận; hãy dán giá trị (Dán đặc biệt → Giá trị)"
+# Translated where it is used (a problem is written in the request's language).
+FORMULA_MESSAGE = gettext_noop(
+    "công thức không được chấp nhận; hãy dán giá trị (Dán đặc biệt → Giá trị)"
+)
 MAX_FORMULA_PROBLEMS = 50
 
 
@@ -103,11 +107,14 @@ def _xlsx_grid(upload: bytes, filename: str, progress: Progress) -> list[tuple[i
         elif workbook.worksheets:
             sheet = workbook.worksheets[0]
         else:
-            raise _Refusal(f"tệp “{filename}” không có trang tính nào — không có dòng dữ liệu.")
+            raise _Refusal(
+                gettext("tệp “%(f)s” không có trang tính nào — không có dòng dữ liệu.")
+                % {"f": filename}
+            )
         # The file's own claim: good enough for a progress bar, never trusted further.
         declared = min(sheet.max_row or 0, MAX_DATA_ROWS)
         sheet.reset_dimensions()  # a file's declared size may be wrong; read what is there
-        grid = _Grid("trang tính")
+        grid = _Grid(gettext("trang tính"))
         rows = _Phase(progress, "read", declared).over(_sheet_rows(sheet))
         for number, cells in enumerate(rows, start=1):
             grid.add(number, cells)
@@ -137,8 +144,11 @@ class _Grid:
     def add(self, number: int, cells: list) -> None:
         if number > MAX_SCANNED_ROWS:
             raise _Refusal(
-                f"{self.kind} có hơn {_thousands(MAX_SCANNED_ROWS)} dòng (kể cả dòng trống) — "
-                "đã dừng đọc; hãy xoá các dòng thừa."
+                gettext(
+                    "%(k)s có hơn %(n)s dòng (kể cả dòng trống) — đã dừng đọc; hãy xoá các "
+                    "dòng thừa."
+                )
+                % {"k": self.kind, "n": _thousands(MAX_SCANNED_ROWS)}
             )
         cells = _trimmed(cells)
         if not cells:
@@ -148,17 +158,21 @@ class _Grid:
                 self.header = number
             elif len(self.rows) >= MAX_HEAD_ROWS:
                 raise _Refusal(
-                    f"{self.kind} không có dòng tiêu đề (ô “{SLUG}”) trong "
-                    f"{_thousands(MAX_HEAD_ROWS)} dòng có dữ liệu đầu tiên — đã dừng đọc; "
-                    "hãy dùng mẫu tải về."
+                    gettext(
+                        "%(k)s không có dòng tiêu đề (ô “%(s)s”) trong %(n)s dòng có dữ liệu "
+                        "đầu tiên — đã dừng đọc; hãy dùng mẫu tải về."
+                    )
+                    % {"k": self.kind, "s": SLUG, "n": _thousands(MAX_HEAD_ROWS)}
                 )
         else:
             self.data += 1
             if self.data > MAX_DATA_ROWS:
                 raise _Refusal(
-                    f"{self.kind} có hơn {_thousands(MAX_DATA_ROWS)} dòng dữ liệu (đã dừng đọc ở "
-                    f"dòng {_thousands(number)}); một kỳ đánh giá chỉ có vài trăm đơn vị — hãy "
-                    "bỏ các dòng thừa."
+                    gettext(
+                        "%(k)s có hơn %(n)s dòng dữ liệu (đã dừng đọc ở dòng %(r)s); một kỳ "
+                        "đánh giá chỉ có vài trăm đơn vị — hãy bỏ các dòng thừa."
+                    )
+                    % {"k": self.kind, "n": _thousands(MAX_DATA_ROWS), "r": _thousands(number)}
                 )
         self.rows.append((number, cells))
 
@@ -178,7 +192,7 @@ def _formula_problems(grid: list[tuple[int, list]]) -> tuple[ImportProblem, ...]
     ]
     problems = [
         ImportProblem(
-            FORMULA_MESSAGE,
+            gettext(FORMULA_MESSAGE),
             row=number,
             column=names.get(index) or get_column_letter(index + 1),
             value=str(cell)[:80],
@@ -187,7 +201,9 @@ def _formula_problems(grid: list[tuple[int, list]]) -> tuple[ImportProblem, ...]
     ]
     if len(found) > MAX_FORMULA_PROBLEMS:
         problems.append(
-            ImportProblem(f"và {len(found) - MAX_FORMULA_PROBLEMS} ô công thức khác nữa.")
+            ImportProblem(
+                gettext("và %(n)s ô công thức khác nữa.") % {"n": len(found) - MAX_FORMULA_PROBLEMS}
+            )
         )
     return tuple(problems)
 
@@ -196,7 +212,9 @@ def _trimmed(cells: list) -> list:
     while cells and _blank(cells[-1]):
         cells.pop()
     if len(cells) > MAX_COLUMNS:
-        raise _Refusal(f"trang tính có hơn {MAX_COLUMNS} cột; hãy bỏ các cột thừa.")
+        raise _Refusal(
+            gettext("trang tính có hơn %(n)s cột; hãy bỏ các cột thừa.") % {"n": MAX_COLUMNS}
+        )
     return cells
 
 
@@ -211,8 +229,8 @@ def _csv_grid(
     lines = max(text.count("\n"), text.count("\r"))  # no copy: a million lines are refused here
     if lines > MAX_SCANNED_ROWS:
         raise _Refusal(
-            f"tệp CSV có hơn {_thousands(MAX_SCANNED_ROWS)} dòng (kể cả dòng trống); hãy bỏ các "
-            "dòng thừa."
+            gettext("tệp CSV có hơn %(n)s dòng (kể cả dòng trống); hãy bỏ các dòng thừa.")
+            % {"n": _thousands(MAX_SCANNED_ROWS)}
         )
     text = unicodedata.normalize("NFC", text)  # Windows-1258 writes tones as combining marks
     for number, line in enumerate(text.splitlines(), start=1):
@@ -224,41 +242,52 @@ def _line_checked(number: int, line: str, filename: str) -> None:
     """Refuse a line too long, with broken characters, mojibake or control characters."""
     if len(line) > MAX_LINE_CHARS:
         raise _Refusal(
-            f"tệp CSV có dòng {number} dài {_thousands(len(line))} ký tự, vượt giới hạn "
-            f"{_thousands(MAX_LINE_CHARS)}; hãy kiểm tra lại tệp."
+            gettext(
+                "tệp CSV có dòng %(r)s dài %(n)s ký tự, vượt giới hạn %(m)s; hãy kiểm tra lại tệp."
+            )
+            % {"r": number, "n": _thousands(len(line)), "m": _thousands(MAX_LINE_CHARS)}
         )
     if "\ufffd" in line:
         raise _Refusal(
-            f"tệp CSV bị lỗi bảng mã: dòng {number} có ký tự “\ufffd” (chữ đã bị hỏng khi "
-            "lưu). Hãy lưu lại tệp gốc dạng “CSV UTF-8” hoặc dùng mẫu .xlsx."
+            gettext(
+                "tệp CSV bị lỗi bảng mã: dòng %(r)s có ký tự “\ufffd” (chữ đã bị hỏng khi "
+                "lưu). Hãy lưu lại tệp gốc dạng “CSV UTF-8” hoặc dùng mẫu .xlsx."
+            )
+            % {"r": number}
         )
     found = _MOJIBAKE.search(line)
     if found:
         sample = line[max(found.start() - 8, 0) : found.end() + 8].strip()
         raise _Refusal(
-            f"tệp CSV bị lỗi bảng mã: dòng {number} có “{sample}” — chữ tiếng Việt dạng "
-            "UTF-8 đã bị đọc nhầm thành Windows-1252 rồi lưu lại. Hãy mở tệp gốc bằng "
-            "Excel (Dữ liệu → Từ văn bản/CSV, bảng mã 65001: Unicode UTF-8), lưu dạng "
-            "“CSV UTF-8”, hoặc dùng mẫu .xlsx."
+            gettext(
+                "tệp CSV bị lỗi bảng mã: dòng %(r)s có “%(s)s” — chữ tiếng Việt dạng "
+                "UTF-8 đã bị đọc nhầm thành Windows-1252 rồi lưu lại. Hãy mở tệp gốc bằng "
+                "Excel (Dữ liệu → Từ văn bản/CSV, bảng mã 65001: Unicode UTF-8), lưu dạng "
+                "“CSV UTF-8”, hoặc dùng mẫu .xlsx."
+            )
+            % {"r": number, "s": sample}
         )
     if any(unicodedata.category(c) == "Cc" and c not in "\t" for c in line):
         raise _Refusal(
-            f"tệp “{filename}” không phải tệp CSV dạng văn bản (dòng {number} có ký tự "
-            "điều khiển); chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."
+            gettext(
+                "tệp “%(f)s” không phải tệp CSV dạng văn bản (dòng %(r)s có ký tự "
+                "điều khiển); chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."
+            )
+            % {"f": filename, "r": number}
         )
 
 
 def _csv_rows(text: str, progress: Progress) -> list[tuple[int, list]]:
     """The checked text's records, split at its delimiter; a cell starting "=" a formula."""
     delimiter = _delimiter(text)
-    grid = _Grid("tệp CSV")
+    grid = _Grid(gettext("tệp CSV"))
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         lines = len(text.splitlines())  # records, unless a quoted cell spans lines
         for number, cells in enumerate(_Phase(progress, "read", lines).over(reader), start=1):
             grid.add(number, [_Formula(c) if c.lstrip().startswith("=") else c for c in cells])
     except csv.Error as error:
-        raise _Refusal(f"tệp CSV sai cấu trúc: {error}.") from error
+        raise _Refusal(gettext("tệp CSV sai cấu trúc: %(e)s.") % {"e": error}) from error
     return grid.rows
 
 
@@ -275,8 +304,11 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as error:
                 raise _Refusal(
-                    f"tệp CSV “{filename}” khai báo bảng mã {encoding.upper()} nhưng có byte "
-                    f"không hợp lệ ở vị trí {error.start}; hãy lưu lại dạng “CSV UTF-8”."
+                    gettext(
+                        "tệp CSV “%(f)s” khai báo bảng mã %(e)s nhưng có byte không hợp lệ ở "
+                        "vị trí %(p)s; hãy lưu lại dạng “CSV UTF-8”."
+                    )
+                    % {"f": filename, "e": encoding.upper(), "p": error.start}
                 ) from error
     if b"\x00" in data:
         # No text file holds NUL bytes; UTF-16 without a BOM holds one in every ASCII pair.
@@ -299,8 +331,11 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
         if "\x00" not in text:
             return text, encoding
     raise _Refusal(
-        f"không nhận ra bảng mã của tệp CSV “{filename}” (đã thử UTF-8, UTF-16, Windows-1258); "
-        "hãy lưu lại dạng “CSV UTF-8” hoặc dùng mẫu .xlsx."
+        gettext(
+            "không nhận ra bảng mã của tệp CSV “%(f)s” (đã thử UTF-8, UTF-16, Windows-1258); "
+            "hãy lưu lại dạng “CSV UTF-8” hoặc dùng mẫu .xlsx."
+        )
+        % {"f": filename}
     )
 
 

@@ -10,6 +10,7 @@ from xml.parsers import expat
 import openpyxl.xml
 from defusedxml import DefusedXmlException
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext, gettext_noop
 
 from rankings.imports.template_workbook import (
     plain_number,
@@ -39,37 +40,49 @@ def _file_format(upload: bytes, filename: str) -> str:
     """ "xlsx" or "csv" when the extension and the content agree; refuse anything else."""
     extension = _extension(filename)
     if not upload:
-        raise _Refusal(f"tệp “{filename}” trống (0 byte).")
+        raise _Refusal(gettext("tệp “%(f)s” trống (0 byte).") % {"f": filename})
     if len(upload) > MAX_UPLOAD_BYTES:
         raise _Refusal(
-            f"tệp “{filename}” nặng {_megabytes(len(upload))} MB, vượt giới hạn "
-            f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB; hãy bỏ các trang tính, hình ảnh "
-            "không cần thiết."
+            gettext(
+                "tệp “%(f)s” nặng %(s)s MB, vượt giới hạn %(m)s MB; hãy bỏ các trang tính, "
+                "hình ảnh không cần thiết."
+            )
+            % {"f": filename, "s": _megabytes(len(upload)), "m": MAX_UPLOAD_BYTES // 1024 // 1024}
         )
     is_zip = upload.startswith(b"PK\x03\x04")
     is_legacy_excel = upload.startswith(b"\xd0\xcf\x11\xe0")
     if is_legacy_excel:
         raise _Refusal(
-            f"tệp “{filename}” là Excel 97-2003 (.xls), không được hỗ trợ; hãy mở bằng Excel "
-            "và lưu thành “Excel Workbook (.xlsx)”."
+            gettext(
+                "tệp “%(f)s” là Excel 97-2003 (.xls), không được hỗ trợ; hãy mở bằng Excel "
+                "và lưu thành “Excel Workbook (.xlsx)”."
+            )
+            % {"f": filename}
         )
     if extension == "xlsx":
         if is_zip:
             return "xlsx"
         raise _Refusal(
-            f"tệp “{filename}” có đuôi .xlsx nhưng nội dung không phải bảng tính Excel: "
-            f"đây là {_content_kind(upload)} bị đổi đuôi, không phải tệp Excel .xlsx. Hãy tải "
-            "mẫu về, điền rồi lưu lại bằng Excel (“Excel Workbook (.xlsx)”)."
+            gettext(
+                "tệp “%(f)s” có đuôi .xlsx nhưng nội dung không phải bảng tính Excel: "
+                "đây là %(k)s bị đổi đuôi, không phải tệp Excel .xlsx. Hãy tải "
+                "mẫu về, điền rồi lưu lại bằng Excel (“Excel Workbook (.xlsx)”)."
+            )
+            % {"f": filename, "k": _content_kind(upload)}
         )
     if extension == "csv":
         if is_zip:
             raise _Refusal(
-                f"tệp “{filename}” có đuôi .csv nhưng nội dung là tệp nén (Excel .xlsx?); hãy "
-                "đổi đuôi thành .xlsx hoặc lưu lại dạng CSV."
+                gettext(
+                    "tệp “%(f)s” có đuôi .csv nhưng nội dung là tệp nén (Excel .xlsx?); hãy "
+                    "đổi đuôi thành .xlsx hoặc lưu lại dạng CSV."
+                )
+                % {"f": filename}
             )
         return "csv"
     raise _Refusal(
-        f"tệp “{filename}” không phải bảng tính: chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."
+        gettext("tệp “%(f)s” không phải bảng tính: chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv).")
+        % {"f": filename}
     )
 
 
@@ -78,35 +91,36 @@ def _megabytes(size: int) -> str:
     return plain_number(-(-size * 100 // 1024 // 1024) / Decimal(100))
 
 
-# What a file renamed to .xlsx really is, by its first bytes, to say so in the refusal.
+# What a file renamed to .xlsx really is, by its first bytes, to say so in the refusal
+# (translated where it is used).
 _SIGNATURES = (
-    (b"%PDF", "tài liệu PDF"),
-    (b"\x89PNG", "ảnh PNG"),
-    (b"\xff\xd8\xff", "ảnh JPEG"),
-    (b"GIF8", "ảnh GIF"),
-    (b"Rar!", "tệp nén RAR"),
-    (b"7z\xbc\xaf", "tệp nén 7-Zip"),
-    (b"\x1f\x8b", "tệp nén gzip"),
-    (b"MZ", "chương trình Windows (.exe)"),
-    (b"\x7fELF", "chương trình Linux"),
-    (b"{\\rtf", "văn bản RTF"),
+    (b"%PDF", gettext_noop("tài liệu PDF")),
+    (b"\x89PNG", gettext_noop("ảnh PNG")),
+    (b"\xff\xd8\xff", gettext_noop("ảnh JPEG")),
+    (b"GIF8", gettext_noop("ảnh GIF")),
+    (b"Rar!", gettext_noop("tệp nén RAR")),
+    (b"7z\xbc\xaf", gettext_noop("tệp nén 7-Zip")),
+    (b"\x1f\x8b", gettext_noop("tệp nén gzip")),
+    (b"MZ", gettext_noop("chương trình Windows (.exe)")),
+    (b"\x7fELF", gettext_noop("chương trình Linux")),
+    (b"{\\rtf", gettext_noop("văn bản RTF")),
 )
 
 
 def _content_kind(upload: bytes) -> str:
     for signature, kind in _SIGNATURES:
         if upload.startswith(signature):
-            return kind
+            return gettext(kind)
     head = upload[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
-        return "trang web HTML"
+        return gettext("trang web HTML")
     if head.startswith(b"<"):
-        return "tệp XML"
+        return gettext("tệp XML")
     try:
         upload[:4096].decode("utf-8")
     except UnicodeDecodeError:
-        return "một tệp không rõ loại"
-    return "tệp văn bản (CSV?)"
+        return gettext("một tệp không rõ loại")
+    return gettext("tệp văn bản (CSV?)")
 
 
 # ---------------------------------------------------------------------------------------
@@ -130,7 +144,7 @@ def package_problem(
     filename: str,
     *,
     required: tuple[str, ...],
-    kind: str = "bảng tính Excel (.xlsx)",
+    kind: str = "",
     max_entries: int = MAX_ZIP_ENTRIES,
     max_unpacked: int = MAX_UNPACKED_BYTES,
 ) -> str | None:
@@ -138,23 +152,27 @@ def package_problem(
 
     None when the zip holds the `required` parts and its declared sizes are sane; nothing
     is inflated. Also used for evidence uploads (.docx, .xlsx), which are only stored.
+    `kind` names what the file should be (default: an Excel workbook).
     """
     try:
         with zipfile.ZipFile(source) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
-        return (
-            f"tệp “{filename}” bị hỏng: không mở được như một tệp nén Office "
-            f"({type(error).__name__})."
-        )
+        return gettext("tệp “%(f)s” bị hỏng: không mở được như một tệp nén Office (%(e)s).") % {
+            "f": filename,
+            "e": type(error).__name__,
+        }
     if len(infos) > max_entries:
-        return (
-            f"tệp “{filename}” chứa {len(infos)} tệp con, vượt giới hạn {max_entries}: không "
+        return gettext(
+            "tệp “%(f)s” chứa %(n)s tệp con, vượt giới hạn %(m)s: không "
             "phải một tệp Office bình thường."
-        )
+        ) % {"f": filename, "n": len(infos), "m": max_entries}
     names = {info.filename for info in infos}
     if any(part not in names for part in required):
-        return f"tệp “{filename}” là tệp nén nhưng không phải {kind}."
+        return gettext("tệp “%(f)s” là tệp nén nhưng không phải %(k)s.") % {
+            "f": filename,
+            "k": kind or gettext("bảng tính Excel (.xlsx)"),
+        }
     return _inflation_problem(filename, infos, max_unpacked)
 
 
@@ -162,17 +180,17 @@ def _inflation_problem(filename: str, infos: list, max_unpacked: int) -> str | N
     """A zip that would inflate past `max_unpacked`, or a part packed too tightly."""
     unpacked = sum(info.file_size for info in infos)
     if unpacked > max_unpacked:
-        return (
-            f"tệp “{filename}” khi giải nén nặng {_megabytes(unpacked)} MB, vượt giới hạn "
-            f"{max_unpacked // 1024 // 1024} MB (tệp “bom nén”?); hãy bỏ dữ liệu thừa."
-        )
+        return gettext(
+            "tệp “%(f)s” khi giải nén nặng %(s)s MB, vượt giới hạn "
+            "%(m)s MB (tệp “bom nén”?); hãy bỏ dữ liệu thừa."
+        ) % {"f": filename, "s": _megabytes(unpacked), "m": max_unpacked // 1024 // 1024}
     for info in infos:
         ratio = info.file_size // max(info.compress_size, 1)
         if info.file_size > RATIO_FREE_BYTES and ratio > MAX_PACKING_RATIO:
-            return (
-                f"tệp “{filename}” có phần “{info.filename}” nén {ratio} lần (giới hạn "
-                f"{MAX_PACKING_RATIO} lần): dấu hiệu “bom nén”, không được chấp nhận."
-            )
+            return gettext(
+                "tệp “%(f)s” có phần “%(p)s” nén %(r)s lần (giới hạn "
+                "%(m)s lần): dấu hiệu “bom nén”, không được chấp nhận."
+            ) % {"f": filename, "p": info.filename, "r": ratio, "m": MAX_PACKING_RATIO}
     return None
 
 
@@ -198,9 +216,12 @@ class _XmlScan:
 
     def _doctype(self, *args) -> None:
         raise _Refusal(
-            f"tệp “{self.filename}” có khai báo DOCTYPE/ENTITY trong phần “{self.part}”: Excel "
-            "không bao giờ ghi như vậy, đây là dấu hiệu tệp độc hại (“bom XML”, billion "
-            "laughs) — không được chấp nhận."
+            gettext(
+                "tệp “%(f)s” có khai báo DOCTYPE/ENTITY trong phần “%(p)s”: Excel "
+                "không bao giờ ghi như vậy, đây là dấu hiệu tệp độc hại (“bom XML”, billion "
+                "laughs) — không được chấp nhận."
+            )
+            % {"f": self.filename, "p": self.part}
         )
 
     def _start(self, name: str, attributes: dict) -> None:
@@ -211,7 +232,7 @@ class _XmlScan:
             self.elements += 1
             limit = MAX_STRING_ELEMENTS if self.root == "sst" else MAX_PART_ELEMENTS
             if self.elements > limit:
-                self._too_many(f"hơn {_thousands(limit)} thành phần XML")
+                self._too_many(gettext("hơn %(n)s thành phần XML") % {"n": _thousands(limit)})
         elif local == "sheetData":
             # A sheet's cells are most of an upload's elements: inside <sheetData> two
             # lean handlers count rows and cells, until it ends.
@@ -220,7 +241,10 @@ class _XmlScan:
         else:
             self.elements += 1
             if self.elements > MAX_SHEET_EXTRAS:
-                self._too_many(f"hơn {_thousands(MAX_SHEET_EXTRAS)} thành phần ngoài các ô")
+                self._too_many(
+                    gettext("hơn %(n)s thành phần ngoài các ô")
+                    % {"n": _thousands(MAX_SHEET_EXTRAS)}
+                )
 
     def _start_in_data(self, name: str, attributes: dict) -> None:
         if ":" in name:
@@ -228,11 +252,14 @@ class _XmlScan:
         if name == "c":
             self.cells += 1
             if self.cells > MAX_CELLS:
-                self._too_many(f"hơn {_thousands(MAX_CELLS)} ô")
+                self._too_many(gettext("hơn %(n)s ô") % {"n": _thousands(MAX_CELLS)})
         elif name == "row":
             self.rows += 1
             if self.rows > MAX_SCANNED_ROWS:
-                self._too_many(f"hơn {_thousands(MAX_SCANNED_ROWS)} dòng (kể cả dòng trống)")
+                self._too_many(
+                    gettext("hơn %(n)s dòng (kể cả dòng trống)")
+                    % {"n": _thousands(MAX_SCANNED_ROWS)}
+                )
 
     def _end_in_data(self, name: str) -> None:
         if name == "sheetData" or (":" in name and name.rpartition(":")[2] == "sheetData"):
@@ -241,8 +268,11 @@ class _XmlScan:
 
     def _too_many(self, what: str) -> None:
         raise _Refusal(
-            f"tệp “{self.filename}” có phần “{self.part}” với {what}: quá lớn cho một mẫu "
-            f"nhập điểm (tối đa {_thousands(MAX_DATA_ROWS)} dòng dữ liệu) — đã dừng đọc."
+            gettext(
+                "tệp “%(f)s” có phần “%(p)s” với %(w)s: quá lớn cho một mẫu "
+                "nhập điểm (tối đa %(n)s dòng dữ liệu) — đã dừng đọc."
+            )
+            % {"f": self.filename, "p": self.part, "w": what, "n": _thousands(MAX_DATA_ROWS)}
         )
 
 
@@ -271,8 +301,16 @@ def _xml_parts_check(archive: zipfile.ZipFile, filename: str) -> None:
                 if not named_xml:
                     continue  # VML drawings are loose XML; a parser stops where expat did
                 raise _Refusal(
-                    f"không đọc được tệp Excel “{filename}”: phần “{info.filename}” không "
-                    f"phải XML hợp lệ ({expat.ErrorString(error.code)}, dòng {error.lineno})."
+                    gettext(
+                        "không đọc được tệp Excel “%(f)s”: phần “%(p)s” không "
+                        "phải XML hợp lệ (%(e)s, dòng %(r)s)."
+                    )
+                    % {
+                        "f": filename,
+                        "p": info.filename,
+                        "e": expat.ErrorString(error.code),
+                        "r": error.lineno,
+                    }
                 ) from error
 
 
@@ -281,11 +319,16 @@ def _damaged(filename: str, error: BaseException) -> _Refusal:
     while cause is not None:  # openpyxl wraps what defusedxml refuses in a ValueError
         if isinstance(cause, DefusedXmlException):
             return _Refusal(
-                f"tệp “{filename}” có khai báo DOCTYPE/ENTITY: dấu hiệu tệp độc hại (“bom "
-                "XML”) — không được chấp nhận."
+                gettext(
+                    "tệp “%(f)s” có khai báo DOCTYPE/ENTITY: dấu hiệu tệp độc hại (“bom "
+                    "XML”) — không được chấp nhận."
+                )
+                % {"f": filename}
             )
         cause = cause.__cause__ or cause.__context__
     return _Refusal(
-        f"không đọc được tệp Excel “{filename}”: tệp hỏng hoặc không đúng định dạng .xlsx "
-        f"({type(error).__name__})."
+        gettext(
+            "không đọc được tệp Excel “%(f)s”: tệp hỏng hoặc không đúng định dạng .xlsx (%(e)s)."
+        )
+        % {"f": filename, "e": type(error).__name__}
     )

@@ -2,7 +2,8 @@
 
 Headers are matched by their name key (`agencies.names.name_key`), so "Tên đơn vị",
 "TÊN ĐƠN VỊ" and "Tên  đơn vị." are one column. Every problem names the row (as the
-spreadsheet numbers it) and the column, in Vietnamese; a problem never writes anything.
+spreadsheet numbers it) and the column, in the user's language (Vietnamese first); a
+problem never writes anything.
 """
 
 import csv
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from agencies.names import name_key
@@ -32,9 +34,9 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"dòng {self.row}")
+            where.append(gettext("dòng %(r)s") % {"r": self.row})
         if self.column:
-            where.append(f"cột “{self.column}”")
+            where.append(gettext("cột “%(c)s”") % {"c": self.column})
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
@@ -69,7 +71,7 @@ def read_sheet(
     (text, number, date); the import converts and checks them.
     """
     if len(data) > MAX_UPLOAD_BYTES:
-        raise Refused(f"tệp nặng hơn giới hạn {MAX_UPLOAD_BYTES >> 20} MB.")
+        raise Refused(gettext("tệp nặng hơn giới hạn %(m)s MB.") % {"m": MAX_UPLOAD_BYTES >> 20})
     grid = _grid(data, filename)
     wanted = {name_key(h): name for name, headers in columns.items() for h in (name, *headers)}
     for index, (_number, cells) in enumerate(grid):  # noqa: B007 - the header row, used below
@@ -82,7 +84,7 @@ def read_sheet(
             break
     else:
         names = ", ".join(f"“{columns[name][0] if columns[name] else name}”" for name in required)
-        raise Refused(f"không tìm thấy dòng tiêu đề có các cột {names}.")
+        raise Refused(gettext("không tìm thấy dòng tiêu đề có các cột %(n)s.") % {"n": names})
     header_cells = grid[index][1]
     known = {position for position, _ in found.values()}
     extra_at = {
@@ -95,7 +97,10 @@ def read_sheet(
             rows.append((number, record))
             kept[number] = cells
     if len(rows) > MAX_ROWS:
-        raise Refused(f"tệp có {len(rows)} dòng dữ liệu, vượt giới hạn {MAX_ROWS}.")
+        raise Refused(
+            gettext("tệp có %(n)s dòng dữ liệu, vượt giới hạn %(m)s.")
+            % {"n": len(rows), "m": MAX_ROWS}
+        )
     headers = {name: header for name, (_, header) in found.items()}
     return Sheet(rows, headers, list(extra_at), extra_at, kept)
 
@@ -104,7 +109,10 @@ def _grid(data: bytes, filename: str) -> list[tuple[int, list]]:
     if data[:4] == b"PK\x03\x04":
         return _xlsx(data, filename)
     if filename.lower().endswith((".xlsx", ".xls")):
-        raise Refused(f"tệp “{filename}” không phải bảng tính .xlsx (hãy lưu lại dạng .xlsx).")
+        raise Refused(
+            gettext("tệp “%(f)s” không phải bảng tính .xlsx (hãy lưu lại dạng .xlsx).")
+            % {"f": filename}
+        )
     return _csv(data, filename)
 
 
@@ -118,13 +126,15 @@ def _xlsx(data: bytes, filename: str) -> list[tuple[int, list]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise Refused(f"tệp “{filename}” bị hỏng ({type(error).__name__}).") from error
+        raise Refused(
+            gettext("tệp “%(f)s” bị hỏng (%(e)s).") % {"f": filename, "e": type(error).__name__}
+        ) from error
     try:
         sheet = workbook.worksheets[0]
         grid = []
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             if number > MAX_ROWS * 2:
-                raise Refused(f"trang tính có hơn {MAX_ROWS * 2} dòng.")
+                raise Refused(gettext("trang tính có hơn %(n)s dòng.") % {"n": MAX_ROWS * 2})
             cells = list(row[:MAX_COLUMNS])
             if any(not _blank(c) for c in cells):
                 grid.append((number, cells))
@@ -141,15 +151,15 @@ def _csv(data: bytes, filename: str) -> list[tuple[int, list]]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - cp1258 decodes almost anything
-        raise Refused(f"tệp “{filename}” không phải văn bản UTF-8.")
+        raise Refused(gettext("tệp “%(f)s” không phải văn bản UTF-8.") % {"f": filename})
     if "\x00" in text:
-        raise Refused(f"tệp “{filename}” không phải .csv hay .xlsx.")
+        raise Refused(gettext("tệp “%(f)s” không phải .csv hay .xlsx.") % {"f": filename})
     sample = text[:4096]
     delimiter = max((",", ";", "\t"), key=sample.count)
     grid = []
     for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
         if number > MAX_ROWS * 2:
-            raise Refused(f"tệp có hơn {MAX_ROWS * 2} dòng.")
+            raise Refused(gettext("tệp có hơn %(n)s dòng.") % {"n": MAX_ROWS * 2})
         if any(c.strip() for c in cells):
             grid.append((number, cells[:MAX_COLUMNS]))
     return grid

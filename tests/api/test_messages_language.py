@@ -56,3 +56,21 @@ def test_etag_differs_by_language(client, world):
     english = client.get(RANKING, HTTP_ACCEPT_LANGUAGE="en")
     assert vietnamese.status_code == english.status_code == 200
     assert vietnamese["ETag"] != english["ETag"]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("vi", ["value: cần một số (dấu chấm thập phân).", "choice: tối đa 40 ký tự."]),
+        ("en", ["value: a number is needed (decimal point).", "choice: at most 40 characters."]),
+    ],
+)
+def test_input_refusals_name_the_field_in_the_language_asked(language, expected):
+    from django.utils import translation
+
+    from api.serializers import ScoreInput
+
+    with translation.override(language):
+        form = ScoreInput(data={"value": "many", "choice": "x" * 41})
+        assert not form.is_valid()
+        assert [form.errors["value"][0], form.errors["choice"][0]] == expected

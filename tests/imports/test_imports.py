@@ -629,3 +629,47 @@ def test_every_rule_kind_through_the_template(every_rule):
         f"Dòng {header_row + 5}, cột “agency_slug”: giá trị “so-cu” không hợp lệ — đơn vị "
         "“Sở Cũ” không hoạt động trong năm 2021",
     ]
+
+
+def test_row_problems_are_english_in_english_mode(cycle):
+    from django.utils import translation
+
+    upload = _with(cat__1_2_b=0, an__1_1=12, an__2_1="x")(cycle)
+    with translation.override("en"):
+        parsed = import_parse(cycle=cycle, upload=upload, filename="diem.xlsx")
+        messages = [str(problem) for problem in parsed.problems]
+    assert messages == [
+        "Row 18, column “1.1”: the value “12” is not valid — above the maximum of 10 points of "
+        "criterion 1.1",
+        "Row 18, column “2.1”: the value “x” is not valid — must be a number (for example 12,5 "
+        "or 12.5)",
+        "Row 20, column “1.2 b”: the value “0” is not valid — the denominator must be greater "
+        "than 0",
+    ]
+
+
+def test_sheet_problems_are_english_in_english_mode(cycle):
+    from django.utils import translation
+
+    inputs = {slug: dict(values) for slug, values in INPUTS_2021.items()}
+    inputs["an"]["2.1"] = "=10+5"
+    with translation.override("en"):
+        parsed = import_parse(cycle=cycle, upload=csv_text(inputs).encode(), filename="diem.csv")
+        messages = [str(problem) for problem in parsed.problems]
+    assert messages == [
+        "Row 3, column “2.1”: the value “=10+5” is not valid — formulas are not accepted; "
+        "paste the values (Paste Special → Values)"
+    ]
+
+
+def test_upload_refusals_are_english_in_english_mode(cycle):
+    from django.utils import translation
+
+    with translation.override("en"):
+        parsed = import_parse(cycle=cycle, upload=b"%PDF-1.7", filename="diem.xlsx")
+        messages = [str(problem) for problem in parsed.problems]
+    assert messages == [
+        "The file “diem.xlsx” ends in .xlsx but is not an Excel workbook: it is a PDF document "
+        "renamed, not an Excel .xlsx file. Download the template, fill it in and save it from "
+        "Excel (“Excel Workbook (.xlsx)”)."
+    ]

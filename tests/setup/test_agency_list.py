@@ -173,3 +173,18 @@ def test_the_national_scope_links_each_province_by_its_code(cao_bang):
         "Phú Thọ": phu_tho_old.pk,
         "Phú Thọ mới": phu_tho_new.pk,
     }
+
+
+def test_a_file_refusal_is_english_in_english_mode():
+    from django.utils import translation
+
+    from rankings.setup.tables import Problem, Refused, read_sheet
+
+    with translation.override("en"), pytest.raises(Refused) as refused:
+        read_sheet(b"a,b\n1,2\n", "x.csv", columns={"name": ("Tên đơn vị",)}, required=("name",))
+    with translation.override("en"):
+        where = str(Problem(row=4, column="Khối", message="…"))
+    assert (str(refused.value), where) == (
+        "no header row with the columns “Tên đơn vị” was found.",
+        "row 4, column “Khối”: …",
+    )
