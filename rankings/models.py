@@ -796,6 +796,5 @@ class Notification(models.Model):
         return self.subject
 
 
-from rankings.targets.models import Target  # noqa: E402, F401  (targets, issue 20)
-# Alert subscriptions live in their own module (rankings.alerts), app label rankings.
-from rankings.alerts.models import AlertSubscription  # noqa: E402, F401
+from rankings.alerts.models import AlertSubscription  # noqa: E402, F401  (own module, issue 20)
+from rankings.targets.models import Target  # noqa: E402, F401  (own module, issue 20)

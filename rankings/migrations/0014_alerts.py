@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0005_agency_alias'),
-        ('rankings', '0011_criteria_set_english_name'),
+        ('rankings', '0013_targets'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0005_agency_alias'),
-        ('rankings', '0011_criteria_set_english_name'),
+        ('rankings', '0012_statistics_precision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
