@@ -124,7 +124,7 @@ def _percent_step(year) -> str:
     """One year of a trend drawn in percent of maximum, for the chart's text summary."""
     return _("%(year)s: trung bình %(mean)s điểm tối đa (%(points)s/%(max)s)") % {
         "year": year.cycle.year,
-        "mean": _pct(year.stats.mean_percent, year.cycle.criteria_set.percent_precision),
-        "points": number_format(year.stats.mean, decimal_pos=3, use_l10n=True),
-        "max": number_format(year.stats.max_points, decimal_pos=0, use_l10n=True),
+        "mean": ranking_format.percent_rule(year.stats.mean_percent, year.cycle.criteria_set),
+        "points": ranking_format.statistic(year.stats.mean, year.cycle.criteria_set),
+        "max": ranking_format.exact(year.stats.max_points, 3),
     }

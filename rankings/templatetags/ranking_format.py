@@ -110,3 +110,11 @@ def signed_total(value, criteria_set):
 def signed_percent(value, criteria_set):
     """A change in percent of maximum (percentage points) by the set's percents rule: +4,4."""
     return written_signed(value, printed(criteria_set).percent)
+
+
+@register.filter
+def percent_rule(value, criteria_set):
+    """A percent of maximum not yet rounded (a block mean's) by the set's percents rule:
+    77,61% for 77,6077…% under half up, as the leaderboard and the API give it."""
+    rule = printed(criteria_set).percent
+    return formatting.percent(rule(value), rule.places)

@@ -72,7 +72,7 @@ def test_leaderboard_csv_neutralises_names_and_keeps_negative_numbers(client, ho
     assert (rows["cat"]["change"], rows["cat"]["rank_change"]) == ("-6.000", "-1")
     assert rows["binh"]["change"] == "7.000"
     raw = client.get("/mau/2021/districts.csv").content.decode("utf-8-sig")
-    assert raw.endswith(",-1,-6.000,False,2020\r\n") and "'-" not in raw  # numbers unquoted
+    assert raw.endswith(",-1,-6.000,False,2020,-15.0\r\n") and "'-" not in raw  # numbers unquoted
 
 
 def test_leaderboard_xlsx_neutralises_names_and_keeps_numeric_cells(client, hostile_names):

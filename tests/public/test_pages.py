@@ -21,10 +21,11 @@ LEADERBOARD = "/mau/2020/districts/"
 
 EXPECTED_CSV = (
     "\ufeffrank,agency,agency_slug,admin_unit_code,group_1,group_2,total,max_points,percent,"
-    "band,not_ranked_reason,previous_rank,rank_change,change,tied,comparison_year\r\n"
-    "1,UBND huyện An,an,,17.000,15.000,32.000,40,80.0,Tốt,,,,,False,\r\n"
-    "2,UBND huyện Bình,binh,,13.500,12.500,26.000,40,65.0,Khá,,,,,True,\r\n"
-    "2,UBND huyện Cát,cat,,11.000,15.000,26.000,40,65.0,Khá,,,,,True,\r\n"
+    "band,not_ranked_reason,previous_rank,rank_change,change,tied,comparison_year,"
+    "percent_change\r\n"
+    "1,UBND huyện An,an,,17.000,15.000,32.000,40,80.0,Tốt,,,,,False,,\r\n"
+    "2,UBND huyện Bình,binh,,13.500,12.500,26.000,40,65.0,Khá,,,,,True,,\r\n"
+    "2,UBND huyện Cát,cat,,11.000,15.000,26.000,40,65.0,Khá,,,,,True,,\r\n"
 )
 
 

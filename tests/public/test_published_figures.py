@@ -203,3 +203,17 @@ def test_moc_chau_2020_real_indicators_give_their_points(demo):
     assert dossiers.points == D("2.429")  # 102/336 × 8, half up at thousandths
     assert scores["2.3.3"].points == scores["2.3.3"].max_points  # 105 procedures: the best
     assert not dossiers.is_synthetic and scores["1.1.3"].is_synthetic
+
+
+def test_a_block_mean_percent_prints_by_the_sets_rule_on_every_page(client, demo):
+    """Vĩnh Phúc departments 2023 (1000 points, percents at 2 places half up): the mean
+    776,0777 is 77,6077…% of maximum, so 77,61% on the leaderboard, the trends table and
+    its chart summary, as the API gives it (the trends page once cut it to 77,60%)."""
+    leader = client.get("/vinh-phuc/2023/departments/").content.decode()
+    trends = client.get("/vinh-phuc/xu-huong/departments/").content.decode()
+    api = client.get("/api/v1/rankings/?province=vinh-phuc&year=2023&block=departments").json()
+    assert api["statistics"]["mean_percent"] == "77.61"
+    assert "77,61% điểm tối đa" in leader
+    assert '<td class="num">77,61%</td>' in trends
+    assert "2023: trung bình 77,61% điểm tối đa (776,0777/1000)" in trends
+    assert "77,60" not in leader + trends

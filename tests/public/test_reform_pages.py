@@ -241,9 +241,9 @@ def test_before_the_reform_the_leaderboard_still_shows_changes(client, communes)
 
 def test_across_the_reform_the_downloads_give_no_previous_rank_or_change(client, communes):
     csv = client.get("/son-la/2025/communes.csv").content.decode("utf-8-sig").splitlines()
-    assert csv[0].endswith("previous_rank,rank_change,change,tied,comparison_year")
+    assert csv[0].endswith("previous_rank,rank_change,change,tied,comparison_year,percent_change")
     # The baseline year is named (as statistics.previous_year), but nothing is compared.
-    assert csv[1].startswith("1,UBND xã Chiềng An,chieng-an,") and csv[1].endswith(",,,False,2024")
+    assert csv[1].startswith("1,UBND xã Chiềng An,chieng-an,") and csv[1].endswith(",,,False,2024,")
     payload = json.loads(client.get("/son-la/2025/communes.json").content)
     first = payload["rows"][0]
     assert (first["previous_rank"], first["rank_change"], first["change"]) == (None, None, None)
