@@ -38,7 +38,7 @@ def test_portal_client_reports_api_errors(live_api):
     assert result.returncode != 0 and "400 invalid" in result.stderr
 
 
-OPERATIONS = 35  # every operation of the schema (reads, simulator, workflow, cycle running, tokens)
+OPERATIONS = 36  # every operation of the schema (reads, simulator, targets, workflow, tokens…)
 
 
 @pytest.mark.api_fuzz

@@ -160,8 +160,10 @@ def answer_the_return(browser, base, screenshots):
         "Đã bổ sung quy trình liên thông và sửa số liệu"
     )
     head.get_by_role("button", name="Thủ trưởng đơn vị: nộp lại bản tự đánh giá").click()
-    # The checklist first (criteria still blank elsewhere); the answer travels with it.
-    head.get_by_role("button", name="Vẫn nộp như hiện tại").click()
+    # The checklist first; after a return it checks only the returned criterion (2.4.2,
+    # now filled and with evidence), so it is complete; the answer travels with it.
+    assert "Hội đồng trả lại 1 tiêu chí" in head.content()
+    head.get_by_role("button", name="Xác nhận nộp").click()
     assert "Đã nộp bản tự đánh giá" in head.content(), head.content()[-2000:]
     head.screenshot(path=screenshots / "cycle-resubmitted.png", full_page=True)
 
