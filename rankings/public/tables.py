@@ -162,6 +162,10 @@ def leaderboard_meta(board) -> dict:
             "previous_year": comparison_year(board),
             "comparable_with_previous": board.comparable if board.previous else None,
             "not_comparable_reason": not_comparable_text(board.not_comparable_reason),
+            "missing_years": list(board.missing_years),  # unpublished years since the baseline
+            "mean_percent_change": _text_or_none(
+                printed(board.criteria_set).percent(board.mean_percent_change)
+            ),
         },
     }
 

@@ -298,6 +298,11 @@ def test_leaderboard_download_says_the_baseline_and_the_missing_year(client, yea
     body = json.loads(client.get("/mau/2023/districts.json").content)
     assert body["statistics"]["previous_year"] == 2021
     assert "có năm không công bố ở giữa" in body["statistics"]["not_comparable_reason"]
+    # As the API: the unpublished year, and the mean's change in percentage points.
+    api = client.get("/api/v1/rankings/?province=mau&year=2023&block=districts").json()
+    assert body["statistics"]["missing_years"] == api["statistics"]["missing_years"] == [2022]
+    assert body["statistics"]["mean_percent_change"] == api["statistics"]["mean_percent_change"]
+    assert body["statistics"]["mean_percent_change"] == "0.8"
     sheet = load_workbook(BytesIO(client.get("/mau/2023/districts.xlsx").content)).active
     cells = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value]
     assert any("Không có bảng xếp hạng công bố năm 2022" in cell for cell in cells)
