@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Block
 from rankings.setup.tables import decimal
-from rankings.targets.models import YEAR_MAX, YEAR_MIN, Target
+from rankings.targets.models import ENTERED_FIELDS, YEAR_MAX, YEAR_MIN, Target
 
 
 class LocalDecimalField(forms.Field):
@@ -40,20 +40,7 @@ class TargetForm(forms.ModelForm):
 
     class Meta:
         model = Target
-        fields = [
-            "agency",
-            "block",
-            "indicator",
-            "measure",
-            "criterion_code",
-            "year",
-            "comparison",
-            "value",
-            "unit",
-            "baseline_year",
-            "baseline_value",
-            "note",
-        ]
+        fields = list(ENTERED_FIELDS)
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
         error_messages = {
             "indicator": {"required": _("Chỉ tiêu: hãy nhập tên chỉ tiêu.")},

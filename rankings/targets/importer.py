@@ -21,24 +21,11 @@ from rankings.imports.upload_safety import _file_format
 from rankings.models import Criterion
 from rankings.setup.tables import decimal, text
 from rankings.targets import access
-from rankings.targets.models import Comparison, Measure, Target
+from rankings.targets.models import ENTERED_FIELDS, Comparison, Measure, Target
 
-COLUMNS = (
-    SLUG,
-    "block",
-    "indicator",
-    "measure",
-    "criterion_code",
-    "year",
-    "comparison",
-    "value",
-    "unit",
-    "baseline_year",
-    "baseline_value",
-    "note",
-)
 REQUIRED = (SLUG, "indicator", "measure", "year", "value")
 FIELD_COLUMNS = {"agency": SLUG}  # a model field's column, where the names differ
+COLUMNS = tuple(FIELD_COLUMNS.get(name, name) for name in ENTERED_FIELDS)
 COMPARISONS = {
     "at_least": Comparison.AT_LEAST,
     ">=": Comparison.AT_LEAST,

@@ -47,6 +47,24 @@ class Comparison(models.TextChoices):
     AT_MOST = "at_most", _("Tối đa (≤)")
 
 
+# What a person writes of a target, in the order of the form and of the import's columns
+# (the import names `agency` by its slug column).
+ENTERED_FIELDS = (
+    "agency",
+    "block",
+    "indicator",
+    "measure",
+    "criterion_code",
+    "year",
+    "comparison",
+    "value",
+    "unit",
+    "baseline_year",
+    "baseline_value",
+    "note",
+)
+
+
 class Target(models.Model):
     """A target (chỉ tiêu) for one year: an indicator, a value and unit, at least or at most.
 

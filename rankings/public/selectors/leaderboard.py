@@ -19,6 +19,7 @@ from rankings.models import (
     Publication,
     Result,
 )
+from rankings.printed import printed
 from rankings.public.filters import ResultFilter
 from rankings.public.selectors.baseline import (  # noqa: F401  (re-exported: one place decides)
     CRITERIA,
@@ -107,14 +108,10 @@ class Leaderboard:
         return self.cycle.criteria_set
 
     @property
-    def mean_percent(self) -> Decimal:
-        """The block mean as a percent of maximum, by the criteria set's percent rule."""
-        rules = self.criteria_set
-        return scoring.quantize(
-            self.stats.mean_percent,
-            rules.percent_precision,
-            scoring.Rounding(rules.percent_rounding),
-        )
+    def mean_percent(self) -> Decimal | None:
+        """The block mean as a percent of maximum, by the criteria set's percent rule (None
+        for a block without a mean)."""
+        return printed(self.criteria_set).percent(self.stats.mean_percent)
 
     @cached_property
     def records(self) -> list[dict]:
