@@ -13,6 +13,7 @@ import datetime
 import pytest
 
 from tests.browser.axe_check import axe_clean
+from tests.browser.shows import shows
 from tests.browser.test_yearly_cycle import sign_in
 
 pytestmark = pytest.mark.browser
@@ -65,7 +66,7 @@ def test_ict_staff_open_move_extend_and_cancel_a_cycle(browser, cycle_demo, scre
     deadline.get_by_role("button", name="Dời hạn nộp").click()
     ict.wait_for_load_state()
     shown = datetime.date.fromisoformat(day(20)).strftime("%d/%m/%Y")
-    assert f"Đã dời hạn nộp đến {shown}." in ict.content()
+    assert shows(ict, f"Đã dời hạn nộp đến {shown}.")
 
     extend = ict.locator("form:has(input[value=extend])")
     extend.get_by_label("Đơn vị").select_option(label="Sở Tài chính")
@@ -73,7 +74,7 @@ def test_ict_staff_open_move_extend_and_cancel_a_cycle(browser, cycle_demo, scre
     extend.get_by_label("Lý do").fill("Đổi cán bộ đầu mối")
     extend.get_by_role("button", name="Gia hạn").click()
     ict.wait_for_load_state()
-    assert "Sở Tài chính: " in ict.content() and "Đổi cán bộ đầu mối" in ict.content()
+    assert shows(ict, "Sở Tài chính: ") and shows(ict, "Đổi cán bộ đầu mối")
     axe_clean(ict, screenshots, "manage-2-extended")
 
     reopen = ict.locator("form:has(input[value=reopen])")
@@ -88,6 +89,6 @@ def test_ict_staff_open_move_extend_and_cancel_a_cycle(browser, cycle_demo, scre
     end.get_by_label("Lý do").fill("Mở nhầm khối")
     end.get_by_role("button", name="Thực hiện").click()
     ict.wait_for_url("**/quan-ly/")
-    assert "Đã huỷ kỳ đánh giá" in ict.content()
+    assert shows(ict, "Đã huỷ kỳ đánh giá")
     assert ict.locator("a[href='/quan-ly/vinh-phuc/2022/departments/']").count() == 0
     axe_clean(ict, screenshots, "manage-3-cancelled")

@@ -29,6 +29,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from openpyxl import Workbook
 
+from tests.browser.shows import shows
 from tests.live import serve_demo
 
 pytestmark = pytest.mark.browser
@@ -203,7 +204,7 @@ def test_a_new_province_sets_itself_up_in_the_browser(setup_server, page, screen
     you.click("2. Cơ quan, đơn vị")
     you.choose(AGENCIES, "co-quan-don-vi.xlsx")
     you.submit("Kiểm tra và xem trước")
-    assert "7 đơn vị mới, 0 cập nhật, 0 không đổi" in page.content()
+    assert shows(page, "7 đơn vị mới, 0 cập nhật, 0 không đổi")
     you.shot("1-agencies-preview")
     you.submit("Lưu danh sách đơn vị")
     assert page.locator("#agencies tbody tr").count() == 7
@@ -216,7 +217,7 @@ def test_a_new_province_sets_itself_up_in_the_browser(setup_server, page, screen
     you.fill("Ngày quyết định:", "2024-01-15")
     you.choose(ANNEX, "phu-luc.xlsx")
     you.submit("Kiểm tra và xem trước")
-    assert "4 tiêu chí, tổng 100 điểm" in page.content()
+    assert shows(page, "4 tiêu chí, tổng 100 điểm")
     you.shot("2-annex-preview")
     you.submit("Lưu bộ tiêu chí")
     assert "còn sửa được" in page.locator("#sets").inner_text()

@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from tests.browser import axe_check
+from tests.browser.shows import shows
 from tests.browser.test_yearly_cycle import sign_in
 
 pytestmark = pytest.mark.browser
@@ -74,7 +75,7 @@ def test_form_errors_the_review_checklist_and_the_dashboard(browser, staff_demo,
     axe_clean(reporter, screenshots, "self-assessment-error")
     first.fill("3")
     reporter.get_by_role("button", name="Lưu số liệu").click()
-    assert "Đã lưu 19 tiêu chí" in reporter.content()
+    assert shows(reporter, "Đã lưu 19 tiêu chí")
     head = sign_in(browser, base, "lapthach-thutruong")
     own = f"{base}{DESK}don-vi/lap-thach/tu-danh-gia/"
     head.goto(own)
@@ -95,7 +96,7 @@ def test_form_errors_the_review_checklist_and_the_dashboard(browser, staff_demo,
     assert target.evaluate("e => e.getBoundingClientRect().top") < 720  # scrolled to it
     head.get_by_role("button", name="Thủ trưởng đơn vị: nộp bản tự đánh giá").click()
     head.get_by_role("button", name="Vẫn nộp như hiện tại").click()
-    assert "Đã nộp bản tự đánh giá" in head.content()
+    assert shows(head, "Đã nộp bản tự đánh giá")
 
     # 3. Moving to review first lists the 8 districts that have not submitted.
     ict.goto(base + DESK)
@@ -103,7 +104,7 @@ def test_form_errors_the_review_checklist_and_the_dashboard(browser, staff_demo,
     assert ict.locator("#not-submitted li").count() == 8
     axe_clean(ict, screenshots, "review-checklist")
     ict.get_by_role("link", name="Huỷ", exact=True).click()
-    assert "Đang tự đánh giá" in ict.content()
+    assert shows(ict, "Đang tự đánh giá")
 
     # 4. The deadline passes: the dashboard shows 8 late; one click reminds them.
     ict.goto(base + DESK + "dieu-hanh/")
@@ -123,7 +124,7 @@ def test_form_errors_the_review_checklist_and_the_dashboard(browser, staff_demo,
     axe_clean(ict, screenshots, "dashboard-error")
     box.check()
     ict.get_by_role("button", name="Nhắc 8 đơn vị quá hạn").click()
-    assert "Đã nhắc 8 đơn vị quá hạn" in ict.content()
+    assert shows(ict, "Đã nhắc 8 đơn vị quá hạn")
     axe_clean(ict, screenshots, "dashboard-reminded")
 
 

@@ -12,6 +12,7 @@ the line 66,25 → 100, at 88,75 in 2021, so it is behind.
 import pytest
 
 from tests.browser.axe_check import axe_clean
+from tests.browser.shows import shows
 from tests.browser.test_yearly_cycle import sign_in
 from tests.live import serve_demo
 
@@ -57,7 +58,7 @@ def test_agency_staff_add_a_target_and_see_it_on_the_profile(
     axe_clean(page, screenshots, "targets-form-error")
     page.get_by_label("Giá trị mục tiêu").fill("80")
     page.get_by_role("button", name="Lưu chỉ tiêu").click()
-    assert "Đã lưu chỉ tiêu “Tỷ lệ văn bản đi được ký số”." in page.content()
+    assert shows(page, "Đã lưu chỉ tiêu “Tỷ lệ văn bản đi được ký số”.")
 
     page.get_by_role("link", name="Nhập từ tệp .xlsx/.csv").click()
     bad = tmp_path / "ke-hoach-sai.csv"
@@ -71,7 +72,7 @@ def test_agency_staff_add_a_target_and_see_it_on_the_profile(
     good.write_text(PLAN, encoding="utf-8")
     page.get_by_label("Tệp .xlsx hoặc .csv").set_input_files(str(good))
     page.get_by_role("button", name="Kiểm tra và nhập").click()
-    assert "Đã nhập 2 chỉ tiêu." in page.content()
+    assert shows(page, "Đã nhập 2 chỉ tiêu.")
     axe_clean(page, screenshots, "targets-staff-list")
 
     page.goto(base + PROFILE)

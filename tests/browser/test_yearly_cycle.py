@@ -19,6 +19,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.axe_check import axe_clean
+from tests.browser.shows import shows
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +62,7 @@ def fill_self_assessment(page, base, slug, value):
     for field in page.locator("select[name^='c-']").all():
         field.select_option("deputy")
     page.get_by_role("button", name="Lưu số liệu").click()
-    assert "Đã lưu 19 tiêu chí" in page.content()
+    assert shows(page, "Đã lưu 19 tiêu chí")
 
 
 def filled_template(data: bytes, skip: set[str]) -> bytes:
@@ -116,7 +117,7 @@ def review_row(page, code, action="accepted", value="", comment=""):
         form.locator("input[name='comment']").fill(comment)
     form.get_by_role("button", name="Ghi").click()
     page.wait_for_load_state()
-    assert "Đã ghi kết quả thẩm định tiêu chí" in page.content(), page.content()[-3000:]
+    assert shows(page, "Đã ghi kết quả thẩm định tiêu chí")
 
 
 def extend_deadline(ict, base, slug, *, days, screenshots):
@@ -127,7 +128,7 @@ def extend_deadline(ict, base, slug, *, days, screenshots):
     ict.locator("input[name='extend-reason']").fill("Đơn vị đề nghị gia hạn do thay đổi cán bộ")
     ict.get_by_role("button", name="Gia hạn", exact=True).click()
     ict.wait_for_load_state()
-    assert "Đã gia hạn cho UBND huyện Tam Dương" in ict.content(), ict.content()[-2000:]
+    assert shows(ict, "Đã gia hạn cho UBND huyện Tam Dương")
     ict.screenshot(path=screenshots / "cycle-extension.png", full_page=True)
 
 
@@ -136,24 +137,24 @@ def answer_the_return(browser, base, screenshots):
     own = f"{base}{DESK}don-vi/lap-thach/tu-danh-gia/"
     reporter = sign_in(browser, base, "lapthach-baocao")
     reporter.goto(own)
-    assert "cần bổ sung minh chứng" in reporter.content()
+    assert shows(reporter, "cần bổ sung minh chứng")
     other = reporter.locator("input[name='v-1.1.1']")
     assert other.is_disabled()  # the page offers only the returned criterion ...
     other.evaluate("node => node.removeAttribute('disabled')")  # ... and the server refuses
     other.fill("5")
     reporter.get_by_role("button", name="Lưu số liệu").click()
     reporter.wait_for_load_state()
-    assert "tiêu chí 1.1.1 không nằm trong số" in reporter.content()
+    assert shows(reporter, "tiêu chí 1.1.1 không nằm trong số")
     reporter.screenshot(path=screenshots / "cycle-other-criterion-refused.png", full_page=True)
     reporter.goto(own)
     reporter.locator("input[name='v-2.4.2']").fill("2")
     reporter.get_by_role("button", name="Lưu số liệu").click()
-    assert "Đã lưu 1 tiêu chí" in reporter.content(), reporter.content()[-2000:]
+    assert shows(reporter, "Đã lưu 1 tiêu chí")
     reporter.get_by_label("Tiêu chí", exact=True).select_option("2.4.2")
     reporter.get_by_label("Trích yếu").fill("Quy trình liên thông một cửa điện tử")
     reporter.get_by_label("Đường dẫn").fill("https://vinhphuc.gov.vn/quy-trinh")
     reporter.get_by_role("button", name="Thêm minh chứng").click()
-    assert "Đã thêm minh chứng" in reporter.content()
+    assert shows(reporter, "Đã thêm minh chứng")
     head = sign_in(browser, base, "lapthach-thutruong")
     head.goto(own)
     head.get_by_label("Trả lời Hội đồng về tiêu chí 2.4.2").fill(
@@ -162,9 +163,9 @@ def answer_the_return(browser, base, screenshots):
     head.get_by_role("button", name="Thủ trưởng đơn vị: nộp lại bản tự đánh giá").click()
     # The checklist first; after a return it checks only the returned criterion (2.4.2,
     # now filled and with evidence), so it is complete; the answer travels with it.
-    assert "Hội đồng trả lại 1 tiêu chí" in head.content()
+    assert shows(head, "Hội đồng trả lại 1 tiêu chí")
     head.get_by_role("button", name="Xác nhận nộp").click()
-    assert "Đã nộp bản tự đánh giá" in head.content(), head.content()[-2000:]
+    assert shows(head, "Đã nộp bản tự đánh giá")
     head.screenshot(path=screenshots / "cycle-resubmitted.png", full_page=True)
 
 
@@ -217,7 +218,7 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
     ict.get_by_label("Hạn nộp tự đánh giá").fill(deadline)
     ict.get_by_role("button", name="Mở kỳ đánh giá").click()
     ict.wait_for_url("**" + DESK)
-    assert "Đang tự đánh giá" in ict.content()
+    assert shows(ict, "Đang tự đánh giá")
 
     # 2. Two districts self-assess by form with evidence; their heads submit.
     for slug, value in zip(FORM_DISTRICTS, (1, 2), strict=True):
@@ -228,7 +229,7 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
         reporter.get_by_label("Trích yếu").fill("Kế hoạch ứng dụng CNTT năm 2022")
         reporter.get_by_label("Đường dẫn").fill("https://vinhphuc.gov.vn/ke-hoach-15")
         reporter.get_by_role("button", name="Thêm minh chứng").click()
-        assert "Đã thêm minh chứng" in reporter.content()
+        assert shows(reporter, "Đã thêm minh chứng")
         axe_clean(reporter, screenshots, f"cycle-self-assessment-{slug}")
         head = sign_in(browser, base, slug.replace("-", "") + "-thutruong")
         head.goto(f"{base}{DESK}don-vi/{slug}/tu-danh-gia/")
@@ -238,7 +239,7 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
         assert missing and not any(text.startswith("1.1.1.") for text in missing)
         axe_clean(head, screenshots, f"cycle-submit-confirm-{slug}")
         head.get_by_role("button", name="Vẫn nộp như hiện tại").click()
-        assert "Bản tự đánh giá đã được nộp" in head.content()
+        assert shows(head, "Bản tự đánh giá đã được nộp")
 
     # 3. The seven other districts arrive in the .xlsx template.
     ict.goto(base + DESK)
@@ -246,7 +247,7 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
         ict.get_by_role("link", name="Tải mẫu nhập liệu (.xlsx)").click()
     template = open(info.value.path(), "rb").read()  # noqa: SIM115
     upload(ict, base, filled_template(template, {*FORM_DISTRICTS, SILENT}), "diem-2022.xlsx")
-    assert "BẢN NHÁP — CHƯA CÔNG BỐ" in ict.content()
+    assert shows(ict, "BẢN NHÁP — CHƯA CÔNG BỐ")
     axe_clean(ict, screenshots, "cycle-draft")
 
     # 3b. ICT staff extend the deadline for one district (it still never submits).
@@ -254,10 +255,10 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
     ict.goto(base + DESK)
     axe_clean(ict, screenshots, "cycle-desk")
     ict.get_by_role("button", name="Kết thúc tự đánh giá, chuyển thẩm định").click()
-    assert "chưa nộp bản tự đánh giá" in ict.content()  # the checklist names them first
+    assert shows(ict, "chưa nộp bản tự đánh giá")  # the checklist names them first
     axe_clean(ict, screenshots, "cycle-review-checklist")
     ict.get_by_role("button", name="Xác nhận").click()
-    assert "Đang thẩm định" in ict.content()
+    assert shows(ict, "Đang thẩm định")
 
     # 4. The reviewer accepts, adjusts one score with a comment, returns one criterion.
     reviewer = sign_in(browser, base, "hoidong")
@@ -299,7 +300,7 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
     approver.screenshot(path=screenshots / "cycle-final-preview.png", full_page=True)
     approver.goto(base + DESK)
     approver.get_by_role("button", name="Phê duyệt kết quả").click()
-    assert "Bảng xếp hạng chính thức" in approver.content()  # the final preview, to confirm
+    assert shows(approver, "Bảng xếp hạng chính thức")  # the final preview, to confirm
     axe_clean(approver, screenshots, "cycle-approve-checklist")
     approver.get_by_role("button", name="Xác nhận").click()
     approver.goto(base + DESK + "cong-bo/")
