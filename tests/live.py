@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+START_SECONDS = 120
 
 
 def _free_port() -> int:
@@ -58,15 +59,18 @@ def serve_demo(
         stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    # runserver's system checks take a few seconds on an idle machine and far longer on a
+    # loaded CI runner: wait up to START_SECONDS, but stop at once if the server exited.
+    deadline = time.monotonic() + START_SECONDS
+    while True:
         try:
-            urllib.request.urlopen(base + ready, timeout=1)
+            urllib.request.urlopen(base + ready, timeout=5)
             break
         except OSError:
-            time.sleep(0.1)
-    else:
-        server.kill()
-        pytest.fail(f"demo server did not start: see {log.name}")
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"demo server did not start: see {log.name}")
+            time.sleep(0.2)
     yield base
     server.terminate()
     server.wait(timeout=10)

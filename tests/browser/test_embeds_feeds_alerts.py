@@ -15,6 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe_check import axe_clean
 from tests.live import _free_port, serve_demo
@@ -130,7 +131,7 @@ def test_the_agency_page_offers_the_iframe_code_to_copy(browser, demo, screensho
     )
     assert 'title="Kết quả xếp hạng của UBND huyện Lập Thạch"' in code
     page.get_by_role("button", name="Sao chép mã").click()
-    assert page.get_by_role("status").filter(has_text="Đã sao chép").count() == 1
+    expect(page.get_by_role("status").filter(has_text="Đã sao chép")).to_have_count(1)
     page.locator("details.embed-code").screenshot(path=screenshots / "agency-embed-code-vi.png")
     context.close()
 
@@ -172,7 +173,7 @@ def test_sign_up_and_confirm_an_alert(browser, demo, mail_log, screenshots, lang
     page.get_by_label(words[1]).fill(address)
     axe_clean(page, screenshots, f"alert-subscribe-error-{lang}")
     page.get_by_role("button", name=words[2]).click()
-    assert page.url.endswith("/thu-bao/da-gui/")
+    page.wait_for_url("**/thu-bao/da-gui/")
     page.screenshot(path=screenshots / f"alert-sent-{lang}.png", full_page=True)
     page.goto(confirmation_link(mail_log, demo, address))
     status = page.get_by_role("status").inner_text()

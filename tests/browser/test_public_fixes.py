@@ -52,7 +52,7 @@ def test_pick_agencies_to_compare_from_a_profile(page, live_demo, screenshots):
     page.get_by_label("UBND huyện Yên Lạc").check()
     page.get_by_label("UBND huyện Tam Dương").check()
     page.locator("details[open] form").get_by_role("button", name="So sánh").click()
-    assert "agency=lap-thach" in page.url and "agency=tam-duong" in page.url
+    page.wait_for_url(lambda url: "agency=lap-thach" in url and "agency=tam-duong" in url)
     header = page.locator("table thead").inner_text()
     assert "Lập Thạch" in header and "Yên Lạc" in header and "Tam Dương" in header
     page.screenshot(path=screenshots / "compare-picked.png", full_page=True)

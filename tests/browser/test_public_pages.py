@@ -52,10 +52,11 @@ def test_filter_sort_and_follow_an_agency(page, live_demo, screenshots):
     page.goto(live_demo + "/vinh-phuc/2020/districts/")
     page.get_by_label("Tìm theo tên (không cần dấu)").fill("lap thach")
     page.get_by_role("button", name="Áp dụng").click()
-    assert "q=lap+thach" in page.url
+    page.wait_for_url(lambda url: "q=lap+thach" in url)
     rows = page.locator("#leaderboard tbody tr")
     assert rows.count() == 1
     page.get_by_role("link", name="Bỏ lọc").click()
+    page.wait_for_url(lambda url: "q=" not in url)
     page.get_by_label("Sắp xếp", exact=True).select_option("-name")
     page.get_by_role("button", name="Áp dụng").click()
     names = page.locator("#leaderboard tbody th").all_inner_texts()

@@ -5,6 +5,7 @@ Axe finds no serious or critical violation on any of these staff pages."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import axe_check
 from tests.browser.shows import shows
@@ -61,6 +62,7 @@ def test_form_errors_the_review_checklist_and_the_dashboard(browser, staff_demo,
     first = reporter.locator("input[name^='v-']").first
     first.fill("ba")
     reporter.get_by_role("button", name="Lưu số liệu").click()
+    reporter.locator("[aria-invalid=true]").first.wait_for()
     values = reporter.locator("input[name^='v-']").evaluate_all("n => n.map(i => i.value)")
     assert values[0] == "ba" and set(values[1:]) == {"3"}
     assert set(reporter.locator("input[name^='d-']").evaluate_all("n => n.map(i => i.value)")) == {
@@ -101,7 +103,7 @@ def test_form_errors_the_review_checklist_and_the_dashboard(browser, staff_demo,
     # 3. Moving to review first lists the 8 districts that have not submitted.
     ict.goto(base + DESK)
     ict.get_by_role("button", name="Kết thúc tự đánh giá, chuyển thẩm định").click()
-    assert ict.locator("#not-submitted li").count() == 8
+    expect(ict.locator("#not-submitted li")).to_have_count(8)
     axe_clean(ict, screenshots, "review-checklist")
     ict.get_by_role("link", name="Huỷ", exact=True).click()
     assert shows(ict, "Đang tự đánh giá")

@@ -49,7 +49,7 @@ def shipped(name: str, prefix: Path) -> str:
     return text.replace("/var/log/nginx/", f"{prefix}/logs/")
 
 
-def wait_for(check, seconds=20.0):
+def wait_for(check, seconds=120.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
