@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import pandas as pd
 from django.http import HttpResponse
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -48,7 +49,7 @@ def neutralised(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-YES_NO = {True: "có", False: "không"}
+YES_NO = {True: gettext_lazy("có"), False: gettext_lazy("không")}
 
 
 def _safe(value):
@@ -58,9 +59,9 @@ def _safe(value):
 
 
 def _sheet_value(value):
-    """A cell's value in XLSX: as `_safe`, with yes/no in Vietnamese words."""
+    """A cell's value in XLSX: as `_safe`, with yes/no in words of the reader's language."""
     value = _safe(value)
-    return YES_NO[value] if isinstance(value, bool) else value
+    return str(YES_NO[value]) if isinstance(value, bool) else value
 
 
 def _text(value) -> str:
@@ -83,12 +84,12 @@ def to_xlsx(
 ) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Xep hang"
+    sheet.title = gettext("Xep hang")  # ASCII: the sheet name some tools still mangle
     sheet.append([_safe(title)])
     sheet["A1"].font = Font(bold=True, size=12)
     if note:
         sheet.append([_safe(note)])
-    sheet.append([_safe((headers or {}).get(c, c)) for c in frame.columns])
+    sheet.append([_safe(str((headers or {}).get(c, c))) for c in frame.columns])
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
