@@ -14,7 +14,6 @@ back (the entry sheet's name, the cycle key's label) are recognised in every lan
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import re
@@ -22,9 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from openpyxl import Workbook
@@ -33,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from agencies.models import Agency
+from rankings.language.every import in_every_language
 from rankings.models import AssessmentCycle, Criterion, RuleKind
 from rankings.public.exports import FORMULA_TRIGGERS
 from rankings.public.selectors.methodology import criteria_tree
@@ -46,18 +44,6 @@ NOTE = "#"
 CYCLE_LABEL = gettext_noop("Mã kỳ đánh giá:")
 MAXIMA_LABEL = gettext_noop("# Điểm tối đa, cách chấm")
 NAMES_LABEL = gettext_noop("# Tên tiêu chí")
-
-
-@functools.cache
-def in_every_language(text: str) -> tuple[str, ...]:
-    """`text` (a msgid) as each language of the site writes it, Vietnamese first."""
-    written = []
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            shown = _(text)
-        if shown not in written:
-            written.append(shown)
-    return tuple(written)
 
 
 def entry_sheets() -> tuple[str, ...]:
