@@ -53,13 +53,17 @@ def late_reminder(cycle, *, late) -> int:
     for row in late:
         url = reverse("self-assessment", args=[*_args(cycle), row.agency.slug])
         day = _dmy(row.deadline)
-        sent += notify(
-            _members(cycle, roles=[Role.REPORTER, Role.HEAD], agency=row.agency),
-            message=lambda day=day: (
+
+        def message(day: str = day) -> tuple[str, str]:
+            return (
                 _("Quá hạn nộp tự đánh giá %(c)s") % {"c": cycle},
                 _("Hạn nộp của đơn vị là %(d)s; đơn vị chưa nộp. Hãy hoàn thành và nộp ngay.")
                 % {"d": day},
-            ),
+            )
+
+        sent += notify(
+            _members(cycle, roles=[Role.REPORTER, Role.HEAD], agency=row.agency),
+            message=message,
             url=url,
         )
     return sent

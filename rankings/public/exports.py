@@ -14,6 +14,7 @@ numbers, negative ones included, are numbers and stay as they are. JSON is not t
 import csv
 import io
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 
 import pandas as pd
@@ -80,7 +81,7 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 
 def to_xlsx(
-    frame: pd.DataFrame, *, title: str, headers: dict[str, str] | None = None, note: str = ""
+    frame: pd.DataFrame, *, title: str, headers: Mapping[str, object] | None = None, note: str = ""
 ) -> bytes:
     workbook = Workbook()
     sheet = workbook.active

@@ -8,6 +8,7 @@ language (lazy: translated when the file is written).
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from django.utils.translation import gettext as _
@@ -15,13 +16,16 @@ from django.utils.translation import gettext_lazy
 
 from rankings.printed import maximum, printed
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Table:
     frame: pd.DataFrame
     filename: str
     title: str
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, "StrOrPromise"] = field(default_factory=dict)
     note: str = ""
 
 
@@ -76,7 +80,7 @@ def leaderboard_table(board) -> Table:
     )
 
 
-def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, str]]:
+def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, "StrOrPromise"]]:
     """The page's columns, each number by its rule (`rankings.printed`), then the added ones.
 
     New columns go at the end: the CSV's column order is part of its contract.
@@ -90,7 +94,7 @@ def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, str]]:
             "admin_unit_code": rows["admin_unit_code"],
         }
     )
-    headers = dict(LEADERBOARD_HEADERS)
+    headers: dict[str, StrOrPromise] = dict(LEADERBOARD_HEADERS)
     # A totals-only set (a backfilled table) has no group columns to export.
     for group in [] if board.criteria_set.totals_only else board.groups:
         key = f"group_{group.code}"
@@ -315,7 +319,7 @@ def compare_table(comparison) -> Table:
     frame = pd.DataFrame.from_records(records)
     if not frame.empty:
         frame["rank"] = frame["rank"].astype("Int64")
-    headers = {
+    headers: dict[str, StrOrPromise] = {
         "agency": _("Cơ quan, đơn vị"),
         "agency_slug": _("Mã định danh"),
         "rank": _("Thứ hạng"),

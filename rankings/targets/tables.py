@@ -3,6 +3,8 @@ and the API all read, so their values cannot disagree."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,9 +15,12 @@ from rankings.targets.models import Comparison, Measure
 from rankings.targets.progress import Status
 from rankings.targets.selectors import AgencyTargets, ProvinceTargets, TargetRow
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PROVINCE_WIDE = gettext_lazy("Toàn tỉnh")  # str() where written: the reader's language
 
-TARGET_HEADERS = {
+TARGET_HEADERS: dict[str, StrOrPromise] = {
     "agency": gettext_lazy("Slug đơn vị"),
     "agency_name": gettext_lazy("Đơn vị"),
     "block": gettext_lazy("Khối (chỉ tiêu chung)"),
@@ -39,7 +44,7 @@ TARGET_HEADERS = {
 COUNT_HEADERS = {f"count_{status}": label for status, label in Status.choices}
 
 
-def _count_headers() -> dict[str, str]:
+def _count_headers() -> dict[str, StrOrPromise]:
     return {key: _("Số đơn vị: %(s)s") % {"s": label} for key, label in COUNT_HEADERS.items()}
 
 
