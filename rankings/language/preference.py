@@ -16,12 +16,17 @@ from rankings.language.models import UserLanguage
 AVAILABLE = frozenset(code for code, _name in settings.LANGUAGES)
 
 
+def stored_language(user) -> str | None:
+    """The language `user` chose with the switch, if they ever did."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    stored = UserLanguage.objects.filter(user=user.pk).values_list("language", flat=True).first()
+    return stored if stored in AVAILABLE else None
+
+
 def language_of(user) -> str:
     """`user`'s stored language, or the site's default (Vietnamese)."""
-    if user is None or not getattr(user, "pk", None):
-        return settings.LANGUAGE_CODE
-    stored = UserLanguage.objects.filter(user=user.pk).values_list("language", flat=True).first()
-    return stored if stored in AVAILABLE else settings.LANGUAGE_CODE
+    return stored_language(user) or settings.LANGUAGE_CODE
 
 
 def by_language(users: Iterable) -> dict[str, list]:

@@ -140,3 +140,20 @@ def test_a_submission_tells_each_reviewer_in_their_own_language(
     subjects = dict(Notification.objects.values_list("user__username", "subject"))
     assert subjects["hd-vi"].endswith("đã nộp bản tự đánh giá")
     assert subjects["hd-en"].endswith("has submitted its self-assessment"), subjects
+
+
+def test_a_password_reset_asked_in_vietnamese_reaches_an_english_account_in_english(
+    client, world
+):
+    from django.core.cache import cache
+
+    cache.clear()  # the reset's per-address counters
+    member(world, "ict-en", Role.EDITOR, language="en")
+    member(world, "ict-vi", Role.EDITOR)
+    for address in ("ict-en@example.vn", "ict-vi@example.vn"):
+        client.post("/tai-khoan/password_reset/", {"email": address})  # a Vietnamese page
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects["ict-vi@example.vn"] == "Đặt lại mật khẩu — Xếp hạng chính quyền điện tử"
+    assert "Đặt lại" not in subjects["ict-en@example.vn"]
+    assert "password" in subjects["ict-en@example.vn"].lower()
+    cache.clear()
