@@ -142,9 +142,7 @@ def test_a_submission_tells_each_reviewer_in_their_own_language(
     assert subjects["hd-en"].endswith("has submitted its self-assessment"), subjects
 
 
-def test_a_password_reset_asked_in_vietnamese_reaches_an_english_account_in_english(
-    client, world
-):
+def test_a_password_reset_asked_in_vietnamese_reaches_an_english_account_in_english(client, world):
     from django.core.cache import cache
 
     cache.clear()  # the reset's per-address counters
