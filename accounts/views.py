@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import tokens
 from config.client_ip import client_ip
 from rankings import security_log
+from rankings.language.preference import stored_language
 
 
 @never_cache
@@ -50,6 +53,16 @@ def _over(key: str, limit: int, seconds: int) -> bool:
         return False
 
 
+class RecipientLanguageResetForm(PasswordResetForm):
+    """The reset mail in the account's stored language (rankings.language), else in the
+    language of the page it was asked from (the asker is nearly always the owner)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        language = stored_language(context.get("user")) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset, in the site's pages, with two limits per `PASSWORD_RESET_WINDOW`:
 
@@ -58,6 +71,7 @@ class PasswordResetView(auth_views.PasswordResetView):
       answer never tells whether an address has an account or was asked for too often.
     """
 
+    form_class = RecipientLanguageResetForm
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"

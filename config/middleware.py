@@ -40,6 +40,22 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        remembered = getattr(request, "language_to_remember", None)
+        if remembered:  # a sign-in: the cookie follows the stored preference (rankings.language)
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                remembered,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
 
 class RequestIdMiddleware:
     """Give every request an id, echo it as `X-Request-ID` and put it on security log lines.

@@ -4,12 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django.views.decorators.csrf import csrf_exempt
-from django.views.i18n import set_language
 
 from accounts import api as accounts_api
 from config import health
 from rankings import feeds
+from rankings.language.views import language_switch
 
 admin.site.site_header = _("Xếp hạng ứng dụng CNTT, chính quyền điện tử")
 admin.site.site_title = _("Quản trị xếp hạng CNTT")
@@ -22,8 +21,9 @@ urlpatterns = [
     # per visitor and can be cached for all (rankings.public.page_cache). That is safe: set_language
     # only sets the language cookie and redirects to a `next` on this site; it reads no
     # session, writes no data and signs no one in, so a forged post can at most change a
-    # visitor's language.
-    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    # visitor's language. For a signed-in person the choice is also stored
+    # (rankings.language.views: the Lax session cookie does not come with a forged post).
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("tai-khoan/", include("accounts.urls")),  # first: replaces the reset views
     path("tai-khoan/", include("django.contrib.auth.urls")),
     path("api/v1/tokens/", accounts_api.TokenList.as_view(), name="api-tokens"),

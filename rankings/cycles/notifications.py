@@ -5,28 +5,46 @@ ranking was published. Recipients come from memberships, so nobody hears about a
 agency's drafts.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from rankings.language.preference import by_language
 from rankings.models import AGENCY_ROLES, Membership, Notification, Role
 
+# A notice's (subject, body), written when called: once per language among the recipients,
+# under that language, so each person reads it in their own (rankings.language), never in
+# the language of whoever caused it.
+Message = Callable[[], tuple[str, str]]
 
-def notify(users, *, subject: str, body: str, url: str = "") -> int:
-    """One in-app notice per user and one e-mail each to those with an address."""
+
+def notify(users, *, message: Message, url: str = "") -> int:
+    """One in-app notice per user and one e-mail each to those with an address, each in
+    the recipient's language.
+
+    The notice is stored as the text the person was sent (the same as the e-mail), not as
+    a key rendered at read time: it stays what they were told, data in it (a reviewer's
+    comment, names) needs no second rendering, and old notices do not change with the
+    catalogue.
+    """
     users = list({user.pk: user for user in users}.values())
-    Notification.objects.bulk_create(
-        Notification(user=user, subject=subject, body=body, url=url) for user in users
-    )
-    link = f"\n\n{settings.SITE_URL}{url}" if url else ""
-    messages = [
-        (subject, body + link, settings.DEFAULT_FROM_EMAIL, [user.email])
-        for user in users
-        if user.email
-    ]
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
+    notices, mails = [], []
+    for language, group in by_language(users).items():
+        with translation.override(language):
+            subject, body = message()
+            subject, body = str(subject), str(body)
+        link = f"\n\n{settings.SITE_URL}{url}" if url else ""
+        for user in group:
+            notices.append(Notification(user=user, subject=subject, body=body, url=url))
+            if user.email:
+                mails.append((subject, body + link, settings.DEFAULT_FROM_EMAIL, [user.email]))
+    Notification.objects.bulk_create(notices)
+    if mails:
+        send_mass_mail(mails, fail_silently=False)
     return len(users)
 
 
@@ -43,8 +61,10 @@ def cycle_opened(cycle) -> int:
     deadline = cycle.submission_deadline.strftime("%d/%m/%Y") if cycle.submission_deadline else ""
     return notify(
         _members(cycle, roles=[Role.REPORTER, Role.HEAD]),
-        subject=_("Mở kỳ tự đánh giá %(c)s") % {"c": cycle},
-        body=_("Đơn vị tự đánh giá và gửi minh chứng trước hạn %(d)s.") % {"d": deadline or "—"},
+        message=lambda: (
+            _("Mở kỳ tự đánh giá %(c)s") % {"c": cycle},
+            _("Đơn vị tự đánh giá và gửi minh chứng trước hạn %(d)s.") % {"d": deadline or "—"},
+        ),
     )
 
 
@@ -57,8 +77,10 @@ def deadline_near(cycle, *, days_left: int, deadline=None, agency=None, exclude=
     ]
     return notify(
         users,
-        subject=_("Còn %(n)s ngày đến hạn nộp tự đánh giá %(c)s") % {"n": days_left, "c": cycle},
-        body=_("Hạn nộp: %(d)s.") % {"d": deadline.strftime("%d/%m/%Y")},
+        message=lambda: (
+            _("Còn %(n)s ngày đến hạn nộp tự đánh giá %(c)s") % {"n": days_left, "c": cycle},
+            _("Hạn nộp: %(d)s.") % {"d": deadline.strftime("%d/%m/%Y")},
+        ),
     )
 
 
@@ -93,8 +115,10 @@ def deadline_moved(cycle, *, before) -> int:
     old = before.strftime("%d/%m/%Y") if before else "—"
     return notify(
         users,
-        subject=_("Hạn nộp tự đánh giá %(c)s nay là %(d)s") % {"c": cycle, "d": new},
-        body=_("Hạn nộp đổi từ %(o)s sang %(d)s.") % {"o": old, "d": new},
+        message=lambda: (
+            _("Hạn nộp tự đánh giá %(c)s nay là %(d)s") % {"c": cycle, "d": new},
+            _("Hạn nộp đổi từ %(o)s sang %(d)s.") % {"o": old, "d": new},
+        ),
     )
 
 
@@ -102,8 +126,10 @@ def deadline_extended(cycle, *, agency, until, reason: str) -> int:
     day = until.strftime("%d/%m/%Y")
     return notify(
         _members(cycle, roles=[Role.REPORTER, Role.HEAD], agency=agency),
-        subject=_("Đơn vị được gia hạn nộp tự đánh giá %(c)s đến %(d)s") % {"c": cycle, "d": day},
-        body=_("Hạn nộp của đơn vị: %(d)s. Lý do: %(r)s") % {"d": day, "r": reason},
+        message=lambda: (
+            _("Đơn vị được gia hạn nộp tự đánh giá %(c)s đến %(d)s") % {"c": cycle, "d": day},
+            _("Hạn nộp của đơn vị: %(d)s. Lý do: %(r)s") % {"d": day, "r": reason},
+        ),
         url=_self_assessment_url(cycle, agency),
     )
 
@@ -112,8 +138,10 @@ def submission_reopened(cycle, *, agency, reason: str, deadline) -> int:
     day = deadline.strftime("%d/%m/%Y") if deadline else "—"
     return notify(
         _members(cycle, roles=[Role.REPORTER, Role.HEAD], agency=agency),
-        subject=_("Bản tự đánh giá %(c)s được mở lại để sửa") % {"c": cycle},
-        body=_("Lý do: %(r)s. Hạn nộp lại: %(d)s.") % {"r": reason, "d": day},
+        message=lambda: (
+            _("Bản tự đánh giá %(c)s được mở lại để sửa") % {"c": cycle},
+            _("Lý do: %(r)s. Hạn nộp lại: %(d)s.") % {"r": reason, "d": day},
+        ),
         url=_self_assessment_url(cycle, agency),
     )
 
@@ -124,8 +152,10 @@ def returned_for_evidence(cycle, *, agency, code: str, comment: str) -> int:
     )
     return notify(
         _members(cycle, roles=[Role.REPORTER, Role.HEAD], agency=agency),
-        subject=_("Tiêu chí %(c)s cần bổ sung minh chứng") % {"c": code},
-        body=comment,
+        message=lambda: (
+            _("Tiêu chí %(c)s cần bổ sung minh chứng") % {"c": code},
+            comment,
+        ),
         url=url,
     )
 
@@ -135,8 +165,10 @@ def returned_answered(cycle, *, agency, codes: list[str]) -> int:
     url = reverse("review", args=[cycle.province.slug, cycle.year, cycle.block.slug, agency.slug])
     return notify(
         _members(cycle, roles=[Role.REVIEWER]),
-        subject=_("%(a)s đã bổ sung và nộp lại") % {"a": agency},
-        body=_("Tiêu chí đã bổ sung: %(c)s.") % {"c": ", ".join(codes)},
+        message=lambda: (
+            _("%(a)s đã bổ sung và nộp lại") % {"a": agency},
+            _("Tiêu chí đã bổ sung: %(c)s.") % {"c": ", ".join(codes)},
+        ),
         url=url,
     )
 
@@ -148,15 +180,17 @@ def published(cycle, *, publication) -> int:
     ]
     return notify(
         everyone,
-        subject=_("Đã công bố kết quả %(c)s") % {"c": cycle},
-        body=(
-            _("Quyết định số %(n)s ngày %(d)s.")
-            if publication.is_decision
-            else _("Nguồn: %(n)s, ngày %(d)s.")
-        )
-        % {
-            "n": publication.source_label,
-            "d": publication.decision_date.strftime("%d/%m/%Y"),
-        },
+        message=lambda: (
+            _("Đã công bố kết quả %(c)s") % {"c": cycle},
+            (
+                _("Quyết định số %(n)s ngày %(d)s.")
+                if publication.is_decision
+                else _("Nguồn: %(n)s, ngày %(d)s.")
+            )
+            % {
+                "n": publication.source_label,
+                "d": publication.decision_date.strftime("%d/%m/%Y"),
+            },
+        ),
         url=url,
     )

@@ -27,8 +27,10 @@ def submission_arrived(cycle, *, agency) -> int:
     url = reverse("review", args=[*_args(cycle), agency.slug])
     return notify(
         _members(cycle, roles=[Role.REVIEWER]),
-        subject=_("%(a)s đã nộp bản tự đánh giá") % {"a": agency.name},
-        body=_("Bản tự đánh giá %(y)s đã sẵn sàng để hội đồng thẩm định.") % {"y": cycle},
+        message=lambda: (
+            _("%(a)s đã nộp bản tự đánh giá") % {"a": agency.name},
+            _("Bản tự đánh giá %(y)s đã sẵn sàng để hội đồng thẩm định.") % {"y": cycle},
+        ),
         url=url,
     )
 
@@ -37,8 +39,10 @@ def cycle_ready(cycle) -> int:
     """The approver's turn: every criterion of every submitted agency has been decided."""
     return notify(
         _members(cycle, roles=[Role.APPROVER]),
-        subject=_("Kỳ %(c)s đã thẩm định xong, chờ phê duyệt") % {"c": cycle},
-        body=_("Hội đồng đã thẩm định mọi tiêu chí của các đơn vị đã nộp. Mời xem và phê duyệt."),
+        message=lambda: (
+            _("Kỳ %(c)s đã thẩm định xong, chờ phê duyệt") % {"c": cycle},
+            _("Hội đồng đã thẩm định mọi tiêu chí của các đơn vị đã nộp. Mời xem và phê duyệt."),
+        ),
         url=reverse("cycle-desk", args=_args(cycle)),
     )
 
@@ -48,11 +52,18 @@ def late_reminder(cycle, *, late) -> int:
     sent = 0
     for row in late:
         url = reverse("self-assessment", args=[*_args(cycle), row.agency.slug])
+        day = _dmy(row.deadline)
+
+        def message(day: str = day) -> tuple[str, str]:
+            return (
+                _("Quá hạn nộp tự đánh giá %(c)s") % {"c": cycle},
+                _("Hạn nộp của đơn vị là %(d)s; đơn vị chưa nộp. Hãy hoàn thành và nộp ngay.")
+                % {"d": day},
+            )
+
         sent += notify(
             _members(cycle, roles=[Role.REPORTER, Role.HEAD], agency=row.agency),
-            subject=_("Quá hạn nộp tự đánh giá %(c)s") % {"c": cycle},
-            body=_("Hạn nộp của đơn vị là %(d)s; đơn vị chưa nộp. Hãy hoàn thành và nộp ngay.")
-            % {"d": _dmy(row.deadline)},
+            message=message,
             url=url,
         )
     return sent

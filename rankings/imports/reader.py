@@ -17,13 +17,13 @@ from agencies.names import NameMatcher
 from rankings.frames import criteria_frame, ranking_rules
 from rankings.imports.sheets import _blank
 from rankings.imports.template_workbook import (
-    CYCLE_LABEL,
     NAME,
     NOTE,
     SLUG,
     choice_keys,
     cycle_agencies,
     cycle_key,
+    cycle_labels,
     entry_columns,
     normalise_header,
     plain_number,
@@ -135,8 +135,12 @@ class _Reader:
     def _check_cycle_key(self, number: int, cells: list) -> None:
         expected = cycle_key(self.cycle)
         for cell in cells:
-            if isinstance(cell, str) and cell.strip().startswith(CYCLE_LABEL):
-                written = cell.strip()[len(CYCLE_LABEL) :].strip()
+            label = next(
+                (x for x in cycle_labels() if isinstance(cell, str) and cell.strip().startswith(x)),
+                None,
+            )
+            if label is not None:
+                written = cell.strip()[len(label) :].strip()
                 if written and written != expected:
                     self.problems.append(
                         ImportProblem(

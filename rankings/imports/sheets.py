@@ -15,8 +15,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from rankings.imports.template_workbook import (
-    ENTRY_SHEET,
     SLUG,
+    entry_sheets,
     normalise_header,
 )
 from rankings.imports.types import (
@@ -102,8 +102,9 @@ def _xlsx_grid(upload: bytes, filename: str, progress: Progress) -> list[tuple[i
     except Exception as error:  # openpyxl raises many kinds on a damaged file
         raise _damaged(filename, error) from error
     try:
-        if ENTRY_SHEET in workbook.sheetnames:
-            sheet = workbook[ENTRY_SHEET]
+        entry = next((name for name in entry_sheets() if name in workbook.sheetnames), None)
+        if entry is not None:
+            sheet = workbook[entry]
         elif workbook.worksheets:
             sheet = workbook.worksheets[0]
         else:

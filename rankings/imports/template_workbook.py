@@ -5,6 +5,11 @@ keys (`agency_slug`, `agency_name`, then one column per criterion, or `<code> a`
 `<code> b` for a ratio), found wherever it is; rows and columns whose first cell starts
 with `#` are notes the import skips; rows above the header are free text, except the
 cycle key that lets the import refuse a template of another cycle.
+
+The template is written in the language of whoever downloads it (headings, sheet names,
+help); the machine keys are the same in every language, and the two texts the import reads
+back (the entry sheet's name, the cycle key's label) are recognised in every language
+(`entry_sheets`, `cycle_labels`), so an English template filled in imports as well.
 """
 
 from __future__ import annotations
@@ -17,55 +22,78 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from agencies.models import Agency
+from rankings.language.every import in_every_language
 from rankings.models import AssessmentCycle, Criterion, RuleKind
 from rankings.public.exports import FORMULA_TRIGGERS
 from rankings.public.selectors.methodology import criteria_tree
 
-ENTRY_SHEET = "Nhap lieu"
-CRITERIA_SHEET = "Tieu chi"
+# Sheet names in ASCII (some tools still mangle others); translated when written.
+ENTRY_SHEET = gettext_noop("Nhap lieu")
+CRITERIA_SHEET = gettext_noop("Tieu chi")
 SLUG = "agency_slug"
 NAME = "agency_name"
 NOTE = "#"
-CYCLE_LABEL = "Mã kỳ đánh giá:"
-MAXIMA_LABEL = "# Điểm tối đa, cách chấm"
-NAMES_LABEL = "# Tên tiêu chí"
+CYCLE_LABEL = gettext_noop("Mã kỳ đánh giá:")
+MAXIMA_LABEL = gettext_noop("# Điểm tối đa, cách chấm")
+NAMES_LABEL = gettext_noop("# Tên tiêu chí")
+
+
+def entry_sheets() -> tuple[str, ...]:
+    """The entry sheet's name in every language: the sheet an import reads."""
+    return in_every_language(ENTRY_SHEET)
+
+
+def cycle_labels() -> tuple[str, ...]:
+    """The cycle key's label in every language: the cell an import checks the cycle by."""
+    return in_every_language(CYCLE_LABEL)
+
 
 RULE_HELP = {
-    RuleKind.DIRECT: "Chấm điểm trực tiếp: nhập số điểm, từ 0 đến điểm tối đa.",
-    RuleKind.RATIO: (
+    RuleKind.DIRECT: gettext_lazy("Chấm điểm trực tiếp: nhập số điểm, từ 0 đến điểm tối đa."),
+    RuleKind.RATIO: gettext_lazy(
         "Tỷ lệ a/b × điểm tối đa: nhập hai cột “<mã> a” (tử số) và “<mã> b” (mẫu số, lớn "
         "hơn 0), a không lớn hơn b; ví dụ 102 hồ sơ trực tuyến trên 336: “2.3.2 a” = 102, "
         "“2.3.2 b” = 336."
     ),
-    RuleKind.STEPS: (
+    RuleKind.STEPS: gettext_lazy(
         "Bảng bậc: nhập giá trị đếm được (ví dụ số cuộc họp trong năm); điểm là của bậc cao "
         "nhất đạt được."
     ),
-    RuleKind.CHOICE: "Lựa chọn: nhập (hoặc chọn trong danh sách) một trong các mã được liệt kê.",
-    RuleKind.CAPPED: (
+    RuleKind.CHOICE: gettext_lazy(
+        "Lựa chọn: nhập (hoặc chọn trong danh sách) một trong các mã được liệt kê."
+    ),
+    RuleKind.CAPPED: gettext_lazy(
         "Cộng dồn có giới hạn: nhập số lượng; điểm = số lượng × điểm mỗi đơn vị, không vượt "
         "mức trần."
     ),
-    RuleKind.RELATIVE: (
+    RuleKind.RELATIVE: gettext_lazy(
         "So với đơn vị cao nhất: nhập giá trị gốc; điểm = giá trị ÷ giá trị cao nhất của khối "
         "× điểm tối đa."
     ),
 }
 
 GENERAL_HELP = (
-    "Mỗi dòng là một đơn vị. Không sửa cột agency_slug và dòng tiêu đề (dòng có ô "
-    "“agency_slug”); cột agency_name chỉ để đối chiếu.",
-    "Số thập phân dùng dấu phẩy (12,5) hoặc dấu chấm (12.5), tối đa 3 chữ số thập phân; "
-    "không dùng dấu phân cách hàng nghìn, không ghi đơn vị hay dấu %.",
-    "Ô để trống được tính 0 điểm. Dòng hoặc cột bắt đầu bằng # được bỏ qua.",
-    "Có thể lưu thành CSV (UTF-8, UTF-16 hoặc Windows-1258, phân cách bằng dấu phẩy, chấm "
-    "phẩy hoặc tab).",
+    gettext_lazy(
+        "Mỗi dòng là một đơn vị. Không sửa cột agency_slug và dòng tiêu đề (dòng có ô "
+        "“agency_slug”); cột agency_name chỉ để đối chiếu."
+    ),
+    gettext_lazy(
+        "Số thập phân dùng dấu phẩy (12,5) hoặc dấu chấm (12.5), tối đa 3 chữ số thập phân; "
+        "không dùng dấu phân cách hàng nghìn, không ghi đơn vị hay dấu %."
+    ),
+    gettext_lazy("Ô để trống được tính 0 điểm. Dòng hoặc cột bắt đầu bằng # được bỏ qua."),
+    gettext_lazy(
+        "Có thể lưu thành CSV (UTF-8, UTF-16 hoặc Windows-1258, phân cách bằng dấu phẩy, chấm "
+        "phẩy hoặc tab)."
+    ),
 )
 
 _TITLE = Font(bold=True, size=14)
@@ -136,34 +164,39 @@ def choice_keys(params: dict) -> list[str]:
 
 
 def rule_summary(rule: str, params: dict, max_points: Decimal) -> str:
-    """A one-line Vietnamese description of how a criterion is scored."""
+    """A one-line description of how a criterion is scored, in the active language."""
     if rule == RuleKind.RATIO:
-        return "tỷ lệ a/b × điểm tối đa"
+        return _("tỷ lệ a/b × điểm tối đa")
     if rule == RuleKind.STEPS:
         steps = params.get("steps") or []
         shown = "; ".join(
             f"≥{plain_number(t)} → {plain_number(p)}"
             for t, p in sorted(steps, key=lambda pair: Decimal(str(pair[0])))
         )
-        return f"bảng bậc: {shown}"
+        return _("bảng bậc: %(s)s") % {"s": shown}
     if rule == RuleKind.CHOICE:
         choices = params.get("choices") or {}
         shown = "; ".join(
-            f"{key} = {plain_number(Decimal(str(fraction)) * max_points)} đ"
+            _("%(k)s = %(p)s đ")
+            % {"k": key, "p": plain_number(Decimal(str(fraction)) * max_points)}
             for key, fraction in choices.items()
         )
-        return f"lựa chọn: {shown}"
+        return _("lựa chọn: %(s)s") % {"s": shown}
     if rule == RuleKind.CAPPED:
         cap = params.get("cap", max_points)
         per_unit = params.get("per_unit", "?")
-        return f"{plain_number(str(per_unit))} đ mỗi đơn vị, tối đa {plain_number(str(cap))} đ"
+        return _("%(u)s đ mỗi đơn vị, tối đa %(c)s đ") % {
+            "u": plain_number(str(per_unit)),
+            "c": plain_number(str(cap)),
+        }
     if rule == RuleKind.RELATIVE:
-        return "so với đơn vị cao nhất"
-    return "chấm điểm trực tiếp"
+        return _("so với đơn vị cao nhất")
+    return _("chấm điểm trực tiếp")
 
 
 def cycle_template_xlsx(*, cycle: AssessmentCycle) -> bytes:
-    """The .xlsx entry template of `cycle`: sheet "Nhap lieu" to fill, sheet "Tieu chi"."""
+    """The .xlsx entry template of `cycle`: sheet "Nhap lieu" to fill, sheet "Tieu chi"
+    ("Entry" and "Criteria" in English: the language active when it is written)."""
     criteria_set = cycle.criteria_set
     criteria = list(Criterion.objects.filter(criteria_set=criteria_set).order_by("order", "code"))
     columns = entry_columns(criteria)
@@ -171,11 +204,11 @@ def cycle_template_xlsx(*, cycle: AssessmentCycle) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = ENTRY_SHEET
+    sheet.title = _(ENTRY_SHEET)
     _entry_help(sheet, cycle, criteria)
     rows = _entry_table(sheet, columns, criteria, agencies)
     _entry_styles(sheet, columns, rows)
-    _criteria_sheet(workbook.create_sheet(CRITERIA_SHEET), criteria_set)
+    _criteria_sheet(workbook.create_sheet(_(CRITERIA_SHEET)), criteria_set)
     _keep_text(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -196,39 +229,60 @@ class _EntryRows:
 def _entry_help(sheet, cycle: AssessmentCycle, criteria: list[Criterion]) -> None:
     """The sheet's title, the cycle it belongs to, and how each rule is entered."""
     criteria_set = cycle.criteria_set
-    sheet.append([f"Mẫu nhập điểm: {criteria_set.name} · {cycle.province.name} · năm {cycle.year}"])
-    sheet["A1"].font = _TITLE
-    decision = f" (QĐ {criteria_set.decision_number})" if criteria_set.decision_number else ""
     sheet.append(
         [
-            f"{CYCLE_LABEL} {cycle_key(cycle)}",
-            f"{cycle.block.name} · bộ tiêu chí {criteria_set.slug}{decision} · "
-            f"điểm tối đa {plain_number(criteria_set.max_points)}",
+            _("Mẫu nhập điểm: %(s)s · %(p)s · năm %(y)s")
+            % {"s": criteria_set.name, "p": cycle.province.name, "y": cycle.year}
+        ]
+    )
+    sheet["A1"].font = _TITLE
+    decision = (
+        _(" (QĐ %(n)s)") % {"n": criteria_set.decision_number}
+        if criteria_set.decision_number
+        else ""
+    )
+    sheet.append(
+        [
+            f"{_(CYCLE_LABEL)} {cycle_key(cycle)}",
+            _("%(b)s · bộ tiêu chí %(s)s%(d)s · điểm tối đa %(m)s")
+            % {
+                "b": cycle.block.name,
+                "s": criteria_set.slug,
+                "d": decision,
+                "m": plain_number(criteria_set.max_points),
+            },
         ]
     )
     sheet["A2"].font = _MUTED
-    sheet.append(["# Hướng dẫn"])
+    sheet.append([_("# Hướng dẫn")])
     sheet.cell(row=sheet.max_row, column=1).font = _BOLD
     for line in GENERAL_HELP:
         sheet.append([f"# {line}"])
     for kind in RuleKind:
         codes = [c.code for c in criteria if c.rule == kind]
-        used = f" Tiêu chí: {', '.join(codes)}." if codes else " (Bộ tiêu chí này không có.)"
+        used = (
+            _(" Tiêu chí: %(c)s.") % {"c": ", ".join(codes)}
+            if codes
+            else _(" (Bộ tiêu chí này không có.)")
+        )
         sheet.append([f"# {RULE_HELP[kind]}{used}"])
     sheet.append([])
 
 
 def _entry_table(sheet, columns: list[EntryColumn], criteria, agencies) -> _EntryRows:
     """The column names, keys and maxima, then a row per agency to fill."""
-    sheet.append([NAMES_LABEL, ""] + [_column_name(column, criteria) for column in columns])
+    sheet.append([_(NAMES_LABEL), ""] + [_column_name(column, criteria) for column in columns])
     names_row = sheet.max_row
     sheet.append([SLUG, NAME] + [column.key for column in columns])
     header_row = sheet.max_row
     sheet.append(
-        [MAXIMA_LABEL, ""]
+        [_(MAXIMA_LABEL), ""]
         + [
-            f"{plain_number(column.max_points)} đ · "
-            f"{rule_summary(column.rule, column.params, column.max_points)}"
+            _("%(m)s đ · %(r)s")
+            % {
+                "m": plain_number(column.max_points),
+                "r": rule_summary(column.rule, column.params, column.max_points),
+            }
             for column in columns
         ]
     )
@@ -283,7 +337,7 @@ def _keep_text(workbook: Workbook) -> None:
 def _column_name(column: EntryColumn, criteria) -> str:
     name = next(c.name for c in criteria if c.code == column.code)
     if column.rule == RuleKind.RATIO:
-        part = "tử số a" if column.field == "value" else "mẫu số b"
+        part = _("tử số a") if column.field == "value" else _("mẫu số b")
         return f"{name} ({part})"
     return name
 
@@ -297,26 +351,28 @@ def _validation(column: EntryColumn) -> DataValidation | None:
         if not keys or len(listed) > 250 or re.search(r'[,"]', "".join(keys)):
             return None
         validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
-        validation.error = f"Chọn một trong: {', '.join(keys)}"
+        validation.error = _("Chọn một trong: %(k)s") % {"k": ", ".join(keys)}
     elif column.rule == RuleKind.DIRECT:
         maximum = f"{column.max_points.normalize():f}"
         validation = DataValidation(
             type="decimal", operator="between", formula1="0", formula2=maximum, allow_blank=True
         )
-        validation.error = f"Nhập số điểm từ 0 đến {plain_number(column.max_points)}."
+        validation.error = _("Nhập số điểm từ 0 đến %(m)s.") % {
+            "m": plain_number(column.max_points)
+        }
     else:
         validation = DataValidation(
             type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
         )
-        validation.error = "Nhập một số không âm."
-    validation.errorTitle = f"Cột {column.key}"
+        validation.error = _("Nhập một số không âm.")
+    validation.errorTitle = _("Cột %(k)s") % {"k": column.key}
     validation.showErrorMessage = True
     return validation
 
 
 def _criteria_sheet(sheet, criteria_set) -> None:
     tree = criteria_tree(criteria_set=criteria_set)
-    sheet.append(["Mã", "Tên", "Điểm tối đa", "Cách chấm", "Tham số", "Cột nhập"])
+    sheet.append([_("Mã"), _("Tên"), _("Điểm tối đa"), _("Cách chấm"), _("Tham số"), _("Cột nhập")])
     for cell in sheet[1]:
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
@@ -344,7 +400,7 @@ def _criteria_sheet(sheet, criteria_set) -> None:
 
     for node in tree.groups:
         walk(node, 0)
-    sheet.append(["", "Tổng", criteria_set.max_points])
+    sheet.append(["", _("Tổng"), criteria_set.max_points])
     sheet.cell(row=sheet.max_row, column=2).font = _BOLD
     for row in sheet.iter_rows(min_row=2, min_col=3, max_col=3):
         row[0].number_format = "0.###"

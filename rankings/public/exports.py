@@ -14,10 +14,12 @@ numbers, negative ones included, are numbers and stay as they are. JSON is not t
 import csv
 import io
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 
 import pandas as pd
 from django.http import HttpResponse
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -48,7 +50,7 @@ def neutralised(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-YES_NO = {True: "có", False: "không"}
+YES_NO = {True: gettext_lazy("có"), False: gettext_lazy("không")}
 
 
 def _safe(value):
@@ -58,9 +60,9 @@ def _safe(value):
 
 
 def _sheet_value(value):
-    """A cell's value in XLSX: as `_safe`, with yes/no in Vietnamese words."""
+    """A cell's value in XLSX: as `_safe`, with yes/no in words of the reader's language."""
     value = _safe(value)
-    return YES_NO[value] if isinstance(value, bool) else value
+    return str(YES_NO[value]) if isinstance(value, bool) else value
 
 
 def _text(value) -> str:
@@ -79,16 +81,16 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 
 def to_xlsx(
-    frame: pd.DataFrame, *, title: str, headers: dict[str, str] | None = None, note: str = ""
+    frame: pd.DataFrame, *, title: str, headers: Mapping[str, object] | None = None, note: str = ""
 ) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Xep hang"
+    sheet.title = gettext("Xep hang")  # ASCII: the sheet name some tools still mangle
     sheet.append([_safe(title)])
     sheet["A1"].font = Font(bold=True, size=12)
     if note:
         sheet.append([_safe(note)])
-    sheet.append([_safe((headers or {}).get(c, c)) for c in frame.columns])
+    sheet.append([_safe(str((headers or {}).get(c, c))) for c in frame.columns])
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)

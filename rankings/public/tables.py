@@ -1,16 +1,23 @@
 """The tables behind each page, as frames, for the CSV/XLSX/JSON twins.
 
 The page and its downloads read the same selector output, so their numbers cannot differ.
-Column keys are a stable contract; `headers` gives the Vietnamese labels used in XLSX.
+Column keys are a stable contract; `headers` gives the labels used in XLSX, in the reader's
+language (lazy: translated when the file is written).
 """
 
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pandas as pd
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rankings.printed import maximum, printed
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -18,38 +25,41 @@ class Table:
     frame: pd.DataFrame
     filename: str
     title: str
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, "StrOrPromise"] = field(default_factory=dict)
     note: str = ""
 
 
 # Why a year's changes are not given (`selectors.Comparability.reason`), in the files.
 NOT_COMPARABLE = {
-    "structure": "không so sánh được: khác cơ cấu đơn vị hành chính trước/sau 01/07/2025",
-    "criteria": "bộ tiêu chí thay đổi: chỉ so sánh tỷ lệ % điểm tối đa và thứ hạng",
-    "gap": "có năm không công bố ở giữa: chỉ so sánh tỷ lệ % điểm tối đa và thứ hạng",
+    "structure": gettext_lazy(
+        "không so sánh được: khác cơ cấu đơn vị hành chính trước/sau 01/07/2025"
+    ),
+    "criteria": gettext_lazy("bộ tiêu chí thay đổi: chỉ so sánh tỷ lệ % điểm tối đa và thứ hạng"),
+    "gap": gettext_lazy("có năm không công bố ở giữa: chỉ so sánh tỷ lệ % điểm tối đa và thứ hạng"),
 }
 
 
 def not_comparable_text(reason: str) -> str | None:
-    return NOT_COMPARABLE.get(reason) if reason else None
+    text = NOT_COMPARABLE.get(reason) if reason else None
+    return None if text is None else str(text)
 
 
 LEADERBOARD_HEADERS = {
-    "rank": "Thứ hạng",
-    "agency": "Cơ quan, đơn vị",
-    "agency_slug": "Mã định danh",
-    "admin_unit_code": "Mã ĐVHC",
-    "total": "Tổng điểm",
-    "max_points": "Điểm tối đa",
-    "percent": "Tỷ lệ % điểm tối đa",
-    "band": "Xếp loại",
-    "not_ranked_reason": "Lý do không xếp hạng",
-    "previous_rank": "Thứ hạng năm trước",
-    "rank_change": "Thay đổi thứ hạng",
-    "change": "Thay đổi điểm",
-    "tied": "Đồng hạng",
-    "comparison_year": "Năm so sánh",
-    "percent_change": "Thay đổi tỷ lệ % (điểm phần trăm)",
+    "rank": gettext_lazy("Thứ hạng"),
+    "agency": gettext_lazy("Cơ quan, đơn vị"),
+    "agency_slug": gettext_lazy("Mã định danh"),
+    "admin_unit_code": gettext_lazy("Mã ĐVHC"),
+    "total": gettext_lazy("Tổng điểm"),
+    "max_points": gettext_lazy("Điểm tối đa"),
+    "percent": gettext_lazy("Tỷ lệ % điểm tối đa"),
+    "band": gettext_lazy("Xếp loại"),
+    "not_ranked_reason": gettext_lazy("Lý do không xếp hạng"),
+    "previous_rank": gettext_lazy("Thứ hạng năm trước"),
+    "rank_change": gettext_lazy("Thay đổi thứ hạng"),
+    "change": gettext_lazy("Thay đổi điểm"),
+    "tied": gettext_lazy("Đồng hạng"),
+    "comparison_year": gettext_lazy("Năm so sánh"),
+    "percent_change": gettext_lazy("Thay đổi tỷ lệ % (điểm phần trăm)"),
 }
 
 
@@ -70,7 +80,7 @@ def leaderboard_table(board) -> Table:
     )
 
 
-def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, str]]:
+def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, "StrOrPromise"]]:
     """The page's columns, each number by its rule (`rankings.printed`), then the added ones.
 
     New columns go at the end: the CSV's column order is part of its contract.
@@ -84,7 +94,7 @@ def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, str]]:
             "admin_unit_code": rows["admin_unit_code"],
         }
     )
-    headers = dict(LEADERBOARD_HEADERS)
+    headers: dict[str, StrOrPromise] = dict(LEADERBOARD_HEADERS)
     # A totals-only set (a backfilled table) has no group columns to export.
     for group in [] if board.criteria_set.totals_only else board.groups:
         key = f"group_{group.code}"
@@ -113,23 +123,28 @@ def _by(column: pd.Series, rule) -> pd.Series:
 def _leaderboard_note(board) -> str:
     """The publication's decision (or source) and date; why the year before does not compare."""
     publication = board.publication
-    note = f"{publication.source_line} (lần công bố {publication.revision})"
+    note = _("%(s)s (lần công bố %(n)s)") % {
+        "s": publication.source_line,
+        "n": publication.revision,
+    }
     if board.not_comparable_reason:
         reason = not_comparable_text(board.not_comparable_reason)
-        note += f". So với năm {comparison_year(board)}: {reason}"
+        note += _(". So với năm %(y)s: %(r)s") % {"y": comparison_year(board), "r": reason}
     if board.missing_years:  # the baseline is years back: say which were not published
         missing = ", ".join(str(year) for year in board.missing_years)
-        note += f". Không có bảng xếp hạng công bố năm {missing}"
+        note += _(". Không có bảng xếp hạng công bố năm %(y)s") % {"y": missing}
     return note
 
 
 def _leaderboard_title(cycle) -> str:
     if cycle.province.is_national:
-        return f"Xếp hạng các tỉnh, thành phố toàn quốc năm {cycle.year}"
-    return (
-        f"Xếp hạng {cycle.block.name[:1].lower()}{cycle.block.name[1:]} tỉnh "
-        f"{cycle.province.name} năm {cycle.year}"
-    )
+        return _("Xếp hạng các tỉnh, thành phố toàn quốc năm %(y)s") % {"y": cycle.year}
+    block = cycle.block.name
+    return _("Xếp hạng %(b)s tỉnh %(p)s năm %(y)s") % {
+        "b": f"{block[:1].lower()}{block[1:]}",
+        "p": cycle.province.name,
+        "y": cycle.year,
+    }
 
 
 def leaderboard_meta(board) -> dict:
@@ -175,21 +190,21 @@ def _text_or_none(value: Decimal | None) -> str | None:
 
 
 HISTORY_HEADERS = {
-    "year": "Năm",
-    "rank": "Thứ hạng",
-    "count": "Số đơn vị",
-    "total": "Tổng điểm",
-    "max_points": "Điểm tối đa",
-    "percent": "Tỷ lệ %",
-    "block_mean": "Trung bình khối",
-    "criteria_set": "Bộ tiêu chí",
-    "comparable_with_previous": "So sánh được với năm trước",
-    "not_comparable_reason": "Lý do không so sánh",
-    "change": "Thay đổi điểm",
-    "rank_change": "Thay đổi thứ hạng",
-    "decision_number": "Số quyết định",
-    "source": "Nguồn công bố",
-    "not_ranked_reason": "Lý do không xếp hạng",
+    "year": gettext_lazy("Năm"),
+    "rank": gettext_lazy("Thứ hạng"),
+    "count": gettext_lazy("Số đơn vị"),
+    "total": gettext_lazy("Tổng điểm"),
+    "max_points": gettext_lazy("Điểm tối đa"),
+    "percent": gettext_lazy("Tỷ lệ %"),
+    "block_mean": gettext_lazy("Trung bình khối"),
+    "criteria_set": gettext_lazy("Bộ tiêu chí"),
+    "comparable_with_previous": gettext_lazy("So sánh được với năm trước"),
+    "not_comparable_reason": gettext_lazy("Lý do không so sánh"),
+    "change": gettext_lazy("Thay đổi điểm"),
+    "rank_change": gettext_lazy("Thay đổi thứ hạng"),
+    "decision_number": gettext_lazy("Số quyết định"),
+    "source": gettext_lazy("Nguồn công bố"),
+    "not_ranked_reason": gettext_lazy("Lý do không xếp hạng"),
 }
 
 
@@ -203,7 +218,7 @@ def history_table(profile) -> Table:
     return Table(
         frame=frame,
         filename=f"{agency.province.slug}-{agency.slug}",
-        title=f"Kết quả xếp hạng qua các năm: {agency.name}",
+        title=_("Kết quả xếp hạng qua các năm: %(a)s") % {"a": agency.name},
         headers=dict(HISTORY_HEADERS),
     )
 
@@ -235,17 +250,17 @@ def history_meta(profile) -> dict:
 
 
 TREND_HEADERS = {
-    "year": "Năm",
-    "count": "Số đơn vị",
-    "max_points": "Điểm tối đa",
-    "mean": "Trung bình",
-    "median": "Trung vị",
-    "highest": "Cao nhất",
-    "lowest": "Thấp nhất",
-    "spread": "Chênh lệch",
-    "mean_change": "Thay đổi trung bình",
-    "comparable_with_previous": "So sánh được với năm trước",
-    "not_comparable_reason": "Lý do không so sánh",
+    "year": gettext_lazy("Năm"),
+    "count": gettext_lazy("Số đơn vị"),
+    "max_points": gettext_lazy("Điểm tối đa"),
+    "mean": gettext_lazy("Trung bình"),
+    "median": gettext_lazy("Trung vị"),
+    "highest": gettext_lazy("Cao nhất"),
+    "lowest": gettext_lazy("Thấp nhất"),
+    "spread": gettext_lazy("Chênh lệch"),
+    "mean_change": gettext_lazy("Thay đổi trung bình"),
+    "comparable_with_previous": gettext_lazy("So sánh được với năm trước"),
+    "not_comparable_reason": gettext_lazy("Lý do không so sánh"),
 }
 
 
@@ -255,9 +270,13 @@ def trend_table(trend) -> Table:
     return Table(
         frame=frame,
         filename=f"{trend.province.slug}-{trend.block.slug}-xu-huong",
-        title=f"{trend.block.name} {trend.province.name}: thống kê qua các năm"
+        title=_("%(b)s %(p)s: thống kê qua các năm")
+        % {
+            "b": trend.block.name,
+            "p": trend.province.name,
+        }
         if not trend.province.is_national
-        else "Các tỉnh, thành phố toàn quốc: thống kê qua các năm",
+        else _("Các tỉnh, thành phố toàn quốc: thống kê qua các năm"),
         headers=dict(TREND_HEADERS),
     )
 
@@ -300,18 +319,18 @@ def compare_table(comparison) -> Table:
     frame = pd.DataFrame.from_records(records)
     if not frame.empty:
         frame["rank"] = frame["rank"].astype("Int64")
-    headers = {
-        "agency": "Cơ quan, đơn vị",
-        "agency_slug": "Mã định danh",
-        "rank": "Thứ hạng",
-        "total": "Tổng điểm",
-        "percent": "Tỷ lệ % điểm tối đa",
+    headers: dict[str, StrOrPromise] = {
+        "agency": _("Cơ quan, đơn vị"),
+        "agency_slug": _("Mã định danh"),
+        "rank": _("Thứ hạng"),
+        "total": _("Tổng điểm"),
+        "percent": _("Tỷ lệ % điểm tối đa"),
     }
     headers.update({f"group_{g.code}": f"{g.code}. {g.name}" for g in comparison.groups})
     return Table(
         frame=frame,
         filename=f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}-so-sanh",
-        title=f"So sánh đơn vị, {cycle.province.name} năm {cycle.year}",
+        title=_("So sánh đơn vị, %(p)s năm %(y)s") % {"p": cycle.province.name, "y": cycle.year},
         headers=headers,
     )
 
@@ -322,13 +341,13 @@ def compare_meta(comparison) -> dict:
 
 
 CRITERIA_HEADERS = {
-    "code": "Mã",
-    "kind": "Loại",
-    "name": "Nội dung",
-    "parent": "Thuộc nhóm",
-    "max_points": "Điểm tối đa",
-    "rule": "Cách chấm",
-    "params": "Tham số",
+    "code": gettext_lazy("Mã"),
+    "kind": gettext_lazy("Loại"),
+    "name": gettext_lazy("Nội dung"),
+    "parent": gettext_lazy("Thuộc nhóm"),
+    "max_points": gettext_lazy("Điểm tối đa"),
+    "rule": gettext_lazy("Cách chấm"),
+    "params": gettext_lazy("Tham số"),
 }
 
 

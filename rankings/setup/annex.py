@@ -22,6 +22,7 @@ from agencies.models import Block, Province
 from agencies.names import name_key
 from agencies.slugs import slugify, unique_slug
 from rankings.formatting import places_of
+from rankings.language.every import with_translations
 from rankings.models import CriteriaSet, Criterion, CriterionGroup, RuleKind
 from rankings.setup import tables
 from rankings.setup.rule_text import RuleError, parse_rule, rule_text
@@ -97,7 +98,9 @@ class AnnexPlan:
 def annex_plan(*, data: bytes, filename: str, max_points: Decimal) -> AnnexPlan:
     """Read and check an annex; nothing is written."""
     try:
-        sheet = tables.read_sheet(data, filename, columns=COLUMNS, required=REQUIRED)
+        sheet = tables.read_sheet(
+            data, filename, columns=with_translations(COLUMNS), required=REQUIRED
+        )
     except tables.Refused as refused:
         return AnnexPlan(max_points, problems=[Problem(None, "", str(refused))])
     return sheet_plan(sheet, max_points=max_points)

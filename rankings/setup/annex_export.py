@@ -2,23 +2,29 @@
 
 Editing a set is then: download its annex, change it in a spreadsheet, import it over the
 set (allowed until a publication uses the set).
+
+Headings, the sheet's name and yes/no are in the language of whoever downloads it (the
+import accepts the headings in every language); the rule column keeps the annex's own
+Vietnamese notation, which `rule_text.parse_rule` reads back.
 """
 
 import io
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
 from rankings.models import CriteriaSet
 from rankings.setup.rule_text import rule_text
 
-HEADER = [
-    "STT",
-    "Chỉ số / tiêu chí",
-    "Điểm tối đa",
-    "Cách xác định và chấm điểm",
-    "Tài liệu kiểm chứng",
-    "Nguồn số liệu",
+HEADER = [  # msgids: written in the reader's language
+    gettext_noop("STT"),
+    gettext_noop("Chỉ số / tiêu chí"),
+    gettext_noop("Điểm tối đa"),
+    gettext_noop("Cách xác định và chấm điểm"),
+    gettext_noop("Tài liệu kiểm chứng"),
+    gettext_noop("Nguồn số liệu"),
 ]
 
 
@@ -45,7 +51,7 @@ def annex_rows(criteria_set: CriteriaSet) -> list[list]:
         items = children.get(group.pk, []) + under.get(group.pk, [])
         for item in sorted(items, key=lambda item: (item.order, item.code)):
             if hasattr(item, "rule"):
-                evidence = "Có" if item.evidence_required else "Không"
+                evidence = _("Có") if item.evidence_required else _("Không")
                 rule = rule_text(item.rule, item.params)
                 rows.append(
                     [
@@ -72,9 +78,9 @@ def _number(value) -> object:
 def annex_xlsx(criteria_set: CriteriaSet) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Phu luc"
+    sheet.title = _("Phu luc")
     sheet.append([criteria_set.name])
-    sheet.append(HEADER)
+    sheet.append([_(heading) for heading in HEADER])
     for row in annex_rows(criteria_set):
         sheet.append(row)
     out = io.BytesIO()

@@ -17,7 +17,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, AgencyAlias, Province
 from agencies.names import NameMatcher, name_key
 from agencies.slugs import slugify
+from rankings.language.preference import language_of
 from rankings.models import AGENCY_ROLES, Membership, Role
 from rankings.setup import tables
 from rankings.setup.tables import Problem
@@ -227,26 +228,27 @@ def account_new(*, email: str, full_name: str, username: str = ""):
 
 def admin_invitation_send(*, user, invited_by) -> None:
     """The first administrator's invitation: set a password, sign in, pick the province."""
-    who = (invited_by.get_full_name() or invited_by.username) if invited_by else _("Quản trị")
-    body = _(
-        "Xin chào %(name)s,\n\n%(who)s mời bạn làm quản trị cấp tỉnh trên hệ thống xếp hạng "
-        "ứng dụng CNTT, chính quyền điện tử; tên đăng nhập “%(u)s”.\n\nĐặt mật khẩu tại "
-        "đường dẫn sau (dùng được một lần, trong %(days)s ngày), đăng nhập rồi chọn tỉnh của "
-        "bạn tại %(pick)s:\n%(link)s\n"
-    ) % {
-        "name": user.get_full_name() or user.username,
-        "who": who,
-        "u": user.username,
-        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-        "pick": settings.SITE_URL + reverse("setup-pick"),
-        "link": set_password_link(user),
-    }
-    send_mail(
-        _("Mời làm quản trị cấp tỉnh trên hệ thống xếp hạng CNTT"),
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
-    )
+    with translation.override(language_of(user)):  # the recipient's, not the sender's
+        who = (invited_by.get_full_name() or invited_by.username) if invited_by else _("Quản trị")
+        body = _(
+            "Xin chào %(name)s,\n\n%(who)s mời bạn làm quản trị cấp tỉnh trên hệ thống xếp hạng "
+            "ứng dụng CNTT, chính quyền điện tử; tên đăng nhập “%(u)s”.\n\nĐặt mật khẩu tại "
+            "đường dẫn sau (dùng được một lần, trong %(days)s ngày), đăng nhập rồi chọn tỉnh của "
+            "bạn tại %(pick)s:\n%(link)s\n"
+        ) % {
+            "name": user.get_full_name() or user.username,
+            "who": who,
+            "u": user.username,
+            "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            "pick": settings.SITE_URL + reverse("setup-pick"),
+            "link": set_password_link(user),
+        }
+        send_mail(
+            _("Mời làm quản trị cấp tỉnh trên hệ thống xếp hạng CNTT"),
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
 
 
 def set_password_link(user) -> str:
@@ -256,25 +258,26 @@ def set_password_link(user) -> str:
 
 
 def invitation_send(*, user, province: Province, invited_by) -> None:
-    who = (invited_by.get_full_name() or invited_by.username) if invited_by else _("Quản trị")
-    body = _(
-        "Xin chào %(name)s,\n\n%(who)s đã tạo tài khoản “%(u)s” cho bạn trên hệ thống xếp hạng "
-        "ứng dụng CNTT, chính quyền điện tử tỉnh %(p)s.\n\nĐặt mật khẩu tại đường dẫn sau "
-        "(dùng được một lần, trong %(days)s ngày):\n%(link)s\n"
-    ) % {
-        "name": user.get_full_name() or user.username,
-        "who": who,
-        "u": user.username,
-        "p": province.name,
-        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-        "link": set_password_link(user),
-    }
-    send_mail(
-        _("Mời tham gia hệ thống xếp hạng CNTT tỉnh %(p)s") % {"p": province.name},
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
-    )
+    with translation.override(language_of(user)):  # the recipient's, not the sender's
+        who = (invited_by.get_full_name() or invited_by.username) if invited_by else _("Quản trị")
+        body = _(
+            "Xin chào %(name)s,\n\n%(who)s đã tạo tài khoản “%(u)s” cho bạn trên hệ thống xếp hạng "
+            "ứng dụng CNTT, chính quyền điện tử tỉnh %(p)s.\n\nĐặt mật khẩu tại đường dẫn sau "
+            "(dùng được một lần, trong %(days)s ngày):\n%(link)s\n"
+        ) % {
+            "name": user.get_full_name() or user.username,
+            "who": who,
+            "u": user.username,
+            "p": province.name,
+            "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            "link": set_password_link(user),
+        }
+        send_mail(
+            _("Mời tham gia hệ thống xếp hạng CNTT tỉnh %(p)s") % {"p": province.name},
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
 
 
 @transaction.atomic

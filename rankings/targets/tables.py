@@ -3,7 +3,11 @@ and the API all read, so their values cannot disagree."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rankings import wording
 from rankings.public.tables import Table
@@ -11,30 +15,37 @@ from rankings.targets.models import Comparison, Measure
 from rankings.targets.progress import Status
 from rankings.targets.selectors import AgencyTargets, ProvinceTargets, TargetRow
 
-PROVINCE_WIDE = "Toàn tỉnh"
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-TARGET_HEADERS = {
-    "agency": "Slug đơn vị",
-    "agency_name": "Đơn vị",
-    "block": "Khối (chỉ tiêu chung)",
-    "block_name": "Tên khối",
-    "indicator": "Chỉ tiêu",
-    "measure": "Đo bằng",
-    "criterion_code": "Mã tiêu chí",
-    "year": "Năm mục tiêu",
-    "comparison": "So sánh",
-    "value": "Mục tiêu",
-    "unit": "Đơn vị tính",
-    "baseline_year": "Năm gốc",
-    "baseline_value": "Giá trị năm gốc",
-    "latest_year": "Năm số liệu mới nhất",
-    "latest_value": "Số liệu mới nhất",
-    "expected": "Giá trị theo tiến độ",
-    "status": "Mã trạng thái",
-    "status_label": "Trạng thái",
-    "note": "Ghi chú, nguồn",
+PROVINCE_WIDE = gettext_lazy("Toàn tỉnh")  # str() where written: the reader's language
+
+TARGET_HEADERS: dict[str, StrOrPromise] = {
+    "agency": gettext_lazy("Slug đơn vị"),
+    "agency_name": gettext_lazy("Đơn vị"),
+    "block": gettext_lazy("Khối (chỉ tiêu chung)"),
+    "block_name": gettext_lazy("Tên khối"),
+    "indicator": gettext_lazy("Chỉ tiêu"),
+    "measure": gettext_lazy("Đo bằng"),
+    "criterion_code": gettext_lazy("Mã tiêu chí"),
+    "year": gettext_lazy("Năm mục tiêu"),
+    "comparison": gettext_lazy("So sánh"),
+    "value": gettext_lazy("Mục tiêu"),
+    "unit": gettext_lazy("Đơn vị tính"),
+    "baseline_year": gettext_lazy("Năm gốc"),
+    "baseline_value": gettext_lazy("Giá trị năm gốc"),
+    "latest_year": gettext_lazy("Năm số liệu mới nhất"),
+    "latest_value": gettext_lazy("Số liệu mới nhất"),
+    "expected": gettext_lazy("Giá trị theo tiến độ"),
+    "status": gettext_lazy("Mã trạng thái"),
+    "status_label": gettext_lazy("Trạng thái"),
+    "note": gettext_lazy("Ghi chú, nguồn"),
 }
-COUNT_HEADERS = {f"count_{status}": f"Số đơn vị: {label}" for status, label in Status.choices}
+COUNT_HEADERS = {f"count_{status}": label for status, label in Status.choices}
+
+
+def _count_headers() -> dict[str, StrOrPromise]:
+    return {key: _("Số đơn vị: %(s)s") % {"s": label} for key, label in COUNT_HEADERS.items()}
 
 
 def _record(row: TargetRow) -> dict:
@@ -42,7 +53,7 @@ def _record(row: TargetRow) -> dict:
     agency = row.agency
     record = {
         "agency": agency.slug if agency else "",
-        "agency_name": agency.name if agency else PROVINCE_WIDE,
+        "agency_name": agency.name if agency else str(PROVINCE_WIDE),
         "block": target.block.slug if target.block else "",
         "block_name": wording.block_name(target.block) if target.block else "",
         "indicator": target.indicator,
@@ -88,8 +99,8 @@ def province_table(targets: ProvinceTargets) -> Table:
     return Table(
         frame=_frame(records, columns),
         filename=f"chi-tieu-{slug}{suffix}",
-        title=f"Chỉ tiêu của các đơn vị — {targets.province.name}",  # type: ignore[attr-defined]
-        headers={**TARGET_HEADERS, **COUNT_HEADERS},
+        title=_("Chỉ tiêu của các đơn vị — %(p)s") % {"p": targets.province.name},  # type: ignore[attr-defined]
+        headers={**TARGET_HEADERS, **_count_headers()},
     )
 
 
@@ -104,16 +115,19 @@ def agency_table(targets: AgencyTargets) -> Table:
     for row in targets.rows:
         record = _record(row)
         if row.target.agency_id is None:
-            record["agency"], record["agency_name"] = "", PROVINCE_WIDE
+            record["agency"], record["agency_name"] = "", str(PROVINCE_WIDE)
         for year in targets.years:
             record[f"value_{year}"] = row.series.get(year)
         records.append(record)
     agency = targets.agency
-    headers = {**TARGET_HEADERS, **{f"value_{y}": f"Số liệu {y}" for y in targets.years}}
+    headers = {
+        **TARGET_HEADERS,
+        **{f"value_{y}": _("Số liệu %(y)s") % {"y": y} for y in targets.years},
+    }
     return Table(
         frame=_frame(records, columns),
         filename=f"chi-tieu-{agency.slug}",
-        title=f"Chỉ tiêu và tiến độ — {agency.name}",
+        title=_("Chỉ tiêu và tiến độ — %(a)s") % {"a": agency.name},
         headers=headers,
     )
 
