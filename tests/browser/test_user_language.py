@@ -6,21 +6,14 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import expect
 
+from tests.browser.shows import shows
 from tests.live import serve_demo
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "demo-2026"
 IMPORT = "/quan-ly/vinh-phuc/2021/districts/nhap-lieu/"
-
-
-def shows(page, text: str) -> bool:
-    """The page's text holds `text`, once the navigation a click started has brought it
-    (main has tests.browser.shows for this; this branch predates it)."""
-    expect(page.locator("body")).to_contain_text(text, timeout=15_000)
-    return True
 
 
 @pytest.fixture(scope="module")

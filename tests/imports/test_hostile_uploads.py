@@ -276,13 +276,15 @@ HOSTILE = {
 
 def parse_measured(cycle, upload: bytes, filename: str):
     tracemalloc.start()
-    started = time.perf_counter()
+    # CPU seconds of this process, not wall time: a loaded runner must not fail a refusal
+    # that is quick, and a parse that runs away still spends its own CPU.
+    started = time.process_time()
     try:
         parsed = import_parse(cycle=cycle, upload=upload, filename=filename)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    return parsed, peak, time.perf_counter() - started
+    return parsed, peak, time.process_time() - started
 
 
 def counts():
@@ -303,7 +305,7 @@ def test_a_hostile_file_is_refused_quickly_in_bounded_memory(cycle, case):
     for words in expected:
         assert any(words in message for message in messages), (words, messages)
     assert peak < PEAK_LIMIT, f"{peak / 2**20:.1f} MB"
-    assert seconds < 10
+    assert seconds < 10  # CPU seconds (tracemalloc slows the parse several times)
     with pytest.raises(ImportRefused):
         import_apply(cycle=cycle, parsed=parsed)
     assert counts() == before
@@ -331,11 +333,11 @@ def test_openpyxl_itself_parses_with_defusedxml(cycle):
     """The second guard: were our own scan to miss a DTD, openpyxl would still refuse it."""
     assert openpyxl.xml.DEFUSEDXML
     upload = rezip(filled(cycle, INPUTS_2021), {SHEET: LAUGHS.encode()})
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(ValueError) as refused:
         workbook = load_workbook(io.BytesIO(upload), read_only=True)
         list(workbook.worksheets[0].iter_rows(values_only=True))
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1  # CPU seconds: refused before expanding
     chain, cause = [], refused.value
     while cause is not None:
         chain.append(cause)
