@@ -67,12 +67,13 @@ def import_confirm(
 
 def recompute_request(*, year: int, province=None, cycle=None, user=None) -> Job:
     """A year's recompute (of one province, or all), or one cycle's (a block's)."""
-    scope = f"cycle:{cycle.pk}" if cycle is not None else f"{year}:{province or '*'}"
+    where = getattr(province, "slug", "*")
+    scope = f"cycle:{cycle.pk}" if cycle is not None else f"{year}:{where}"
     job, new = job_request(
         kind=JobKind.RECOMPUTE,
         key=f"recompute:{scope}:{_now_key()}",
-        params={"year": year, "province": getattr(province, "slug", province)},
-        province=province if not isinstance(province, str) else None,
+        params={"year": year, "province": getattr(province, "slug", None)},
+        province=province,
         cycle=cycle,
         user=user,
     )

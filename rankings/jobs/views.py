@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -16,6 +17,16 @@ from rankings.jobs.runner import live_progress
 from rankings.permissions import STAFF_ROLES, roles_in
 
 RECENT = 50
+RESULT_LABELS = {  # what a finished job's result says, by its key, in the page's language
+    "agencies": _("Đơn vị trong tệp"),
+    "scores_created": _("Điểm mới"),
+    "scores_updated": _("Điểm cập nhật"),
+    "results": _("Kết quả dự thảo"),
+    "cycles": _("Kỳ đánh giá"),
+    "pages": _("Trang cần làm nóng"),
+    "stored": _("Trang đã lưu vào bộ nhớ đệm"),
+    "sent": _("Thư đã gửi"),
+}
 
 
 def _province(request, slug: str) -> Province:
@@ -48,7 +59,10 @@ def job_detail(request, province, pk):
     job = get_object_or_404(
         Job.objects.select_related("cycle__block", "requested_by"), province=province, pk=pk
     )
-    context = {"province": province, "job": job, "state": _state(job)}
+    shown = [(label, job.result[key]) for key, label in RESULT_LABELS.items() if key in job.result]
+    failed = job.result.get("failed") or []
+    context = {"province": province, "job": job, "state": _state(job), "shown": shown}
+    context["failed"] = failed
     return render(request, "rankings/staff/job.html", context)
 
 

@@ -22,7 +22,7 @@ from django.http.request import validate_host
 from django.test import Client
 from django.urls import reverse
 
-from agencies.models import NATIONAL_SLUG
+from agencies.models import NATIONAL_SLUG, Province
 from rankings.models import Publication
 from rankings.public import page_cache
 
@@ -47,7 +47,7 @@ def publication_urls(publication: Publication) -> list[str]:
     page("trends", province, block, twins="trends-export")
     page("compare", province, year, twins="compare-export")
     page("province", province)
-    if province != NATIONAL_SLUG:
+    if province != NATIONAL_SLUG and Province.objects.filter(slug=NATIONAL_SLUG).exists():
         page("national")
     page("home")
     for language, _name in settings.LANGUAGES:
