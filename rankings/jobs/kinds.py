@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 
 from rankings.cycles.year_recompute import RecomputeRefused, cycles_recompute, year_cycles
 from rankings.imports.services import import_apply, import_parse
-from rankings.imports.types import ImportRefused
+from rankings.imports.types import ImportRefused, ParsedImport
 from rankings.jobs.models import Job, JobKind, JobStatus
 from rankings.jobs.runner import JobRefused, enqueue, job_request, mark_done
 from rankings.models import AssessmentCycle, Publication
 
 # An import parsed by the page that asked for it, handed to the job when it runs in the
 # same process (the demo, the tests) so the file is not parsed twice; a worker parses again.
-_parsed_ahead: dict[int, object] = {}
+_parsed_ahead: dict[int, ParsedImport] = {}
 
 
 # ---------------------------------------------------------------------------------------
@@ -124,7 +124,9 @@ def _now_key() -> str:
 def _import(job: Job, progress) -> dict:
     from rankings.imports.views import ImportProgress
 
-    params = job.params
+    params, cycle = job.params, job.cycle
+    if cycle is None:
+        raise JobRefused(_("Kỳ đánh giá không còn."))
     page_progress = ImportProgress(params.get("progress_key"))
 
     def both(phase: str, done: int, total: int) -> None:
@@ -139,7 +141,7 @@ def _import(job: Job, progress) -> dict:
         with default_storage.open(path, "rb") as handle:
             data = handle.read()
         parsed = import_parse(
-            cycle=job.cycle, upload=data, filename=f"upload.{params['format']}", progress=both
+            cycle=cycle, upload=data, filename=f"upload.{params['format']}", progress=both
         )
     if parsed.digest != params["digest"]:
         raise JobRefused(_("Tệp đã thay đổi sau khi xem trước."))
@@ -148,7 +150,7 @@ def _import(job: Job, progress) -> dict:
             if Job.objects.select_for_update().get(pk=job.pk).status == JobStatus.DONE:
                 return job.result  # applied by an earlier delivery of this job
             summary = import_apply(
-                cycle=job.cycle,
+                cycle=cycle,
                 parsed=parsed,
                 user=job.requested_by,
                 stage=params["stage"],

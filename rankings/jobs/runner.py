@@ -97,7 +97,7 @@ def job_run(job_id: int, *, in_process: bool = False) -> Job:
 
     progress = JobProgress(job.pk)
     try:
-        result = HANDLERS[job.kind](job, progress)
+        result = HANDLERS[JobKind(job.kind)](job, progress)
     except JobRefused as refused:
         return _fail(job, str(refused))
     except RETRYABLE as error:

@@ -66,9 +66,9 @@ def publication_warm(
         return {"pages": 0, "stored": 0, "failed": [], "skipped": "PAGE_CACHE_SECONDS=0"}
     page_cache.forget_generation()  # this process may remember the generation before it
     requests = list(_requests(publication_urls(publication)))
-    client = Client(raise_request_exception=False, **_host())
+    client = Client(raise_request_exception=False, HTTP_HOST=_host())
     secure = settings.SITE_URL.startswith("https://")
-    stored, failed = 0, []
+    stored, failed = 0, list[str]()
     progress("render", 0, len(requests))
     for done, (language, url) in enumerate(requests, start=1):
         client.cookies.clear()
@@ -91,7 +91,7 @@ def _requests(urls: list[str]) -> Iterator[tuple[str, str]]:
             yield from ((language, url) for language in languages)
 
 
-def _host() -> dict[str, str]:
+def _host() -> str:
     """The Host header: SITE_URL's when the site accepts it, else the first it accepts."""
     host = urlsplit(settings.SITE_URL).netloc
     allowed = settings.ALLOWED_HOSTS
@@ -99,4 +99,4 @@ def _host() -> dict[str, str]:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
     if not validate_host(host.rsplit(":", 1)[0] if "]" not in host else host, allowed):
         host = next((h.lstrip(".") for h in allowed if h != "*"), "localhost")
-    return {"HTTP_HOST": host}
+    return host
