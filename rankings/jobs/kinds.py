@@ -133,18 +133,7 @@ def _import(job: Job, progress) -> dict:
         progress(phase, done, total)
         page_progress(phase, done, total)
 
-    parsed = _parsed_ahead.pop(job.pk, None)
-    if parsed is None:
-        path = params["path"]
-        if not default_storage.exists(path):
-            raise JobRefused(_("Tệp xem trước không còn; hãy tải lên lại."))
-        with default_storage.open(path, "rb") as handle:
-            data = handle.read()
-        parsed = import_parse(
-            cycle=cycle, upload=data, filename=f"upload.{params['format']}", progress=both
-        )
-    if parsed.digest != params["digest"]:
-        raise JobRefused(_("Tệp đã thay đổi sau khi xem trước."))
+    parsed = _parsed_ahead.pop(job.pk, None) or _parsed_again(job, cycle, both)
     try:
         with transaction.atomic():
             if Job.objects.select_for_update().get(pk=job.pk).status == JobStatus.DONE:
@@ -171,6 +160,21 @@ def _import(job: Job, progress) -> dict:
     default_storage.delete(params["path"])
     page_progress.finish(ok=True)
     return result
+
+
+def _parsed_again(job: Job, cycle, progress) -> ParsedImport:
+    """The pending upload read again (on a worker), refused if gone or not the one seen."""
+    path, params = job.params["path"], job.params
+    if not default_storage.exists(path):
+        raise JobRefused(_("Tệp xem trước không còn; hãy tải lên lại."))
+    with default_storage.open(path, "rb") as handle:
+        data = handle.read()
+    parsed = import_parse(
+        cycle=cycle, upload=data, filename=f"upload.{params['format']}", progress=progress
+    )
+    if parsed.digest != params["digest"]:
+        raise JobRefused(_("Tệp đã thay đổi sau khi xem trước."))
+    return parsed
 
 
 def _recompute(job: Job, progress) -> dict:
