@@ -161,6 +161,10 @@ if CELERY_BROKER_URL and not CELERY_BROKER_URL.startswith(("redis://", "rediss:/
         f"CELERY_BROKER_URL={CELERY_BROKER_URL!r} must start with redis:// or rediss://."
     )
 JOBS_IN_PROCESS = not CELERY_BROKER_URL
+# Warming every page of a publication takes seconds to minutes: in-process (no worker) it
+# would hold the publish request that long, so there it is recorded and skipped (pages
+# fill on first read, one render per page) unless this is on.
+JOBS_WARM_IN_PROCESS = env_bool("JOBS_WARM_IN_PROCESS", False)
 CELERY_TASK_ALWAYS_EAGER = JOBS_IN_PROCESS
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-job leaves it queued for another

@@ -205,7 +205,12 @@ def _recompute(job: Job, progress) -> dict:
 
 
 def _warm(job: Job, progress) -> dict:
+    from django.conf import settings
+
     from rankings.jobs.warming import publication_warm
+
+    if settings.JOBS_IN_PROCESS and not settings.JOBS_WARM_IN_PROCESS:
+        return {"pages": 0, "stored": 0, "failed": [], "skipped": "JOBS_IN_PROCESS"}
 
     publication = Publication.objects.select_related("cycle__province", "cycle__block").get(
         pk=job.params["publication"]

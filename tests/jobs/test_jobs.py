@@ -131,8 +131,9 @@ def test_only_the_provinces_staff_see_its_jobs(client, world, cycle):
 
 
 def test_a_publication_warms_its_pages_and_the_first_reader_gets_a_cache_hit(
-    client, world, django_capture_on_commit_callbacks
+    client, world, django_capture_on_commit_callbacks, settings
 ):
+    settings.JOBS_WARM_IN_PROCESS = True  # what a worker does (without one it is skipped)
     published = world.cycle_2021
     with django_capture_on_commit_callbacks(execute=True):
         publication = publication_create(
@@ -155,6 +156,24 @@ def test_a_publication_warms_its_pages_and_the_first_reader_gets_a_cache_hit(
     client.cookies["django_language"] = "en"
     english = client.get(leaderboard)
     assert english.templates == [] and "Rank" in english.content.decode()
+
+
+def test_without_a_worker_the_warming_is_recorded_and_skipped(
+    client, world, django_capture_on_commit_callbacks
+):
+    published = world.cycle_2021
+    with django_capture_on_commit_callbacks(execute=True):
+        publication_create(
+            cycle=published,
+            decision_number="260/QĐ",
+            decision_date=published.publications.get().decision_date,
+            reason="Đính chính",
+            preview=final_preview(cycle=published).fingerprint(),
+        )
+    warm = Job.objects.get(kind=JobKind.WARM)
+    assert warm.status == JobStatus.DONE and warm.result["skipped"] == "JOBS_IN_PROCESS"
+    first = client.get(f"/{published.province.slug}/{published.year}/{published.block.slug}/")
+    assert first.status_code == 200 and first.templates  # the first reader renders it
 
 
 def test_concurrent_misses_render_once(settings):
