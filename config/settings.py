@@ -150,6 +150,34 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 if PAGE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured(f"PAGE_CACHE_SECONDS={PAGE_CACHE_SECONDS} must be 0 or more.")
 
+# Jobs (rankings.jobs): long work (an import's write, recomputes, cache warming, alert mails)
+# goes to Celery on the deployment's Redis: CELERY_BROKER_URL, else REDIS_URL (best a DB of
+# its own, e.g. redis://127.0.0.1:6379/1: emptying the page cache flushes the cache's DB).
+# With neither (the demo, the tests) every job runs in-process when it is asked for, so
+# nothing else has to be installed or started. docs/architecture.md, "Jobs".
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+if CELERY_BROKER_URL and not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_URL={CELERY_BROKER_URL!r} must start with redis:// or rediss://."
+    )
+JOBS_IN_PROCESS = not CELERY_BROKER_URL
+# Warming every page of a publication takes seconds to minutes: in-process (no worker) it
+# would hold the publish request that long, so there it is recorded and skipped (pages
+# fill on first read, one render per page) unless this is on.
+JOBS_WARM_IN_PROCESS = env_bool("JOBS_WARM_IN_PROCESS", False)
+CELERY_TASK_ALWAYS_EAGER = JOBS_IN_PROCESS
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-job leaves it queued for another
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long jobs: one at a time per process
+CELERY_TASK_IGNORE_RESULT = True  # the Job row is the result
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers an unacknowledged job after this; longer than the longest job.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("JOB_VISIBILITY_SECONDS", 3600)}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
 # Proxies of ours in front of gunicorn (nginx: 1); config.client_ip reads the client's
 # address from X-Forwarded-For past exactly these, for throttles, lockouts and the log.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

@@ -796,5 +796,4 @@ class Notification(models.Model):
         return self.subject
 
 
-from rankings.alerts.models import AlertSubscription  # noqa: E402, F401  (own module, issue 20)
-from rankings.targets.models import Target  # noqa: E402, F401  (own module, issue 20)
+from rankings.own_models import AlertSubscription, Job, Target  # noqa: E402, F401  (own modules)

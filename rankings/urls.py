@@ -39,6 +39,7 @@ urlpatterns = [
     path("thong-bao/", views.notification_list, name="notifications"),
     path("quan-ly/", staff_views.workspace, name="workspace"),
     path("quan-ly/<slug:province>/mo-ky/", staff_views.cycle_new, name="cycle-new"),
+    path("quan-ly/<slug:province>/viec-nen/", include("rankings.jobs.urls")),  # issue 21
     path(
         "quan-ly/<slug:province>/<int:year>/<slug:block>/trang-thai/",
         staff_views.cycle_state,

@@ -40,8 +40,9 @@ def subscription_request(*, email: str, province, agency=None, language: str) ->
         return False
     subscription.confirmation_sent_at = timezone.now()
     subscription.save(update_fields=["language", "confirmation_sent_at"])
-    message = mail.confirmation_message(subscription)
-    transaction.on_commit(lambda: _send([message]))
+    from rankings.jobs.kinds import confirmation_mail
+
+    confirmation_mail(subscription)  # a job, sent once the sign-up commits
     return True
 
 

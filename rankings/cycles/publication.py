@@ -13,7 +13,6 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rankings.alerts import services as alerts
 from rankings.cycles import services
 from rankings.models import AssessmentCycle, Publication
 
@@ -73,6 +72,9 @@ def publication_create(
         )
     except services.PublishRefused as refused:
         raise PublicationRefused(str(refused)) from refused
-    # E-mail alerts (rankings.alerts) once the revision is committed, never for a rollback.
-    transaction.on_commit(lambda: alerts.publication_announce(publication=publication))
+    # Jobs, queued once the revision is committed (never for a rollback): render its pages
+    # into the page cache, then mail the alerts' subscribers (rankings.jobs.kinds).
+    from rankings.jobs.kinds import publication_jobs
+
+    publication_jobs(publication)
     return publication

@@ -18,10 +18,12 @@ from rankings import permissions, security_log
 from rankings.cycles.access import staff_cycle
 from rankings.cycles.assessments import entry_lock_reason
 from rankings.imports.forms import ImportConfirmForm, ImportUploadForm, ProgressForm
-from rankings.imports.services import import_apply, import_parse, import_preview
+from rankings.imports.services import import_parse, import_preview
 from rankings.imports.template_workbook import cycle_template_xlsx
-from rankings.imports.types import ImportRefused
-from rankings.models import CycleState
+from rankings.imports.types import ImportSummary
+from rankings.jobs.kinds import import_confirm
+from rankings.jobs.models import JobStatus
+from rankings.models import CycleState, Stage
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROGRESS_TOKEN = re.compile(r"[A-Za-z0-9]{16,64}")
@@ -83,21 +85,33 @@ def _confirm(request, cycle, progress):
     )
     if form.errors and parsed.digest == digest:  # the reason: the preview stays, as typed
         return _preview_again(request, cycle, parsed, form, progress)
-    try:
-        if parsed.digest != digest:
-            raise ImportRefused(_("Tệp đã thay đổi sau khi xem trước."))
-        summary = import_apply(
-            cycle=cycle,
-            parsed=parsed,
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-            progress=progress,
-        )
-    except ImportRefused as refused:
+    if parsed.digest != digest:
+        error = _("Tệp đã thay đổi sau khi xem trước.")
         return _import_page(
-            request, cycle, parsed=parsed, error=str(refused), status=400, progress=progress
+            request, cycle, parsed=parsed, error=error, status=400, progress=progress
         )
-    return _applied(request, cycle, path, summary, progress)
+    # The write is a job (rankings.jobs): in this process without a broker, else on a worker
+    # while this page follows it. Keyed by the pending upload, a double submit applies once.
+    job = import_confirm(
+        cycle=cycle,
+        user=request.user,
+        digest=digest,
+        file_format=file_format,
+        path=path,
+        upload=default_storage.get_modified_time(path).isoformat(),
+        reason=form.cleaned_data["reason"],
+        stage=Stage.FINAL,
+        parsed=parsed,
+        progress_key=progress.key,
+    )
+    job.refresh_from_db()
+    if job.status == JobStatus.FAILED:
+        return _import_page(
+            request, cycle, parsed=parsed, error=job.error, status=400, progress=progress
+        )
+    if job.status == JobStatus.DONE:
+        return _applied(request, cycle, path, ImportSummary(**job.result, reason=""), progress)
+    return redirect("job", cycle.province.slug, job.pk)
 
 
 def _preview_again(request, cycle, parsed, form, progress):
@@ -115,10 +129,11 @@ def _preview_again(request, cycle, parsed, form, progress):
 
 
 def _applied(request, cycle, path: str, summary, progress):
-    """Log the import, drop its pending file, say what it wrote, show the draft ranking."""
+    """Log the import, drop its pending file, say what it wrote, show the draft ranking
+    (the job has reported its progress done)."""
     security_log.import_applied(request, cycle=cycle, filename=path, summary=summary)
-    default_storage.delete(path)
-    progress.finish(ok=True)
+    if default_storage.exists(path):  # the job deleted it, unless it ran elsewhere
+        default_storage.delete(path)
     messages.success(
         request,
         _("Đã nhập %(n)s đơn vị: %(c)s điểm mới, %(u)s điểm cập nhật.")

@@ -26,6 +26,10 @@ new revision shows at once and a 304 is cheap) and `Vary: Cookie, Accept-Encodin
 worker keeps the pages it served last (`RecentPages`, 32 MB, `LOCAL_SECONDS`) in front of
 the shared cache, so a hit on a hot page neither unpickles nor crosses a socket.
 
+A miss is rendered once however many readers ask at the same moment (`_render_once`: a
+lock in the cache, the others wait for the page), and a publication renders its pages
+ahead of the readers (rankings.jobs.warming).
+
 Only anonymous readers without pending messages are served from, or stored into, the
 cache; a signed-in user's page (a logout form with a CSRF token, staff menus) is rendered
 for them and marked `private`. Nothing is stored that is not a 200, sets a cookie, asks
@@ -68,6 +72,11 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition")  # all a public view sets
 # reader to the URL without it.
 QUERY_PARAMS = frozenset({"q", "band", "ordering", "agency", "n"})
 CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE")
+# Single flight on a miss (`_render_once`): how long a render may hold a page's lock, how
+# long the others wait for it at most, and how often they look.
+FLIGHT_LOCK_SECONDS = 30
+FLIGHT_WAIT_SECONDS = 5.0
+FLIGHT_POLL_SECONDS = 0.02
 
 _generation: tuple[str, float] | None = None  # (generation, monotonic time it expires)
 
@@ -174,14 +183,55 @@ def cached_page(view):
         key = page_key(request, view=name)
         page = _read(key)
         if page is None:
-            response = view(request, *args, **kwargs)
-            if not _storable(request, response):
+            page, response = _render_once(key, lambda: view(request, *args, **kwargs), request)
+            if page is None:
                 return response
-            page = StoredPage.of(response, seconds=settings.PAGE_CACHE_SECONDS)
-            _write(key, page)
         return page.respond(request)
 
     return wrapper
+
+
+def _render_once(key: str, render, request) -> tuple[StoredPage | None, HttpResponse | None]:
+    """A miss, rendered by one request while the others wait for it (single flight).
+
+    The first to miss takes `lock:<key>` (`cache.add`: one winner across workers, expiring
+    after `FLIGHT_LOCK_SECONDS` should its worker die), renders and stores the page. The
+    others poll the cache every `FLIGHT_POLL_SECONDS` and serve the stored page when it
+    appears; when the lock is gone without a page (the render was not storable: a 404, a
+    cookie) or after `FLIGHT_WAIT_SECONDS`, they render for themselves.
+    (page, None) when there is a page to serve, (None, response) for a response to send."""
+    lock = f"lock:{key}"
+    try:
+        leader = cache.add(lock, 1, FLIGHT_LOCK_SECONDS)
+    except Exception:  # a cache that fails costs a render, never the page
+        logger.warning("page cache lock failed", exc_info=True)
+        leader = True
+    if not leader:
+        deadline = time.monotonic() + FLIGHT_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(FLIGHT_POLL_SECONDS)
+            page = _read(key)
+            if page is not None:
+                return page, None
+            if cache.get(lock) is None:
+                break
+    try:
+        response = render()
+        if not _storable(request, response):
+            return None, response
+        page = StoredPage.of(response, seconds=settings.PAGE_CACHE_SECONDS)
+        _write(key, page)
+        return page, None
+    finally:
+        if leader:
+            _unlock(lock)
+
+
+def _unlock(lock: str) -> None:
+    try:
+        cache.delete(lock)
+    except Exception:
+        logger.warning("page cache unlock failed", exc_info=True)
 
 
 def _canonical_url(request) -> str | None:

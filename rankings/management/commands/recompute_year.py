@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Province
 from rankings.cycles.year_recompute import RecomputeRefused, year_recompute
+from rankings.jobs.kinds import recompute_request
 
 
 class Command(BaseCommand):
@@ -18,10 +19,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--province", help="Only this province's cycles (its slug, e.g. vinh-phuc)."
         )
+        parser.add_argument(
+            "--job",
+            action="store_true",
+            help="Queue it as a job (rankings.jobs) for the worker, shown to the province's "
+            "staff, and return at once (without a broker it runs here as a job).",
+        )
 
-    def handle(self, *args, year, province, **options):
-        if province is not None and not Province.objects.filter(slug=province).exists():
+    def handle(self, *args, year, province, job=False, **options):
+        found = Province.objects.filter(slug=province).first() if province else None
+        if province is not None and found is None:
             raise CommandError(f"no province with slug {province!r}")
+        if job:
+            queued = recompute_request(year=year, province=found)
+            queued.refresh_from_db()
+            self.stdout.write(
+                f"Job {queued.pk}: {queued.status}"
+                + (f" ({queued.error})" if queued.error else f" {queued.result or ''}")
+            )
+            return
         scope = f"{year}" + (f" in {province}" if province else "")
         started = time.perf_counter()
         try:
