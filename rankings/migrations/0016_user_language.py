@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rankings', '0014_alerts'),
+        ('rankings', '0015_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
