@@ -20,7 +20,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import orjson
 import pandas as pd
-from django.db.models import BooleanField, Case, F, Q, Value, When
+from django.db.models import BooleanField, Case, Value, When
 
 from api import presenters, serializers
 from api.selectors import JSONKeyText
