@@ -104,7 +104,9 @@ def ranking_json(cycle: AssessmentCycle, params: Mapping[str, str]) -> bytes:
         shown_query.annotate(valued=_valued(), **points).values_list(*ROW_COLUMNS, *points)
     )
     if chosen.form.cleaned_data.get("q") or chosen.form.cleaned_data.get("band"):
-        everyone = list(published.annotate(valued=_valued()).values_list("rank", "total", "valued"))
+        everyone = list(
+            published.annotate(valued=_valued()).order_by().values_list("rank", "total", "valued")
+        )
     else:
         everyone = [(row[0], row[7], row[11]) for row in shown]
     ranked = sum(rank is not None for rank, _, _ in everyone)
@@ -213,6 +215,7 @@ def _baseline(cycle: AssessmentCycle) -> tuple[Leaderboard | None, dict[int, tup
     rows = list(
         Result.objects.filter(cycle=before, publication=publication)
         .annotate(valued=_valued())
+        .order_by()  # not `Result`'s ordering, which joins seven tables to sort
         .values_list("agency_id", "rank", "score", "percent", "total", "valued")
     )
     stats = block_stats(
