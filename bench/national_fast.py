@@ -180,13 +180,11 @@ class Baseline:
             add(f'</td>\n      <th scope="row"><a href="{self.url[0]}{slug}{self.url[1]}">')
             add(escape(name) + "</a>")
             if rank is None and why:
-                add(
-                    f'<small class="not-ranked-reason">{w["why"][0]}{escape(why)}{w["why"][1]}</small>'
-                )
+                reason = f"{w['why'][0]}{escape(why)}{w['why'][1]}"
+                add(f'<small class="not-ranked-reason">{reason}</small>')
             if self.bands and band:
-                add(
-                    f'<small class="show-narrow">{escape(bw.get(band) or band)} · {percent}</small></th>'
-                )
+                word = escape(bw.get(band) or band)
+                add(f'<small class="show-narrow">{word} · {percent}</small></th>')
             else:
                 add(f'<small class="show-narrow">{percent}</small></th>')
             add("\n      ")
@@ -206,9 +204,8 @@ class Baseline:
                     direction = "up" if moved > 0 else "down" if moved < 0 else ""
                     add(f'<span class="{direction}">{arrow}</span>')
                 if p_rank is not None:
-                    add(
-                        f' <small class="previous-rank">{w["last"][0]}{p_rank}{w["last"][1]}</small>'
-                    )
+                    before = f"{w['last'][0]}{p_rank}{w['last'][1]}"
+                    add(f' <small class="previous-rank">{before}</small>')
                 if valued and p_score is not None and self.comparable:
                     change = self.signed(
                         score - p_score, self.total_places, self.total_mode, self.change
