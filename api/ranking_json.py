@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import cache
 
 import orjson
 import pandas as pd
@@ -54,6 +56,27 @@ ROW_COLUMNS = (
 # The statistics read the stats, the year before's stats and the comparison only: a
 # `Leaderboard` without rows carries them through `presenters._statistics` unchanged.
 _NO_ROWS = pd.DataFrame()
+
+
+@dataclass(frozen=True)
+class HeaderWriters:
+    """The header's serializers, made once: a `ModelSerializer` works out its fields on
+    each new instance, which cost more than the statistics themselves. `to_representation`
+    only reads them, so one instance serves every request (and thread)."""
+
+    rules: serializers.RulesSerializer
+    publication: serializers.PublicationSerializer
+    statistics: serializers.Statistics
+
+
+@cache
+def _writers() -> HeaderWriters:
+    writers = HeaderWriters(
+        serializers.RulesSerializer(), serializers.PublicationSerializer(), serializers.Statistics()
+    )
+    for serializer in (writers.rules, writers.publication, writers.statistics):
+        _ = serializer.fields  # bound now, not by two threads at once later
+    return writers
 
 
 def writer(rule: Rule) -> Callable[[Decimal | None], str | None]:
@@ -137,10 +160,10 @@ def ranking_json(cycle: AssessmentCycle, params: Mapping[str, str]) -> bytes:
     rules = printed(criteria_set)
     body = {
         **presenters.place(cycle),
-        "criteria_set": serializers.RulesSerializer(criteria_set).data,
-        "publication": serializers.PublicationSerializer(publication).data,
+        "criteria_set": _writers().rules.to_representation(criteria_set),
+        "publication": _writers().publication.to_representation(publication),
         "groups": [{"code": code, "name": name, "name_en": en} for code, name, en in groups],
-        "statistics": serializers.Statistics(presenters._statistics(board)).data,
+        "statistics": _writers().statistics.to_representation(presenters._statistics(board)),
         "rows": _rows(
             shown, [code for code, *_ in groups], before, shared, board.comparable, rules
         ),
