@@ -116,6 +116,7 @@ bench-national: install
 	$(PY) bench/national_recompute.py
 	$(PY) bench/national_pages.py
 	$(PY) bench/national_api.py
+	$(PY) bench/national_fast.py
 	$(PY) bench/national_import.py
 	$(PY) bench/national_explain.py
 

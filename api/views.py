@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 from agencies.models import Agency, Block, Province
 from api import caching, filters, presenters, selectors, serializers
 from api.pagination import KeysFirstPagination
+from api.ranking_json import ranking_json
 from rankings.models import Result
 from rankings.public.filters import ResultFilter
-from rankings.public.selectors import leaderboard as leaderboard_selectors
 from rankings.public.selectors.agency import agency_profile
 from rankings.public.selectors.leaderboard import latest_publications, published_cycle
 from rankings.public.selectors.methodology import criteria_tree
@@ -253,8 +253,10 @@ class RankingView(ReadView, APIView):
         _query, cycle = published_block(request, serializers.BlockQuery)
         if current := self.conditional(request, selectors.ranking_publications(cycle=cycle)):
             return current
-        board = leaderboard_selectors.leaderboard(cycle=cycle, params=request.query_params)
-        return Response(serializers.RankingSerializer(presenters.ranking(board)).data)
+        # The bytes `RankingSerializer(presenters.ranking(board))` renders, from plain rows
+        # (api/ranking_json.py; tests/api/test_ranking_json.py compares the two).
+        body = ranking_json(cycle, request.query_params)
+        return HttpResponse(body, content_type="application/json")
 
 
 class CriterionPointsView(ReadView, APIView):
