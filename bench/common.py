@@ -228,7 +228,8 @@ class Report:
             print(f"targets of {self.name}:")
             for f in targets:
                 ratio = "—" if f.ratio is None else f"{f.ratio:.2f}"
-                print(f"  {verdict(f.met):7s}  {f.name}: ratio {ratio}, target {f.target} ({f.load})")
+                met = verdict(f.met)
+                print(f"  {met:7s}  {f.name}: ratio {ratio}, target {f.target} ({f.load})")
         print(f"end: {load()}; process max RSS {max_rss_mb():.0f} MB; figures in {out}")
         return out
 

@@ -31,7 +31,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import load, machine, verdict  # bench/common.py, shared with the national ones
+from common import load as load_average
+from common import machine, verdict  # bench/common.py, shared with the national ones
 
 import scoring
 
@@ -202,7 +203,7 @@ def main() -> int:
     print(f"  with criterion and choice as object columns: {text_time * 1000:.1f} ms")
     print(
         f"pandas baseline:    {baseline * 1000:8.1f} ms  -> engine / pandas = {ratio:.2f}"
-        f"  target <= {RATIO_TARGET}: {verdict(ratio <= RATIO_TARGET)} ({load()})"
+        f"  target <= {RATIO_TARGET}: {verdict(ratio <= RATIO_TARGET)} ({load_average()})"
     )
     print(
         f"  same baseline on the points shuffled like the inputs: {shuffled_baseline * 1000:.1f} ms"

@@ -120,9 +120,7 @@ def test_the_query_count_is_the_same_for_a_small_and_a_large_block(demo_and_rand
 def test_refused_inputs_raise_the_engine_error_and_write_nothing(world):
     cycle = world.cycle_2021
     before = stored(cycle)
-    Score.objects.filter(cycle=cycle, agency=world.cat, criterion__code="2.1").update(
-        value=D("99")
-    )
+    Score.objects.filter(cycle=cycle, agency=world.cat, criterion__code="2.1").update(value=D("99"))
 
     with pytest.raises(scoring.ScoringInputError, match="above the maximum 20"):
         services.cycle_recompute(cycle=cycle)
