@@ -9,19 +9,22 @@ from django.core.management.base import BaseCommand, CommandError
 from rankings.imports.national_csv import national_import
 from rankings.imports.types import ImportRefused
 
-M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
+MMAP_FROM = 4 << 20  # bytes
 
 
-def one_malloc_arena() -> None:
-    """Make glibc keep every thread's allocations in one heap ("arena").
+def large_blocks_mapped() -> None:
+    """Make glibc map every block of 4 MB or more on its own, and unmap it when freed.
 
-    The import reads the next batch on a second thread (`year_recompute._Run.stored`);
-    glibc gives that thread a heap of its own, whose freed pages stay mapped: about 20 MB
-    more peak RSS for a national year (bench/national_import.py). One arena costs nothing
-    measurable with two threads. Elsewhere (musl, macOS) nothing happens.
+    By default glibc raises that threshold (up to 32 MB) each time a large block is freed,
+    so the import's column arrays (8 MB for 100,000 lines) soon come from the heap, whose
+    freed pages stay mapped: about 15 MB more peak RSS for a national year
+    (bench/national_import.py), at no measurable cost in time. A fixed threshold is what
+    `MALLOC_MMAP_THRESHOLD_` in the environment would set. Elsewhere (musl, macOS) nothing
+    happens.
     """
     with contextlib.suppress(OSError, AttributeError, TypeError):
-        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)  # the process's own symbols: libc's
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_FROM)  # the process's own libc
 
 
 class Command(BaseCommand):
@@ -60,7 +63,7 @@ class Command(BaseCommand):
             author = get_user_model().objects.filter(username=user).first()
             if author is None:
                 raise CommandError(f"no user {user!r}")
-        one_malloc_arena()
+        large_blocks_mapped()
         started = time.perf_counter()
         try:
             summary = national_import(
