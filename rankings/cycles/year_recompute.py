@@ -1,16 +1,17 @@
-"""The one recompute path: one cycle (a block) or every cycle of a year, with COPY on PostgreSQL.
+"""The one recompute path: a cycle (a block) or every cycle of a year, COPY on PostgreSQL.
 
 `services.cycle_recompute` (a block: an import, a publication, a correction) and
 `year_recompute` (a national year) both come here. The ORM way of reading a cycle, running
 the engine and writing its drafts (`services.cycle_recompute_orm`) was 31–74 times one SQL
 query for a block and 17.6 times the I/O floor for a national year (bench/README.md). Here
-the same results come from the same engine with the work grouped: on PostgreSQL the scores of a batch of cycles are read by one `COPY … TO`,
-the engine runs once per criteria set and batch (the cycle is the engine's block, so
-"relative" criteria and ranks stay per cycle, as `seed_national` already does), the draft
-results are replaced by one DELETE and `COPY … FROM`, and points are written back only
-where they changed. Batches hold at most `BATCH_SCORES` scores, so memory stays bounded
-whatever the year's size. Everything happens in one transaction, with the cycles locked as
-an import locks its cycle. Other databases (SQLite, the demo) take the per-cycle ORM path.
+the same results come from the same engine with the work grouped: on PostgreSQL the scores
+of a batch of cycles are read by one `COPY … TO`, the engine runs once per criteria set and
+batch (the cycle is the engine's block, so "relative" criteria and ranks stay per cycle, as
+`seed_national` already does), the draft results are replaced by one DELETE and
+`COPY … FROM`, and points are written back only where they changed. Batches hold at most
+`BATCH_SCORES` scores, so memory stays bounded whatever the year's size. Everything happens
+in one transaction, with the cycles locked as an import locks its cycle. Other databases
+(SQLite, the demo) take the per-cycle ORM path.
 
 The drafts are those `services.cycle_recompute_orm` writes, field for field (tests compare
 every field; bench/national_recompute.py compares an md5 over the national year).
