@@ -18,8 +18,8 @@ def large_blocks_mapped() -> None:
 
     By default glibc raises that threshold (up to 32 MB) each time a large block is freed,
     so the import's column arrays (8 MB for 100,000 lines) soon come from the heap, whose
-    freed pages stay mapped: about 15 MB more peak RSS for a national year
-    (bench/national_import.py), at no measurable cost in time. A fixed threshold is what
+    freed pages stay mapped: about 10 MB more peak RSS for a national year (277-278 against
+    285-288 MB, alternated), at no measurable cost in time. A fixed threshold is what
     `MALLOC_MMAP_THRESHOLD_` in the environment would set. Elsewhere (musl, macOS) nothing
     happens.
     """
