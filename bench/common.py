@@ -200,7 +200,7 @@ class Report:
         if ratio is not None:
             parts.append(f"ratio {ratio:.2f}")
         if target:
-            parts.append(f"target {target}: {'met' if met else 'NOT MET'}")
+            parts.append(f"target {target}: {verdict(met)}")
         parts.append(figure.load)
         print("  " + " | ".join(parts))
         if note:
@@ -223,8 +223,20 @@ class Report:
             "figures": [asdict(f) for f in self.figures],
         }
         out.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+        targets = [f for f in self.figures if f.target]
+        if targets:
+            print(f"targets of {self.name}:")
+            for f in targets:
+                ratio = "—" if f.ratio is None else f"{f.ratio:.2f}"
+                met = verdict(f.met)
+                print(f"  {met:7s}  {f.name}: ratio {ratio}, target {f.target} ({f.load})")
         print(f"end: {load()}; process max RSS {max_rss_mb():.0f} MB; figures in {out}")
         return out
+
+
+def verdict(met: bool | None) -> str:
+    """How every benchmark prints a target's outcome."""
+    return "MET" if met else "NOT MET"
 
 
 def _number(value: float) -> str:

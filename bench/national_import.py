@@ -28,7 +28,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -227,6 +226,18 @@ CREATE TEMP TABLE national_csv (
 SELECT count(*) FROM national_csv;
 """
 MEMORY_TARGET_MB = 300
+# Runs manage.py (argv[1]) with the rest of argv, then prints its own peak RSS in MB.
+OWN_PEAK = """
+import runpy, sys
+from pathlib import Path
+script, sys.argv = sys.argv[1], sys.argv[2:]
+try:
+    runpy.run_path(script, run_name="__main__")
+finally:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            print(int(line.split()[1]) / 1024, file=sys.stderr)
+"""
 
 
 def changed_copy(path, out) -> int:
@@ -327,16 +338,20 @@ def national_csv(report: Report) -> None:
         f"{statistics.median(products):.2f} vs {statistics.median(floors):.2f} s (ratio "
         f"{statistics.median(floors) / statistics.median(products):.2f}); {said}",
     )
-    # The command's own peak RSS, in a process of its own: this one keeps the heap of the
-    # runs above (psql, the largest other child, stays near 10 MB).
+    # The command's own peak RSS, in a process of its own, read by the process itself
+    # (VmHWM of its own memory at exit). getrusage(RUSAGE_CHILDREN) would not do: Linux
+    # carries the parent's high-water mark into a child across fork/vfork + exec, so every
+    # child of this process (psql too) "peaked" at this process's own RSS, ~300 MB here.
     vacuum_results()
-    command_line = [sys.executable, str(ROOT / "manage.py"), "import_scores_csv", str(path)]
-    subprocess.run(
-        [*command_line, "--year", str(YEAR), "--reason", "bench"],
+    argv = ["manage.py", "import_scores_csv", str(path), "--year", str(YEAR), "--reason", "bench"]
+    done = subprocess.run(
+        [sys.executable, "-c", OWN_PEAK, str(ROOT / "manage.py"), *argv],
         check=True,
         capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    rss = float(done.stderr.strip().splitlines()[-1])
     tracemalloc.start()
     product()
     _, peak = tracemalloc.get_traced_memory()
@@ -356,7 +371,8 @@ def national_csv(report: Report) -> None:
         baseline=MEMORY_TARGET_MB,
         baseline_name="target",
         at_most=1,
-        note="getrusage of the child: Django, pandas and numpy (~100 MB) included",
+        note="VmHWM of the command's own process, as `manage.py` runs it: Django, pandas "
+        "and numpy (~100 MB) included",
     )
     if os.environ.get("BENCH_SKIP_CHANGED") == "1":
         return

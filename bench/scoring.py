@@ -31,7 +31,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import machine  # bench/common.py, shared with the national benchmarks
+from common import load as load_average
+from common import machine, verdict  # bench/common.py, shared with the national ones
 
 import scoring
 
@@ -202,7 +203,7 @@ def main() -> int:
     print(f"  with criterion and choice as object columns: {text_time * 1000:.1f} ms")
     print(
         f"pandas baseline:    {baseline * 1000:8.1f} ms  -> engine / pandas = {ratio:.2f}"
-        f"  (target <= {RATIO_TARGET})"
+        f"  target <= {RATIO_TARGET}: {verdict(ratio <= RATIO_TARGET)} ({load_average()})"
     )
     print(
         f"  same baseline on the points shuffled like the inputs: {shuffled_baseline * 1000:.1f} ms"
@@ -210,7 +211,8 @@ def main() -> int:
     )
     print(
         f"peak memory: tracemalloc peak of one compute() {peak / 2**20:.0f} MB "
-        f"(target <= {MEMORY_TARGET_MB} MB); process max RSS {max_rss:.0f} MB (getrusage)"
+        f"target <= {MEMORY_TARGET_MB} MB: {verdict(peak / 2**20 <= MEMORY_TARGET_MB)}; "
+        f"process max RSS {max_rss:.0f} MB (getrusage)"
     )
     same = engine_rank.equals(pandas_rank)
     print(f"ranks identical, engine vs pandas: {same}")

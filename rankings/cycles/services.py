@@ -34,8 +34,27 @@ class RecomputeSummary:
 def cycle_recompute(*, cycle: AssessmentCycle, stage: str = Stage.FINAL) -> RecomputeSummary:
     """Recompute points and the draft results of `cycle` from its scores at `stage`.
 
+    The one recompute path, for a block as for a year (`year_recompute.cycles_recompute`):
+    on PostgreSQL the scores are read by COPY, the engine runs once, the drafts are replaced
+    by DELETE + COPY and only changed points are written back; elsewhere (SQLite, the demo)
+    `cycle_recompute_orm`. One transaction; published results are never touched. The
+    engine's refusal is raised as `scoring.ScoringInputError`, nothing written.
+    """
+    from rankings.cycles.year_recompute import RecomputeRefused, cycles_recompute
+
+    try:
+        summary = cycles_recompute(cycles=[cycle], stage=stage)
+    except RecomputeRefused as refused:
+        raise refused.error from None
+    return RecomputeSummary(agencies=summary.results, scores_updated=summary.scores_updated)
+
+
+def cycle_recompute_orm(*, cycle: AssessmentCycle, stage: str = Stage.FINAL) -> RecomputeSummary:
+    """`cycle_recompute` through the ORM: the fallback where COPY is missing (SQLite).
+
     One read of the scores, the pure engine, one transaction writing the points back and
-    replacing the draft results. Published results are never touched.
+    replacing the draft results. The PostgreSQL path writes exactly these rows (tests
+    compare every field).
     """
     criteria_set = cycle.criteria_set
     criteria = criteria_frame(criteria_set=criteria_set)

@@ -1,17 +1,19 @@
-"""Recompute every cycle of a year at once, batched, with COPY on PostgreSQL.
+"""The one recompute path: a cycle (a block) or every cycle of a year, COPY on PostgreSQL.
 
-`cycle_recompute` reads one cycle, runs the engine and writes its drafts: right for a
-province's page, 17.6 times slower than the I/O floor for a national year (190 cycles,
-960,000 scores; bench/README.md). Here the same results come from the same engine with the
-work grouped: on PostgreSQL the scores of a batch of cycles are read by one `COPY … TO`,
-the engine runs once per criteria set and batch (the cycle is the engine's block, so
-"relative" criteria and ranks stay per cycle, as `seed_national` already does), the draft
-results are replaced by one DELETE and `COPY … FROM`, and points are written back only
-where they changed. Batches hold at most `BATCH_SCORES` scores, so memory stays bounded
-whatever the year's size. Everything happens in one transaction, with the cycles locked as
-an import locks its cycle. Other databases (SQLite, the demo) take the per-cycle path.
+`services.cycle_recompute` (a block: an import, a publication, a correction) and
+`year_recompute` (a national year) both come here. The ORM way of reading a cycle, running
+the engine and writing its drafts (`services.cycle_recompute_orm`) was 31–74 times one SQL
+query for a block and 17.6 times the I/O floor for a national year (bench/README.md). Here
+the same results come from the same engine with the work grouped: on PostgreSQL the scores
+of a batch of cycles are read by one `COPY … TO`, the engine runs once per criteria set and
+batch (the cycle is the engine's block, so "relative" criteria and ranks stay per cycle, as
+`seed_national` already does), the draft results are replaced by one DELETE and
+`COPY … FROM`, and points are written back only where they changed. Batches hold at most
+`BATCH_SCORES` scores, so memory stays bounded whatever the year's size. Everything happens
+in one transaction, with the cycles locked as an import locks its cycle. Other databases
+(SQLite, the demo) take the per-cycle ORM path.
 
-The drafts are those `services.cycle_recompute` writes, field for field (a test compares
+The drafts are those `services.cycle_recompute_orm` writes, field for field (tests compare
 every field; bench/national_recompute.py compares an md5 over the national year).
 """
 
@@ -69,7 +71,7 @@ class RecomputeRefused(Exception):
     """The engine refused a cycle's stored inputs; nothing was written."""
 
     def __init__(self, cycle: AssessmentCycle, error: scoring.ScoringInputError) -> None:
-        self.cycle, self.problems = cycle, error.problems
+        self.cycle, self.problems, self.error = cycle, error.problems, error
         super().__init__(f"{cycle} (cycle {cycle.pk}): {error}")
 
 
@@ -98,7 +100,7 @@ def cycles_recompute(*, cycles: Sequence[AssessmentCycle], stage: str = Stage.FI
             results = updated = 0
             for cycle in locked:
                 try:
-                    summary = services.cycle_recompute(cycle=cycle, stage=stage)
+                    summary = services.cycle_recompute_orm(cycle=cycle, stage=stage)
                 except scoring.ScoringInputError as error:
                     raise RecomputeRefused(cycle, error) from error
                 results += summary.agencies
@@ -233,6 +235,10 @@ class _Run:
     def batches(self) -> Iterable[tuple[_CriteriaSet, list[int]]]:
         """Cycles of one criteria set at a time, at most about BATCH_SCORES scores each
         (estimated from the agencies of each cycle's province and block)."""
+        if len(self.cycles) == 1:  # a block: one batch, no estimate to read
+            (cycle,) = self.cycles.values()
+            yield self.sets[cycle.criteria_set_id], [cycle.pk]
+            return
         sizes = {
             (row["province_id"], row["block_id"]): row["n"]
             for row in Agency.objects.filter(

@@ -109,7 +109,7 @@ def _cycles_recomputed(run: _Run, cycles) -> int:
     """Recompute each cycle through the ORM (no COPY); the number of results."""
     results = 0
     for cycle in cycles:
-        summary = services.cycle_recompute(cycle=cycle)
+        summary = services.cycle_recompute_orm(cycle=cycle)
         results += summary.agencies
         run.points_updated += summary.scores_updated
     return results

@@ -1,3 +1,5 @@
+import contextlib
+import ctypes
 import time
 from pathlib import Path
 
@@ -7,8 +9,29 @@ from django.core.management.base import BaseCommand, CommandError
 from rankings.imports.national_csv import national_import
 from rankings.imports.types import ImportRefused
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
+MMAP_FROM = 4 << 20  # bytes
+
+
+def large_blocks_mapped() -> None:
+    """Make glibc map every block of 4 MB or more on its own, and unmap it when freed.
+
+    By default glibc raises that threshold (up to 32 MB) each time a large block is freed,
+    so the import's column arrays (8 MB for 100,000 lines) soon come from the heap, whose
+    freed pages stay mapped: about 10 MB more peak RSS for a national year (277-278 against
+    285-288 MB, alternated), at no measurable cost in time. A fixed threshold is what
+    `MALLOC_MMAP_THRESHOLD_` in the environment would set. Elsewhere (musl, macOS) nothing
+    happens.
+    """
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_FROM)  # the process's own libc
+
 
 class Command(BaseCommand):
+    # The system checks import every URL, view, template tag and the API schema (~30 MB
+    # peak RSS, ~5 s at national scale); this command needs the models only, and the
+    # deployment runs `manage.py check --deploy` itself.
+    requires_system_checks: list[str] = []
     help = (
         "Import a national CSV of one year's final scores, one value a line (columns "
         "province, block, agency, criterion, value, and optionally year, denominator, "
@@ -40,6 +63,7 @@ class Command(BaseCommand):
             author = get_user_model().objects.filter(username=user).first()
             if author is None:
                 raise CommandError(f"no user {user!r}")
+        large_blocks_mapped()
         started = time.perf_counter()
         try:
             summary = national_import(
