@@ -52,6 +52,22 @@ def choice_list(params: Mapping | None, keys) -> str:
     return ", ".join(shown)
 
 
+def local_name(thing) -> str:
+    """A block's, band's, group's, criterion's or criteria set's name in the page's language:
+    its English field (`name_en`, `label_en`) in English mode when filled in, else its own."""
+    if thing is None:
+        return ""
+    field = thing.get if isinstance(thing, Mapping) else lambda name: getattr(thing, name, None)
+    own = field("name")
+    if own is None:
+        own = field("label") or ""
+    if _english():
+        english = field("name_en") or field("label_en")
+        if english and english == english:  # a frame's missing value is NaN
+            return str(english)
+    return str(own)
+
+
 def block_name(block) -> str:
     """The block's name; its English name in English mode when it has one."""
     return block.name_en if _english() and getattr(block, "name_en", None) else block.name
