@@ -9,7 +9,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rankings import formatting
+from rankings import formatting, wording
 from rankings.models import (
     YEAR_MAX,
     YEAR_MIN,
@@ -274,7 +274,7 @@ class CycleOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.province = province
         self.fields["source"].queryset = sets
-        self.fields["source"].label_from_instance = lambda criteria_set: criteria_set.name
+        self.fields["source"].label_from_instance = wording.criteria_set_name
         self.fields["source"].empty_label = _("— Chọn bộ tiêu chí —")
 
     def clean(self):

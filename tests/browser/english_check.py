@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 # Letters Vietnamese has and English does not (Latin-1 accents included: "café" is rare here).
 VIETNAMESE = r"[À-ỹĐđ]"
 
-# Every visible text node (and the <title>) outside lang="vi", with its words.
+# Every visible text node outside lang="vi", with its words (not the <title>: no markup
+# can mark a name there).
 _TEXT_NODES = """
 (pattern) => {
   const vietnamese = new RegExp(pattern);
@@ -22,14 +23,15 @@ _TEXT_NODES = """
     return marked !== null && marked.getAttribute('lang').toLowerCase().startsWith('vi');
   };
   const visible = (el) => {
-    if (el.closest('option')) {
+    if (el.closest('option')) {  // a closed list shows its chosen option only
       const select = el.closest('select');
-      return select !== null && select.checkVisibility({visibilityProperty: true});
+      return select !== null && el.closest('option').selected
+        && select.checkVisibility({visibilityProperty: true});
     }
     return el.checkVisibility({visibilityProperty: true, opacityProperty: true});
   };
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const texts = [[document.querySelector('title'), document.title]];
+  const texts = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
     if (!el || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(el.tagName)) continue;
