@@ -43,6 +43,7 @@ class BlockForm(forms.Form):
 class AnnexForm(UploadForm):
     block = forms.ModelChoiceField(label=_("Khối"), queryset=Block.objects.all())
     name = forms.CharField(label=_("Tên bộ tiêu chí"), max_length=250)
+    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=250, required=False)
     max_points = forms.DecimalField(
         label=_("Điểm tối đa"), min_value=0.001, max_digits=9, decimal_places=3, localize=True
     )
@@ -170,6 +171,7 @@ class CriteriaSetForm(forms.Form):
 
     block = forms.ModelChoiceField(label=_("Khối"), queryset=Block.objects.all())
     name = forms.CharField(label=_("Tên bộ tiêu chí"), max_length=250)
+    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=250, required=False)
     max_points = forms.DecimalField(
         label=_("Điểm tối đa"), min_value=0.001, max_digits=9, decimal_places=3, localize=True
     )
@@ -204,6 +206,7 @@ class CriteriaSetForm(forms.Form):
             }
         fields = (
             "name",
+            "name_en",
             "decision_number",
             "decision_date",
             "issuer",
