@@ -10,6 +10,7 @@ figures, rather than by matching the engine's English sentence.
 from collections.abc import Mapping
 
 from django.utils import translation
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from rankings import formatting
@@ -66,6 +67,23 @@ def local_name(thing) -> str:
         if english and english == english:  # a frame's missing value is NaN
             return str(english)
     return str(own)
+
+
+def vi_marked(value) -> str:
+    """A Vietnamese proper name or data value, marked `lang="vi"` inside an English page
+    (escaped HTML either way)."""
+    if _english() and value not in (None, ""):
+        return format_html('<span lang="vi">{}</span>', value)
+    return conditional_escape("" if value is None else value)
+
+
+def cycle_marked(cycle) -> str:
+    """ "Vĩnh Phúc · Provincial departments · 2023" with the province marked as Vietnamese."""
+    if not _english():
+        return conditional_escape(str(cycle))
+    return format_html(
+        '<span lang="vi">{}</span> · {} · {}', cycle.province, block_name(cycle.block), cycle.year
+    )
 
 
 def block_name(block) -> str:

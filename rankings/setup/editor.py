@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from agencies.models import Province
+from rankings import wording
 from rankings.models import (
     CriteriaSet,
     CriteriaSetKind,
@@ -79,10 +82,15 @@ def read_only_reason(criteria_set: CriteriaSet) -> str:
     )
     if used is None:
         return ""
-    return _(
+    sentence = _(
         "Bộ tiêu chí đã dùng để công bố kết quả %(c)s (%(s)s), nên không sửa được nữa. "
         "Hãy sao chép để soạn bộ tiêu chí cho kỳ sau."
-    ) % {"c": used.cycle, "s": used.source_label}
+    )
+    # Names stay marked as Vietnamese inside the English sentence.
+    return mark_safe(  # every part is escaped
+        conditional_escape(sentence)
+        % {"c": wording.cycle_marked(used.cycle), "s": wording.vi_marked(used.source_label)}
+    )
 
 
 def _natural(code: str) -> tuple:

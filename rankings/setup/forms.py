@@ -6,10 +6,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Block
+from rankings import wording
 from rankings.models import CriteriaSet, Role, Rounding, SourceKind, TieMethod
+from rankings.name_widgets import NamesSelect
 from rankings.setup.tables import MAX_UPLOAD_BYTES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BlockChoiceField(forms.ModelChoiceField):
+    """A block by its name in the page's language."""
+
+    def label_from_instance(self, obj) -> str:
+        return wording.block_name(obj)
 
 
 class UploadForm(forms.Form):
@@ -41,7 +50,7 @@ class BlockForm(forms.Form):
 
 
 class AnnexForm(UploadForm):
-    block = forms.ModelChoiceField(label=_("Khối"), queryset=Block.objects.all())
+    block = BlockChoiceField(label=_("Khối"), queryset=Block.objects.all())
     name = forms.CharField(label=_("Tên bộ tiêu chí"), max_length=250)
     name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=250, required=False)
     max_points = forms.DecimalField(
@@ -74,6 +83,7 @@ class StaffForm(forms.Form):
         label=_("Cơ quan, đơn vị (với vai trò của đơn vị)"),
         queryset=Agency.objects.none(),
         required=False,
+        widget=NamesSelect,
     )
 
     def __init__(self, *args, province=None, **kwargs):
@@ -85,7 +95,10 @@ class StaffForm(forms.Form):
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Vai trò mới"), choices=Role.choices)
     agency = forms.ModelChoiceField(
-        label=_("Cơ quan, đơn vị"), queryset=Agency.objects.none(), required=False
+        label=_("Cơ quan, đơn vị"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=NamesSelect,
     )
 
     def __init__(self, *args, province=None, **kwargs):
@@ -95,7 +108,7 @@ class RoleForm(forms.Form):
 
 
 class BackfillForm(UploadForm):
-    block = forms.ModelChoiceField(label=_("Khối"), queryset=Block.objects.all())
+    block = BlockChoiceField(label=_("Khối"), queryset=Block.objects.all())
     year = forms.IntegerField(label=_("Năm đánh giá"), min_value=2000, max_value=2100)
     max_points = forms.DecimalField(
         label=_("Điểm tối đa của bảng"),
@@ -169,7 +182,7 @@ class ProvincePickForm(forms.Form):
 class CriteriaSetForm(forms.Form):
     """The set itself in the editor: block, name, maximum, its decision and tie rule."""
 
-    block = forms.ModelChoiceField(label=_("Khối"), queryset=Block.objects.all())
+    block = BlockChoiceField(label=_("Khối"), queryset=Block.objects.all())
     name = forms.CharField(label=_("Tên bộ tiêu chí"), max_length=250)
     name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=250, required=False)
     max_points = forms.DecimalField(

@@ -9,16 +9,10 @@ a cycle's "province · block · year" with the province so marked. `{{ date|day 
 """
 
 from django import template
-from django.utils import translation
-from django.utils.html import format_html
 
 from rankings import formatting, wording
 
 register = template.Library()
-
-
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
 
 
 @register.filter
@@ -31,21 +25,12 @@ def vi(value):
     """The value, marked as Vietnamese inside an English page."""
     if value is None or value == "":
         return value
-    return format_html('<span lang="vi">{}</span>', value) if _english() else value
+    return wording.vi_marked(value)
 
 
 @register.filter
 def cycle_label(cycle):
-    if cycle is None:
-        return ""
-    if not _english():
-        return str(cycle)
-    return format_html(
-        '<span lang="vi">{}</span> · {} · {}',
-        cycle.province,
-        wording.block_name(cycle.block),
-        cycle.year,
-    )
+    return "" if cycle is None else wording.cycle_marked(cycle)
 
 
 @register.filter

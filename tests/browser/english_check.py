@@ -34,7 +34,8 @@ _TEXT_NODES = """
   const texts = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
-    if (!el || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(el.tagName)) continue;
+    // A text area holds a value (an embed code to copy), as an input does: data, not prose.
+    if (!el || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA'].includes(el.tagName)) continue;
     if (!node.textContent.trim() || !visible(el)) continue;
     texts.push([el, node.textContent]);
   }
