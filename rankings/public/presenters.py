@@ -1,5 +1,6 @@
 """Chart figures and their one-sentence text summaries for the pages."""
 
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,7 @@ def agency_charts(profile) -> dict:
         }
         for point in profile.history
     ]
+    english = (translation.get_language() or "").startswith("en")
     groups = [(local_name(g), float(p), float(m)) for g, p, m, _gap in profile.groups]
     weakest = min(profile.groups, key=lambda row: row[3], default=None)
     groups_summary = ""
@@ -53,7 +55,8 @@ def agency_charts(profile) -> dict:
         "groups_figure": charts.groups_chart(
             groups,
             labels={
-                "agency": profile.agency.short_name,
+                # An SVG legend cannot be marked lang="vi": English pages say "this agency".
+                "agency": _("Đơn vị này") if english else profile.agency.short_name,
                 "mean": _("Trung bình khối"),
                 "points": _("Điểm"),
             },

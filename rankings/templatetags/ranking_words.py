@@ -26,8 +26,10 @@ def set_name(criteria_set):
     if criteria_set is None:
         return ""
     name = wording.criteria_set_name(criteria_set)
+    if name == criteria_set.name:  # Vietnamese, or no English name: no query for the province
+        return name
     province = getattr(criteria_set, "province", None)
-    if name == criteria_set.name or province is None or province.name not in name:
+    if province is None or province.name not in name:
         return name
     before, _, after = name.partition(province.name)
     return format_html('{}<span lang="vi">{}</span>{}', before, province.name, after)

@@ -35,7 +35,8 @@ _TEXT_NODES = """
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
     // A text area holds a value (an embed code to copy), as an input does: data, not prose.
-    if (!el || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA'].includes(el.tagName)) continue;
+    const skipped = ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA'];
+    if (!el || skipped.includes(el.tagName)) continue;
     if (!node.textContent.trim() || !visible(el)) continue;
     texts.push([el, node.textContent]);
   }
