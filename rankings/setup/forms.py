@@ -13,6 +13,9 @@ from rankings.setup.tables import MAX_UPLOAD_BYTES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
+# English text typed in a Vietnamese page is marked as English.
+ENGLISH = forms.TextInput(attrs={"lang": "en"})
+
 
 class BlockChoiceField(forms.ModelChoiceField):
     """A block by its name in the page's language."""
@@ -46,13 +49,17 @@ class UploadForm(forms.Form):
 
 class BlockForm(forms.Form):
     name = forms.CharField(label=_("Tên khối"), max_length=120)
-    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=120, required=False)
+    name_en = forms.CharField(
+        label=_("Tên tiếng Anh"), max_length=120, required=False, widget=ENGLISH
+    )
 
 
 class AnnexForm(UploadForm):
     block = BlockChoiceField(label=_("Khối"), queryset=Block.objects.all())
     name = forms.CharField(label=_("Tên bộ tiêu chí"), max_length=250)
-    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=250, required=False)
+    name_en = forms.CharField(
+        label=_("Tên tiếng Anh"), max_length=250, required=False, widget=ENGLISH
+    )
     max_points = forms.DecimalField(
         label=_("Điểm tối đa"), min_value=0.001, max_digits=9, decimal_places=3, localize=True
     )
@@ -184,7 +191,9 @@ class CriteriaSetForm(forms.Form):
 
     block = BlockChoiceField(label=_("Khối"), queryset=Block.objects.all())
     name = forms.CharField(label=_("Tên bộ tiêu chí"), max_length=250)
-    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=250, required=False)
+    name_en = forms.CharField(
+        label=_("Tên tiếng Anh"), max_length=250, required=False, widget=ENGLISH
+    )
     max_points = forms.DecimalField(
         label=_("Điểm tối đa"), min_value=0.001, max_digits=9, decimal_places=3, localize=True
     )

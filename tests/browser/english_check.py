@@ -9,7 +9,7 @@ import re
 from urllib.parse import urlsplit
 
 # Letters Vietnamese has and English does not (Latin-1 accents included: "café" is rare here).
-VIETNAMESE = r"[À-ỹĐđ]"
+VIETNAMESE = r"[À-ÖØ-öø-ỹĐđ]"  # letters only: not × and ÷
 
 # Every visible text node outside lang="vi", with its words (not the <title>: no markup
 # can mark a name there).
