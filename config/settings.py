@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.password_reset",
             ],
+            # Names and dates in the page's language, on every template without a {% load %}.
+            "builtins": ["rankings.templatetags.languages"],
         },
     },
 ]

@@ -17,7 +17,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Province
-from rankings import wording
+from rankings import formatting, wording
 from rankings.models import Publication
 
 ENTRIES = 50  # the newest publications a feed lists
@@ -39,7 +39,7 @@ def publication_title(publication: Publication) -> str:
 
 def source_text(publication: Publication) -> str:
     """`Publication.source_line` in the reader's language (rankings/_source.html's words)."""
-    day = f"{publication.decision_date:%d/%m/%Y}"
+    day = formatting.day(publication.decision_date)
     if publication.is_decision:
         return f"{_('Quyết định số')} {publication.decision_number} {_('ngày')} {day}"
     return f"{_('Nguồn:')} {publication.source_title}, {_('ngày')} {day}"

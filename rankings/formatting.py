@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
 from typing import cast
 
-from django.utils import numberformat
+from django.utils import dateformat, numberformat, timezone, translation
 from django.utils.formats import get_format, number_format
 
 DASH = "—"
@@ -144,3 +144,21 @@ def fixed_writer(places: int) -> Callable[[Decimal], str]:
         return sign + whole + separator + (decimals[:places] + "0" * places)[:places]
 
     return write
+def _english() -> bool:
+    return (translation.get_language() or "").startswith("en")
+
+
+def day(value) -> str:
+    """A date as the page's language writes it: 22/11/2021, or 22 November 2021 in English."""
+    if not value:
+        return DASH
+    return dateformat.format(value, "j F Y" if _english() else "d/m/Y")
+
+
+def moment(value) -> str:
+    """A date and time in local time: 14:05 22/11/2021, or 22 November 2021, 14:05."""
+    if not value:
+        return DASH
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, "j F Y, H:i" if _english() else "H:i d/m/Y")

@@ -10,6 +10,7 @@ figures, rather than by matching the engine's English sentence.
 from collections.abc import Mapping
 
 from django.utils import translation
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from rankings import formatting
@@ -50,6 +51,39 @@ def choice_list(params: Mapping | None, keys) -> str:
         label = choice_label(params, key)
         shown.append(key if label == key else f"{key} ({label})")
     return ", ".join(shown)
+
+
+def local_name(thing) -> str:
+    """A block's, band's, group's, criterion's or criteria set's name in the page's language:
+    its English field (`name_en`, `label_en`) in English mode when filled in, else its own."""
+    if thing is None:
+        return ""
+    field = thing.get if isinstance(thing, Mapping) else lambda name: getattr(thing, name, None)
+    own = field("name")
+    if own is None:
+        own = field("label") or ""
+    if _english():
+        english = field("name_en") or field("label_en")
+        if english and english == english:  # a frame's missing value is NaN
+            return str(english)
+    return str(own)
+
+
+def vi_marked(value) -> str:
+    """A Vietnamese proper name or data value, marked `lang="vi"` inside an English page
+    (escaped HTML either way)."""
+    if _english() and value not in (None, ""):
+        return format_html('<span lang="vi">{}</span>', value)
+    return conditional_escape("" if value is None else value)
+
+
+def cycle_marked(cycle) -> str:
+    """ "Vĩnh Phúc · Provincial departments · 2023" with the province marked as Vietnamese."""
+    if not _english():
+        return conditional_escape(str(cycle))
+    return format_html(
+        '<span lang="vi">{}</span> · {} · {}', cycle.province, block_name(cycle.block), cycle.year
+    )
 
 
 def block_name(block) -> str:

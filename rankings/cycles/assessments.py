@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 import scoring
 from agencies.models import Agency
-from rankings import wording
+from rankings import formatting, wording
 from rankings.cycles import audit, notifications, returns, services, states, turn_notices
 from rankings.frames import criteria_frame, ranking_rules, score_records
 from rankings.models import (
@@ -94,7 +94,7 @@ def lock_reason(*, cycle: AssessmentCycle, submission: Submission | None) -> str
     # The agency's own extension, when ICT staff gave one, moves its deadline.
     deadline = submission.deadline(cycle) if submission else cycle.submission_deadline
     if deadline is not None and timezone.localdate() > deadline:
-        return _("Đã quá hạn nộp (%(d)s).") % {"d": deadline.strftime("%d/%m/%Y")}
+        return _("Đã quá hạn nộp (%(d)s).") % {"d": formatting.day(deadline)}
     return ""
 
 

@@ -9,6 +9,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rankings import formatting, wording
 from rankings.models import (
     YEAR_MAX,
     YEAR_MIN,
@@ -273,7 +274,7 @@ class CycleOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.province = province
         self.fields["source"].queryset = sets
-        self.fields["source"].label_from_instance = lambda criteria_set: criteria_set.name
+        self.fields["source"].label_from_instance = wording.criteria_set_name
         self.fields["source"].empty_label = _("— Chọn bộ tiêu chí —")
 
     def clean(self):
@@ -283,7 +284,7 @@ class CycleOpenForm(forms.Form):
             self.add_error(
                 "data_to",
                 _("Số liệu đến ngày (%(e)s) phải từ ngày %(s)s trở đi.")
-                % {"e": end.strftime("%d/%m/%Y"), "s": start.strftime("%d/%m/%Y")},
+                % {"e": formatting.day(end), "s": formatting.day(start)},
             )
         deadline = data.get("submission_deadline")
         if deadline and deadline < timezone.localdate() and not data.get("confirm_past_deadline"):
@@ -293,7 +294,7 @@ class CycleOpenForm(forms.Form):
                     "Hạn nộp %(d)s đã qua: mọi đơn vị sẽ bị khoá ngay khi mở kỳ. Chọn hạn khác, "
                     "hoặc đánh dấu ô xác nhận nếu đúng là cố ý."
                 )
-                % {"d": deadline.strftime("%d/%m/%Y")},
+                % {"d": formatting.day(deadline)},
             )
         source, year = data.get("source"), data.get("year")
         if (

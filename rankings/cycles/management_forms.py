@@ -7,6 +7,7 @@ from agencies.models import Agency
 from rankings.cycles.forms import date_field
 from rankings.cycles.management import EXCLUSION_MAX
 from rankings.models import Submission
+from rankings.name_widgets import NamesSelect
 
 REASON_MAX = Submission._meta.get_field("extension_reason").max_length
 
@@ -27,6 +28,7 @@ class AgencyChoice(forms.ModelChoiceField):
     def __init__(self, cycle, queryset=None, **kwargs):
         super().__init__(
             label=_("Đơn vị"),
+            widget=NamesSelect,
             queryset=queryset
             if queryset is not None
             else Agency.objects.filter(province=cycle.province_id, block=cycle.block_id),

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rankings import permissions
+from rankings import formatting, permissions
 from rankings.cycles import management
 from rankings.cycles.management_forms import FORMS
 from rankings.models import AssessmentCycle, CycleState
@@ -100,7 +100,7 @@ def _deadline(cycle, user, data) -> str:
         reason=data["reason"],
         confirm_past=data["confirm_past"],
     )
-    return _("Đã dời hạn nộp đến %(d)s.") % {"d": data["deadline"].strftime("%d/%m/%Y")}
+    return _("Đã dời hạn nộp đến %(d)s.") % {"d": formatting.day(data["deadline"])}
 
 
 def _extend(cycle, user, data) -> str:
@@ -109,7 +109,7 @@ def _extend(cycle, user, data) -> str:
     )
     return _("Đã gia hạn cho %(a)s đến %(d)s.") % {
         "a": data["agency"],
-        "d": data["until"].strftime("%d/%m/%Y"),
+        "d": formatting.day(data["until"]),
     }
 
 

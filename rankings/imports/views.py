@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -136,7 +137,11 @@ def _applied(request, cycle, path: str, summary, progress):
         default_storage.delete(path)
     messages.success(
         request,
-        _("Đã nhập %(n)s đơn vị: %(c)s điểm mới, %(u)s điểm cập nhật.")
+        ngettext(
+            "Đã nhập %(n)s đơn vị: %(c)s điểm mới, %(u)s điểm cập nhật.",
+            "Đã nhập %(n)s đơn vị: %(c)s điểm mới, %(u)s điểm cập nhật.",
+            summary.agencies,
+        )
         % {"n": summary.agencies, "c": summary.scores_created, "u": summary.scores_updated},
     )
     return redirect("draft-leaderboard", cycle.province.slug, cycle.year, cycle.block.slug)

@@ -15,6 +15,7 @@ from functools import cache
 
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -71,6 +72,12 @@ def leaderboard_body(board, band_words=None) -> SafeString:
     show_groups = not rules.totals_only
     words = band_words or {}
     escape = conditional_escape
+    # Agency names and reasons are Vietnamese data: marked lang="vi" inside an English page,
+    # as the `vi` filter (wording.vi_marked) marks them elsewhere.
+    english = (translation.get_language() or "").startswith("en")
+
+    def proper(value) -> str:
+        return f'<span lang="vi">{escape(value)}</span>' if english else escape(value)
 
     def percent(value) -> str:
         if value is None:
@@ -107,10 +114,10 @@ def leaderboard_body(board, band_words=None) -> SafeString:
         add('</td>\n      <th scope="row"><a href="')
         add(url_before + escape(row["agency_slug"]) + url_after)
         add('">')
-        add(escape(row["agency_name"]))
+        add(proper(row["agency_name"]))
         add("</a>")
         if rank is None and row["not_ranked_reason"]:
-            reason = escape(row["not_ranked_reason"])
+            reason = proper(row["not_ranked_reason"])
             add(f'<small class="not-ranked-reason">{why_before}{reason}{why_after}</small>')
         if bands and row["band"]:
             add(f'<small class="show-narrow">{band_word(row["band"])} · {share}</small></th>')

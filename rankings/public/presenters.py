@@ -1,11 +1,13 @@
 """Chart figures and their one-sentence text summaries for the pages."""
 
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from rankings.public import charts, tables
 from rankings.public.selectors.baseline import CRITERIA, GAP, STRUCTURE
 from rankings.templatetags import ranking_format
+from rankings.wording import local_name
 
 # Years whose line does not join the year before's: another administrative structure, or
 # another criteria set (a method change), even drawn in percent of maximum.
@@ -38,12 +40,13 @@ def agency_charts(profile) -> dict:
         }
         for point in profile.history
     ]
-    groups = [(g.name, float(p), float(m)) for g, p, m, _gap in profile.groups]
+    english = (translation.get_language() or "").startswith("en")
+    groups = [(local_name(g), float(p), float(m)) for g, p, m, _gap in profile.groups]
     weakest = min(profile.groups, key=lambda row: row[3], default=None)
     groups_summary = ""
     if weakest is not None:
         groups_summary = _("Nhóm thấp nhất so với trung bình khối: %(name)s (%(gap)s điểm).") % {
-            "name": weakest[0].name,
+            "name": local_name(weakest[0]),
             "gap": number_format(weakest[3], decimal_pos=3, use_l10n=True),
         }
     return {
@@ -52,7 +55,8 @@ def agency_charts(profile) -> dict:
         "groups_figure": charts.groups_chart(
             groups,
             labels={
-                "agency": profile.agency.short_name,
+                # An SVG legend cannot be marked lang="vi": English pages say "this agency".
+                "agency": _("Đơn vị này") if english else profile.agency.short_name,
                 "mean": _("Trung bình khối"),
                 "points": _("Điểm"),
             },

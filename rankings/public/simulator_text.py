@@ -103,7 +103,7 @@ def _step_text(step: Step, criterion) -> str:
     after = formatting.points(milli_to_decimal(step.points_after), 3)
     return _("Tiêu chí %(c)s (%(n)s): %(raw)s, từ %(a)s lên %(b)s điểm.") % {
         "c": step.criterion,
-        "n": criterion.name,
+        "n": wording.local_name(criterion),
         "raw": raw_text(step.rule.value, step.raw, criterion),
         "a": before,
         "b": after,

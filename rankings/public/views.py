@@ -102,7 +102,12 @@ def draft_leaderboard(request, province, year, block):
     if not permissions.can_preview_drafts(request.user, cycle=cycle):
         raise PermissionDenied(_("Chỉ cán bộ cấp tỉnh được xem bản nháp xếp hạng."))
     board = leaderboard_selectors.leaderboard(cycle=cycle, params=request.GET, draft=True)
-    context = {"board": board, "filter": ResultFilter(request.GET), "corrections": []}
+    context = {
+        "board": board,
+        "filter": ResultFilter(request.GET),
+        "corrections": [],
+        "band_words": wording.band_words(criteria_set=cycle.criteria_set),
+    }
     return render(request, "rankings/leaderboard.html", context)
 
 

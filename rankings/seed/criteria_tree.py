@@ -25,6 +25,7 @@ class CriterionRow:
     max_points: Decimal
     rule: str
     params: dict = field(default_factory=dict)
+    name_en: str = ""
 
 
 def criteria_tree_create(
@@ -55,6 +56,7 @@ def criteria_tree_create(
             group=created[row.group],
             code=row.code,
             name=row.name,
+            name_en=row.name_en,
             max_points=row.max_points,
             rule=row.rule,
             params=row.params,

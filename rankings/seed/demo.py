@@ -96,7 +96,15 @@ def _demo_criteria_set(spec, entry, provinces, blocks, previous) -> CriteriaSet:
         criteria_set=criteria_set,
         groups=tree["groups"],
         criteria=[
-            CriterionRow(code, code.rsplit(".", 1)[0], name, Decimal(maximum), rule, params)
+            CriterionRow(
+                code,
+                code.rsplit(".", 1)[0],
+                name,
+                Decimal(maximum),
+                rule,
+                params,
+                name_en=spec["criterion_names_en"][name],
+            )
             for code, name, maximum, rule, params in tree["criteria"]
         ],
         bands=spec["bands"],

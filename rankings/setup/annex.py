@@ -270,6 +270,7 @@ class SetHeader:
     block: Block
     name: str
     max_points: Decimal
+    name_en: str = ""
     decision_number: str = ""
     decision_date: datetime.date | None = None
     issuer: str = ""
@@ -310,7 +311,7 @@ def annex_apply(
         header.decision_number,
         header.decision_date,
     )
-    criteria_set.issuer = header.issuer
+    criteria_set.issuer, criteria_set.name_en = header.issuer, header.name_en
     header.statistics_apply(criteria_set)
     criteria_set.save()
     _tree_create(criteria_set, plan)

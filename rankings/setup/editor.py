@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from agencies.models import Province
+from rankings import wording
 from rankings.models import (
     CriteriaSet,
     CriteriaSetKind,
@@ -27,7 +30,7 @@ from rankings.setup import tables
 from rankings.setup.annex import AnnexPlan, SetHeader, annex_apply, sheet_plan
 from rankings.setup.rule_text import rule_text
 
-FIELDS = ("code", "name", "max", "rule", "evidence", "source")
+FIELDS = ("code", "name", "name_en", "max", "rule", "evidence", "source")
 MAX_ROWS = 400
 BLANK_ROWS = 5
 
@@ -37,6 +40,7 @@ def headers() -> dict[str, str]:
     return {
         "code": _("Mã"),
         "name": _("Chỉ số / tiêu chí"),
+        "name_en": _("Tên tiếng Anh"),
         "max": _("Điểm tối đa"),
         "rule": _("Cách chấm"),
         "evidence": _("Minh chứng"),
@@ -57,10 +61,11 @@ class Row:
     evidence: bool = False
     source: str = ""
     is_group: bool = False
+    name_en: str = ""
 
     @property
     def blank(self) -> bool:
-        return not any((self.code, self.name, self.max, self.rule, self.source))
+        return not any((self.code, self.name, self.name_en, self.max, self.rule, self.source))
 
 
 def read_only_reason(criteria_set: CriteriaSet) -> str:
@@ -77,10 +82,15 @@ def read_only_reason(criteria_set: CriteriaSet) -> str:
     )
     if used is None:
         return ""
-    return _(
+    sentence = _(
         "Bộ tiêu chí đã dùng để công bố kết quả %(c)s (%(s)s), nên không sửa được nữa. "
         "Hãy sao chép để soạn bộ tiêu chí cho kỳ sau."
-    ) % {"c": used.cycle, "s": used.source_label}
+    )
+    # Names stay marked as Vietnamese inside the English sentence.
+    return mark_safe(  # every part is escaped
+        conditional_escape(sentence)
+        % {"c": wording.cycle_marked(used.cycle), "s": wording.vi_marked(used.source_label)}
+    )
 
 
 def _natural(code: str) -> tuple:
@@ -101,7 +111,7 @@ def set_rows(criteria_set: CriteriaSet | None) -> list[Row]:
     # A backfilled set's group holds one criterion of its own code: shown once, as it.
     codes = {c.code for c in criteria}
     rows = [
-        Row(g.code, g.name, _plain(sums.get(g.code, Decimal(0))), is_group=True)
+        Row(g.code, g.name, _plain(sums.get(g.code, Decimal(0))), is_group=True, name_en=g.name_en)
         for g in criteria_set.groups.all()
         if g.code not in codes
     ]
@@ -113,6 +123,7 @@ def set_rows(criteria_set: CriteriaSet | None) -> list[Row]:
             rule_text(c.rule, c.params),
             c.evidence_required,
             c.data_source,
+            name_en=c.name_en,
         )
         for c in criteria
     ]
@@ -137,6 +148,7 @@ def posted_rows(data) -> list[Row]:
             rule=text(n, "rule"),
             evidence=data.get(f"row-{n}-evidence") == "1",
             source=text(n, "source"),
+            name_en=text(n, "name_en"),
         )
         for n in range(1, count + 1)
     ]
@@ -171,13 +183,32 @@ def criteria_set_save(
     criteria_set: CriteriaSet | None,
     header: SetHeader,
     plan: AnnexPlan,
+    english: dict[str, str] | None = None,
 ) -> CriteriaSet:
-    """A new set from the rows, or the edited set; all or nothing."""
+    """A new set from the rows, or the edited set; all or nothing. `english` gives the
+    groups' and criteria's English names by code."""
     if not plan.ok:
         raise ValueError("Refused rows cannot be saved.")
-    if criteria_set is None:
-        return annex_apply(province=province, header=header, plan=plan)
-    return _edit(criteria_set, header, plan)
+    with transaction.atomic():
+        if criteria_set is None:
+            saved = annex_apply(province=province, header=header, plan=plan)
+        else:
+            saved = _edit(criteria_set, header, plan)
+        _english_names(saved, english or {})
+    return saved
+
+
+def english_names(rows: list[Row]) -> dict[str, str]:
+    """{code: English name} of the typed rows."""
+    return {row.code: row.name_en[:250] for row in rows if row.code}
+
+
+def _english_names(criteria_set: CriteriaSet, english: dict[str, str]) -> None:
+    for manager in (criteria_set.groups, criteria_set.criteria):
+        for node in manager.all():
+            if node.name_en != english.get(node.code, ""):
+                node.name_en = english.get(node.code, "")
+                node.save(update_fields=["name_en"])
 
 
 @transaction.atomic
@@ -200,6 +231,7 @@ def _edit(criteria_set: CriteriaSet, header: SetHeader, plan: AnnexPlan) -> Crit
     locked.block, locked.name, locked.max_points = header.block, header.name, header.max_points
     locked.decision_number, locked.decision_date = header.decision_number, header.decision_date
     locked.issuer, locked.tie_method = header.issuer, header.tie_method
+    locked.name_en = header.name_en
     header.statistics_apply(locked)
     locked.save()
     groups = {g.code: g for g in locked.groups.all()}

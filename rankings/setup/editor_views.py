@@ -34,7 +34,11 @@ def setup_criteria_edit(request, province, pk=None):
         if plan.ok:
             try:
                 saved = editor.criteria_set_save(
-                    province=place, criteria_set=criteria_set, header=_header(form), plan=plan
+                    province=place,
+                    criteria_set=criteria_set,
+                    header=_header(form),
+                    plan=plan,
+                    english=editor.english_names(rows),
                 )
             except editor.EditRefused as refused:
                 context["problems"] = [Problem(None, "", str(refused))]

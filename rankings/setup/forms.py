@@ -6,10 +6,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Block
+from rankings import wording
 from rankings.models import CriteriaSet, Role, Rounding, SourceKind, TieMethod
+from rankings.name_widgets import NamesSelect
 from rankings.setup.tables import MAX_UPLOAD_BYTES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# English text typed in a Vietnamese page is marked as English.
+ENGLISH = forms.TextInput(attrs={"lang": "en"})
+
+
+class BlockChoiceField(forms.ModelChoiceField):
+    """A block by its name in the page's language."""
+
+    def label_from_instance(self, obj) -> str:
+        return wording.block_name(obj)
 
 
 class UploadForm(forms.Form):
@@ -37,12 +49,17 @@ class UploadForm(forms.Form):
 
 class BlockForm(forms.Form):
     name = forms.CharField(label=_("Tên khối"), max_length=120)
-    name_en = forms.CharField(label=_("Tên tiếng Anh"), max_length=120, required=False)
+    name_en = forms.CharField(
+        label=_("Tên tiếng Anh"), max_length=120, required=False, widget=ENGLISH
+    )
 
 
 class AnnexForm(UploadForm):
-    block = forms.ModelChoiceField(label=_("Khối"), queryset=Block.objects.all())
+    block = BlockChoiceField(label=_("Khối"), queryset=Block.objects.all())
     name = forms.CharField(label=_("Tên bộ tiêu chí"), max_length=250)
+    name_en = forms.CharField(
+        label=_("Tên tiếng Anh"), max_length=250, required=False, widget=ENGLISH
+    )
     max_points = forms.DecimalField(
         label=_("Điểm tối đa"), min_value=0.001, max_digits=9, decimal_places=3, localize=True
     )
@@ -73,6 +90,7 @@ class StaffForm(forms.Form):
         label=_("Cơ quan, đơn vị (với vai trò của đơn vị)"),
         queryset=Agency.objects.none(),
         required=False,
+        widget=NamesSelect,
     )
 
     def __init__(self, *args, province=None, **kwargs):
@@ -84,7 +102,10 @@ class StaffForm(forms.Form):
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Vai trò mới"), choices=Role.choices)
     agency = forms.ModelChoiceField(
-        label=_("Cơ quan, đơn vị"), queryset=Agency.objects.none(), required=False
+        label=_("Cơ quan, đơn vị"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=NamesSelect,
     )
 
     def __init__(self, *args, province=None, **kwargs):
@@ -94,7 +115,7 @@ class RoleForm(forms.Form):
 
 
 class BackfillForm(UploadForm):
-    block = forms.ModelChoiceField(label=_("Khối"), queryset=Block.objects.all())
+    block = BlockChoiceField(label=_("Khối"), queryset=Block.objects.all())
     year = forms.IntegerField(label=_("Năm đánh giá"), min_value=2000, max_value=2100)
     max_points = forms.DecimalField(
         label=_("Điểm tối đa của bảng"),
@@ -168,8 +189,11 @@ class ProvincePickForm(forms.Form):
 class CriteriaSetForm(forms.Form):
     """The set itself in the editor: block, name, maximum, its decision and tie rule."""
 
-    block = forms.ModelChoiceField(label=_("Khối"), queryset=Block.objects.all())
+    block = BlockChoiceField(label=_("Khối"), queryset=Block.objects.all())
     name = forms.CharField(label=_("Tên bộ tiêu chí"), max_length=250)
+    name_en = forms.CharField(
+        label=_("Tên tiếng Anh"), max_length=250, required=False, widget=ENGLISH
+    )
     max_points = forms.DecimalField(
         label=_("Điểm tối đa"), min_value=0.001, max_digits=9, decimal_places=3, localize=True
     )
@@ -204,6 +228,7 @@ class CriteriaSetForm(forms.Form):
             }
         fields = (
             "name",
+            "name_en",
             "decision_number",
             "decision_date",
             "issuer",

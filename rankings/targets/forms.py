@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Block
+from rankings.name_widgets import NamesSelect
 from rankings.setup.tables import decimal
 from rankings.targets.models import ENTERED_FIELDS, YEAR_MAX, YEAR_MIN, Target
 
@@ -41,7 +42,7 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = Target
         fields = list(ENTERED_FIELDS)
-        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2}), "agency": NamesSelect}
         error_messages = {
             "indicator": {"required": _("Chỉ tiêu: hãy nhập tên chỉ tiêu.")},
             "measure": {

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.models import Agency, Province
@@ -108,7 +109,10 @@ def target_import(request, province):
         context["problems"] = found.problems
         return render(request, "rankings/targets/import.html", context, status=400)
     count = services.targets_import(targets=found.targets, by=request.user)
-    messages.success(request, _("Đã nhập %(n)s chỉ tiêu.") % {"n": count})
+    messages.success(
+        request,
+        ngettext("Đã nhập %(n)s chỉ tiêu.", "Đã nhập %(n)s chỉ tiêu.", count) % {"n": count},
+    )
     return redirect("targets-staff", province=place.slug)
 
 

@@ -28,6 +28,9 @@ def editor(client, world):
     return client
 
 
+MARKED_SET_EN = SET_EN.replace("Tỉnh Mẫu", '<span lang="vi">Tỉnh Mẫu</span>')
+
+
 def english(client, url: str) -> str:
     client.cookies["django_language"] = "en"
     try:
@@ -40,21 +43,23 @@ def test_an_opened_cycles_set_is_named_in_both_languages(editor, world):
     names = CriteriaSet.objects.filter(cycles__year=2022).values_list("name", "name_en").get()
     assert names == (SET_VI, SET_EN)
     desk = english(editor, "/quan-ly/mau/2022/districts/")
-    assert "Tỉnh Mẫu · Districts · 2022" in desk and SET_EN in desk
+    # The province's own name is marked as Vietnamese inside the English (issue #23).
+    assert '<span lang="vi">Tỉnh Mẫu</span> · Districts · 2022' in desk
+    assert MARKED_SET_EN in desk
     assert "Khối huyện" not in desk and "Bộ tiêu chí" not in desk
     vietnamese = editor.get("/quan-ly/mau/2022/districts/").content.decode()
     assert "Tỉnh Mẫu · Khối huyện · 2022" in vietnamese and SET_VI in vietnamese
 
 
 def test_the_workspace_and_self_assessment_pages_too(editor, world):
-    assert "Tỉnh Mẫu · Districts · 2022" in english(editor, "/quan-ly/")
+    assert '<span lang="vi">Tỉnh Mẫu</span> · Districts · 2022' in english(editor, "/quan-ly/")
     user = get_user_model().objects.create_user("an-en", "", "x")
     Membership.objects.create(
         user=user, role=Role.REPORTER, province=world.province, agency=world.an
     )
     editor.force_login(user)
     page = english(editor, "/quan-ly/mau/2022/districts/don-vi/an/tu-danh-gia/")
-    assert SET_EN in page and SET_VI not in page
+    assert MARKED_SET_EN in page and SET_VI not in page
 
 
 def test_a_typed_name_stays_as_typed_in_english(editor, world):

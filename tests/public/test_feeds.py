@@ -102,7 +102,7 @@ def test_feeds_in_english(client, world):
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     newest = entries(feed)[0]
     assert newest["title"].startswith("Correction 1 of the ranking: Districts")
-    assert newest["summary"].startswith("Revision 2. Decision No. 250/QĐ-UBND dated 01/08/2022.")
+    assert newest["summary"].startswith("Revision 2. Decision No. 250/QĐ-UBND dated 1 August 2022.")
 
 
 @pytest.mark.parametrize(

@@ -276,3 +276,24 @@ def test_a_new_set_without_the_statistics_rule_keeps_the_default(
     assert admin_client.post(url, posted(ROWS, departments)).status_code == 302
     created = CriteriaSet.objects.get(name="Bộ chỉ số 2025")
     assert (created.statistics_precision, created.statistics_rounding) == (4, "truncate")
+
+
+def test_staff_give_the_set_groups_and_criteria_english_names(admin_client, cao_bang, departments):
+    """Issue #23: the English names the English pages show are typed in the editor."""
+    url = f"/quan-ly/thiet-lap/{cao_bang.slug}/bo-tieu-chi/moi/"
+    data = posted(ROWS, departments, name_en="Digital transformation index 2025")
+    data |= {"row-1-name_en": "Digital awareness", "row-2-name_en": "Steering committee meetings"}
+    assert admin_client.post(url, data).status_code == 302
+    created = CriteriaSet.objects.get(name="Bộ chỉ số 2025")
+    assert created.name_en == "Digital transformation index 2025"
+    assert created.groups.get(code="1").name_en == "Digital awareness"
+    assert created.criteria.get(code="1.1").name_en == "Steering committee meetings"
+    assert created.criteria.get(code="1.2").name_en == ""
+    page = admin_client.get(f"/quan-ly/thiet-lap/{cao_bang.slug}/bo-tieu-chi/{created.pk}/sua/")
+    assert 'name="row-2-name_en" value="Steering committee meetings"' in page.content.decode()
+    assert page.context["form"].initial["name_en"] == "Digital transformation index 2025"
+    # An edit that clears an English name clears it.
+    data["row-1-name_en"] = ""
+    edit = f"/quan-ly/thiet-lap/{cao_bang.slug}/bo-tieu-chi/{created.pk}/sua/"
+    assert admin_client.post(edit, data).status_code == 302
+    assert created.groups.get(code="1").name_en == ""

@@ -67,6 +67,7 @@ class CriterionRow:
     attainable: Decimal
     previous: Decimal | None
     change: Decimal | None
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -330,6 +331,7 @@ def _criterion_rows(
                 attainable=criterion.max_points - points,
                 previous=before,
                 change=points - before if before is not None else None,
+                name_en=criterion.name_en,
             )
         )
     return rows
