@@ -144,6 +144,8 @@ def fixed_writer(places: int) -> Callable[[Decimal], str]:
         return sign + whole + separator + (decimals[:places] + "0" * places)[:places]
 
     return write
+
+
 def _english() -> bool:
     return (translation.get_language() or "").startswith("en")
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rankings import formatting
 from rankings.cycles import audit, notifications
 from rankings.models import (
     AssessmentCycle,
@@ -58,8 +59,14 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _dmy(day: datetime.date | None) -> str:
+def _audit_day(day: datetime.date | None) -> str:
+    """A date in the history's change reason: one fixed form, whoever acted (dd/mm/yyyy)."""
     return day.strftime("%d/%m/%Y") if day else "—"
+
+
+def _dmy(day) -> str:
+    """A date in the active language (the recipient's, for a notice): formatting.day."""
+    return formatting.day(day)
 
 
 @transaction.atomic
@@ -83,7 +90,8 @@ def cycle_deadline_move(
     before = cycle.submission_deadline
     cycle.submission_deadline = deadline
     cycle._history_user = user
-    cycle._change_reason = f"deadline {_dmy(before)} → {_dmy(deadline)}: {reason.strip()}"[:100]
+    moved = f"{_audit_day(before)} → {_audit_day(deadline)}"
+    cycle._change_reason = f"deadline {moved}: {reason.strip()}"[:100]
     cycle.save(update_fields=["submission_deadline"])
     transaction.on_commit(lambda: notifications.deadline_moved(cycle, before=before))
     return cycle
@@ -105,7 +113,7 @@ def submission_extend(*, cycle, agency, until: datetime.date, reason: str, user)
     )
     submission.extended_to, submission.extension_reason = until, reason[:300]
     submission._history_user = user
-    submission._change_reason = f"extension → {_dmy(until)}: {reason}"[:100]
+    submission._change_reason = f"extension → {_audit_day(until)}: {reason}"[:100]
     submission.save(update_fields=["extended_to", "extension_reason"])
     transaction.on_commit(
         lambda: notifications.deadline_extended(cycle, agency=agency, until=until, reason=reason)

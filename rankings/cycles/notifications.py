@@ -12,7 +12,9 @@ from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from rankings.formatting import day
 from rankings.language.preference import by_language
 from rankings.models import AGENCY_ROLES, Membership, Notification, Role
 
@@ -58,12 +60,12 @@ def _members(cycle, *, roles, agency=None):
 
 
 def cycle_opened(cycle) -> int:
-    deadline = cycle.submission_deadline.strftime("%d/%m/%Y") if cycle.submission_deadline else ""
     return notify(
         _members(cycle, roles=[Role.REPORTER, Role.HEAD]),
         message=lambda: (
             _("Mở kỳ tự đánh giá %(c)s") % {"c": cycle},
-            _("Đơn vị tự đánh giá và gửi minh chứng trước hạn %(d)s.") % {"d": deadline or "—"},
+            _("Đơn vị tự đánh giá và gửi minh chứng trước hạn %(d)s.")
+            % {"d": day(cycle.submission_deadline)},
         ),
     )
 
@@ -78,8 +80,13 @@ def deadline_near(cycle, *, days_left: int, deadline=None, agency=None, exclude=
     return notify(
         users,
         message=lambda: (
-            _("Còn %(n)s ngày đến hạn nộp tự đánh giá %(c)s") % {"n": days_left, "c": cycle},
-            _("Hạn nộp: %(d)s.") % {"d": deadline.strftime("%d/%m/%Y")},
+            ngettext(
+                "Còn %(n)s ngày đến hạn nộp tự đánh giá %(c)s",
+                "Còn %(n)s ngày đến hạn nộp tự đánh giá %(c)s",
+                days_left,
+            )
+            % {"n": days_left, "c": cycle},
+            _("Hạn nộp: %(d)s.") % {"d": day(deadline)},
         ),
     )
 
@@ -111,36 +118,34 @@ def deadline_moved(cycle, *, before) -> int:
         ).values_list("agency_id", flat=True)
     )
     users = [u for u, agency_id in _members_with_agency(cycle) if agency_id not in extended]
-    new = cycle.submission_deadline.strftime("%d/%m/%Y")
-    old = before.strftime("%d/%m/%Y") if before else "—"
+    new = cycle.submission_deadline
     return notify(
         users,
         message=lambda: (
-            _("Hạn nộp tự đánh giá %(c)s nay là %(d)s") % {"c": cycle, "d": new},
-            _("Hạn nộp đổi từ %(o)s sang %(d)s.") % {"o": old, "d": new},
+            _("Hạn nộp tự đánh giá %(c)s nay là %(d)s") % {"c": cycle, "d": day(new)},
+            _("Hạn nộp đổi từ %(o)s sang %(d)s.") % {"o": day(before), "d": day(new)},
         ),
     )
 
 
 def deadline_extended(cycle, *, agency, until, reason: str) -> int:
-    day = until.strftime("%d/%m/%Y")
     return notify(
         _members(cycle, roles=[Role.REPORTER, Role.HEAD], agency=agency),
         message=lambda: (
-            _("Đơn vị được gia hạn nộp tự đánh giá %(c)s đến %(d)s") % {"c": cycle, "d": day},
-            _("Hạn nộp của đơn vị: %(d)s. Lý do: %(r)s") % {"d": day, "r": reason},
+            _("Đơn vị được gia hạn nộp tự đánh giá %(c)s đến %(d)s")
+            % {"c": cycle, "d": day(until)},
+            _("Hạn nộp của đơn vị: %(d)s. Lý do: %(r)s") % {"d": day(until), "r": reason},
         ),
         url=_self_assessment_url(cycle, agency),
     )
 
 
 def submission_reopened(cycle, *, agency, reason: str, deadline) -> int:
-    day = deadline.strftime("%d/%m/%Y") if deadline else "—"
     return notify(
         _members(cycle, roles=[Role.REPORTER, Role.HEAD], agency=agency),
         message=lambda: (
             _("Bản tự đánh giá %(c)s được mở lại để sửa") % {"c": cycle},
-            _("Lý do: %(r)s. Hạn nộp lại: %(d)s.") % {"r": reason, "d": day},
+            _("Lý do: %(r)s. Hạn nộp lại: %(d)s.") % {"r": reason, "d": day(deadline)},
         ),
         url=_self_assessment_url(cycle, agency),
     )
@@ -189,7 +194,7 @@ def published(cycle, *, publication) -> int:
             )
             % {
                 "n": publication.source_label,
-                "d": publication.decision_date.strftime("%d/%m/%Y"),
+                "d": day(publication.decision_date),
             },
         ),
         url=url,

@@ -9,6 +9,7 @@ Sent after the write commits (`transaction.on_commit` at the caller), through
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from rankings import formatting
 from rankings.cycles.notifications import _members, notify
 from rankings.models import Role
 
@@ -18,7 +19,8 @@ def _args(cycle) -> list:
 
 
 def _dmy(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
+    """A date in the active language (the recipient's, for a notice): formatting.day."""
+    return formatting.day(day)
 
 
 def submission_arrived(cycle, *, agency) -> int:
@@ -52,13 +54,12 @@ def late_reminder(cycle, *, late) -> int:
     sent = 0
     for row in late:
         url = reverse("self-assessment", args=[*_args(cycle), row.agency.slug])
-        day = _dmy(row.deadline)
 
-        def message(day: str = day) -> tuple[str, str]:
-            return (
+        def message(deadline=row.deadline) -> tuple[str, str]:
+            return (  # under each recipient's language: the date too
                 _("Quá hạn nộp tự đánh giá %(c)s") % {"c": cycle},
                 _("Hạn nộp của đơn vị là %(d)s; đơn vị chưa nộp. Hãy hoàn thành và nộp ngay.")
-                % {"d": day},
+                % {"d": _dmy(deadline)},
             )
 
         sent += notify(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rankings.printed import maximum, printed
+from rankings.wording import local_name
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -99,7 +100,7 @@ def _leaderboard_frame(board) -> tuple[pd.DataFrame, dict[str, "StrOrPromise"]]:
     for group in [] if board.criteria_set.totals_only else board.groups:
         key = f"group_{group.code}"
         frame[key] = _by(rows[key], rules.stored)
-        headers[key] = f"{group.code}. {group.name}"
+        headers[key] = f"{group.code}. {local_name(group)}"
     frame["total"] = _by(rows["total"], rules.total)
     frame["max_points"] = maximum(board.criteria_set.max_points)
     frame["percent"] = _by(rows["percent"], rules.percent)
@@ -326,7 +327,7 @@ def compare_table(comparison) -> Table:
         "total": _("Tổng điểm"),
         "percent": _("Tỷ lệ % điểm tối đa"),
     }
-    headers.update({f"group_{g.code}": f"{g.code}. {g.name}" for g in comparison.groups})
+    headers.update({f"group_{g.code}": f"{g.code}. {local_name(g)}" for g in comparison.groups})
     return Table(
         frame=frame,
         filename=f"{cycle.province.slug}-{cycle.year}-{cycle.block.slug}-so-sanh",
