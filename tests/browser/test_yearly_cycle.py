@@ -97,7 +97,7 @@ def upload(page, base, data: bytes, name: str, reason: str = ""):
         "#file", files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}]
     )
     page.get_by_role("button", name="Kiểm tra và xem trước").click()
-    page.locator("#preview, [role=alert]").first.wait_for()  # the upload goes by XHR
+    page.locator("#preview, #error-summary").first.wait_for()  # the upload goes by XHR
     assert page.locator("#preview").count() == 1, page.locator("main").inner_text()[:2000]
     if reason:
         page.get_by_label("Lý do đính chính").fill(reason)
