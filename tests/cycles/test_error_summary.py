@@ -154,3 +154,24 @@ def test_english_title_counts_errors_in_english(client, world):
     html = client.post(DESK + "tu-danh-gia/", typed, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert title(html).startswith("Errors (2): ")
     assert "There are 2 problems" in summary(html)
+
+
+def test_a_failed_sign_in_is_counted_and_marks_both_fields(client, world):
+    get_user_model().objects.create_user("an-bc", "", "dung-mat-khau")
+    html = client.post(
+        "/tai-khoan/login/", {"username": "an-bc", "password": "sai-mat-khau"}
+    ).content.decode()
+    assert title(html).startswith("Lỗi (1): Đăng nhập")
+    assert len(re.findall(r"<li>", summary(html))) == 1
+    for field in ("id_username", "id_password"):
+        assert 'aria-invalid="true" aria-describedby="login-error"' in tag(html, field)
+
+
+def test_a_form_among_several_on_a_page_is_found(client, world):
+    """The cycle desk passes its forms in a dict: the refused one is summed up, linked."""
+    open_2022(world)
+    login(client, world, Role.EDITOR)
+    typed = {"action": "extend", "extend-agency": world.binh.slug, "extend-until": "mai"}
+    html = client.post("/quan-ly/mau/2022/districts/dieu-hanh/", typed).content.decode()
+    assert title(html).startswith("Lỗi (")
+    assert "id_extend-until" in [target for target, _ in links(html)]
