@@ -105,5 +105,6 @@ def test_agency_staff_add_a_target_and_see_it_on_the_profile(
     section.screenshot(path=screenshots / "targets-profile-section-en.png")
     page.goto(base + STAFF + "them/")
     page.get_by_role("button", name="Save target").click()
-    assert "Indicator: enter the indicator's name." in page.get_by_role("alert").inner_text()
+    assert "Indicator: enter the indicator's name." in page.locator("#error-summary").inner_text()
+    assert page.title().startswith("Error")
     axe_clean(page, screenshots, "targets-form-error-en")
