@@ -13,6 +13,7 @@ from agencies.models import Agency
 from rankings import permissions
 from rankings.cycles import assessments, audit, returns, review_desk, submit_checklist
 from rankings.cycles.forms import EvidenceForm, ReviewForm, SelfAssessmentForm
+from rankings.error_summary import ErrorItem
 from rankings.imports.template_workbook import plain_number
 from rankings.models import AssessmentCycle, Evidence, RuleKind, Score, Stage, Submission
 
@@ -29,7 +30,9 @@ def self_assessment(request, province, year, block, agency):
             return _submit_confirmation(request, cycle, unit)
         try:
             messages.success(request, page.act())
-            return redirect(page.url)
+            # Evidence added: back to its form (error-summary.js focuses the heading).
+            anchor = "#add-evidence" if page.action == "evidence" else ""
+            return redirect(page.url + anchor)
         except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
             page.errors = getattr(refused, "problems", [str(refused)])
             conflict = (assessments.Conflict, assessments.ReturnLocked)
@@ -144,6 +147,7 @@ class _Page:
             "agency": unit,
             "submission": submission,
             "errors": self.errors,
+            "evidence_failed": bool(self.errors) and self.action == "evidence",
             "rows": rows,
             "entry": self.entry,
             "evidence_form": self.evidence,
@@ -248,10 +252,12 @@ def review(request, province, year, block, agency) -> HttpResponse:
     cycle, unit = _cycle_and_agency(request.user, province, year, block, agency)
     if not permissions.can_review(request.user, cycle=cycle):
         raise PermissionDenied(_("Chỉ hội đồng thẩm định được thẩm định."))
-    errors: list[str] = []
-    status = 200
+    errors: list[ErrorItem] = []
+    status, form = 200, None
+    # The ids of the posted row's inputs (`value-1.1.3`): its errors link to them.
+    code = request.POST.get("criterion", "")
     if request.method == "POST":
-        form = ReviewForm(request.POST)
+        form = ReviewForm(request.POST, auto_id=f"%s-{code}")
         try:
             if not form.is_valid():
                 raise assessments.InvalidInput(form.problems())
@@ -269,16 +275,22 @@ def review(request, province, year, block, agency) -> HttpResponse:
             messages.success(
                 request, _("Đã ghi kết quả thẩm định tiêu chí %(c)s.") % {"c": data["criterion"]}
             )
-            return redirect(request.get_full_path())  # the same filter
+            # The same filter, and back to the row just saved (error-summary.js focuses it).
+            return redirect(f"{request.get_full_path()}#row-{data['criterion']}")
         except (assessments.Locked, assessments.InvalidInput, assessments.Conflict) as refused:
-            errors = getattr(refused, "problems", [str(refused)])
+            problems = getattr(refused, "problems", [str(refused)])
+            errors = [ErrorItem(str(p), f"row-{code}") for p in problems]
             status = 409 if isinstance(refused, assessments.Conflict) else 400
     context = {
         "cycle": cycle,
         "agency": unit,
         "errors": errors,
+        "review_form": form,
         **review_desk.desk_context(cycle=cycle, agency=unit, kind=request.GET.get("loc", "")),
     }
+    for row in context["rows"] if form is not None else []:
+        if row.criterion.code == code:
+            row.form = form  # the refused row shows what was typed, each error at its field
     return render(request, "rankings/staff/review.html", context, status=status)
 
 

@@ -37,6 +37,7 @@ class DeskRow:
     actions: list[tuple[str, str]]  # (value, label) the council may take now
     note: str = ""  # why returning it is not offered
     published: bool = False  # the cycle has a publication: its final stage is what counts
+    form: object = None  # the ReviewForm posted for this row and refused: what was typed
 
     @property
     def final(self) -> Score | None:

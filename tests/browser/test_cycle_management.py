@@ -26,7 +26,9 @@ def day(n: int) -> str:
 
 
 def alert(page) -> str:
-    return page.get_by_role("alert").inner_text()
+    """The error summary (templates/_error_summary.html), which has the focus after a refusal."""
+    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+    return page.locator("#error-summary").inner_text()
 
 
 def test_ict_staff_open_move_extend_and_cancel_a_cycle(browser, cycle_demo, screenshots):

@@ -52,8 +52,9 @@ def test_agency_staff_add_a_target_and_see_it_on_the_profile(
     page.get_by_label("Năm mục tiêu").fill("2025")
     page.get_by_label("Giá trị mục tiêu").fill("tám mươi")
     page.get_by_role("button", name="Lưu chỉ tiêu").click()
-    alert = page.get_by_role("alert")
-    assert "Giá trị mục tiêu: “tám mươi” không phải số" in alert.inner_text()
+    summary = page.locator("#error-summary")  # focused on load, linked to the field
+    assert "Giá trị mục tiêu: “tám mươi” không phải số" in summary.inner_text()
+    assert page.evaluate("() => document.activeElement.id") == "error-summary"
     assert page.get_by_label("Chỉ tiêu:", exact=True).input_value() == "Tỷ lệ văn bản đi được ký số"
     axe_clean(page, screenshots, "targets-form-error")
     page.get_by_label("Giá trị mục tiêu").fill("80")
@@ -105,5 +106,6 @@ def test_agency_staff_add_a_target_and_see_it_on_the_profile(
     section.screenshot(path=screenshots / "targets-profile-section-en.png")
     page.goto(base + STAFF + "them/")
     page.get_by_role("button", name="Save target").click()
-    assert "Indicator: enter the indicator's name." in page.get_by_role("alert").inner_text()
+    assert "Indicator: enter the indicator's name." in page.locator("#error-summary").inner_text()
+    assert page.title().startswith("Error")
     axe_clean(page, screenshots, "targets-form-error-en")

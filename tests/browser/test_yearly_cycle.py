@@ -98,7 +98,7 @@ def upload(page, base, data: bytes, name: str, reason: str = ""):
         "#file", files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}]
     )
     page.get_by_role("button", name="Kiểm tra và xem trước").click()
-    page.locator("#preview, [role=alert]").first.wait_for()  # the upload goes by XHR
+    page.locator("#preview, #error-summary").first.wait_for()  # the upload goes by XHR
     assert page.locator("#preview").count() == 1, page.locator("main").inner_text()[:2000]
     if reason:
         page.get_by_label("Lý do đính chính").fill(reason)
@@ -151,8 +151,8 @@ def answer_the_return(browser, base, screenshots):
     reporter.get_by_role("button", name="Lưu số liệu").click()
     assert shows(reporter, "Đã lưu 1 tiêu chí")
     reporter.get_by_label("Tiêu chí", exact=True).select_option("2.4.2")
-    reporter.get_by_label("Trích yếu").fill("Quy trình liên thông một cửa điện tử")
-    reporter.get_by_label("Đường dẫn").fill("https://vinhphuc.gov.vn/quy-trinh")
+    reporter.get_by_label("Trích yếu", exact=True).fill("Quy trình liên thông một cửa điện tử")
+    reporter.get_by_label("Đường dẫn", exact=True).fill("https://vinhphuc.gov.vn/quy-trinh")
     reporter.get_by_role("button", name="Thêm minh chứng").click()
     assert shows(reporter, "Đã thêm minh chứng")
     head = sign_in(browser, base, "lapthach-thutruong")
@@ -225,9 +225,9 @@ def test_the_whole_2022_cycle(browser, cycle_demo, screenshots):
         reporter = sign_in(browser, base, slug.replace("-", "") + "-baocao")
         fill_self_assessment(reporter, base, slug, value)
         reporter.get_by_label("Tiêu chí", exact=True).select_option("1.1.1")
-        reporter.get_by_label("Số văn bản").fill("15/KH-UBND")
-        reporter.get_by_label("Trích yếu").fill("Kế hoạch ứng dụng CNTT năm 2022")
-        reporter.get_by_label("Đường dẫn").fill("https://vinhphuc.gov.vn/ke-hoach-15")
+        reporter.get_by_label("Số văn bản", exact=True).fill("15/KH-UBND")
+        reporter.get_by_label("Trích yếu", exact=True).fill("Kế hoạch ứng dụng CNTT năm 2022")
+        reporter.get_by_label("Đường dẫn", exact=True).fill("https://vinhphuc.gov.vn/ke-hoach-15")
         reporter.get_by_role("button", name="Thêm minh chứng").click()
         assert shows(reporter, "Đã thêm minh chứng")
         axe_clean(reporter, screenshots, f"cycle-self-assessment-{slug}")
