@@ -13,9 +13,19 @@ from django.utils.translation import gettext, ngettext
 register = template.Library()
 
 
+def _missing(value) -> bool:
+    """None, NaN or pandas NA (whose comparisons are NA, which has no truth value)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:
+        return True
+
+
 def rank_change_words(change, previous_rank=None) -> str:
     """ "tăng 1 bậc, năm trước hạng 3"; "giảm 2 bậc"; "giữ nguyên hạng"; "" without a change."""
-    if change is None or change != change:  # pandas NA compares unequal to itself
+    if _missing(change):
         return ""
     change = int(change)
     places = abs(change)
@@ -35,8 +45,10 @@ def rank_move(change, previous_rank=None, rank=None):
     """`{% rank_move row.rank_change row.previous_rank %}`: the coloured arrow and count,
     hidden from screen readers, and the change in words, hidden from the eye. Given this
     year's `rank` instead, last year's is worked out (a change is last year's minus this)."""
-    if previous_rank is None and rank is not None and change is not None and change == change:
+    if _missing(previous_rank) and not _missing(rank) and not _missing(change):
         previous_rank = int(rank) + int(change)
+    if _missing(previous_rank):
+        previous_rank = None
     words = rank_change_words(change, previous_rank)
     if not words:
         return ""

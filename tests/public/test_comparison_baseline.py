@@ -96,8 +96,8 @@ def test_leaderboard_after_a_new_set_and_a_smaller_block_says_both(client, years
     assert "Số đơn vị được xếp hạng khác nhau (3 năm 2023, 2 năm 2024)" in note
     assert "Không có bảng xếp hạng công bố" not in note
     table = text(html[html.index('<table id="leaderboard">') :])
-    assert "= năm trước 1 +2,0 điểm %" in table  # An: 80 % → 82 %
-    assert "= năm trước 2 +7,0 điểm %" in table  # Bình: 65 % → 72 %
+    assert "= giữ nguyên hạng, năm trước hạng 1 năm trước 1 +2,0 điểm %" in table  # An: 80 → 82 %
+    assert "= giữ nguyên hạng, năm trước hạng 2 năm trước 2 +7,0 điểm %" in table  # Bình
 
 
 def test_leaderboard_of_consecutive_comparable_years_keeps_points(client, years):
