@@ -130,7 +130,7 @@ def reflows(page, base, path) -> list:
     assert response.status == 200, (path, response.status)
     page.wait_for_timeout(100)  # table-scroll.js runs deferred
     found = page.evaluate(OVERFLOW)
-    problems = []
+    problems: list = []
     if found["scrollWidth"] > 320 or found["wide"]:
         problems.append((path, found))
     for scroller in page.evaluate(SCROLLERS):
@@ -157,7 +157,7 @@ def unnamed_graphics(page) -> list:
 def test_pages_reflow_at_320_px(browser, reflow_demo, screenshots):
     base = reflow_demo
     open_2022_cycle(browser, base)
-    problems = []
+    problems: list = []
     for language in ("vi", "en"):
         page = new_page(browser, base, width=320, language=language)
         for path in PUBLIC:
