@@ -86,13 +86,8 @@ GRAPHICS = {"image", "img", "graphics-document", "graphics-object", "graphics-sy
 
 @pytest.fixture(scope="module")
 def reflow_demo(tmp_path_factory):
-    """The demo with Vĩnh Phúc's 2022 district cycle opened (self-assessment pages).
-
-    Started a second time if the first server is slow to answer on a busy machine."""
-    try:
-        yield from serve_demo(tmp_path_factory, "reflow")
-    except pytest.fail.Exception:
-        yield from serve_demo(tmp_path_factory, "reflow")
+    """The demo, in which the first test opens Vĩnh Phúc's 2022 district cycle."""
+    yield from serve_demo(tmp_path_factory, "reflow")
 
 
 def new_page(browser, base, *, width, language="vi", user=None):
