@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from rankings import formatting
 from rankings.printed import printed
-from rankings.templatetags.ranking_format import rank_change
+from rankings.templatetags.rank_moves import rank_move
 
 SLUG = "--slug--"
 GAP = "\x00"
@@ -120,9 +120,10 @@ def leaderboard_body(board, band_words=None) -> SafeString:
             reason = proper(row["not_ranked_reason"])
             add(f'<small class="not-ranked-reason">{why_before}{reason}{why_after}</small>')
         if bands and row["band"]:
-            add(f'<small class="show-narrow">{band_word(row["band"])} · {share}</small></th>')
+            add(f'<small class="show-narrow" aria-hidden="true">{band_word(row["band"])} · ')
+            add(f"{share}</small></th>")
         else:
-            add(f'<small class="show-narrow">{share}</small></th>')
+            add(f'<small class="show-narrow" aria-hidden="true">{share}</small></th>')
         add("\n      ")
         if show_groups:
             for value in row_groups:
@@ -139,12 +140,12 @@ def leaderboard_body(board, band_words=None) -> SafeString:
         add("\n      ")
         if shows_changes:
             add('<td class="num">')
-            moved = row["rank_change"]
+            moved, previous = row["rank_change"], row["previous_rank"]
             if moved is not None:
-                direction = "up" if moved > 0 else "down" if moved < 0 else ""
-                add(f'<span class="{direction}">{rank_change(moved)}</span>')
-            if row["previous_rank"] is not None:
-                add(f' <small class="previous-rank">{last_before}{row["previous_rank"]}')
+                add(rank_move(moved, previous))  # the arrow for the eye, words for the ear
+            if previous is not None:
+                hidden = ' aria-hidden="true"' if moved is not None else ""
+                add(f' <small class="previous-rank"{hidden}>{last_before}{previous}')
                 add(f"{last_after}</small>")
             if row["change"] is not None:
                 add(' <span class="lead hide-narrow">')

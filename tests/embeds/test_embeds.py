@@ -50,7 +50,12 @@ def test_the_agency_card_has_rank_total_percent_band_and_change(client, world):
     assert "<dd>2/3</dd>" in text
     assert "30,000 <small>/ 40</small>" in text and "<dd>75,0%</dd>" in text
     assert "<dd>Khá</dd>" in text
-    assert '<span class="down">▼1</span> <small>−2,000 điểm</small>' in text
+    # An: 1st in 2020, 2nd in 2021; the arrow for the eye, the words for a screen reader.
+    assert (
+        '<span class="rank-move down"><span aria-hidden="true">▼1</span>'
+        '<span class="visually-hidden">giảm 1 bậc, năm trước hạng 1</span></span>'
+        " <small>−2,000 điểm</small>"
+    ) in text
 
 
 def test_the_language_is_the_urls_not_the_cookie(client, world):

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 # templates/rankings/leaderboard.html's `<tbody>` loop before issue #21, word for word.
 BEFORE = (
-    "{% load i18n ranking_format ranking_words %}"
+    "{% load i18n ranking_format ranking_words rank_moves %}"
     "{% with cycle=board.cycle rules=board.criteria_set %}"
     + (Path(__file__).parent / "leaderboard_body_before.html").read_text()
     + "{% endwith %}"

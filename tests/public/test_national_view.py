@@ -410,7 +410,9 @@ def test_the_2024_national_leaderboard_still_compares_with_2023(client, national
 def test_national_trends_give_no_2025_mean_change_and_say_why(client, national):
     html = page(client, "/toan-quoc/xu-huong/provinces/")
     table = html[html.index("<tbody>") : html.index("</tbody>")]
-    assert f'title="{NOT_COMPARABLE}">khác cơ cấu ĐVHC</abbr>' in table[table.index(">2025</a>") :]
+    row_2025 = table[table.index(">2025</a>") :]
+    assert f'title="{NOT_COMPARABLE}" aria-hidden="true">khác cơ cấu ĐVHC</abbr>' in row_2025
+    assert f'<span class="visually-hidden">{NOT_COMPARABLE}</span>' in row_2025
     assert "+2,312" not in table
     assert "Năm 2025 không so sánh được với năm trước: khác cơ cấu" in html
     assert "+1,937" in table[table.index(">2024</a>") : table.index(">2025</a>")]

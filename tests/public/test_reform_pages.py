@@ -264,7 +264,9 @@ def test_a_commune_that_lived_through_the_reform_has_no_change_in_its_history(cl
     assert "1/2" in rank and "không so sánh được với năm trước" in rank
     history = html[html.index('id="history"') : html.index('id="groups"')]
     rows = {year: history[history.index(f">{year}</a>") :] for year in (2024, 2025)}
-    assert f'title="{REASON}">khác cơ cấu ĐVHC</abbr>' in rows[2025][: rows[2025].index("</tr>")]
+    row_2025 = rows[2025][: rows[2025].index("</tr>")]
+    assert f'title="{REASON}" aria-hidden="true">khác cơ cấu ĐVHC</abbr>' in row_2025
+    assert f'<span class="visually-hidden">{REASON}</span>' in row_2025
     assert "Năm 2025 không so sánh được với năm trước: khác cơ cấu" in html
     assert "+1,000" in rows[2024][: rows[2024].index("</tr>")]  # 5 → 6, within the old units
     criteria = html[html.index('id="criteria"') :]
@@ -285,7 +287,8 @@ def test_trends_show_no_mean_change_or_movers_across_the_reform(client, communes
     html = get(client, "/son-la/xu-huong/communes/")
     table = html[html.index("<tbody>") : html.index("</tbody>")]
     row_2025 = table[table.index(">2025</a>") :]
-    assert f'title="{REASON}">khác cơ cấu ĐVHC</abbr>' in row_2025 and "+0,333" not in row_2025
+    assert f'title="{REASON}" aria-hidden="true">khác cơ cấu ĐVHC</abbr>' in row_2025
+    assert f'<span class="visually-hidden">{REASON}</span>' in row_2025 and "+0,333" not in row_2025
     assert "+1,666" in table[table.index(">2024</a>") : table.index(">2025</a>")]
     assert "khác cơ cấu đơn vị hành chính trước/sau ngày 01/07/2025" in html
     movers = html[html.index('class="grid-2"') :]
