@@ -10,6 +10,7 @@ figures, rather than by matching the engine's English sentence.
 from collections.abc import Mapping
 
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -177,3 +178,13 @@ def problem_text(problem, *, choices: Mapping | None = None) -> str:
     if problem.code == "unknown_criterion" and "criterion" not in detail:
         return str(_("thiếu mã tiêu chí"))
     return str(template) % detail
+
+
+def _interpolate(message, params) -> str:
+    return str(message) % params
+
+
+# `_("… %(f)s …") % {...}` on a lazy string is worked out at once: in a form field declared
+# at import time that fixes the message in the language of whoever imported the module
+# first. interpolate_lazy(_("…"), {...}) is worked out when the message is shown.
+interpolate_lazy = lazy(_interpolate, str)

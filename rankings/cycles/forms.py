@@ -21,6 +21,7 @@ from rankings.models import (
     Review,
     Score,
 )
+from rankings.wording import interpolate_lazy
 
 
 def _limits(model, name: str) -> dict:
@@ -39,13 +40,17 @@ class RawNumberField(forms.DecimalField):
         words = _("tối đa %(d)s chữ số, trong đó %(p)s chữ số thập phân (phần nguyên %(w)s chữ số)")
         shape = words % {"d": limits["max_digits"], "p": limits["decimal_places"], "w": whole}
         messages = {
-            "invalid": _("%(f)s: không phải là số; cần một số không âm, %(s)s.")
-            % {"f": label, "s": shape},
-            "max_digits": _("%(f)s: quá lớn; %(s)s.") % {"f": label, "s": shape},
-            "max_whole_digits": _("%(f)s: quá lớn; %(s)s.") % {"f": label, "s": shape},
-            "max_decimal_places": _("%(f)s: quá nhiều chữ số thập phân; %(s)s.")
-            % {"f": label, "s": shape},
-            "min_value": _("%(f)s: không được âm.") % {"f": label},
+            "invalid": interpolate_lazy(
+                _("%(f)s: không phải là số; cần một số không âm, %(s)s."), {"f": label, "s": shape}
+            ),
+            "max_digits": interpolate_lazy(_("%(f)s: quá lớn; %(s)s."), {"f": label, "s": shape}),
+            "max_whole_digits": interpolate_lazy(
+                _("%(f)s: quá lớn; %(s)s."), {"f": label, "s": shape}
+            ),
+            "max_decimal_places": interpolate_lazy(
+                _("%(f)s: quá nhiều chữ số thập phân; %(s)s."), {"f": label, "s": shape}
+            ),
+            "min_value": interpolate_lazy(_("%(f)s: không được âm."), {"f": label}),
         }
         super().__init__(
             label=label,
@@ -84,7 +89,9 @@ def _choice_field(label) -> forms.CharField:
         required=False,
         max_length=Score._meta.get_field("choice").max_length,
         error_messages={
-            "max_length": _("%(f)s: tối đa %%(limit_value)d ký tự.") % {"f": label},
+            "max_length": interpolate_lazy(
+                _("%(f)s: tối đa %%(limit_value)d ký tự."), {"f": label}
+            ),
         },
     )
 
@@ -169,8 +176,9 @@ class ReviewForm(forms.Form):
 
 def _length_message(label) -> dict:
     return {
-        "max_length": _("%(f)s dài %%(show_value)d ký tự; tối đa %%(limit_value)d ký tự.")
-        % {"f": label}
+        "max_length": interpolate_lazy(
+            _("%(f)s dài %%(show_value)d ký tự; tối đa %%(limit_value)d ký tự."), {"f": label}
+        )
     }
 
 
@@ -235,7 +243,11 @@ def date_field(label, required=False) -> forms.DateField:
         label=label,
         required=required,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        error_messages={"invalid": _("%(f)s: ngày không hợp lệ (năm-tháng-ngày).") % {"f": label}},
+        error_messages={
+            "invalid": interpolate_lazy(
+                _("%(f)s: ngày không hợp lệ (năm-tháng-ngày)."), {"f": label}
+            )
+        },
     )
 
 
@@ -257,10 +269,16 @@ class CycleOpenForm(forms.Form):
         max_value=YEAR_MAX,
         error_messages={
             "required": _("Năm đánh giá: bắt buộc."),
-            "invalid": _("Năm đánh giá: cần một số nguyên từ %(a)s đến %(b)s.")
-            % {"a": YEAR_MIN, "b": YEAR_MAX},
-            "min_value": _("Năm đánh giá: từ %(a)s đến %(b)s.") % {"a": YEAR_MIN, "b": YEAR_MAX},
-            "max_value": _("Năm đánh giá: từ %(a)s đến %(b)s.") % {"a": YEAR_MIN, "b": YEAR_MAX},
+            "invalid": interpolate_lazy(
+                _("Năm đánh giá: cần một số nguyên từ %(a)s đến %(b)s."),
+                {"a": YEAR_MIN, "b": YEAR_MAX},
+            ),
+            "min_value": interpolate_lazy(
+                _("Năm đánh giá: từ %(a)s đến %(b)s."), {"a": YEAR_MIN, "b": YEAR_MAX}
+            ),
+            "max_value": interpolate_lazy(
+                _("Năm đánh giá: từ %(a)s đến %(b)s."), {"a": YEAR_MIN, "b": YEAR_MAX}
+            ),
         },
     )
     submission_deadline = date_field(_("Hạn nộp tự đánh giá"))
