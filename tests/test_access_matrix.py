@@ -49,6 +49,7 @@ from agencies.models import Province
 from api.workflow import score_etag
 from rankings.cycles import assessments
 from rankings.imports.views import ImportProgress
+from rankings.jobs.models import Job, JobKind, JobStatus
 from rankings.models import (
     AssessmentCycle,
     CycleState,
@@ -338,6 +339,14 @@ MATRIX: dict[str, list[Call]] = {
         Call("GET", EVERYONE, {"province": "mau", "slug": "an", "fmt": "csv"})
     ],
     "targets-staff": [Call("GET", page(TARGETS), {"province": "mau"})],
+    # --- jobs (issue 21): the province's staff; to anyone else the 404 of a province
+    # without jobs; read-only (a POST is 405 once signed in) ---------------------------
+    "jobs": [
+        Call("GET", page(PREVIEW, refused=404), {"province": "mau"}),
+        Call("POST", outcome(405, anonymous=LOGIN), {"province": "mau"}, body={}),
+    ],
+    "job": [Call("GET", page(PREVIEW, refused=404), lambda ctx: _job_kwargs())],
+    "job-status": [Call("GET", page(PREVIEW, refused=404), lambda ctx: _job_kwargs())],
     "target-add": [
         Call("GET", page(TARGETS), {"province": "mau"}),
         Call("POST", page(TARGETS, 400), {"province": "mau"}, body={}, label="an empty form"),
@@ -905,6 +914,10 @@ class Ctx:
     import_file: bytes
 
 
+def _job_kwargs() -> dict:
+    return {"province": "mau", "pk": Job.objects.get(key="access-matrix").pk}
+
+
 @pytest.fixture
 def ctx(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -915,6 +928,13 @@ def ctx(world, settings, tmp_path):
         criteria_set=world.cycle_2021.criteria_set,
         state=CycleState.OPEN,
         submission_deadline=datetime.date.today() + datetime.timedelta(days=10),
+    )
+    Job.objects.create(  # a finished recompute of the open cycle, for the jobs pages
+        kind=JobKind.RECOMPUTE,
+        key="access-matrix",
+        province=world.province,
+        cycle=cycle,
+        status=JobStatus.DONE,
     )
     other = Province.objects.create(code="98", name="Tỉnh Khác", slug="khac")
     User = get_user_model()
