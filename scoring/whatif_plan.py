@@ -245,12 +245,21 @@ def _scaled(a: int, b: int, c: int, rounding: Rounding) -> int:
     return int(mul_div(np.array([a]), np.array([b]), max(c, 1), rounding)[0])
 
 
+def _fewest(goal: int, b: int, c: int, rounding: Rounding) -> int:
+    """The smallest a >= 0 with `_scaled(a, b, c)` >= goal (half up: a·b/c >= goal − ½)."""
+    if goal <= 0:
+        return 0
+    if rounding == Rounding.HALF_UP:
+        return -(-(2 * goal - 1) * c // (2 * max(b, 1)))
+    return -(-goal * c // max(b, 1))
+
+
 def _invert_ratio(
     now: RawInput, goal: int, maximum: int, rounding: Rounding
 ) -> tuple[RawInput, int]:
     b = int(now.denominator.scaleb(PLACES)) if now.denominator else 100 * MILLI
     whole = _whole(now.value) and _whole(now.denominator)
-    a = min(_up_to(-(-goal * b // max(maximum, 1)), whole), b)
+    a = min(_up_to(_fewest(goal, maximum, b, rounding), whole), b)
     return RawInput(value=milli_to_decimal(a), denominator=milli_to_decimal(b)), _scaled(
         a, maximum, b, rounding
     )
@@ -281,17 +290,21 @@ def _invert_capped(
 ) -> tuple[RawInput, int]:
     per_unit, cap = int(table.per_unit[column]), int(table.cap[column])
     goal = min(goal, cap)
-    units = _up_to(-(-goal * MILLI // max(per_unit, 1)), whole)
+    units = _up_to(_fewest(goal, per_unit, MILLI, rounding), whole)
     return RawInput(value=milli_to_decimal(units)), min(
         _scaled(units, per_unit, MILLI, rounding), cap
     )
 
 
 def _best_value(context: _Context, code: str) -> int:
+    """The best value of `code` among the agency's peers: the block's, as the engine's."""
     values = [
         int(Decimal(str(r["value"])).scaleb(PLACES))
         for r in context.records
-        if r["criterion"] == code and r["agency"] != context.agency and r.get("value") is not None
+        if r["criterion"] == code
+        and r["agency"] != context.agency
+        and r["block"] == context.block
+        and r.get("value") is not None
     ]
     return max(values, default=0)
 
@@ -303,5 +316,5 @@ def _invert_relative(
     if best == 0:  # any value leads the block: the full maximum
         value = MILLI if whole else 1
         return RawInput(value=milli_to_decimal(value)), maximum
-    value = min(_up_to(-(-goal * best // max(maximum, 1)), whole), best)
+    value = min(_up_to(_fewest(goal, maximum, best, rounding), whole), best)
     return RawInput(value=milli_to_decimal(value)), _scaled(value, maximum, best, rounding)
