@@ -181,21 +181,19 @@ def _draw(
 
 
 def _raw_inputs(records: Iterable[Record], agency: object) -> dict[str, RawInput]:
+    """The agency's value and denominator per criterion (what the inversions start from;
+    a choice is never read: every key is offered whatever was chosen)."""
     found = {}
     for r in records:
         if r["agency"] == agency:
             found[str(r["criterion"])] = RawInput(
-                _decimal(r.get("value")), _decimal(r.get("denominator")), _text(r.get("choice"))
+                _decimal(r.get("value")), _decimal(r.get("denominator"))
             )
     return found
 
 
 def _decimal(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
-
-
-def _text(value: object) -> str | None:
-    return None if value in (None, "") else str(value)
 
 
 def _rule(table: CriteriaTable, code: str) -> RuleKind:
@@ -242,16 +240,17 @@ def _up_to(milli: int, whole: bool) -> int:
 
 
 def _scaled(a: int, b: int, c: int, rounding: Rounding) -> int:
-    return int(mul_div(np.array([a]), np.array([b]), max(c, 1), rounding)[0])
+    return int(mul_div(np.array([a]), np.array([b]), c, rounding)[0])  # c > 0
 
 
 def _fewest(goal: int, b: int, c: int, rounding: Rounding) -> int:
-    """The smallest a >= 0 with `_scaled(a, b, c)` >= goal (half up: a·b/c >= goal − ½)."""
+    """The smallest a >= 0 with `_scaled(a, b, c)` >= goal, for b > 0 (half up: a·b/c >=
+    goal − ½)."""
     if goal <= 0:
         return 0
     if rounding == Rounding.HALF_UP:
-        return -(-(2 * goal - 1) * c // (2 * max(b, 1)))
-    return -(-goal * c // max(b, 1))
+        return -(-(2 * goal - 1) * c // (2 * b))
+    return -(-goal * c // b)
 
 
 def _invert_ratio(
@@ -290,7 +289,8 @@ def _invert_capped(
 ) -> tuple[RawInput, int]:
     per_unit, cap = int(table.per_unit[column]), int(table.cap[column])
     goal = min(goal, cap)
-    units = _up_to(_fewest(goal, per_unit, MILLI, rounding), whole)
+    # With no points per unit no input gives any: 0 units (the planner skips it).
+    units = _up_to(_fewest(goal, per_unit, MILLI, rounding), whole) if per_unit else 0
     return RawInput(value=milli_to_decimal(units)), min(
         _scaled(units, per_unit, MILLI, rounding), cap
     )

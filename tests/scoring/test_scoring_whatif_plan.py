@@ -12,7 +12,14 @@ import pytest
 
 from scoring import Band, BandBasis, RankingRules, Rounding, RuleKind, TieMethod
 from scoring.criteria import parse_criteria
-from scoring.whatif import RawInput, scorecard, simulate, standing, with_changes
+from scoring.whatif import (
+    RawInput,
+    band_thresholds,
+    scorecard,
+    simulate,
+    standing,
+    with_changes,
+)
 from scoring.whatif_plan import (
     RETRIES,
     Plan,
@@ -68,6 +75,8 @@ def test_direct_is_the_goal_itself_up_to_the_maximum(make, goal, value, points):
         (RawInput(D(3), D(8)), 10000, "8.000", "8.000", 10000),
         (RawInput(D(3), D(8)), 15000, "8.000", "8.000", 10000),
         (RawInput(D(3), D(8)), 1, "1.000", "8.000", 1250),
+        # a denominator of 0.001: its one thousandth is all of it
+        (RawInput(None, D("0.001")), 1, "0.001", "0.001", 10000),
     ],
 )
 def test_ratio_is_the_smallest_share_of_the_denominator(make, now, goal, a, b, points):
@@ -172,7 +181,7 @@ def test_capped_is_the_fewest_units_to_the_goal_or_cap(make, code, now, goal, va
 
 def test_capped_with_no_points_per_unit_gives_nothing(make):
     at = context(make, CAPPED_ROWS)
-    assert invert(at, "3", 2000, RawInput())[1] == 0
+    assert invert(at, "3", 2000, RawInput()) == (RawInput(value=D(0)), 0)
 
 
 @pytest.mark.parametrize(
@@ -626,3 +635,55 @@ def test_standing_reads_one_agency_of_its_block(make):
     with pytest.raises(KeyError):
         standing(card, "nobody")
     assert isinstance(card.results, pd.DataFrame)
+
+
+def test_the_draw_stops_when_enough_and_skips_what_gives_nothing(make):
+    """Points left: choice 10 (but no key above 'half': it gives nothing more), direct 8,
+    steps 3 (its lowest step, 2 points, would be proposed were the draw not stopped)."""
+    rows = [
+        ("1", "20", "choice", {"choices": {"none": "0", "half": "0.5"}}),
+        ("2", "8", "direct", {}),
+        ("3", "3", "steps", {"steps": [["1", "2"]]}),
+    ]
+    criteria = make.criteria(rows)
+    rules = RankingRules(max_points=D(31), bands=(Band("Khá", D(50)),))  # 15.5
+    records = [
+        {"agency": "me", "block": "x", "criterion": "1", "choice": "half"},
+        {"agency": "me", "block": "x", "criterion": "2", "value": D(0)},
+        {"agency": "me", "block": "x", "criterion": "3", "value": D(0)},
+    ]
+    card = scorecard(criteria, records, rules)
+    band = cheapest_plans(criteria, records, rules, card=card, agency="me", block="x")["band"]
+    assert band.needed == 5500
+    assert band.steps == (Step("2", RuleKind.DIRECT, 0, 5500, RawInput(D("5.500"))),)
+    assert band.reached and band.result.total == 15500
+
+
+def test_a_band_out_of_reach_at_the_maximum_is_recomputed_once(make, monkeypatch):
+    """100% of 10.55 points, published at one decimal and truncated: 10.5 at best. With
+    every criterion at its maximum there is nothing left to try: one recompute."""
+    import scoring.whatif_plan as planner
+
+    criteria = make.criteria([("1", "10.55", "direct", {})])
+    rules = RankingRules(
+        max_points=D("10.55"), precision=1, rounding=Rounding.TRUNCATE, bands=(Band("Tốt", D(100)),)
+    )
+    records = [{"agency": "me", "block": "x", "criterion": "1", "value": D(1)}]
+    card = scorecard(criteria, records, rules)
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs["changes"])
+        return simulate(*args, **kwargs)
+
+    monkeypatch.setattr(planner, "simulate", counted)
+    band = cheapest_plans(criteria, records, rules, card=card, agency="me", block="x")["band"]
+    assert (band.target_score, band.needed) == (10550, 10600 - 1000)
+    assert not band.reached and band.result.total == 10550 and band.result.score == 10500
+    assert calls == [{"1": RawInput(D("10.550"))}]
+
+
+def test_band_thresholds_round_up_to_the_milli():
+    """33.3% of 10.001 points is 3.330333: the lowest score reaching it is 3.331."""
+    rules = RankingRules(max_points=D("10.001"), bands=(Band("Khá", D("33.3")),))
+    assert band_thresholds(rules, 10001) == [(3331, "Khá")]
