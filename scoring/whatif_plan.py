@@ -157,7 +157,7 @@ def _most_left(card: Scorecard, criteria: pd.DataFrame, agency: object) -> list[
     """(criterion, points left to gain) of the agency, most first (as the profile lists)."""
     left = explain(card, criteria, top_n=len(criteria)).attainable
     mine = left[left["agency"] == agency]
-    return [(str(c), int(a)) for c, a in zip(mine["criterion"], mine["attainable"], strict=True)]
+    return [(str(c), int(a)) for c, a in mine[["criterion", "attainable"]].itertuples(index=False)]
 
 
 def _draw(
@@ -170,7 +170,7 @@ def _draw(
     for code, left in order:
         if remaining <= 0:
             break
-        before = me.points.get(code, 0)
+        before = me.points[code]  # the card's points: every criterion of the agency
         goal = before + min(left, remaining)
         raw, after = invert(context, code, goal, current.get(code, RawInput()))
         if after <= before:

@@ -687,3 +687,84 @@ def test_band_thresholds_round_up_to_the_milli():
     """33.3% of 10.001 points is 3.330333: the lowest score reaching it is 3.331."""
     rules = RankingRules(max_points=D("10.001"), bands=(Band("Khá", D("33.3")),))
     assert band_thresholds(rules, 10001) == [(3331, "Khá")]
+
+
+def test_a_rank_plan_is_checked_by_rank_not_by_the_score_it_aimed_at(make):
+    """The card given ranks 'p' at 16 points; its records now say 18 (a card read before a
+    correction). The proposal reaches 16, but the recompute ranks 'me' second: not reached.
+    Each retry asks one milli-point more (the score aimed at is met), RETRIES in all."""
+    criteria = make.criteria([("1", "10", "direct", {}), ("2", "10", "direct", {})])
+    rules = RankingRules(max_points=D(20))
+
+    def rows(agency, one, two):
+        return [
+            {"agency": agency, "block": "x", "criterion": "1", "value": D(one)},
+            {"agency": agency, "block": "x", "criterion": "2", "value": D(two)},
+        ]
+
+    card = scorecard(criteria, rows("p", 8, 8) + rows("me", 2, 1), rules)
+    records = rows("p", 9, 9) + rows("me", 2, 1)
+    rank = cheapest_plans(criteria, records, rules, card=card, agency="me", block="x")["rank"]
+    assert (rank.target_rank, rank.target_score, rank.needed) == (1, 16000, 13000)
+    assert not rank.reached and rank.result.rank == 2
+    # 9 from criterion 2 (1 → 10), then 4 from criterion 1 (2 → 6), + 0.001 three times
+    assert rank.steps == (
+        Step("2", RuleKind.DIRECT, 1000, 10000, RawInput(D("10.000"))),
+        Step("1", RuleKind.DIRECT, 2000, 6003, RawInput(D("6.003"))),
+    )
+    assert rank.result.total == 16003
+
+
+def test_a_plan_may_need_every_criterion_not_only_the_five_most_left(make):
+    """Six criteria with 1 point left each (the profile lists five): 'p' leads by 6."""
+    codes = [str(c) for c in range(1, 7)]
+    criteria = make.criteria([(code, "2", "direct", {}) for code in codes])
+    rules = RankingRules(max_points=D(12))
+    records = [
+        {"agency": agency, "block": "x", "criterion": code, "value": D(value)}
+        for agency, value in (("me", 1), ("p", 2))
+        for code in codes
+    ]
+    card = scorecard(criteria, records, rules)
+    rank = cheapest_plans(criteria, records, rules, card=card, agency="me", block="x")["rank"]
+    assert rank.needed == 6000
+    assert [(s.criterion, s.points_after) for s in rank.steps] == [(c, 2000) for c in codes]
+    assert rank.reached and rank.result.total == 12000
+
+
+def test_the_last_milli_point_is_drawn_too(make):
+    """Steps give 5.499 of their 6: one milli-point is left for the direct criterion."""
+    rows = [("1", "6", "steps", {"steps": [["1", "5.499"]]}), ("2", "5", "direct", {})]
+    criteria = make.criteria(rows)
+    rules = RankingRules(max_points=D(11), bands=(Band("Đạt", D("5.5"), BandBasis.POINTS),))
+    records = [
+        {"agency": "me", "block": "x", "criterion": "1", "value": D(0)},
+        {"agency": "me", "block": "x", "criterion": "2", "value": D(0)},
+    ]
+    card = scorecard(criteria, records, rules)
+    band = cheapest_plans(criteria, records, rules, card=card, agency="me", block="x")["band"]
+    assert band.steps == (
+        Step("1", RuleKind.STEPS, 0, 5499, RawInput(D("1.000"))),
+        Step("2", RuleKind.DIRECT, 0, 1, RawInput(D("0.001"))),
+    )
+    assert band.reached and band.result.total == 5500
+
+
+def test_criteria_without_a_row_start_from_an_empty_input(make):
+    """'me' has no rows for the ratio and relative criteria: out of 100, up to p's 40."""
+    rows = [("1", "10", "ratio", {}), ("2", "10", "relative", {}), ("3", "1", "direct", {})]
+    criteria = make.criteria(rows)
+    rules = RankingRules(max_points=D(21))
+    records = [
+        {"agency": "p", "block": "x", "criterion": "1", "value": D(5), "denominator": D(10)},
+        {"agency": "p", "block": "x", "criterion": "2", "value": D(40)},
+        {"agency": "me", "block": "x", "criterion": "3", "value": D(1)},
+    ]
+    card = scorecard(criteria, records, rules)
+    rank = cheapest_plans(criteria, records, rules, card=card, agency="me", block="x")["rank"]
+    assert rank.needed == 14000  # p 15, me 1
+    assert rank.steps == (
+        Step("1", RuleKind.RATIO, 0, 10000, RawInput(D(100), D(100))),
+        Step("2", RuleKind.RELATIVE, 0, 4000, RawInput(D(16))),
+    )
+    assert rank.reached and rank.result.rank == 1
