@@ -122,6 +122,6 @@ def lowest_total_for(score: int, rules: RankingRules) -> int:
     """The lowest total (milli) whose published score (at the set's precision) is >= `score`."""
     step = int(10 ** (PLACES - rules.precision))  # precision <= PLACES: a whole number
     target = -(-score // step) * step  # published scores are multiples of the step
-    if step > 1 and rules.rounding == Rounding.HALF_UP:
-        return target - step // 2  # rounds half up to `target`
+    if rules.rounding == Rounding.HALF_UP:
+        return target - step // 2  # rounds half up to `target` (a step of 1: target itself)
     return target

@@ -768,3 +768,16 @@ def test_criteria_without_a_row_start_from_an_empty_input(make):
         Step("2", RuleKind.RELATIVE, 0, 4000, RawInput(D(16))),
     )
     assert rank.reached and rank.result.rank == 1
+
+
+def test_a_decimal_input_gets_a_decimal_proposal(make):
+    """'me' has 2.5 of 10 dossiers: 6.25 of 10 is proposed (whole inputs would get 7)."""
+    criteria = make.criteria([("1", "10", "ratio", {})])
+    rules = RankingRules(max_points=D(10))
+    records = [
+        {"agency": "p", "block": "x", "criterion": "1", "value": D("6.25"), "denominator": D(10)},
+        {"agency": "me", "block": "x", "criterion": "1", "value": D("2.5"), "denominator": D(10)},
+    ]
+    card = scorecard(criteria, records, rules)
+    rank = cheapest_plans(criteria, records, rules, card=card, agency="me", block="x")["rank"]
+    assert rank.steps == (Step("1", RuleKind.RATIO, 2500, 6250, RawInput(D("6.25"), D(10))),)
