@@ -157,6 +157,7 @@ CAPPED_ROWS = [
     ("1", "10", "capped", {"per_unit": "2", "cap": "7"}),
     ("2", "10", "capped", {"per_unit": "0.333"}),
     ("3", "10", "capped", {"per_unit": "0"}),
+    ("4", "10", "capped", {"per_unit": "0.333", "cap": "0"}),
 ]
 
 
@@ -632,8 +633,9 @@ def test_standing_reads_one_agency_of_its_block(make):
     assert (b.rank, b.ranked, b.band) == (None, 2, None)
     assert b.not_ranked_reason
     assert (standing(card, "c").rank, standing(card, "d").ranked) == (2, 1)
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as missing:
         standing(card, "nobody")
+    assert missing.value.args == ("nobody",)
     assert isinstance(card.results, pd.DataFrame)
 
 
@@ -781,3 +783,8 @@ def test_a_decimal_input_gets_a_decimal_proposal(make):
     card = scorecard(criteria, records, rules)
     rank = cheapest_plans(criteria, records, rules, card=card, agency="me", block="x")["rank"]
     assert rank.steps == (Step("1", RuleKind.RATIO, 2500, 6250, RawInput(D("6.25"), D(10))),)
+
+
+def test_capped_with_a_cap_of_0_proposes_nothing(make):
+    at = context(make, CAPPED_ROWS)
+    assert invert(at, "4", 3000, RawInput(D("0.5"))) == (RawInput(value=D(0)), 0)
