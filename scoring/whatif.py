@@ -88,7 +88,7 @@ def standing(card: Scorecard, agency: object) -> Standing:
         band=row["band"],
         not_ranked_reason=row["not_ranked_reason"],
         ranked=int(results.loc[block, "rank"].notna().sum()),
-        points={str(c): int(p) for c, p in own[["criterion", "points"]].itertuples(index=False)},
+        points={str(c): int(p) for c, p in own[["criterion", "points"]].to_numpy().tolist()},
     )
 
 

@@ -157,7 +157,7 @@ def _most_left(card: Scorecard, criteria: pd.DataFrame, agency: object) -> list[
     """(criterion, points left to gain) of the agency, most first (as the profile lists)."""
     left = explain(card, criteria, top_n=len(criteria)).attainable
     mine = left[left["agency"] == agency]
-    return [(str(c), int(a)) for c, a in mine[["criterion", "attainable"]].itertuples(index=False)]
+    return [(str(c), int(a)) for c, a in mine[["criterion", "attainable"]].to_numpy().tolist()]
 
 
 def _draw(
