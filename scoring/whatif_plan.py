@@ -267,8 +267,8 @@ def _invert_ratio(
 def _steps_of(table: CriteriaTable, column: int) -> list[tuple[int, int]]:
     keys = table.step_keys
     mine = (keys >> STEP_SHIFT) == column
-    thresholds = (keys[mine] & MAX_THRESHOLD).tolist()
-    return list(zip(thresholds, table.step_points[mine].tolist(), strict=True))
+    pairs = np.stack([keys[mine] & MAX_THRESHOLD, table.step_points[mine]], axis=1)
+    return [(threshold, points) for threshold, points in pairs.tolist()]
 
 
 def _invert_levels[K](

@@ -296,6 +296,7 @@ TWO_BLOCKS = {  # agency: (block, total); one direct criterion of max 100
     "me": ("x", "40"),
     "low": ("x", "10"),
     "other": ("y", "50"),  # another block: never a target
+    "second": ("y", "30"),
 }
 
 
@@ -323,6 +324,7 @@ def test_next_rank_is_the_nearest_better_score_in_the_block(make):
     assert next_rank_target(card, standing(card, "top"), "top") is None
     # in block y "other" is first: block x's higher scores are not its targets
     assert next_rank_target(card, standing(card, "other"), "other") is None
+    assert next_rank_target(card, standing(card, "second"), "second") == (51000, 1)
 
 
 def test_next_rank_skips_unranked_peers_with_higher_scores(make):
