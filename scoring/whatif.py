@@ -88,7 +88,7 @@ def standing(card: Scorecard, agency: object) -> Standing:
         band=row["band"],
         not_ranked_reason=row["not_ranked_reason"],
         ranked=int(results.loc[block, "rank"].notna().sum()),
-        points={str(c): int(p) for c, p in zip(own["criterion"], own["points"], strict=True)},
+        points={str(c): int(p) for c, p in own[["criterion", "points"]].to_numpy().tolist()},
     )
 
 
@@ -122,6 +122,6 @@ def lowest_total_for(score: int, rules: RankingRules) -> int:
     """The lowest total (milli) whose published score (at the set's precision) is >= `score`."""
     step = int(10 ** (PLACES - rules.precision))  # precision <= PLACES: a whole number
     target = -(-score // step) * step  # published scores are multiples of the step
-    if step > 1 and rules.rounding == Rounding.HALF_UP:
-        return target - step // 2  # rounds half up to `target`
+    if rules.rounding == Rounding.HALF_UP:
+        return target - step // 2  # rounds half up to `target` (a step of 1: target itself)
     return target

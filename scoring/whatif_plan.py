@@ -157,7 +157,7 @@ def _most_left(card: Scorecard, criteria: pd.DataFrame, agency: object) -> list[
     """(criterion, points left to gain) of the agency, most first (as the profile lists)."""
     left = explain(card, criteria, top_n=len(criteria)).attainable
     mine = left[left["agency"] == agency]
-    return [(str(c), int(a)) for c, a in zip(mine["criterion"], mine["attainable"], strict=True)]
+    return [(str(c), int(a)) for c, a in mine[["criterion", "attainable"]].to_numpy().tolist()]
 
 
 def _draw(
@@ -170,7 +170,7 @@ def _draw(
     for code, left in order:
         if remaining <= 0:
             break
-        before = me.points.get(code, 0)
+        before = me.points[code]  # the card's points: every criterion of the agency
         goal = before + min(left, remaining)
         raw, after = invert(context, code, goal, current.get(code, RawInput()))
         if after <= before:
@@ -181,21 +181,19 @@ def _draw(
 
 
 def _raw_inputs(records: Iterable[Record], agency: object) -> dict[str, RawInput]:
+    """The agency's value and denominator per criterion (what the inversions start from;
+    a choice is never read: every key is offered whatever was chosen)."""
     found = {}
     for r in records:
         if r["agency"] == agency:
             found[str(r["criterion"])] = RawInput(
-                _decimal(r.get("value")), _decimal(r.get("denominator")), _text(r.get("choice"))
+                _decimal(r.get("value")), _decimal(r.get("denominator"))
             )
     return found
 
 
 def _decimal(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
-
-
-def _text(value: object) -> str | None:
-    return None if value in (None, "") else str(value)
 
 
 def _rule(table: CriteriaTable, code: str) -> RuleKind:
@@ -242,7 +240,17 @@ def _up_to(milli: int, whole: bool) -> int:
 
 
 def _scaled(a: int, b: int, c: int, rounding: Rounding) -> int:
-    return int(mul_div(np.array([a]), np.array([b]), max(c, 1), rounding)[0])
+    return int(mul_div(np.array([a]), np.array([b]), c, rounding)[0])  # c > 0
+
+
+def _fewest(goal: int, b: int, c: int, rounding: Rounding) -> int:
+    """The smallest a >= 0 with `_scaled(a, b, c)` >= goal, for b > 0 (half up: a·b/c >=
+    goal − ½)."""
+    if goal <= 0:
+        return 0
+    if rounding == Rounding.HALF_UP:
+        return -(-(2 * goal - 1) * c // (2 * b))
+    return -(-goal * c // b)
 
 
 def _invert_ratio(
@@ -250,7 +258,7 @@ def _invert_ratio(
 ) -> tuple[RawInput, int]:
     b = int(now.denominator.scaleb(PLACES)) if now.denominator else 100 * MILLI
     whole = _whole(now.value) and _whole(now.denominator)
-    a = min(_up_to(-(-goal * b // max(maximum, 1)), whole), b)
+    a = min(_up_to(_fewest(goal, maximum, b, rounding), whole), b)
     return RawInput(value=milli_to_decimal(a), denominator=milli_to_decimal(b)), _scaled(
         a, maximum, b, rounding
     )
@@ -259,8 +267,8 @@ def _invert_ratio(
 def _steps_of(table: CriteriaTable, column: int) -> list[tuple[int, int]]:
     keys = table.step_keys
     mine = (keys >> STEP_SHIFT) == column
-    thresholds = (keys[mine] & MAX_THRESHOLD).tolist()
-    return list(zip(thresholds, table.step_points[mine].tolist(), strict=True))
+    pairs = np.stack([keys[mine] & MAX_THRESHOLD, table.step_points[mine]], axis=1)
+    return [(threshold, points) for threshold, points in pairs.tolist()]
 
 
 def _invert_levels[K](
@@ -281,17 +289,22 @@ def _invert_capped(
 ) -> tuple[RawInput, int]:
     per_unit, cap = int(table.per_unit[column]), int(table.cap[column])
     goal = min(goal, cap)
-    units = _up_to(-(-goal * MILLI // max(per_unit, 1)), whole)
+    # With no points per unit no input gives any: 0 units (the planner skips it).
+    units = _up_to(_fewest(goal, per_unit, MILLI, rounding), whole) if per_unit else 0
     return RawInput(value=milli_to_decimal(units)), min(
         _scaled(units, per_unit, MILLI, rounding), cap
     )
 
 
 def _best_value(context: _Context, code: str) -> int:
+    """The best value of `code` among the agency's peers: the block's, as the engine's."""
     values = [
         int(Decimal(str(r["value"])).scaleb(PLACES))
         for r in context.records
-        if r["criterion"] == code and r["agency"] != context.agency and r.get("value") is not None
+        if r["criterion"] == code
+        and r["agency"] != context.agency
+        and r["block"] == context.block
+        and r.get("value") is not None
     ]
     return max(values, default=0)
 
@@ -303,5 +316,5 @@ def _invert_relative(
     if best == 0:  # any value leads the block: the full maximum
         value = MILLI if whole else 1
         return RawInput(value=milli_to_decimal(value)), maximum
-    value = min(_up_to(-(-goal * best // max(maximum, 1)), whole), best)
+    value = min(_up_to(_fewest(goal, maximum, best, rounding), whole), best)
     return RawInput(value=milli_to_decimal(value)), _scaled(value, maximum, best, rounding)

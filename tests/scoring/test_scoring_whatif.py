@@ -78,11 +78,17 @@ def test_invalid_changes_are_the_engines_problems(block):
         (29000, 1, Rounding.TRUNCATE, 29000),
         (29001, 3, Rounding.HALF_UP, 29001),  # milli precision: no rounding at all
         (29010, 2, Rounding.HALF_UP, 29005),
+        # a score between published steps (a band's minimum): the next step up
+        (29001, 1, Rounding.HALF_UP, 29050),
+        (29001, 1, Rounding.TRUNCATE, 29100),
+        (29001, 0, Rounding.HALF_UP, 29500),
+        (29000, 3, Rounding.TRUNCATE, 29000),
     ],
 )
 def test_lowest_total_for_a_published_score(score, precision, rounding, lowest):
     rules = RankingRules(max_points=D(30), precision=precision, rounding=rounding)
-    assert lowest_total_for(score, rules) == lowest
+    found = lowest_total_for(score, rules)
+    assert found == lowest and type(found) is int
 
 
 def test_band_thresholds_by_percent_and_points():
