@@ -56,6 +56,22 @@ def test_compare_years_with_the_decimal_results_uses_their_percent(results):
     assert frame.loc[0, "percent_change"] == D("7.460")  # 79.206..% - 71.746..%
 
 
+def test_compare_years_with_the_decimal_results_gives_none_for_a_new_agency(results):
+    """An agency without last year's row has no previous percent: None, not the NaN that
+    aligning the frames put in the Decimal column."""
+    before = results({"a": "45.2"}, "63")
+    now = results({"a": "49.9", "new": "30"}, "63")
+    frame = scoring.compare_years(
+        now.results,
+        before.results_decimal(),
+        current_max=D(63),
+        previous_max=D(63),
+        comparable=True,
+    ).set_index("agency")
+    assert frame.loc["new", "previous_percent"] is None
+    assert frame.loc["a", "previous_percent"] == D("71.7")
+
+
 def test_compare_years_not_comparable_keeps_ranks_and_percents_not_points(results):
     before = results({"a": "60", "b": "40"}, "100")
     now = results({"a": "69", "b": "100"}, "138")
