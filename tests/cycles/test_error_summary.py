@@ -112,7 +112,10 @@ def test_review_desk_names_each_control_by_its_criterion(client, world, in_revie
     buttons = re.findall(r'<button type="submit">(.*?)</button>', html, re.S)
     saves = [b for b in buttons if b.startswith("Ghi")]
     assert len(saves) == 3
-    assert saves[1] == ('Ghi<span class="visually-hidden"> kết quả thẩm định tiêu chí</span> 1.2')
+    # The visible "Ghi 1.2" starts the name (WCAG 2.5.3), then what it saves.
+    assert saves[1] == (
+        'Ghi 1.2<span class="visually-hidden">: kết quả thẩm định tiêu chí 1.2</span>'
+    )
     assert re.search(
         r'<label for="denominator-1\.2"><span class="visually-hidden">'
         r"1\.2 .+ — giá trị </span>b</label>",
