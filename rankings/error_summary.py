@@ -13,6 +13,7 @@ link. A file's row problems count one each and are linked as one, to their table
 from dataclasses import dataclass
 
 from django.forms import BaseForm
+from django.utils.functional import LazyObject, Promise
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ def page_errors(values: dict) -> PageErrors:
     """Every form's messages, then the plain ones the view passed, each message once."""
     items: list[ErrorItem] = []
     for value in values.values():
+        if issubclass(type(value), LazyObject | Promise):
+            # Never a form, and not to be worked out: `csrf_token` is lazy, and evaluating it
+            # sets a CSRF cookie, which keeps every public page out of the page cache.
+            continue
         # A page with several forms may pass them in a dict (`forms.extend`).
         inner = value.values() if isinstance(value, dict) else [value]
         for form in inner:

@@ -31,6 +31,18 @@ def _empty_page_cache(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese_again_after_each_test(request):
+    """A test that switches the thread's language (translation.activate, a sign-in that
+    applies a stored preference) does not leave the next test in English."""
+    yield
+    if _uses_django(request):
+        from django.conf import settings
+        from django.utils import translation
+
+        translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def world(db):
     """The named world of tests/world.py (imported lazily: tests/scoring needs no Django)."""

@@ -15,8 +15,8 @@ from rankings.language.preference import AVAILABLE
 
 def _signed_in(sender, request, user, **kwargs):
     stored = UserLanguage.objects.filter(user=user.pk).values_list("language", flat=True).first()
-    if request is None or stored not in AVAILABLE:
-        return
+    if request is None or stored not in AVAILABLE or not hasattr(request, "LANGUAGE_CODE"):
+        return  # only a request the locale middleware saw (not the test client's force_login)
     translation.activate(stored)
     request.LANGUAGE_CODE = stored
     request.language_to_remember = stored

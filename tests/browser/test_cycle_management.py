@@ -11,6 +11,7 @@ as the demo has them; the cycle is gone at the end.
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe_check import axe_clean
 from tests.browser.shows import shows
@@ -27,7 +28,7 @@ def day(n: int) -> str:
 
 def alert(page) -> str:
     """The error summary (templates/_error_summary.html), which has the focus after a refusal."""
-    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()  # by static/js/error-summary.js
     return page.locator("#error-summary").inner_text()
 
 

@@ -10,6 +10,7 @@ the line 66,25 → 100, at 88,75 in 2021, so it is behind.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe_check import axe_clean
 from tests.browser.shows import shows
@@ -54,7 +55,7 @@ def test_agency_staff_add_a_target_and_see_it_on_the_profile(
     page.get_by_role("button", name="Lưu chỉ tiêu").click()
     summary = page.locator("#error-summary")  # focused on load, linked to the field
     assert "Giá trị mục tiêu: “tám mươi” không phải số" in summary.inner_text()
-    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+    expect(summary).to_be_focused()  # by static/js/error-summary.js, once the page loaded
     assert page.get_by_label("Chỉ tiêu:", exact=True).input_value() == "Tỷ lệ văn bản đi được ký số"
     axe_clean(page, screenshots, "targets-form-error")
     page.get_by_label("Giá trị mục tiêu").fill("80")

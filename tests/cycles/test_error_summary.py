@@ -178,3 +178,17 @@ def test_a_form_among_several_on_a_page_is_found(client, world):
     html = client.post("/quan-ly/mau/2022/districts/dieu-hanh/", typed).content.decode()
     assert title(html).startswith("Lỗi (")
     assert "id_extend-until" in [target for target, _ in links(html)]
+
+
+def test_lazy_context_values_are_not_worked_out():
+    """The CSRF token in every context is lazy: working it out sets a CSRF cookie, and a
+    public page with a cookie is never stored in the page cache."""
+    from django.utils.functional import SimpleLazyObject
+
+    from rankings.error_summary import page_errors
+
+    def boom():
+        raise AssertionError("the lazy value was evaluated")
+
+    found = page_errors({"csrf_token": SimpleLazyObject(boom), "errors": ["Sai năm."]})
+    assert [item.message for item in found.items] == ["Sai năm."]
