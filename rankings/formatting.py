@@ -101,7 +101,11 @@ def signed(value, places: int = 3) -> str:
     number = as_decimal(value)
     if number is None:
         return DASH
-    text = _fixed(abs(number), int(places))
+    return with_sign(number, _fixed(abs(number), int(places)))
+
+
+def with_sign(number, text: str) -> str:
+    """`text` (the change's size, already written) with the change's sign: + or a true minus."""
     if number > 0:
         return f"+{text}"
     if number < 0:

@@ -77,10 +77,7 @@ def _signed_writer(rule, text):
         number = rule(value)
         if number is None:
             return formatting.DASH
-        written = text(abs(number))
-        if number > 0:
-            return "+" + written
-        return formatting.MINUS + written if number < 0 else written
+        return formatting.with_sign(number, text(abs(number)))
 
     return write
 
